@@ -1,0 +1,40 @@
+//! Errors of the command-line tool, each with its exit code.
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// Why a command failed.
+#[derive(Debug, Error)]
+pub enum InputError {
+    /// The input file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The input is not valid JSON or does not fit the schema.
+    #[error("{path}: {field}: {message}")]
+    Field {
+        /// The file.
+        path: PathBuf,
+        /// JSON path of the offending field (`evs[1].rt_values.A`).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The mechanism refused the (validated) input.
+    #[error("{0}")]
+    Mechanism(#[from] evmech_mechanisms::Error),
+}
+
+impl InputError {
+    /// Process exit code: 2 for bad input, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            InputError::Read { .. } | InputError::Field { .. } => 2,
+            InputError::Mechanism(_) => 1,
+        }
+    }
+}

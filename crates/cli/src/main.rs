@@ -1,0 +1,49 @@
+//! The `evmech` command-line tool: runs evmech mechanisms on JSON input and prints JSON.
+//!
+//! Exit codes: 0 success, 2 bad input (the message names the offending field), 1 other failures.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod input_error;
+mod json_num;
+mod two_stage;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// EV-charging market mechanisms from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "evmech", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the two-stage reservation market (day-ahead VCG, then a real-time mechanism) and
+    /// prints the outcome as JSON.
+    TwoStage {
+        /// Instance file (JSON; schema in the README).
+        #[arg(long)]
+        input: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::TwoStage { input } => two_stage::run_file(&input),
+    };
+    match result {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("evmech: {err}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Shortest augmenting paths (Hungarian method) with an always-free "unassigned" column.
+
+use super::Assignment;
+use crate::ValueMatrix;
+
+/// Solves the assignment game exactly.
+///
+/// Agents are inserted one at a time; each insertion is a Dijkstra search over the items with
+/// reduced costs, ending at an unsold item or at the virtual "unassigned" column, which has
+/// unlimited capacity and value 0. Cost: `O(n * m * min(n, m))` time, `O(n + m)` memory beyond the
+/// matrix (`O(n^2 m)` for `n <= m`).
+///
+/// Exactness: the algorithm only adds and subtracts values, so integer data (below `2^53`) gives
+/// exact welfare, duals and prices.
+///
+/// Deterministic ties: agents are inserted in index order; among items at equal reduced distance
+/// the search takes "unassigned" first, then the lowest item index. Finally, an agent left on an
+/// item it values at exactly 0 is unassigned (this keeps optimality and the dual), so no agent is
+/// ever given an item it does not value.
+///
+/// # Example
+/// ```
+/// use evmech_mechanisms::{assignment, ValueMatrix};
+/// let v = ValueMatrix::from_rows(&[[6.0, 3.0], [4.0, 1.0], [2.0, 2.0]])?;
+/// let a = assignment::solve(&v);
+/// assert_eq!(a.item_of(), &[Some(0), None, Some(1)]);
+/// assert_eq!(a.welfare(), 8.0);
+/// # Ok::<_, evmech_mechanisms::Error>(())
+/// ```
+pub fn solve(values: &ValueMatrix) -> Assignment {
+    let n = values.n_agents();
+    let m = values.n_items();
+    // Columns: 0 = search root, 1..=m = items, m + 1 = "unassigned" (never occupied).
+    let null = m + 1;
+    let mut u = vec![0.0f64; n + 1]; // row potentials (cost form: u_i + v_j <= c_ij)
+    let mut v = vec![0.0f64; m + 2]; // column potentials
+    let mut owner = vec![0usize; m + 2]; // owner[j] = 1-based row on column j, 0 = free
+    let mut unassigned = vec![false; n + 1];
+    let mut way = vec![0usize; m + 2];
+    let mut minv = vec![f64::INFINITY; m + 2];
+    let mut used = vec![false; m + 2];
+    // Scan order puts "unassigned" first so that ties prefer leaving an agent out.
+    let scan: Vec<usize> = std::iter::once(null).chain(1..=m).collect();
+    let cost = |row: usize, col: usize| -> f64 {
+        if col == null {
+            0.0
+        } else {
+            -values.get(row - 1, col - 1)
+        }
+    };
+
+    for i in 1..=n {
+        owner[0] = i;
+        let mut j0 = 0usize;
+        minv.fill(f64::INFINITY);
+        used.fill(false);
+        loop {
+            used[j0] = true;
+            let i0 = owner[j0];
+            let mut delta = f64::INFINITY;
+            let mut j1 = null;
+            for &j in &scan {
+                if used[j] {
+                    continue;
+                }
+                let cur = cost(i0, j) - u[i0] - v[j];
+                if cur < minv[j] {
+                    minv[j] = cur;
+                    way[j] = j0;
+                }
+                if minv[j] < delta {
+                    delta = minv[j];
+                    j1 = j;
+                }
+            }
+            for j in 0..=m + 1 {
+                if used[j] {
+                    u[owner[j]] += delta;
+                    v[j] -= delta;
+                } else {
+                    minv[j] -= delta;
+                }
+            }
+            j0 = j1;
+            if j0 == null || owner[j0] == 0 {
+                break;
+            }
+        }
+        // Augment along the search tree back to the root.
+        let end = j0;
+        loop {
+            let prev = way[j0];
+            owner[j0] = owner[prev];
+            j0 = prev;
+            if j0 == 0 {
+                break;
+            }
+        }
+        if end == null {
+            unassigned[owner[null]] = true;
+            owner[null] = 0;
+        }
+    }
+
+    let mut item_of = vec![None; n];
+    let mut agent_of = vec![None; m];
+    for (item, &row) in owner[1..=m].iter().enumerate() {
+        if row != 0 {
+            let agent = row - 1;
+            if values.get(agent, item) > 0.0 {
+                item_of[agent] = Some(item);
+                agent_of[item] = Some(agent);
+            }
+        }
+    }
+    debug_assert!((1..=n).all(|i| !unassigned[i] || item_of[i - 1].is_none()));
+    let welfare = values.welfare(&item_of);
+    // Back to the maximisation dual: U = -u, P = -v (and U, P >= 0 by construction).
+    let utilities = (1..=n).map(|i| (-u[i]).max(0.0)).collect();
+    let prices = (1..=m)
+        .map(|j| {
+            if agent_of[j - 1].is_some() {
+                (-v[j]).max(0.0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    Assignment {
+        item_of,
+        agent_of,
+        welfare,
+        utilities,
+        prices,
+    }
+}

@@ -1,0 +1,49 @@
+//! The error type of this crate.
+
+use thiserror::Error;
+
+/// Why building or solving a model failed.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The model has no feasible point.
+    #[error("the model is infeasible")]
+    Infeasible,
+    /// The objective is unbounded over the feasible set.
+    #[error("the model is unbounded")]
+    Unbounded,
+    /// The backend failed for another reason; `message` is the backend's own text.
+    #[error("the {backend} backend failed: {message}")]
+    SolverFailed {
+        /// Which backend failed (e.g. `"cbc"`).
+        backend: &'static str,
+        /// The backend's message.
+        message: String,
+    },
+    /// A setting is out of its documented range.
+    #[error("invalid setting `{field}`: {reason}")]
+    InvalidSetting {
+        /// The setting's name.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// Result alias of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Maps good_lp's resolution error of the given backend, keeping every case distinct.
+    pub fn from_resolution(backend: &'static str, err: good_lp::ResolutionError) -> Self {
+        match err {
+            good_lp::ResolutionError::Infeasible => Error::Infeasible,
+            good_lp::ResolutionError::Unbounded => Error::Unbounded,
+            good_lp::ResolutionError::Other(message) => Error::SolverFailed {
+                backend,
+                message: message.to_owned(),
+            },
+            good_lp::ResolutionError::Str(message) => Error::SolverFailed { backend, message },
+        }
+    }
+}
