@@ -260,11 +260,7 @@ fn print_table(args: &Args, methods: &[Method], rows: &[(f64, &str, Stats)]) {
         "mean efficiency W_RT/OPT_RT (n = {}, m = {}, {} trials per level, seed {})",
         args.n, args.m, args.trials, args.seed
     );
-    print!("{:>6}", "rho");
-    for m in methods {
-        print!(" {:>11}", m.name);
-    }
-    println!();
+    print_header(methods);
     for chunk in rows.chunks(methods.len()) {
         print!("{:>6.2}", chunk[0].0);
         for (_, _, s) in chunk {
@@ -273,11 +269,7 @@ fn print_table(args: &Args, methods: &[Method], rows: &[(f64, &str, Stats)]) {
         println!();
     }
     println!("\nmean real-time revenue / share of EVs with reservation awareness violated");
-    print!("{:>6}", "rho");
-    for m in methods {
-        print!(" {:>11}", m.name);
-    }
-    println!();
+    print_header(methods);
     for chunk in rows.chunks(methods.len()) {
         print!("{:>6.2}", chunk[0].0);
         for (_, _, s) in chunk {
@@ -285,4 +277,12 @@ fn print_table(args: &Args, methods: &[Method], rows: &[(f64, &str, Stats)]) {
         }
         println!();
     }
+}
+
+fn print_header(methods: &[Method]) {
+    print!("{:>6}", "rho");
+    for m in methods {
+        print!(" {:>11}", m.name);
+    }
+    println!();
 }

@@ -1,6 +1,6 @@
 //! Validated endowments, orders and price vectors shared by the real-time mechanisms.
 
-use crate::{Error, Result};
+use crate::{Error, Result, Valuation};
 use serde::{Deserialize, Serialize};
 
 /// The reservation each agent holds entering the real-time market (`None` = none), validated:
@@ -80,6 +80,19 @@ impl Endowments {
             });
         }
         Ok(())
+    }
+
+    /// Checks one report per agent, each valuing every item.
+    pub(crate) fn check_reports(&self, reports: &[Valuation]) -> Result<()> {
+        self.check_agents(reports.len())?;
+        match reports.iter().find(|r| r.len() != self.n_items) {
+            Some(r) => Err(Error::DimensionMismatch {
+                what: "valuation entries (one per session)",
+                expected: self.n_items,
+                found: r.len(),
+            }),
+            None => Ok(()),
+        }
     }
 }
 

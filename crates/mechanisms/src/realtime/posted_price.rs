@@ -163,17 +163,8 @@ impl PostedPrice {
 
     /// Runs the market and also returns every EV's decision, in the order taken.
     pub fn run_traced(&self, reports: &[Valuation]) -> Result<(Outcome<Option<usize>>, Vec<Step>)> {
-        self.endowments.check_agents(reports.len())?;
+        self.endowments.check_reports(reports)?;
         let m = self.endowments.n_items();
-        for r in reports {
-            if r.len() != m {
-                return Err(Error::DimensionMismatch {
-                    what: "valuation entries (one per session)",
-                    expected: m,
-                    found: r.len(),
-                });
-            }
-        }
         let mut held = self.endowments.holdings().to_vec();
         let mut free = vec![true; m];
         for k in held.iter().flatten() {

@@ -108,17 +108,8 @@ impl Mechanism for TradingCycles {
     }
 
     fn run(&self, reports: &[Valuation]) -> Result<Outcome<Option<usize>>> {
-        self.endowments.check_agents(reports.len())?;
+        self.endowments.check_reports(reports)?;
         let m = self.endowments.n_items();
-        for r in reports {
-            if r.len() != m {
-                return Err(Error::DimensionMismatch {
-                    what: "valuation entries (one per session)",
-                    expected: m,
-                    found: r.len(),
-                });
-            }
-        }
         let n = reports.len();
         let rankings: Vec<Vec<Option<usize>>> =
             (0..n).map(|i| self.ranking(i, &reports[i])).collect();

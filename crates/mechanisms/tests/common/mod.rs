@@ -4,6 +4,21 @@
 use evmech_mechanisms::realtime::Endowments;
 use evmech_mechanisms::{Valuation, ValueMatrix};
 use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+
+/// Proptest configuration of this crate: a fixed seed (the same cases on every run and machine;
+/// set `PROPTEST_CASES` to run more) and the given number of cases.
+pub fn config(cases: u32) -> Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(cases);
+    Config {
+        cases,
+        rng_seed: RngSeed::Fixed(0x5eed_0fe7_3ec4),
+        ..Config::default()
+    }
+}
 
 /// Builds valuations from integer rows.
 pub fn vals(rows: &[&[f64]]) -> Vec<Valuation> {
