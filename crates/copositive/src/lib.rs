@@ -5,9 +5,10 @@
 //!
 //! ## What it holds today
 //!
-//! - [`SolveStatus`]: the exhaustive mapping of every Clarabel [`clarabel::solver::SolverStatus`]
-//!   into evmech's own status. Clarabel's `AlmostSolved` becomes [`SolveStatus::Inaccurate`], which
-//!   is never folded into success: prices read from an inaccurate dual stay visibly inaccurate.
+//! - [`SolveStatus`] (the `ConicStatus` of `evmech-milp-model`): the exhaustive mapping of every
+//!   Clarabel [`clarabel::solver::SolverStatus`]. Clarabel's `AlmostSolved` becomes
+//!   [`SolveStatus::Inaccurate`], which is never folded into success: prices read from an
+//!   inaccurate dual stay visibly inaccurate.
 //!
 //! ## What it will hold (see the copositive-pricing issues)
 //!
@@ -34,6 +35,4 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::float_cmp)]
 
-mod status;
-
-pub use status::SolveStatus;
+pub use evmech_milp_model::ConicStatus as SolveStatus;

@@ -1,21 +1,36 @@
 //! The error type of this crate.
 
+use crate::ConicStatus;
 use thiserror::Error;
 
-/// Why building or solving a model failed.
+/// Why validating, building or solving a model failed.
 #[derive(Debug, Error, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
+    /// An input field is invalid; `field` is its path (`evs[1].departure_slot`).
+    #[error("{field}: {reason}")]
+    InvalidField {
+        /// Path of the field.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The model has no feasible point.
     #[error("the model is infeasible")]
     Infeasible,
     /// The objective is unbounded over the feasible set.
     #[error("the model is unbounded")]
     Unbounded,
+    /// A conic (Clarabel) solve ended without a usable point.
+    #[error("the conic solver stopped with status {status:?}")]
+    ConicFailed {
+        /// The mapped status.
+        status: ConicStatus,
+    },
     /// The backend failed for another reason; `message` is the backend's own text.
     #[error("the {backend} backend failed: {message}")]
     SolverFailed {
-        /// Which backend failed (e.g. `"cbc"`).
+        /// Which backend failed (`"cbc"`, `"clarabel"`).
         backend: &'static str,
         /// The backend's message.
         message: String,

@@ -6,22 +6,24 @@
 //! about who pays what (that lives in `evmech-mechanisms`, `evmech-copositive` and
 //! `evmech-v2b-control`).
 //!
-//! ## What it holds today
+//! ## What it holds
 //!
-//! - [`SolveStatus`] and [`Error`]: the exhaustive, lossless mapping of the MILP backend's outcomes
-//!   (good_lp with the CBC backend). A time-limited or gap-limited solve is a *feasible, not proven
-//!   optimal* answer and is reported as such; infeasible, unbounded and failed solves are errors.
-//! - [`solve_cbc`]: solves a good_lp model with CBC under explicit [`CbcSettings`] (time limit,
-//!   relative gap, threads) and returns the solution together with its status.
+//! - [`Instance`]: the station-access domain (time grid, energy prices per slot, stations with EVSE
+//!   count and power cap, EV requests with window, energy, rate, value and access costs), validated
+//!   on construction with errors that name the field; serde JSON in the CLI's format.
+//! - [`StationAccessModel`]: the station-access MILP of the copositive-pricing paper as a typed
+//!   [`LinearModel`] (named columns and rows), solved with CBC ([`StationAccessModel::solve_milp`],
+//!   time limit and gap in [`CbcSettings`]) or relaxed and solved with Clarabel with row duals
+//!   ([`StationAccessModel::solve_lp_relaxation`]); [`brute_force_optimum`] enumerates station
+//!   assignments as a test oracle.
+//! - Exhaustive status mapping: [`SolveStatus`] for CBC, [`ConicStatus`] for Clarabel. A
+//!   time-limited or gap-limited MILP solve and a reduced-accuracy conic solve are reported as
+//!   such; infeasible, unbounded and failed solves are [`Error`]s.
 //!
-//! ## What it will hold (see the station-access and V2B issues)
+//! ## What it will hold (see the V2B issue)
 //!
-//! - Typed, validated domain data: time grid, energy prices per slot, stations (EVSE count, power
-//!   cap), EV requests (window, energy, max rate, value per kWh, access cost per station).
-//! - The station-access MILP, its LP relaxation with row duals, and a brute-force enumerator over
-//!   station assignments used as a test oracle.
-//! - The V2B charging model (exact LP form for concave piecewise-linear charging curves, MILP form
-//!   otherwise), written once as constraint families shared by the Oracle, MPC and MC-MPC.
+//! The V2B charging model (exact LP form for concave piecewise-linear charging curves, MILP form
+//! otherwise), written once as constraint families shared by the Oracle, MPC and MC-MPC.
 //!
 //! ## Example
 //!
@@ -43,10 +45,26 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::float_cmp)]
 
+mod brute_force;
 mod cbc;
+mod conic_status;
 mod error;
+mod instance;
+mod linear;
+mod lp;
+mod milp;
+mod station_access;
 mod status;
 
+pub use brute_force::{brute_force_optimum, ENUMERATION_LIMIT};
 pub use cbc::{solve_cbc, CbcSettings};
+pub use conic_status::ConicStatus;
 pub use error::{Error, Result};
+pub use instance::{EvRequest, EvSpec, Instance, InstanceSpec, Station};
+pub use linear::{Column, LinearModel, Row, RowName, Sense, VarName};
+pub use lp::{solve_lp, LpSolution};
+pub use milp::{solve_milp, MilpSolution};
+pub use station_access::{
+    Delivery, LpRelaxation, MilpPlan, Plan, StationAccessModel, StationAccessOptions,
+};
 pub use status::SolveStatus;

@@ -35,7 +35,6 @@ pub fn solve(values: &ValueMatrix) -> Assignment {
     let mut u = vec![0.0f64; n + 1]; // row potentials (cost form: u_i + v_j <= c_ij)
     let mut v = vec![0.0f64; m + 2]; // column potentials
     let mut owner = vec![0usize; m + 2]; // owner[j] = 1-based row on column j, 0 = free
-    let mut unassigned = vec![false; n + 1];
     let mut way = vec![0usize; m + 2];
     let mut minv = vec![f64::INFINITY; m + 2];
     let mut used = vec![false; m + 2];
@@ -97,7 +96,7 @@ pub fn solve(values: &ValueMatrix) -> Assignment {
             }
         }
         if end == null {
-            unassigned[owner[null]] = true;
+            // The agent that reached "unassigned" stays there; the column is never occupied.
             owner[null] = 0;
         }
     }
@@ -113,7 +112,6 @@ pub fn solve(values: &ValueMatrix) -> Assignment {
             }
         }
     }
-    debug_assert!((1..=n).all(|i| !unassigned[i] || item_of[i - 1].is_none()));
     let welfare = values.welfare(&item_of);
     // Back to the maximisation dual: U = -u, P = -v (and U, P >= 0 by construction).
     let utilities = (1..=n).map(|i| (-u[i]).max(0.0)).collect();

@@ -1,4 +1,4 @@
-//! evmech's status of a conic (Clarabel) solve.
+//! evmech's status of a conic (Clarabel) solve: LPs here, SDPs in `evmech-copositive`.
 
 use clarabel::solver::SolverStatus;
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
-pub enum SolveStatus {
+pub enum ConicStatus {
     /// Solved to Clarabel's full tolerances.
     Solved,
     /// Clarabel's `AlmostSolved`: a point at reduced accuracy. Usable only with the accuracy shown.
@@ -37,28 +37,28 @@ pub enum SolveStatus {
     Unsolved,
 }
 
-impl SolveStatus {
-    /// Whether the solve reached full accuracy (only [`SolveStatus::Solved`]).
+impl ConicStatus {
+    /// Whether the solve reached full accuracy (only [`ConicStatus::Solved`]).
     pub fn is_solved(self) -> bool {
-        matches!(self, SolveStatus::Solved)
+        matches!(self, ConicStatus::Solved)
     }
 }
 
-impl From<SolverStatus> for SolveStatus {
+impl From<SolverStatus> for ConicStatus {
     fn from(status: SolverStatus) -> Self {
         match status {
-            SolverStatus::Unsolved => SolveStatus::Unsolved,
-            SolverStatus::Solved => SolveStatus::Solved,
-            SolverStatus::PrimalInfeasible => SolveStatus::PrimalInfeasible,
-            SolverStatus::DualInfeasible => SolveStatus::DualInfeasible,
-            SolverStatus::AlmostSolved => SolveStatus::Inaccurate,
-            SolverStatus::AlmostPrimalInfeasible => SolveStatus::InaccuratePrimalInfeasible,
-            SolverStatus::AlmostDualInfeasible => SolveStatus::InaccurateDualInfeasible,
-            SolverStatus::MaxIterations => SolveStatus::IterationLimit,
-            SolverStatus::MaxTime => SolveStatus::TimeLimit,
-            SolverStatus::NumericalError => SolveStatus::NumericalError,
-            SolverStatus::InsufficientProgress => SolveStatus::InsufficientProgress,
-            SolverStatus::CallbackTerminated => SolveStatus::CallbackTerminated,
+            SolverStatus::Unsolved => ConicStatus::Unsolved,
+            SolverStatus::Solved => ConicStatus::Solved,
+            SolverStatus::PrimalInfeasible => ConicStatus::PrimalInfeasible,
+            SolverStatus::DualInfeasible => ConicStatus::DualInfeasible,
+            SolverStatus::AlmostSolved => ConicStatus::Inaccurate,
+            SolverStatus::AlmostPrimalInfeasible => ConicStatus::InaccuratePrimalInfeasible,
+            SolverStatus::AlmostDualInfeasible => ConicStatus::InaccurateDualInfeasible,
+            SolverStatus::MaxIterations => ConicStatus::IterationLimit,
+            SolverStatus::MaxTime => ConicStatus::TimeLimit,
+            SolverStatus::NumericalError => ConicStatus::NumericalError,
+            SolverStatus::InsufficientProgress => ConicStatus::InsufficientProgress,
+            SolverStatus::CallbackTerminated => ConicStatus::CallbackTerminated,
         }
     }
 }

@@ -1,0 +1,337 @@
+//! The station-access instance: time grid, energy prices, stations and EV requests, validated.
+
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A charging station: `evse` plugs sharing a power cap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Station {
+    /// Unique station id.
+    pub id: String,
+    /// Number of EVSEs (plugs), `K_s`.
+    pub evse: u32,
+    /// Power cap of the station in kW, `P_s`.
+    pub power_kw: f64,
+}
+
+/// One EV's charging request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvRequest {
+    /// Unique EV id.
+    pub id: String,
+    /// First slot present (0-based).
+    pub arrival_slot: usize,
+    /// First slot no longer present (exclusive end of the window).
+    pub departure_slot: usize,
+    /// Energy requested, kWh (`E_n`): an upper bound on delivery (or the exact amount in the
+    /// full-delivery variant).
+    pub energy_kwh: f64,
+    /// Maximum charging rate, kW.
+    pub max_kw: f64,
+    /// Value of energy to the EV owner, $/kWh.
+    pub value_usd_per_kwh: f64,
+    /// Access (detour) cost of each station, $, indexed like [`Instance::stations`].
+    pub access_cost_usd: Vec<f64>,
+}
+
+impl EvRequest {
+    /// The slots of the presence window.
+    pub fn window(&self) -> std::ops::Range<usize> {
+        self.arrival_slot..self.departure_slot
+    }
+}
+
+/// A validated station-access instance.
+///
+/// JSON form (the `evmech copositive` input; `departure_slot` is exclusive, a missing
+/// `access_cost` entry is 0):
+///
+/// ```json
+/// {"slot_hours": 1.0, "energy_price": [0.1, 0.1, 0.3, 0.3],
+///  "stations": [{"id": "A", "evse": 2, "power_kw": 10}, {"id": "B", "evse": 1, "power_kw": 7}],
+///  "evs": [{"id": "ev0", "arrival_slot": 0, "departure_slot": 2, "energy_kwh": 12, "max_kw": 7,
+///           "value_per_kwh": 0.6, "access_cost": {"A": 0, "B": 1.0}}]}
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "InstanceSpec", into = "InstanceSpec")]
+pub struct Instance {
+    slot_hours: f64,
+    energy_price_usd_per_kwh: Vec<f64>,
+    stations: Vec<Station>,
+    evs: Vec<EvRequest>,
+}
+
+/// The JSON shape of an [`Instance`] before validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceSpec {
+    /// Slot length in hours.
+    pub slot_hours: f64,
+    /// Operator energy cost per slot, $/kWh; its length is the horizon.
+    pub energy_price: Vec<f64>,
+    /// Stations.
+    pub stations: Vec<Station>,
+    /// EV requests.
+    pub evs: Vec<EvSpec>,
+}
+
+/// The JSON shape of an [`EvRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvSpec {
+    /// Unique EV id.
+    pub id: String,
+    /// First slot present (0-based).
+    pub arrival_slot: usize,
+    /// Exclusive end of the window.
+    pub departure_slot: usize,
+    /// Energy requested, kWh.
+    pub energy_kwh: f64,
+    /// Maximum rate, kW.
+    pub max_kw: f64,
+    /// Value, $/kWh.
+    pub value_per_kwh: f64,
+    /// Access cost per station id, $ (missing = 0).
+    #[serde(default)]
+    pub access_cost: BTreeMap<String, f64>,
+}
+
+fn finite_non_negative(field: String, value: f64) -> Result<()> {
+    if !value.is_finite() || value < 0.0 {
+        return Err(Error::InvalidField {
+            field,
+            reason: format!("must be finite and non-negative, got {value}"),
+        });
+    }
+    Ok(())
+}
+
+impl TryFrom<InstanceSpec> for Instance {
+    type Error = Error;
+
+    fn try_from(spec: InstanceSpec) -> Result<Self> {
+        let horizon = spec.energy_price.len();
+        if !(spec.slot_hours.is_finite() && spec.slot_hours > 0.0) {
+            return Err(Error::InvalidField {
+                field: "slot_hours".into(),
+                reason: format!("must be finite and positive, got {}", spec.slot_hours),
+            });
+        }
+        if horizon == 0 {
+            return Err(Error::InvalidField {
+                field: "energy_price".into(),
+                reason: "needs one price per slot (at least one slot)".into(),
+            });
+        }
+        for (t, &p) in spec.energy_price.iter().enumerate() {
+            finite_non_negative(format!("energy_price[{t}]"), p)?;
+        }
+        for (s, st) in spec.stations.iter().enumerate() {
+            if spec.stations[..s].iter().any(|o| o.id == st.id) {
+                return Err(Error::InvalidField {
+                    field: format!("stations[{s}].id"),
+                    reason: format!("duplicate station id {:?}", st.id),
+                });
+            }
+            finite_non_negative(format!("stations[{s}].power_kw"), st.power_kw)?;
+        }
+        let mut evs = Vec::with_capacity(spec.evs.len());
+        for (n, ev) in spec.evs.iter().enumerate() {
+            let at = |f: &str| format!("evs[{n}].{f}");
+            if spec.evs[..n].iter().any(|o| o.id == ev.id) {
+                return Err(Error::InvalidField {
+                    field: at("id"),
+                    reason: format!("duplicate EV id {:?}", ev.id),
+                });
+            }
+            if ev.departure_slot > horizon {
+                return Err(Error::InvalidField {
+                    field: at("departure_slot"),
+                    reason: format!(
+                        "{} is past the horizon of {horizon} slots (departure is exclusive)",
+                        ev.departure_slot
+                    ),
+                });
+            }
+            if ev.arrival_slot >= ev.departure_slot {
+                return Err(Error::InvalidField {
+                    field: at("arrival_slot"),
+                    reason: format!(
+                        "window [{}, {}) is empty",
+                        ev.arrival_slot, ev.departure_slot
+                    ),
+                });
+            }
+            finite_non_negative(at("energy_kwh"), ev.energy_kwh)?;
+            finite_non_negative(at("max_kw"), ev.max_kw)?;
+            finite_non_negative(at("value_per_kwh"), ev.value_per_kwh)?;
+            let mut access = vec![0.0; spec.stations.len()];
+            for (station, &cost) in &ev.access_cost {
+                let field = format!("evs[{n}].access_cost.{station}");
+                let Some(s) = spec.stations.iter().position(|st| &st.id == station) else {
+                    return Err(Error::InvalidField {
+                        field,
+                        reason: format!("unknown station {station:?}"),
+                    });
+                };
+                finite_non_negative(field, cost)?;
+                access[s] = cost;
+            }
+            evs.push(EvRequest {
+                id: ev.id.clone(),
+                arrival_slot: ev.arrival_slot,
+                departure_slot: ev.departure_slot,
+                energy_kwh: ev.energy_kwh,
+                max_kw: ev.max_kw,
+                value_usd_per_kwh: ev.value_per_kwh,
+                access_cost_usd: access,
+            });
+        }
+        Ok(Instance {
+            slot_hours: spec.slot_hours,
+            energy_price_usd_per_kwh: spec.energy_price,
+            stations: spec.stations,
+            evs,
+        })
+    }
+}
+
+impl From<Instance> for InstanceSpec {
+    fn from(inst: Instance) -> Self {
+        let evs = inst
+            .evs
+            .iter()
+            .map(|ev| EvSpec {
+                id: ev.id.clone(),
+                arrival_slot: ev.arrival_slot,
+                departure_slot: ev.departure_slot,
+                energy_kwh: ev.energy_kwh,
+                max_kw: ev.max_kw,
+                value_per_kwh: ev.value_usd_per_kwh,
+                access_cost: inst
+                    .stations
+                    .iter()
+                    .zip(&ev.access_cost_usd)
+                    .map(|(s, &c)| (s.id.clone(), c))
+                    .collect(),
+            })
+            .collect();
+        InstanceSpec {
+            slot_hours: inst.slot_hours,
+            energy_price: inst.energy_price_usd_per_kwh,
+            stations: inst.stations,
+            evs,
+        }
+    }
+}
+
+impl Instance {
+    /// Validates a specification (see [`InstanceSpec`]).
+    pub fn new(spec: InstanceSpec) -> Result<Self> {
+        Instance::try_from(spec)
+    }
+
+    /// Slot length, hours.
+    pub fn slot_hours(&self) -> f64 {
+        self.slot_hours
+    }
+
+    /// Number of slots.
+    pub fn horizon(&self) -> usize {
+        self.energy_price_usd_per_kwh.len()
+    }
+
+    /// Operator energy cost per slot, $/kWh.
+    pub fn energy_price_usd_per_kwh(&self) -> &[f64] {
+        &self.energy_price_usd_per_kwh
+    }
+
+    /// The stations.
+    pub fn stations(&self) -> &[Station] {
+        &self.stations
+    }
+
+    /// The EV requests.
+    pub fn evs(&self) -> &[EvRequest] {
+        &self.evs
+    }
+
+    /// Energy one EV can take in one slot, kWh: `max_kw * slot_hours`.
+    pub fn max_energy_per_slot_kwh(&self, ev: usize) -> f64 {
+        self.evs[ev].max_kw * self.slot_hours
+    }
+
+    /// Energy a station can deliver in one slot, kWh: `power_kw * slot_hours`.
+    pub fn station_energy_per_slot_kwh(&self, station: usize) -> f64 {
+        self.stations[station].power_kw * self.slot_hours
+    }
+
+    /// The same instance with every money amount (prices, values, access costs) times `factor`.
+    pub fn scale_money(&self, factor: f64) -> Result<Self> {
+        finite_non_negative("money scale factor".into(), factor)?;
+        let mut out = self.clone();
+        out.energy_price_usd_per_kwh
+            .iter_mut()
+            .for_each(|p| *p *= factor);
+        for ev in &mut out.evs {
+            ev.value_usd_per_kwh *= factor;
+            ev.access_cost_usd.iter_mut().for_each(|c| *c *= factor);
+        }
+        Ok(out)
+    }
+
+    /// The same instance with the EVs in the order `perm` (new EV `j` is old EV `perm[j]`).
+    pub fn permute_evs(&self, perm: &[usize]) -> Result<Self> {
+        check_permutation("EV permutation", perm, self.evs.len())?;
+        let mut out = self.clone();
+        out.evs = perm.iter().map(|&i| self.evs[i].clone()).collect();
+        Ok(out)
+    }
+
+    /// The same instance with the stations in the order `perm` (access costs follow).
+    pub fn permute_stations(&self, perm: &[usize]) -> Result<Self> {
+        check_permutation("station permutation", perm, self.stations.len())?;
+        let mut out = self.clone();
+        out.stations = perm.iter().map(|&s| self.stations[s].clone()).collect();
+        for ev in &mut out.evs {
+            ev.access_cost_usd = perm.iter().map(|&s| ev.access_cost_usd[s]).collect();
+        }
+        Ok(out)
+    }
+
+    /// The same instance with station `station` given `extra_evse` more plugs and `extra_kw`
+    /// more power.
+    pub fn with_more_capacity(
+        &self,
+        station: usize,
+        extra_evse: u32,
+        extra_kw: f64,
+    ) -> Result<Self> {
+        finite_non_negative("extra_kw".into(), extra_kw)?;
+        let mut out = self.clone();
+        let st = out.stations.get_mut(station).ok_or(Error::InvalidField {
+            field: "station".into(),
+            reason: format!("no station {station}"),
+        })?;
+        st.evse += extra_evse;
+        st.power_kw += extra_kw;
+        Ok(out)
+    }
+}
+
+fn check_permutation(field: &str, perm: &[usize], n: usize) -> Result<()> {
+    let mut seen = vec![false; n];
+    let ok = perm.len() == n
+        && perm
+            .iter()
+            .all(|&i| i < n && !std::mem::replace(&mut seen[i], true));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidField {
+            field: field.into(),
+            reason: format!("{perm:?} is not a permutation of 0..{n}"),
+        })
+    }
+}
