@@ -1,23 +1,18 @@
 //! # evmech-copositive
 //!
 //! Prices for EV charging and station access from the copositive dual of the station-access MILP
-//! (Jiang, Zhou, Taylor, Alizadeh, *Pricing EV Charging and Station Access via Copositive Duality*).
+//! (Jiang, Zhou, Taylor, Alizadeh, *Pricing EV Charging and Station Access via Copositive
+//! Duality*). See `docs/copositive.md` for the model, the lift, the proofs and the choices made.
 //!
-//! ## What it holds today
-//!
-//! - [`SolveStatus`] (the `ConicStatus` of `evmech-milp-model`): the exhaustive mapping of every
-//!   Clarabel [`clarabel::solver::SolverStatus`]. Clarabel's `AlmostSolved` becomes
-//!   [`SolveStatus::Inaccurate`], which is never folded into success: prices read from an
-//!   inaccurate dual stay visibly inaccurate.
-//!
-//! ## What it will hold (see the copositive-pricing issues)
-//!
-//! - The lifted equality form and the homogenised completely positive program (full Burer lift and
-//!   the reduced lift with RLT products), connected-component decomposition, redundancy removal.
-//! - Inner approximations of the copositive cone (PSD + NN as a Clarabel SDP on the PSD triangle
-//!   cone; polyhedral cones as LPs), marginal and congestion prices per coupling row, a canonical
-//!   price choice, certificates, and the CMP-A / CMP-B payment rules as `Mechanism`s.
-//! - Benchmarks against time-of-use, LP-relaxation and IP (O'Neill et al.) pricing.
+//! - [`Lift`]: the lifted, homogenised completely positive program (full Burer lift, or the
+//!   reduced lift with RLT products), after the exact reductions of [`reduce`] (redundant
+//!   coupling rows, connected components).
+//! - [`price`]: MILP optimum (CBC), then per component the copositive dual over the PSD + NN inner
+//!   cone (a Clarabel SDP on the PSD triangle cone) with a small price regularisation that makes
+//!   the price choice unique and reproducible, and the certificate (smallest eigenvalue of `P`, smallest entry of `N`, gap, signs,
+//!   complementary slackness).
+//! - [`SolveStatus`] (the `ConicStatus` of `evmech-milp-model`): every Clarabel status mapped;
+//!   `AlmostSolved` is [`SolveStatus::Inaccurate`], never folded into success.
 //!
 //! The crate links BLAS/LAPACK from the system (Debian's `liblapack-dev`/`libblas-dev`, pulled in
 //! by `coinor-libcbc-dev`; `libopenblas-dev` makes them faster): see its `build.rs`.
@@ -25,14 +20,36 @@
 //! ## Example
 //!
 //! ```
-//! use evmech_copositive::SolveStatus;
-//! use clarabel::solver::SolverStatus;
+//! use evmech_copositive::{price, PricingOptions};
+//! use evmech_milp_model::Instance;
 //!
-//! assert_eq!(SolveStatus::from(SolverStatus::AlmostSolved), SolveStatus::Inaccurate);
-//! assert!(!SolveStatus::Inaccurate.is_solved());
+//! // Example A of the spec: two EVs want the one plug at station A.
+//! let json = r#"{"slot_hours": 1.0, "energy_price": [0.1, 0.1],
+//!   "stations": [{"id": "A", "evse": 1, "power_kw": 14}, {"id": "B", "evse": 1, "power_kw": 14}],
+//!   "evs": [{"id": "ev0", "arrival_slot": 0, "departure_slot": 2, "energy_kwh": 7, "max_kw": 7,
+//!            "value_per_kwh": 0.6, "access_cost": {"A": 0, "B": 0.5}},
+//!           {"id": "ev1", "arrival_slot": 0, "departure_slot": 2, "energy_kwh": 7, "max_kw": 7,
+//!            "value_per_kwh": 0.5, "access_cost": {"A": 0, "B": 0.3}}]}"#;
+//! let instance: Instance = serde_json::from_str(json).unwrap();
+//! let pricing = price(&instance, &PricingOptions::default())?;
+//! assert!((pricing.welfare - 6.0).abs() < 1e-6);
+//! assert!(pricing.gap.abs() < 1e-4); // the doubly-nonnegative bound is tight here
+//! # Ok::<_, evmech_copositive::Error>(())
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![deny(clippy::float_cmp)]
 
+mod error;
+mod lift;
+mod pricing;
+pub mod reduce;
+mod sdp;
+mod sym;
+
+pub use error::{Error, Result};
 pub use evmech_milp_model::ConicStatus as SolveStatus;
+pub use lift::{Coord, Lift, LiftKind, LiftedConstraint, LiftedKind};
+pub use pricing::{price, Certificate, ComponentReport, CouplingPrice, Pricing, PricingOptions};
+pub use sdp::{solve_psd_nn, ConeSettings, DualSolution, Regularization};
+pub use sym::{svec_index, svec_len, svec_positions, SymSparse};
