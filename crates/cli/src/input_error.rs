@@ -27,6 +27,9 @@ pub enum InputError {
     /// The mechanism refused the (validated) input.
     #[error("{0}")]
     Mechanism(#[from] evmech_mechanisms::Error),
+    /// Pricing failed (a solver status other than solved or inaccurate, an oversized lift ...).
+    #[error("{0}")]
+    Pricing(#[from] evmech_copositive::Error),
 }
 
 impl InputError {
@@ -34,7 +37,7 @@ impl InputError {
     pub fn exit_code(&self) -> u8 {
         match self {
             InputError::Read { .. } | InputError::Field { .. } => 2,
-            InputError::Mechanism(_) => 1,
+            InputError::Mechanism(_) | InputError::Pricing(_) => 1,
         }
     }
 }

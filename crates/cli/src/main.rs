@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod copositive;
 mod input_error;
 mod json_num;
 mod two_stage;
@@ -29,12 +30,20 @@ enum Command {
         #[arg(long)]
         input: PathBuf,
     },
+    /// Prices EV charging and station access from the copositive dual (CMP) and prints the
+    /// result, with TOU, LP-relaxation and IP-pricing benchmarks, as JSON.
+    Copositive {
+        /// Instance file (JSON; schema in the README).
+        #[arg(long)]
+        input: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::TwoStage { input } => two_stage::run_file(&input),
+        Command::Copositive { input } => copositive::run_file(&input),
     };
     match result {
         Ok(json) => {

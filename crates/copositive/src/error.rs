@@ -10,6 +10,9 @@ pub enum Error {
     /// The MILP side failed (infeasible input, CBC failure ...).
     #[error(transparent)]
     Model(#[from] evmech_milp_model::Error),
+    /// The outcome could not be assembled (a non-finite payment).
+    #[error(transparent)]
+    Outcome(#[from] evmech_mechanisms::Error),
     /// Clarabel refused the problem data or settings.
     #[error("conic solver setup failed: {0}")]
     SolverSetup(String),

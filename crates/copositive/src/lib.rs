@@ -40,16 +40,24 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::float_cmp)]
 
+mod benchmarks;
+mod best_response;
 mod error;
 mod lift;
+mod mechanism;
 mod pricing;
 pub mod reduce;
 mod sdp;
 mod sym;
+mod tariff;
 
+pub use benchmarks::{ip_pricing, lp_relaxation, tou, Benchmark};
+pub use best_response::{best_response, best_responses, BestResponse};
 pub use error::{Error, Result};
 pub use evmech_milp_model::ConicStatus as SolveStatus;
 pub use lift::{Coord, Lift, LiftKind, LiftedConstraint, LiftedKind};
+pub use mechanism::{ChargingPlan, CopositiveMechanism, PaymentRule, Site};
 pub use pricing::{price, Certificate, ComponentReport, CouplingPrice, Pricing, PricingOptions};
 pub use sdp::{solve_psd_nn, ConeSettings, DualSolution, Regularization};
 pub use sym::{svec_index, svec_len, svec_positions, SymSparse};
+pub use tariff::{h, Tariff};

@@ -73,7 +73,9 @@ pub struct Certificate {
     pub min_nn: f64,
     /// `bound - W*`: the IR guarantee is epsilon-IR with this epsilon.
     pub gap: f64,
-    /// `y*' S y*` summed over components (equals the gap in exact arithmetic).
+    /// `y*' S y*` summed over components. It equals `gap + sum lambda_rlt <M_rlt, y* y*'>`; the RLT
+    /// terms are `<= 0` where an own row is slack, so `0 <= y_s_y <= gap` (equality for the full
+    /// lift, and whenever the gap is 0).
     pub y_s_y: f64,
     /// Most negative raw `rho` or `eta` before clamping to 0 (0 if none was negative).
     pub min_raw_price: f64,

@@ -26,6 +26,8 @@ pub struct ConeSettings {
     pub max_iter: u32,
     /// Wall-clock cap, seconds.
     pub time_limit_s: f64,
+    /// Clarabel's KKT solver: `"faer"` (default: supernodal, multithreaded) or `"qdldl"`.
+    pub kkt_solver: &'static str,
 }
 
 impl Default for ConeSettings {
@@ -33,6 +35,7 @@ impl Default for ConeSettings {
         ConeSettings {
             max_iter: 200,
             time_limit_s: 600.0,
+            kkt_solver: "faer",
         }
     }
 }
@@ -159,6 +162,7 @@ pub fn solve_psd_nn(
         .verbose(false)
         .max_iter(settings.max_iter)
         .time_limit(settings.time_limit_s)
+        .direct_solve_method(settings.kkt_solver.to_string())
         .build()
         .map_err(|e| Error::SolverSetup(e.to_string()))?;
     let mut solver = DefaultSolver::new(&p, &q, &a, &b, &cones, clarabel_settings)

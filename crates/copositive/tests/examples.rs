@@ -76,3 +76,49 @@ fn example_c_bound_is_loose_and_reported() {
     assert!(p.gap > 0.1);
     assert!((p.certificate.gap - p.gap).abs() < 1e-12);
 }
+
+#[test]
+fn example_a_payments_and_deviations() {
+    use evmech_copositive::{best_responses, ip_pricing, lp_relaxation, tou, Tariff};
+    let p = price(
+        &load("copositive_example_a.json"),
+        &PricingOptions::default(),
+    )
+    .unwrap();
+    let eps = tol(p.welfare) + p.gap.max(0.0);
+    for tariff in [Tariff::CmpA, Tariff::CmpB] {
+        let br = best_responses(&p, &tariff).unwrap();
+        for b in &br {
+            assert!(b.gain <= eps, "{tariff:?}: {b:?}");
+        }
+        assert!(p.operator_surplus(&tariff) >= -eps, "{tariff:?}");
+        println!(
+            "{tariff:?}: payments {:?} surplus {}",
+            (0..2)
+                .map(|n| p.payment(&tariff, n, &p.plan.x))
+                .collect::<Vec<_>>(),
+            p.operator_surplus(&tariff)
+        );
+    }
+    // CMP-B: participation is voluntary and its surplus is at most CMP-A's.
+    for n in 0..2 {
+        assert!(p.net_utility(&Tariff::CmpB, n, &p.plan.x) >= -eps);
+    }
+    assert!(p.operator_surplus(&Tariff::CmpB) <= p.operator_surplus(&Tariff::CmpA) + eps);
+    // TOU: EV 1 wants plug A; its lost opportunity cost is 0.3 (spec section 8).
+    let t = tou(&p);
+    let br = best_responses(&p, &t.tariff).unwrap();
+    assert!((br[1].gain - 0.3).abs() < 1e-5, "{br:?}");
+    assert_eq!(br[1].best_station, Some(0));
+    assert!(br[0].gain.abs() < 1e-5);
+    for bench in [lp_relaxation(&p).unwrap(), ip_pricing(&p).unwrap()] {
+        let br = best_responses(&p, &bench.tariff).unwrap();
+        println!(
+            "{}: gains {:?} surplus {}",
+            bench.name,
+            br.iter().map(|b| b.gain).collect::<Vec<_>>(),
+            p.operator_surplus(&bench.tariff)
+        );
+        assert!(br.iter().all(|b| b.gain >= -1e-6), "LOC is non-negative");
+    }
+}

@@ -227,6 +227,48 @@ impl From<Instance> for InstanceSpec {
 }
 
 impl Instance {
+    /// Builds an instance from a site (slot length, prices, stations) and EV requests, validating
+    /// everything as [`Instance::new`] does.
+    pub fn from_parts(
+        slot_hours: f64,
+        energy_price_usd_per_kwh: Vec<f64>,
+        stations: Vec<Station>,
+        evs: &[EvRequest],
+    ) -> Result<Self> {
+        let mut spec_evs = Vec::with_capacity(evs.len());
+        for (n, ev) in evs.iter().enumerate() {
+            if ev.access_cost_usd.len() != stations.len() {
+                return Err(Error::InvalidField {
+                    field: format!("evs[{n}].access_cost"),
+                    reason: format!(
+                        "has {} entries for {} stations",
+                        ev.access_cost_usd.len(),
+                        stations.len()
+                    ),
+                });
+            }
+            spec_evs.push(EvSpec {
+                id: ev.id.clone(),
+                arrival_slot: ev.arrival_slot,
+                departure_slot: ev.departure_slot,
+                energy_kwh: ev.energy_kwh,
+                max_kw: ev.max_kw,
+                value_per_kwh: ev.value_usd_per_kwh,
+                access_cost: stations
+                    .iter()
+                    .zip(&ev.access_cost_usd)
+                    .map(|(s, &c)| (s.id.clone(), c))
+                    .collect(),
+            });
+        }
+        Instance::new(InstanceSpec {
+            slot_hours,
+            energy_price: energy_price_usd_per_kwh,
+            stations,
+            evs: spec_evs,
+        })
+    }
+
     /// Validates a specification (see [`InstanceSpec`]).
     pub fn new(spec: InstanceSpec) -> Result<Self> {
         Instance::try_from(spec)

@@ -15,7 +15,7 @@
 //!   [`LinearModel`] (named columns and rows), solved with CBC ([`StationAccessModel::solve_milp`],
 //!   time limit and gap in [`CbcSettings`]) or relaxed and solved with Clarabel with row duals
 //!   ([`StationAccessModel::solve_lp_relaxation`]); [`brute_force_optimum`] enumerates station
-//!   assignments as a test oracle.
+//!   assignments as a test oracle; [`random_instance`] draws seeded random instances.
 //! - Exhaustive status mapping: [`SolveStatus`] for CBC, [`ConicStatus`] for Clarabel. A
 //!   time-limited or gap-limited MILP solve and a reduced-accuracy conic solve are reported as
 //!   such; infeasible, unbounded and failed solves are [`Error`]s.
@@ -53,6 +53,7 @@ mod instance;
 mod linear;
 mod lp;
 mod milp;
+mod random;
 mod station_access;
 mod status;
 
@@ -64,6 +65,7 @@ pub use instance::{EvRequest, EvSpec, Instance, InstanceSpec, Station};
 pub use linear::{Column, LinearModel, Row, RowName, Sense, VarName};
 pub use lp::{solve_lp, LpSolution};
 pub use milp::{solve_milp, MilpSolution};
+pub use random::{random_instance, RandomSize};
 pub use station_access::{
     Delivery, LpRelaxation, MilpPlan, Plan, StationAccessModel, StationAccessOptions,
 };

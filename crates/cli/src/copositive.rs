@@ -1,0 +1,154 @@
+//! `evmech copositive`: the JSON contract of copositive-duality pricing.
+
+use crate::input_error::InputError;
+use crate::json_num::num;
+use evmech_copositive::{
+    best_responses, ip_pricing, lp_relaxation, price, tou, LiftKind, PaymentRule, Pricing,
+    PricingOptions, Tariff,
+};
+use evmech_milp_model::{EvSpec, Instance, InstanceSpec, RowName, Station};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::path::Path;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Cone {
+    #[default]
+    PsdNn,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    slot_hours: f64,
+    energy_price: Vec<f64>,
+    stations: Vec<Station>,
+    evs: Vec<EvSpec>,
+    #[serde(default)]
+    cone: Cone,
+    #[serde(default)]
+    lift: LiftKind,
+    #[serde(default)]
+    payment: PaymentRule,
+}
+
+/// Reads, validates and prices one instance file; returns the result JSON.
+pub fn run_file(path: &Path) -> Result<String, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let field = |field: String, message: String| InputError::Field {
+        path: path.to_owned(),
+        field,
+        message,
+    };
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let input: Input = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let at = e.path().to_string();
+        field(at, e.into_inner().to_string())
+    })?;
+    let Cone::PsdNn = input.cone;
+    let instance = Instance::new(InstanceSpec {
+        slot_hours: input.slot_hours,
+        energy_price: input.energy_price,
+        stations: input.stations,
+        evs: input.evs,
+    })
+    .map_err(|e| match e {
+        evmech_milp_model::Error::InvalidField { field: f, reason } => field(f, reason),
+        other => field("instance".into(), other.to_string()),
+    })?;
+    let options = PricingOptions {
+        lift: input.lift,
+        ..PricingOptions::default()
+    };
+    let pricing = price(&instance, &options)?;
+    Ok(render(&pricing, input.payment)?.to_string())
+}
+
+fn per_ev(p: &Pricing, values: impl Iterator<Item = Value>) -> Value {
+    Value::Object(
+        p.model
+            .instance()
+            .evs()
+            .iter()
+            .map(|ev| ev.id.clone())
+            .zip(values)
+            .collect(),
+    )
+}
+
+fn tariff_report(p: &Pricing, tariff: &Tariff) -> Result<Value, InputError> {
+    let x = &p.plan.x;
+    let n = p.model.instance().evs().len();
+    let gains = best_responses(p, tariff)?;
+    Ok(json!({
+        "payments": per_ev(p, (0..n).map(|i| num(p.payment(tariff, i, x)))),
+        "net_utility": per_ev(p, (0..n).map(|i| num(p.net_utility(tariff, i, x)))),
+        "max_deviation_gain": per_ev(p, gains.iter().map(|g| num(g.gain))),
+        "operator_surplus": num(p.operator_surplus(tariff)),
+    }))
+}
+
+fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
+    let inst = p.model.instance();
+    let station_id = |s: usize| inst.stations()[s].id.clone();
+    let threshold = 1e-9 * p.welfare.abs().max(1.0);
+    let prices: Vec<Value> = p
+        .prices
+        .iter()
+        .filter(|c| c.rho > threshold || c.eta > threshold)
+        .map(|c| {
+            let (row, station, slot) = match c.row {
+                RowName::Power { station, slot } => ("power", Some(station_id(station)), slot),
+                RowName::Evse { station, slot } => ("evse", Some(station_id(station)), slot),
+                RowName::SitePower { slot } => ("site-power", None, slot),
+                _ => unreachable!("only coupling rows carry prices"),
+            };
+            json!({"row": row, "station": station, "slot": slot, "rho": num(c.rho), "eta": num(c.eta)})
+        })
+        .collect();
+    let cmp = tariff_report(p, &rule.tariff())?;
+    let mut benchmarks = Map::new();
+    benchmarks.insert("tou".into(), tariff_report(p, &tou(p).tariff)?);
+    let lp = lp_relaxation(p)?;
+    let ip = ip_pricing(p)?;
+    for bench in [lp, ip] {
+        let mut report = tariff_report(p, &bench.tariff)?;
+        report["status"] = serde_json::to_value(bench.status).expect("status serialises");
+        benchmarks.insert(bench.name.into(), report);
+    }
+    let c = &p.certificate;
+    Ok(json!({
+        "status": serde_json::to_value(p.status).expect("status serialises"),
+        "milp_status": serde_json::to_value(p.milp_status).expect("status serialises"),
+        "payment_rule": serde_json::to_value(rule).expect("rule serialises"),
+        "welfare": num(p.welfare),
+        "dual_bound": num(p.dual_bound),
+        "gap": num(p.gap),
+        "assignment": per_ev(p, p.plan.assignment.iter().map(|a| a.map_or(Value::Null, |s| Value::from(station_id(s))))),
+        "energy": per_ev(p, p.plan.energy_kwh.iter().map(|e| Value::from(e.iter().map(|&x| num(x)).collect::<Vec<_>>()))),
+        "prices": prices,
+        "payments": cmp["payments"],
+        "net_utility": cmp["net_utility"],
+        "max_deviation_gain": cmp["max_deviation_gain"],
+        "operator_surplus": cmp["operator_surplus"],
+        "certificate": {
+            "min_eig_psd": num(c.min_eig_psd),
+            "min_nn": num(c.min_nn),
+            "gap": num(c.gap),
+            "y_s_y": num(c.y_s_y),
+            "min_raw_price": num(c.min_raw_price),
+            "max_complementarity": num(c.max_complementarity),
+        },
+        "components": p.components.iter().map(|r| json!({
+            "evs": r.evs.iter().map(|&n| inst.evs()[n].id.clone()).collect::<Vec<_>>(),
+            "n1": r.n1, "status": serde_json::to_value(r.status).expect("status serialises"),
+            "bound": num(r.bound), "welfare": num(r.welfare), "solve_seconds": r.solve_seconds,
+        })).collect::<Vec<_>>(),
+        "solve_seconds": p.solve_seconds,
+        "benchmarks": benchmarks,
+    }))
+}

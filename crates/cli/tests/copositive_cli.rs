@@ -1,0 +1,126 @@
+//! The `evmech copositive` JSON contract, run through the real binary.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn run_json(input: &str) -> (i32, String, String) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "evmech-copositive-test-{}-{}.json",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::write(&path, input).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_evmech"))
+        .args(["copositive", "--input"])
+        .arg(&path)
+        .output()
+        .expect("binary runs");
+    std::fs::remove_file(&path).ok();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn example(name: &str, extra: &str) -> String {
+    let path = format!("{}/../../examples/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let trimmed = text.trim_end().trim_end_matches('}');
+    format!("{trimmed}{extra}}}")
+}
+
+#[test]
+fn example_b_output_has_every_contract_key() {
+    let (code, stdout, stderr) = run_json(&example(
+        "copositive_example_b.json",
+        r#", "cone": "psd-nn", "lift": "reduced", "payment": "cmp-b""#,
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    for key in [
+        "status",
+        "welfare",
+        "dual_bound",
+        "gap",
+        "assignment",
+        "energy",
+        "prices",
+        "payments",
+        "net_utility",
+        "max_deviation_gain",
+        "operator_surplus",
+        "certificate",
+        "solve_seconds",
+        "benchmarks",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    for key in ["min_eig_psd", "min_nn", "gap"] {
+        assert!(v["certificate"][key].is_number(), "certificate.{key}");
+    }
+    for bench in ["tou", "lp", "ip"] {
+        for key in ["payments", "max_deviation_gain", "operator_surplus"] {
+            assert!(
+                v["benchmarks"][bench].get(key).is_some(),
+                "benchmarks.{bench}.{key}"
+            );
+        }
+    }
+    assert!(matches!(
+        v["status"].as_str(),
+        Some("solved") | Some("inaccurate")
+    ));
+    assert!((v["welfare"].as_f64().unwrap() - 13.3).abs() < 1e-6);
+    assert_eq!(v["assignment"]["ev1"], "B");
+    assert_eq!(v["energy"]["ev0"].as_array().unwrap().len(), 4);
+    for gain in v["max_deviation_gain"].as_object().unwrap().values() {
+        assert!(gain.as_f64().unwrap() <= 1e-3);
+    }
+    // TOU lost opportunity costs of the spec: EV1 0.8, EV2 0.4.
+    let tou = &v["benchmarks"]["tou"]["max_deviation_gain"];
+    assert!((tou["ev1"].as_f64().unwrap() - 0.8).abs() < 1e-4);
+    assert!((tou["ev2"].as_f64().unwrap() - 0.4).abs() < 1e-4);
+    for p in v["prices"].as_array().unwrap() {
+        assert!(matches!(p["row"].as_str(), Some("power") | Some("evse")));
+        assert!(p["rho"].as_f64().unwrap() >= 0.0 && p["eta"].as_f64().unwrap() >= 0.0);
+        assert!(p["slot"].as_u64().unwrap() < 4);
+    }
+}
+
+#[test]
+fn defaults_apply_when_options_are_missing() {
+    let (code, stdout, stderr) = run_json(&example("copositive_example_a.json", ""));
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["payment_rule"], "cmp-b");
+    assert!((v["welfare"].as_f64().unwrap() - 6.0).abs() < 1e-6);
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_field() {
+    let bad = |extra: &str, replace: (&str, &str), field: &str| {
+        let input = example("copositive_example_a.json", extra).replace(replace.0, replace.1);
+        let (code, _, stderr) = run_json(&input);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(field), "{stderr:?} does not name {field}");
+    };
+    bad(r#", "cone": "magic""#, ("", ""), "cone");
+    bad(r#", "lift": "tall""#, ("", ""), "lift");
+    bad(r#", "payment": "cmp-z""#, ("", ""), "payment");
+    bad("", (r#""B": 0.5"#, r#""Z": 0.5"#), "evs[0].access_cost.Z");
+    bad(
+        "",
+        (r#""departure_slot": 2"#, r#""departure_slot": 5"#),
+        "evs[0].departure_slot",
+    );
+    bad(
+        "",
+        (r#""energy_kwh": 7"#, r#""energy_kwh": -7"#),
+        "evs[0].energy_kwh",
+    );
+    bad("", (r#""evse": 1"#, r#""evse": -1"#), "stations[0].evse");
+    bad(r#", "colour": 1"#, ("", ""), "colour");
+}

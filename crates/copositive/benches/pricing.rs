@@ -1,0 +1,66 @@
+//! Pricing time against the lifted size n1, full and reduced lifts.
+//!
+//! `cargo bench -p evmech-copositive --bench pricing`; results in `docs/benchmarks.md`.
+//! Larger instances (one solve takes tens of seconds) are timed once by the
+//! `copositive_pricing` example instead.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use evmech_copositive::{price, LiftKind, PricingOptions};
+use evmech_milp_model::{random_instance, Instance, RandomSize};
+use std::time::Duration;
+
+fn example(name: &str) -> Instance {
+    let path = format!("{}/../../examples/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("valid")
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("copositive_pricing");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    let mut cases: Vec<(String, Instance, Vec<LiftKind>)> = vec![
+        (
+            "example_a".into(),
+            example("copositive_example_a.json"),
+            vec![LiftKind::Reduced, LiftKind::Full],
+        ),
+        (
+            "example_b".into(),
+            example("copositive_example_b.json"),
+            vec![LiftKind::Reduced, LiftKind::Full],
+        ),
+    ];
+    let size = RandomSize {
+        evs: 4,
+        stations: 2,
+        slots: 4,
+    };
+    cases.push((
+        "random_4x2x4".into(),
+        random_instance(size, 5).expect("valid"),
+        vec![LiftKind::Reduced],
+    ));
+    for (name, inst, lifts) in cases {
+        for lift in lifts {
+            let options = PricingOptions {
+                lift,
+                ..PricingOptions::default()
+            };
+            let n1 = price(&inst, &options)
+                .expect("priced")
+                .components
+                .iter()
+                .map(|c| c.n1)
+                .max()
+                .unwrap_or(0);
+            let id = BenchmarkId::new(format!("{name}/{lift:?}"), format!("n1={n1}"));
+            group.bench_with_input(id, &inst, |b, inst| {
+                b.iter(|| price(inst, &options).expect("priced"))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
