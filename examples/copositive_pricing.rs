@@ -11,8 +11,8 @@
 
 use clap::Parser;
 use evmech::copositive::{
-    best_responses, ip_pricing, lp_relaxation, price, tou, LiftKind, Pricing, PricingOptions,
-    Tariff,
+    best_responses, ip_pricing, lp_relaxation, price, tou, InnerCone, LiftKind, Pricing,
+    PricingOptions, Tariff,
 };
 use evmech::milp_model::{random_instance, RandomSize};
 use std::io::Write;
@@ -33,6 +33,9 @@ struct Args {
     /// Lift: reduced or full.
     #[arg(long, default_value = "reduced")]
     lift: String,
+    /// Inner cone: psd-nn or polyhedral.
+    #[arg(long, default_value = "psd-nn")]
+    cone: String,
     /// CSV output path.
     #[arg(long)]
     csv: Option<PathBuf>,
@@ -105,8 +108,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "full" => LiftKind::Full,
         other => return Err(format!("--lift must be reduced or full, got {other:?}").into()),
     };
+    let cone_kind = match args.cone.as_str() {
+        "psd-nn" => InnerCone::PsdNn,
+        "polyhedral" => InnerCone::Polyhedral,
+        other => return Err(format!("--cone must be psd-nn or polyhedral, got {other:?}").into()),
+    };
     let options = PricingOptions {
         lift,
+        cone_kind,
         ..PricingOptions::default()
     };
     let mut rows = Vec::new();
@@ -142,7 +151,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(path) = &args.csv {
         let mut f = std::fs::File::create(path)?;
-        writeln!(f, "size,seed,lift,n1,welfare,dual_bound,gap,solve_seconds,scheme,max_deviation_gain,operator_surplus")?;
+        writeln!(f, "size,seed,cone,lift,n1,welfare,dual_bound,gap,solve_seconds,scheme,max_deviation_gain,operator_surplus")?;
         for r in &rows {
             for s in &r.schemes {
                 writeln!(

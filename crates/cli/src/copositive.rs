@@ -3,8 +3,8 @@
 use crate::input_error::InputError;
 use crate::json_num::num;
 use evmech_copositive::{
-    best_responses, ip_pricing, lp_relaxation, price, tou, LiftKind, PaymentRule, Pricing,
-    PricingOptions, Tariff,
+    best_responses, ip_pricing, lp_relaxation, price, tou, InnerCone, LiftKind, PaymentRule,
+    Pricing, PricingOptions, Tariff,
 };
 use evmech_milp_model::{EvSpec, Instance, InstanceSpec, RowName, Station};
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use std::path::Path;
 enum Cone {
     #[default]
     PsdNn,
+    Polyhedral,
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,7 +50,6 @@ pub fn run_file(path: &Path) -> Result<String, InputError> {
         let at = e.path().to_string();
         field(at, e.into_inner().to_string())
     })?;
-    let Cone::PsdNn = input.cone;
     let instance = Instance::new(InstanceSpec {
         slot_hours: input.slot_hours,
         energy_price: input.energy_price,
@@ -61,6 +61,10 @@ pub fn run_file(path: &Path) -> Result<String, InputError> {
         other => field("instance".into(), other.to_string()),
     })?;
     let options = PricingOptions {
+        cone_kind: match input.cone {
+            Cone::PsdNn => InnerCone::PsdNn,
+            Cone::Polyhedral => InnerCone::Polyhedral,
+        },
         lift: input.lift,
         ..PricingOptions::default()
     };
@@ -145,7 +149,7 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
         },
         "components": p.components.iter().map(|r| json!({
             "evs": r.evs.iter().map(|&n| inst.evs()[n].id.clone()).collect::<Vec<_>>(),
-            "n1": r.n1, "status": serde_json::to_value(r.status).expect("status serialises"),
+            "n1": r.n1, "coupling_rows": r.coupling_rows, "attempts": r.attempts, "status": serde_json::to_value(r.status).expect("status serialises"),
             "bound": num(r.bound), "welfare": num(r.welfare), "solve_seconds": r.solve_seconds,
         })).collect::<Vec<_>>(),
         "solve_seconds": p.solve_seconds,

@@ -5,9 +5,10 @@
 //! auxiliary `r_k >= D_k - s*_k`), solved with Clarabel. The candidate plans are then re-evaluated
 //! with the exact payment formula, so the reported gain does not inherit the QP's tolerance.
 
-use crate::{Error, Pricing, Result, SolveStatus, Tariff};
+use crate::sdp::run_clarabel;
+use crate::{ConeSettings, Pricing, Result, Tariff};
 use clarabel::algebra::CscMatrix;
-use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
+use clarabel::solver::SupportedConeT;
 use evmech_milp_model::{RowName, Sense, VarName};
 use serde::{Deserialize, Serialize};
 
@@ -212,23 +213,14 @@ fn best_plan_at(
     cones.push(SupportedConeT::NonnegativeConeT(le.len()));
     let a = CscMatrix::new_from_triplets(b.len(), nvar, ai, aj, av);
     let p = CscMatrix::new_from_triplets(nvar, nvar, pi, pj, pv);
-    let settings = DefaultSettingsBuilder::default()
-        .verbose(false)
-        .build()
-        .map_err(|e| Error::SolverSetup(e.to_string()))?;
-    let mut solver = DefaultSolver::new(&p, &q, &a, &b, &cones, settings)
-        .map_err(|e| Error::SolverSetup(e.to_string()))?;
-    solver.solve();
-    let status = SolveStatus::from(solver.solution.status);
-    match status {
-        SolveStatus::Solved | SolveStatus::Inaccurate => {
+    match run_clarabel(&p, &q, &a, &b, &cones, &ConeSettings::default())? {
+        Some(point) => {
             let mut x = base;
-            for (p, &j) in e_cols.iter().enumerate() {
-                x[j] = solver.solution.x[p].max(0.0);
+            for (pos, &j) in e_cols.iter().enumerate() {
+                x[j] = point.x[pos].max(0.0);
             }
             Ok(Some(x))
         }
-        SolveStatus::PrimalInfeasible | SolveStatus::InaccuratePrimalInfeasible => Ok(None),
-        other => Err(Error::Solver { status: other }),
+        None => Ok(None),
     }
 }

@@ -11,6 +11,8 @@
 //!   cone (a Clarabel SDP on the PSD triangle cone) with a small price regularisation that makes
 //!   the price choice unique and reproducible, and the certificate (smallest eigenvalue of `P`, smallest entry of `N`, gap, signs,
 //!   complementary slackness).
+//! - [`InnerCone::Polyhedral`]: the de Klerk-Pasechnik `C^1` inner cone as an LP, for lifts too
+//!   large for the SDP (weaker; the gap shows by how much).
 //! - [`SolveStatus`] (the `ConicStatus` of `evmech-milp-model`): every Clarabel status mapped;
 //!   `AlmostSolved` is [`SolveStatus::Inaccurate`], never folded into success.
 //!
@@ -45,6 +47,7 @@ mod best_response;
 mod error;
 mod lift;
 mod mechanism;
+mod polyhedral;
 mod pricing;
 pub mod reduce;
 mod sdp;
@@ -57,7 +60,11 @@ pub use error::{Error, Result};
 pub use evmech_milp_model::ConicStatus as SolveStatus;
 pub use lift::{Coord, Lift, LiftKind, LiftedConstraint, LiftedKind};
 pub use mechanism::{ChargingPlan, CopositiveMechanism, PaymentRule, Site};
-pub use pricing::{price, Certificate, ComponentReport, CouplingPrice, Pricing, PricingOptions};
+pub use polyhedral::{c1_inequalities, c1_min_slack, solve_c1};
+pub use pricing::{
+    price, Certificate, ComponentReport, CouplingPrice, CouplingRows, InnerCone, Pricing,
+    PricingOptions,
+};
 pub use sdp::{solve_psd_nn, ConeSettings, DualSolution, Regularization};
 pub use sym::{svec_index, svec_len, svec_positions, SymSparse};
 pub use tariff::{h, Tariff};

@@ -1,7 +1,8 @@
 //! Prices from the copositive dual: the end-to-end pipeline and its result.
 
 use crate::lift::{Lift, LiftKind, LiftedKind};
-use crate::reduce::{components, is_redundant};
+use crate::polyhedral::{c1_min_slack, solve_c1};
+use crate::reduce::{components, is_redundant, Component};
 use crate::sdp::{solve_psd_nn, ConeSettings, DualSolution, Regularization};
 use crate::{Result, SolveStatus};
 use evmech_milp_model::{
@@ -16,6 +17,8 @@ use serde::{Deserialize, Serialize};
 pub struct PricingOptions {
     /// Model variant.
     pub model: StationAccessOptions,
+    /// Inner cone (default: PSD + NN).
+    pub cone_kind: InnerCone,
     /// Lift (default: reduced with RLT products).
     pub lift: LiftKind,
     /// Drop coupling rows that can never bind (exact; default on).
@@ -26,6 +29,8 @@ pub struct PricingOptions {
     /// `1e-4`; 0 turns it off). It makes the price choice unique and reproducible; see
     /// [`Regularization`](crate::Regularization).
     pub price_regularization: f64,
+    /// Which coupling rows to lift (default: binding rows first).
+    pub coupling_rows: CouplingRows,
     /// Largest lifted order `n1` a component may have.
     pub max_n1: usize,
     /// Conic solver settings.
@@ -38,8 +43,10 @@ impl Default for PricingOptions {
     fn default() -> Self {
         PricingOptions {
             model: StationAccessOptions::default(),
+            cone_kind: InnerCone::PsdNn,
             lift: LiftKind::Reduced,
             drop_redundant: true,
+            coupling_rows: CouplingRows::BindingFirst,
             decompose: true,
             price_regularization: 1e-4,
             max_n1: 160,
@@ -47,6 +54,34 @@ impl Default for PricingOptions {
             milp: CbcSettings::default(),
         }
     }
+}
+
+/// The inner approximation of the copositive cone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InnerCone {
+    /// `S = P + N`, `P` PSD, `N >= 0` (an SDP; the default).
+    #[default]
+    PsdNn,
+    /// de Klerk-Pasechnik `C^1` (an LP): no PSD block, so it scales further; weaker.
+    Polyhedral,
+}
+
+/// Which coupling rows a component's lift carries.
+///
+/// A row that is slack at the optimum must have price 0, and lifting fewer coupling rows is always
+/// valid: the certificate then covers a relaxation, so the bound is still an upper bound and the
+/// IR inequality still holds for every own-feasible deviation; only tightness can suffer, and the
+/// gap is measured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CouplingRows {
+    /// Every (non-redundant) coupling row.
+    All,
+    /// Only rows binding at the MILP optimum; if the gap then exceeds `1e-4 max(1, W*)`, the
+    /// component is solved again with every row (both attempts are reported).
+    #[default]
+    BindingFirst,
 }
 
 /// The price of one coupling row.
@@ -69,7 +104,8 @@ pub struct CouplingPrice {
 pub struct Certificate {
     /// Smallest eigenvalue of the PSD part `P` (over components).
     pub min_eig_psd: f64,
-    /// Smallest entry of the non-negative part `N`.
+    /// Smallest entry of the non-negative part `N` (for the polyhedral cone, where `P = 0`: the
+    /// smallest `C^1` inequality value of `S`).
     pub min_nn: f64,
     /// `bound - W*`: the IR guarantee is epsilon-IR with this epsilon.
     pub gap: f64,
@@ -90,6 +126,10 @@ pub struct ComponentReport {
     pub evs: Vec<usize>,
     /// Lifted order.
     pub n1: usize,
+    /// Coupling rows in the lift that was kept.
+    pub coupling_rows: usize,
+    /// Conic solves made (2 when the binding-rows lift was loose and all rows were lifted).
+    pub attempts: usize,
     /// Conic status.
     pub status: SolveStatus,
     /// Welfare bound of the component.
@@ -163,43 +203,52 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
     let mut reports = Vec::new();
     let mut status = SolveStatus::Solved;
     let mut bound_total = 0.0;
-    for comp in components(&model, |i| keep[i], options.decompose) {
-        let sub = &comp.model;
-        let lift = Lift::build(sub, options.lift, |i| sub.rows[i].name.is_coupling());
-        if lift.n1() > options.max_n1 {
-            return Err(crate::Error::TooLarge {
-                n1: lift.n1(),
-                limit: options.max_n1,
-            });
+    let binding: Vec<bool> = lm
+        .rows
+        .iter()
+        .map(|r| -r.residual(x) <= 1e-6 * r.rhs.abs().max(1.0))
+        .collect();
+    for full_comp in components(&model, |i| keep[i], options.decompose) {
+        let x_sub: Vec<f64> = full_comp.columns.iter().map(|&j| x[j]).collect();
+        let welfare = full_comp.model.objective_value(&x_sub);
+        let tolerance = 1e-4 * welfare.abs().max(1.0);
+        let mut attempts = 0;
+        let mut seconds = 0.0;
+        let mut candidates = Vec::new();
+        if options.coupling_rows == CouplingRows::BindingFirst {
+            let lean = full_comp.without_coupling_rows(|i| !binding[i]);
+            if lean.rows.len() < full_comp.rows.len() {
+                candidates.push(lean);
+            }
         }
-        let x_sub: Vec<f64> = comp.columns.iter().map(|&j| x[j]).collect();
-        let welfare = sub.objective_value(&x_sub);
-        let priced: Vec<usize> = lift
-            .constraints
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| match c.kind {
-                LiftedKind::Linear { row } | LiftedKind::Squared { row } => {
-                    sub.rows[row].name.is_coupling()
-                }
-                _ => false,
-            })
-            .map(|(k, _)| k)
-            .collect();
-        let reg = Regularization {
-            weight: options.price_regularization / welfare.abs().max(1.0),
-            priced,
-        };
-        let dual = solve_psd_nn(&lift, &options.cone, Some(&reg))?;
-        let seconds = dual.solve_seconds;
+        candidates.push(full_comp.clone());
+        let mut solved = None;
+        for comp in candidates {
+            let (lift, dual) = solve_component(&comp, options, welfare)?;
+            attempts += 1;
+            seconds += dual.solve_seconds;
+            let loose = dual.bound - welfare > tolerance;
+            solved = Some((comp, lift, dual));
+            if !loose {
+                break;
+            }
+        }
+        let (comp, lift, dual) = solved.expect("at least one attempt");
+        let sub = &comp.model;
         record_prices(&lift, sub, &comp.rows, &dual, &mut prices, &mut cert);
         let y = lift.lift_point(sub, &x_sub);
         let s = &dual.psd + &dual.nn;
         let ys = &s * nalgebra::DVector::from_vec(y.clone());
         cert.y_s_y += y.iter().zip(ys.iter()).map(|(a, b)| a * b).sum::<f64>();
-        let eig = SymmetricEigen::new(dual.psd.clone()).eigenvalues.min();
+        let (eig, cone_min) = match options.cone_kind {
+            InnerCone::PsdNn => (
+                SymmetricEigen::new(dual.psd.clone()).eigenvalues.min(),
+                dual.nn.min(),
+            ),
+            InnerCone::Polyhedral => (0.0, c1_min_slack(&dual.nn)),
+        };
         cert.min_eig_psd = cert.min_eig_psd.min(eig);
-        cert.min_nn = cert.min_nn.min(dual.nn.min());
+        cert.min_nn = cert.min_nn.min(cone_min);
         if dual.status != SolveStatus::Solved {
             status = dual.status;
         }
@@ -207,6 +256,8 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
         reports.push(ComponentReport {
             evs: comp.evs.clone(),
             n1: lift.n1(),
+            coupling_rows: sub.rows.iter().filter(|r| r.name.is_coupling()).count(),
+            attempts,
             status: dual.status,
             bound: dual.bound,
             welfare,
@@ -235,6 +286,43 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
         components: reports,
         solve_seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Lifts one component and solves its PSD + NN dual with price regularisation.
+fn solve_component(
+    comp: &Component,
+    options: &PricingOptions,
+    welfare: f64,
+) -> Result<(Lift, DualSolution)> {
+    let sub = &comp.model;
+    let lift = Lift::build(sub, options.lift, |i| sub.rows[i].name.is_coupling());
+    if lift.n1() > options.max_n1 {
+        return Err(crate::Error::TooLarge {
+            n1: lift.n1(),
+            limit: options.max_n1,
+        });
+    }
+    let priced: Vec<usize> = lift
+        .constraints
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| match c.kind {
+            LiftedKind::Linear { row } | LiftedKind::Squared { row } => {
+                sub.rows[row].name.is_coupling()
+            }
+            _ => false,
+        })
+        .map(|(k, _)| k)
+        .collect();
+    let reg = Regularization {
+        weight: options.price_regularization / welfare.abs().max(1.0),
+        priced,
+    };
+    let dual = match options.cone_kind {
+        InnerCone::PsdNn => solve_psd_nn(&lift, &options.cone, Some(&reg))?,
+        InnerCone::Polyhedral => solve_c1(&lift, &options.cone, Some(&reg))?,
+    };
+    Ok((lift, dual))
 }
 
 fn record_prices(

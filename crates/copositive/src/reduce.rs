@@ -128,3 +128,22 @@ pub fn components(
         })
         .collect()
 }
+
+impl Component {
+    /// The component without the coupling rows for which `drop(model_row)` holds (own rows stay).
+    pub fn without_coupling_rows(&self, drop: impl Fn(usize) -> bool) -> Component {
+        let keep: Vec<usize> = (0..self.rows.len())
+            .filter(|&k| !(self.model.rows[k].name.is_coupling() && drop(self.rows[k])))
+            .collect();
+        Component {
+            evs: self.evs.clone(),
+            columns: self.columns.clone(),
+            rows: keep.iter().map(|&k| self.rows[k]).collect(),
+            model: LinearModel {
+                columns: self.model.columns.clone(),
+                rows: keep.iter().map(|&k| self.model.rows[k].clone()).collect(),
+                objective: self.model.objective.clone(),
+            },
+        }
+    }
+}

@@ -150,14 +150,54 @@ pub fn solve_psd_nn(
     let a = CscMatrix::new_from_triplets(m, nvar, ri, cj, vals);
     let mut q = vec![0.0; nvar];
     q[0] = 1.0;
-    let p = match regularization {
+    let p = regularization_matrix(nvar, regularization);
+    let point = run_clarabel(&p, &q, &a, &b, &cones, settings)?.ok_or(Error::Solver {
+        status: SolveStatus::PrimalInfeasible,
+    })?;
+    let x = &point.x;
+    Ok(DualSolution {
+        status: point.status,
+        bound: x[0],
+        multipliers: x[..r].to_vec(),
+        psd: smat(&x[p0..p0 + len], n1),
+        nn: smat(&x[q0..q0 + len], n1),
+        solve_seconds: point.seconds,
+    })
+}
+
+/// The quadratic term of a [`Regularization`] over `nvar` variables (zero without one).
+pub(crate) fn regularization_matrix(
+    nvar: usize,
+    regularization: Option<&Regularization>,
+) -> CscMatrix<f64> {
+    match regularization {
         Some(reg) if reg.weight > 0.0 => {
             let idx = reg.priced.clone();
             let diag = vec![2.0 * reg.weight; idx.len()];
             CscMatrix::new_from_triplets(nvar, nvar, idx.clone(), idx, diag)
         }
         _ => CscMatrix::zeros((nvar, nvar)),
-    };
+    }
+}
+
+/// A finished Clarabel solve with a usable point.
+pub(crate) struct ConicPoint {
+    pub(crate) status: SolveStatus,
+    pub(crate) x: Vec<f64>,
+    pub(crate) seconds: f64,
+}
+
+/// Runs Clarabel on `min 1/2 v'Pv + q'v s.t. Av + s = b, s in cones` and maps its status:
+/// `Solved` and `Inaccurate` give the point, primal infeasibility gives `Ok(None)`, anything else
+/// is an error.
+pub(crate) fn run_clarabel(
+    p: &CscMatrix<f64>,
+    q: &[f64],
+    a: &CscMatrix<f64>,
+    b: &[f64],
+    cones: &[SupportedConeT<f64>],
+    settings: &ConeSettings,
+) -> Result<Option<ConicPoint>> {
     let clarabel_settings = DefaultSettingsBuilder::default()
         .verbose(false)
         .max_iter(settings.max_iter)
@@ -165,21 +205,17 @@ pub fn solve_psd_nn(
         .direct_solve_method(settings.kkt_solver.to_string())
         .build()
         .map_err(|e| Error::SolverSetup(e.to_string()))?;
-    let mut solver = DefaultSolver::new(&p, &q, &a, &b, &cones, clarabel_settings)
+    let mut solver = DefaultSolver::new(p, q, a, b, cones, clarabel_settings)
         .map_err(|e| Error::SolverSetup(e.to_string()))?;
     solver.solve();
     let sol = &solver.solution;
-    let status = SolveStatus::from(sol.status);
-    if !matches!(status, SolveStatus::Solved | SolveStatus::Inaccurate) {
-        return Err(Error::Solver { status });
+    match SolveStatus::from(sol.status) {
+        status @ (SolveStatus::Solved | SolveStatus::Inaccurate) => Ok(Some(ConicPoint {
+            status,
+            x: sol.x.clone(),
+            seconds: sol.solve_time,
+        })),
+        SolveStatus::PrimalInfeasible | SolveStatus::InaccuratePrimalInfeasible => Ok(None),
+        status => Err(Error::Solver { status }),
     }
-    let x = &sol.x;
-    Ok(DualSolution {
-        status,
-        bound: x[0],
-        multipliers: x[..r].to_vec(),
-        psd: smat(&x[p0..p0 + len], n1),
-        nn: smat(&x[q0..q0 + len], n1),
-        solve_seconds: sol.solve_time,
-    })
 }

@@ -84,6 +84,14 @@ impl SymSparse {
             .collect()
     }
 
+    /// Non-zero upper-triangle entries `(i, j, value)`, `i <= j`, unscaled.
+    pub fn upper_entries(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
+        self.entries
+            .iter()
+            .filter(|(_, v)| **v != 0.0)
+            .map(|(&(i, j), &v)| (i, j, v))
+    }
+
     /// `y' M y`.
     pub fn quad(&self, y: &[f64]) -> f64 {
         self.entries

@@ -122,3 +122,38 @@ fn example_a_payments_and_deviations() {
         assert!(br.iter().all(|b| b.gain >= -1e-6), "LOC is non-negative");
     }
 }
+
+#[test]
+fn polyhedral_cone_is_certified_and_reports_its_gap() {
+    use evmech_copositive::{best_responses, InnerCone, Tariff};
+    let opts = PricingOptions {
+        cone_kind: InnerCone::Polyhedral,
+        ..Default::default()
+    };
+    let p = price(&load("copositive_example_a.json"), &opts).unwrap();
+    // S is in C^1 (so copositive): every C^1 inequality holds; the PSD part is zero.
+    assert!(p.certificate.min_nn >= -1e-7, "{:?}", p.certificate);
+    assert_eq!(p.certificate.min_eig_psd, 0.0);
+    // C^1 is weak here: its bound is the LP bound 6.3, and the gap says so.
+    assert!(p.dual_bound >= p.welfare - 1e-6);
+    assert!((p.gap - 0.3).abs() < 1e-4, "gap {}", p.gap);
+    // The epsilon-IR guarantee with epsilon = gap still holds.
+    for tariff in [Tariff::CmpA, Tariff::CmpB] {
+        for b in best_responses(&p, &tariff).unwrap() {
+            assert!(b.gain <= p.gap + 1e-4, "{tariff:?} {b:?}");
+        }
+    }
+}
+
+#[test]
+fn c1_slack_detects_non_copositive_matrices() {
+    use evmech_copositive::{c1_inequalities, c1_min_slack};
+    use nalgebra::DMatrix;
+    let identity = DMatrix::<f64>::identity(3, 3);
+    assert!(c1_min_slack(&identity) >= 0.0);
+    let mut bad = identity.clone();
+    bad[(0, 1)] = -0.9;
+    bad[(1, 0)] = -0.9;
+    assert!(c1_min_slack(&bad) < 0.0);
+    assert_eq!(c1_inequalities(3), 3 + 6 + 1);
+}
