@@ -157,3 +157,32 @@ fn c1_slack_detects_non_copositive_matrices() {
     assert!(c1_min_slack(&bad) < 0.0);
     assert_eq!(c1_inequalities(3), 3 + 6 + 1);
 }
+
+#[test]
+fn cmp_mechanisms_pass_the_generic_property_checkers() {
+    use evmech_copositive::{CopositiveMechanism, PaymentRule, Site};
+    use evmech_mechanisms::properties::{individual_rationality, weak_budget_balance};
+    use evmech_mechanisms::{Mechanism, Tolerance};
+    let inst = load("copositive_example_b.json");
+    let site = Site {
+        slot_hours: inst.slot_hours(),
+        energy_price_usd_per_kwh: inst.energy_price_usd_per_kwh().to_vec(),
+        stations: inst.stations().to_vec(),
+    };
+    let reports = inst.evs().to_vec();
+    let tol = Tolerance::new(1e-4, 1e-5).unwrap();
+    for rule in [PaymentRule::CmpA, PaymentRule::CmpB] {
+        let mech = CopositiveMechanism::new(site.clone(), rule, PricingOptions::default());
+        let out = mech.run(&reports).unwrap();
+        assert_eq!(out.allocation()[1].station, Some(1), "{}", mech.name());
+        // Payments include the energy cost, so revenue >= 0 follows from revenue adequacy.
+        assert!(weak_budget_balance(&out).holds(tol));
+        let ir = individual_rationality(&out, &reports).unwrap();
+        assert!(ir.holds(tol), "{}: {ir:?}", mech.name());
+    }
+    // Reports are validated: a request with the wrong number of access costs is refused.
+    let mut bad = reports.clone();
+    bad[0].access_cost_usd.pop();
+    let mech = CopositiveMechanism::new(site, PaymentRule::CmpB, PricingOptions::default());
+    assert!(mech.run(&bad).is_err());
+}
