@@ -1,6 +1,6 @@
 //! `evmech copositive`: the JSON contract of copositive-duality pricing.
 
-use crate::input_error::InputError;
+use crate::input_error::{read_json, InputError};
 use crate::json_num::num;
 use evmech_copositive::{
     best_responses, ip_pricing, lp_relaxation, price, tou, InnerCone, LiftKind, PaymentRule,
@@ -36,20 +36,8 @@ struct Input {
 
 /// Reads, validates and prices one instance file; returns the result JSON.
 pub fn run_file(path: &Path) -> Result<String, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let field = |field: String, message: String| InputError::Field {
-        path: path.to_owned(),
-        field,
-        message,
-    };
-    let mut de = serde_json::Deserializer::from_str(&text);
-    let input: Input = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let at = e.path().to_string();
-        field(at, e.into_inner().to_string())
-    })?;
+    let input: Input = read_json(path)?;
+    let field = |field: String, message: String| InputError::field(path, field, message);
     let instance = Instance::new(InstanceSpec {
         slot_hours: input.slot_hours,
         energy_price: input.energy_price,

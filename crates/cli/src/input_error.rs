@@ -1,6 +1,7 @@
 //! Errors of the command-line tool, each with its exit code.
 
-use std::path::PathBuf;
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Why a command failed.
@@ -40,4 +41,26 @@ impl InputError {
             InputError::Mechanism(_) | InputError::Pricing(_) => 1,
         }
     }
+}
+
+impl InputError {
+    /// A bad field of the input file at `path`.
+    pub fn field(path: &Path, field: String, message: String) -> Self {
+        InputError::Field {
+            path: path.to_owned(),
+            field,
+            message,
+        }
+    }
+}
+
+/// Reads and deserialises a JSON input file; schema errors name the JSON path of the field.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut de = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| InputError::field(path, e.path().to_string(), e.into_inner().to_string()))
 }

@@ -1,6 +1,6 @@
 //! `evmech two-stage`: the JSON contract of the two-stage reservation market.
 
-use crate::input_error::InputError;
+use crate::input_error::{read_json, InputError};
 use crate::json_num::num;
 use evmech_mechanisms::realtime::{Refund, TieBreak};
 use evmech_mechanisms::two_stage::{
@@ -68,20 +68,8 @@ struct RtInput {
 
 /// Reads, validates and runs one instance file; returns the outcome JSON.
 pub fn run_file(path: &Path) -> Result<String, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let field = |field: String, message: String| InputError::Field {
-        path: path.to_owned(),
-        field,
-        message,
-    };
-    let mut de = serde_json::Deserializer::from_str(&text);
-    let input: Input = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let at = e.path().to_string();
-        field(at, e.into_inner().to_string())
-    })?;
+    let input: Input = read_json(path)?;
+    let field = |field: String, message: String| InputError::field(path, field, message);
     let (market, reports) = validate(&input).map_err(|(f, m)| field(f, m))?;
     let outcome = market.run_detailed(&reports)?;
     Ok(render(&input, &outcome).to_string())

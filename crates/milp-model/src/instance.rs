@@ -37,6 +37,23 @@ pub struct EvRequest {
 }
 
 impl EvRequest {
+    /// The JSON shape of this request, with access costs keyed by the ids of `stations`.
+    pub fn spec(&self, stations: &[Station]) -> EvSpec {
+        EvSpec {
+            id: self.id.clone(),
+            arrival_slot: self.arrival_slot,
+            departure_slot: self.departure_slot,
+            energy_kwh: self.energy_kwh,
+            max_kw: self.max_kw,
+            value_per_kwh: self.value_usd_per_kwh,
+            access_cost: stations
+                .iter()
+                .zip(&self.access_cost_usd)
+                .map(|(s, &c)| (s.id.clone(), c))
+                .collect(),
+        }
+    }
+
     /// The slots of the presence window.
     pub fn window(&self) -> std::ops::Range<usize> {
         self.arrival_slot..self.departure_slot
@@ -199,24 +216,7 @@ impl TryFrom<InstanceSpec> for Instance {
 
 impl From<Instance> for InstanceSpec {
     fn from(inst: Instance) -> Self {
-        let evs = inst
-            .evs
-            .iter()
-            .map(|ev| EvSpec {
-                id: ev.id.clone(),
-                arrival_slot: ev.arrival_slot,
-                departure_slot: ev.departure_slot,
-                energy_kwh: ev.energy_kwh,
-                max_kw: ev.max_kw,
-                value_per_kwh: ev.value_usd_per_kwh,
-                access_cost: inst
-                    .stations
-                    .iter()
-                    .zip(&ev.access_cost_usd)
-                    .map(|(s, &c)| (s.id.clone(), c))
-                    .collect(),
-            })
-            .collect();
+        let evs = inst.evs.iter().map(|ev| ev.spec(&inst.stations)).collect();
         InstanceSpec {
             slot_hours: inst.slot_hours,
             energy_price: inst.energy_price_usd_per_kwh,
@@ -247,19 +247,7 @@ impl Instance {
                     ),
                 });
             }
-            spec_evs.push(EvSpec {
-                id: ev.id.clone(),
-                arrival_slot: ev.arrival_slot,
-                departure_slot: ev.departure_slot,
-                energy_kwh: ev.energy_kwh,
-                max_kw: ev.max_kw,
-                value_per_kwh: ev.value_usd_per_kwh,
-                access_cost: stations
-                    .iter()
-                    .zip(&ev.access_cost_usd)
-                    .map(|(s, &c)| (s.id.clone(), c))
-                    .collect(),
-            });
+            spec_evs.push(ev.spec(&stations));
         }
         Instance::new(InstanceSpec {
             slot_hours,
