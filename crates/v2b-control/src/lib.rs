@@ -3,10 +3,12 @@
 //! Vehicle-to-building (V2B) charging control and the CONSENT negotiation (Sen et al., *CONSENT: a
 //! negotiation framework for vehicle-to-building charging under uncertainty*).
 //!
-//! This crate is a placeholder in the workspace layout: it has **no functionality yet**, and
-//! exports nothing. It exists so that the dependency direction of the workspace is fixed from the
-//! start (`v2b-control` depends on `evmech-mechanisms` and `evmech-milp-model`, and nothing
-//! depends on it but the command-line tool and the facade).
+//! ## What it holds so far
+//!
+//! - [`BuildingLoad`]: the hourly DOE reference-building load (validated CSV loader whose errors
+//!   name the file, line and column; the file's calendar; step-held daily profiles).
+//! - [`Tariff`] and [`Bill`]: two-level TOU energy prices with a demand charge on the monthly peak
+//!   inside the peak window; [`Tariff::silicon_valley_power`] is the paper's calibration.
 //!
 //! ## What it will hold (see the V2B and CONSENT issues)
 //!
@@ -22,3 +24,11 @@
 //!   strategy-proofness, budget feasibility and voluntary participation.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+mod building;
+mod error;
+mod tariff;
+
+pub use building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
+pub use error::{Error, Result};
+pub use tariff::{Bill, Tariff};

@@ -1,0 +1,152 @@
+//! The hourly building base load (DOE reference building CSV) and its calendar.
+
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::io::BufRead;
+
+/// Hours in the file's year (365 days).
+pub const HOURS_PER_YEAR: usize = 8760;
+
+/// Days before the first of each month in a 365-day year.
+const MONTH_START: [usize; 13] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+
+/// Day of the week of a day of the file's year: 0 = Sunday ... 6 = Saturday (1 January is a
+/// Sunday in the DOE file's calendar).
+pub fn weekday(day_of_year: usize) -> usize {
+    day_of_year % 7
+}
+
+/// The weekdays (Monday to Friday) of `month` (1-12) in the file's calendar, as days of the year.
+pub fn weekdays_of_month(month: usize) -> Result<Vec<usize>> {
+    if !(1..=12).contains(&month) {
+        return Err(Error::InvalidParameter {
+            field: "month",
+            reason: format!("must be 1 to 12, got {month}"),
+        });
+    }
+    Ok((MONTH_START[month - 1]..MONTH_START[month])
+        .filter(|&d| (1..=5).contains(&weekday(d)))
+        .collect())
+}
+
+/// One year of hourly building demand, kW (hour `h` of the year covers `[h, h + 1)`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuildingLoad {
+    hourly_kw: Vec<f64>,
+}
+
+impl BuildingLoad {
+    /// Reads the CSV schema `hour_of_year,month,day,hour,facility_kw` (header required, 8760 rows
+    /// in order, hours as starting hours). Every row is checked against the calendar; errors name
+    /// the file, the line and the column.
+    pub fn from_csv<R: BufRead>(reader: R, file: &str) -> Result<Self> {
+        let err = |line: usize, field: &str, reason: String| Error::Csv {
+            file: file.to_string(),
+            line,
+            field: field.to_string(),
+            reason,
+        };
+        let mut lines = reader.lines();
+        let header = lines
+            .next()
+            .transpose()
+            .map_err(|e| err(1, "header", e.to_string()))?
+            .ok_or_else(|| err(1, "header", "the file is empty".into()))?;
+        const COLUMNS: [&str; 5] = ["hour_of_year", "month", "day", "hour", "facility_kw"];
+        if header.trim().split(',').map(str::trim).ne(COLUMNS) {
+            return Err(err(1, "header", format!("expected {}", COLUMNS.join(","))));
+        }
+        let mut hourly_kw = Vec::with_capacity(HOURS_PER_YEAR);
+        for (k, text) in lines.enumerate() {
+            let line = k + 2;
+            let text = text.map_err(|e| err(line, "row", e.to_string()))?;
+            if text.trim().is_empty() {
+                continue;
+            }
+            let cells: Vec<&str> = text.split(',').map(str::trim).collect();
+            if cells.len() != COLUMNS.len() {
+                return Err(err(
+                    line,
+                    "row",
+                    format!("expected 5 fields, found {}", cells.len()),
+                ));
+            }
+            let int = |i: usize| {
+                cells[i].parse::<usize>().map_err(|_| {
+                    err(
+                        line,
+                        COLUMNS[i],
+                        format!("not a whole number: {:?}", cells[i]),
+                    )
+                })
+            };
+            let hour_of_year = int(0)?;
+            let expected = hourly_kw.len();
+            if hour_of_year != expected {
+                return Err(err(
+                    line,
+                    "hour_of_year",
+                    format!("expected {expected}, found {hour_of_year}"),
+                ));
+            }
+            let day_of_year = hour_of_year / 24;
+            let month = MONTH_START.iter().filter(|&&s| s <= day_of_year).count();
+            let calendar = [
+                (1, month),
+                (2, day_of_year - MONTH_START[month - 1] + 1),
+                (3, hour_of_year % 24),
+            ];
+            for (i, want) in calendar {
+                let got = int(i)?;
+                if got != want {
+                    return Err(err(
+                        line,
+                        COLUMNS[i],
+                        format!(
+                            "{got} does not match hour_of_year {hour_of_year} (expected {want})"
+                        ),
+                    ));
+                }
+            }
+            let kw: f64 = cells[4]
+                .parse()
+                .map_err(|_| err(line, "facility_kw", format!("not a number: {:?}", cells[4])))?;
+            if !(kw.is_finite() && kw >= 0.0) {
+                return Err(err(
+                    line,
+                    "facility_kw",
+                    format!("must be finite and non-negative, got {kw}"),
+                ));
+            }
+            hourly_kw.push(kw);
+        }
+        if hourly_kw.len() != HOURS_PER_YEAR {
+            return Err(err(
+                hourly_kw.len() + 2,
+                "row",
+                format!("expected {HOURS_PER_YEAR} rows, found {}", hourly_kw.len()),
+            ));
+        }
+        Ok(BuildingLoad { hourly_kw })
+    }
+
+    /// Hourly demand of the whole year, kW.
+    pub fn hourly_kw(&self) -> &[f64] {
+        &self.hourly_kw
+    }
+
+    /// Demand of one day in slots of `slots_per_hour` per hour, each hour held over its slots.
+    pub fn day_profile_kw(&self, day_of_year: usize, slots_per_hour: usize) -> Result<Vec<f64>> {
+        if day_of_year >= HOURS_PER_YEAR / 24 || slots_per_hour == 0 {
+            return Err(Error::InvalidParameter {
+                field: "day_of_year / slots_per_hour",
+                reason: format!("day {day_of_year} must be below 365 and slots per hour positive"),
+            });
+        }
+        let hours = &self.hourly_kw[day_of_year * 24..(day_of_year + 1) * 24];
+        Ok(hours
+            .iter()
+            .flat_map(|&kw| std::iter::repeat_n(kw, slots_per_hour))
+            .collect())
+    }
+}
