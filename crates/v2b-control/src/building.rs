@@ -1,5 +1,6 @@
 //! The hourly building base load (DOE reference building CSV) and its calendar.
 
+use crate::csv::{csv_error, read_rows};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::io::BufRead;
@@ -40,37 +41,10 @@ impl BuildingLoad {
     /// in order, hours as starting hours). Every row is checked against the calendar; errors name
     /// the file, the line and the column.
     pub fn from_csv<R: BufRead>(reader: R, file: &str) -> Result<Self> {
-        let err = |line: usize, field: &str, reason: String| Error::Csv {
-            file: file.to_string(),
-            line,
-            field: field.to_string(),
-            reason,
-        };
-        let mut lines = reader.lines();
-        let header = lines
-            .next()
-            .transpose()
-            .map_err(|e| err(1, "header", e.to_string()))?
-            .ok_or_else(|| err(1, "header", "the file is empty".into()))?;
+        let err = |line: usize, field: &str, reason: String| csv_error(file, line, field, reason);
         const COLUMNS: [&str; 5] = ["hour_of_year", "month", "day", "hour", "facility_kw"];
-        if header.trim().split(',').map(str::trim).ne(COLUMNS) {
-            return Err(err(1, "header", format!("expected {}", COLUMNS.join(","))));
-        }
         let mut hourly_kw = Vec::with_capacity(HOURS_PER_YEAR);
-        for (k, text) in lines.enumerate() {
-            let line = k + 2;
-            let text = text.map_err(|e| err(line, "row", e.to_string()))?;
-            if text.trim().is_empty() {
-                continue;
-            }
-            let cells: Vec<&str> = text.split(',').map(str::trim).collect();
-            if cells.len() != COLUMNS.len() {
-                return Err(err(
-                    line,
-                    "row",
-                    format!("expected 5 fields, found {}", cells.len()),
-                ));
-            }
+        for (line, cells) in read_rows(reader, file, &COLUMNS)? {
             let int = |i: usize| {
                 cells[i].parse::<usize>().map_err(|_| {
                     err(

@@ -9,6 +9,8 @@
 //!   name the file, line and column; the file's calendar; step-held daily profiles).
 //! - [`Tariff`] and [`Bill`]: two-level TOU energy prices with a demand charge on the monthly peak
 //!   inside the peak window; [`Tariff::silicon_valley_power`] is the paper's calibration.
+//! - [`load_acn_sessions`]: the Caltech ACN session CSV mapped to [`Session`]s (slots, requested
+//!   departure, need, battery class, seeded arrival state of charge) as spec section 8.3 says.
 //!
 //! ## What it will hold (see the V2B and CONSENT issues)
 //!
@@ -26,9 +28,14 @@
 #![forbid(unsafe_code)]
 
 mod building;
+mod csv;
 mod error;
+mod sessions;
 mod tariff;
 
 pub use building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
 pub use error::{Error, Result};
+pub use sessions::{
+    load_acn_sessions, Date, DepartureMode, LocalTime, Session, BATTERY_CLASSES_KWH, SLOTS_PER_DAY,
+};
 pub use tariff::{Bill, Tariff};
