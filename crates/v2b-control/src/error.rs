@@ -18,6 +18,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// An input field is invalid; `field` is its path (`chargers[2].max_charge_kw`).
+    #[error("{field}: {reason}")]
+    InvalidField {
+        /// Path of the field.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A parameter is out of range.
     #[error("invalid parameter `{field}`: {reason}")]
     InvalidParameter {

@@ -9,6 +9,9 @@
 //!   name the file, line and column; the file's calendar; step-held daily profiles).
 //! - [`Tariff`] and [`Bill`]: two-level TOU energy prices with a demand charge on the monthly peak
 //!   inside the peak window; [`Tariff::silicon_valley_power`] is the paper's calibration.
+//! - [`Site`]: chargers (power limits, direction, control, efficiencies), the no-export rule and
+//!   the paper's penalty constants, validated, with [`Site::paper_default`] and the spec's
+//!   charger-assignment order.
 //! - [`load_acn_sessions`]: the Caltech ACN session CSV mapped to [`Session`]s (slots, requested
 //!   departure, need, battery class, seeded arrival state of charge) as spec section 8.3 says.
 //!
@@ -31,6 +34,7 @@ mod building;
 mod csv;
 mod error;
 mod sessions;
+mod site;
 mod tariff;
 
 pub use building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
@@ -38,4 +42,5 @@ pub use error::{Error, Result};
 pub use sessions::{
     load_acn_sessions, Date, DepartureMode, LocalTime, Session, BATTERY_CLASSES_KWH, SLOTS_PER_DAY,
 };
+pub use site::{Charger, Penalties, Site, SiteSpec};
 pub use tariff::{Bill, Tariff};
