@@ -7,9 +7,9 @@
 //! much.
 
 use crate::lift::Lift;
-use crate::sdp::{regularization_matrix, run_clarabel, ConeSettings, DualSolution, Regularization};
+use crate::sdp::{minimise_bound, ConeSettings, DualSolution, Regularization};
 use crate::sym::svec_index;
-use crate::{Error, Result, SolveStatus};
+use crate::Result;
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::SupportedConeT;
 use evmech_milp_model::Sense;
@@ -100,12 +100,7 @@ pub fn solve_c1(
         SupportedConeT::NonnegativeConeT(m - len),
     ];
     let a = CscMatrix::new_from_triplets(m, nvar, ri, cj, vals);
-    let mut q = vec![0.0; nvar];
-    q[0] = 1.0;
-    let p = regularization_matrix(nvar, regularization);
-    let point = run_clarabel(&p, &q, &a, &b, &cones, settings)?.ok_or(Error::Solver {
-        status: SolveStatus::PrimalInfeasible,
-    })?;
+    let point = minimise_bound(&a, &b, &cones, settings, regularization)?;
     let mut smat = DMatrix::zeros(n1, n1);
     for j in 0..n1 {
         for i in 0..=j {

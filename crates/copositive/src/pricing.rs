@@ -221,7 +221,7 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
                 candidates.push(lean);
             }
         }
-        candidates.push(full_comp.clone());
+        candidates.push(full_comp);
         let mut solved = None;
         for comp in candidates {
             let (lift, dual) = solve_component(&comp, options, welfare)?;
@@ -236,10 +236,8 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
         let (comp, lift, dual) = solved.expect("at least one attempt");
         let sub = &comp.model;
         record_prices(&lift, sub, &comp.rows, &dual, &mut prices, &mut cert);
-        let y = lift.lift_point(sub, &x_sub);
-        let s = &dual.psd + &dual.nn;
-        let ys = &s * nalgebra::DVector::from_vec(y.clone());
-        cert.y_s_y += y.iter().zip(ys.iter()).map(|(a, b)| a * b).sum::<f64>();
+        let y = nalgebra::DVector::from_vec(lift.lift_point(sub, &x_sub));
+        cert.y_s_y += y.dot(&((&dual.psd + &dual.nn) * &y));
         let (eig, cone_min) = match options.cone_kind {
             InnerCone::PsdNn => (
                 SymmetricEigen::new(dual.psd.clone()).eigenvalues.min(),

@@ -148,12 +148,7 @@ pub fn solve_psd_nn(
     cones.push(SupportedConeT::NonnegativeConeT(nonneg));
     let m = row + nonneg;
     let a = CscMatrix::new_from_triplets(m, nvar, ri, cj, vals);
-    let mut q = vec![0.0; nvar];
-    q[0] = 1.0;
-    let p = regularization_matrix(nvar, regularization);
-    let point = run_clarabel(&p, &q, &a, &b, &cones, settings)?.ok_or(Error::Solver {
-        status: SolveStatus::PrimalInfeasible,
-    })?;
+    let point = minimise_bound(&a, &b, &cones, settings, regularization)?;
     let x = &point.x;
     Ok(DualSolution {
         status: point.status,
@@ -165,19 +160,29 @@ pub fn solve_psd_nn(
     })
 }
 
-/// The quadratic term of a [`Regularization`] over `nvar` variables (zero without one).
-pub(crate) fn regularization_matrix(
-    nvar: usize,
+/// Minimises the bound `t` (variable 0) subject to `Av + s = b, s in cones`, plus the
+/// [`Regularization`] if any. A dual without a feasible point is an error, never a default.
+pub(crate) fn minimise_bound(
+    a: &CscMatrix<f64>,
+    b: &[f64],
+    cones: &[SupportedConeT<f64>],
+    settings: &ConeSettings,
     regularization: Option<&Regularization>,
-) -> CscMatrix<f64> {
-    match regularization {
+) -> Result<ConicPoint> {
+    let nvar = a.n;
+    let mut q = vec![0.0; nvar];
+    q[0] = 1.0;
+    let p = match regularization {
         Some(reg) if reg.weight > 0.0 => {
             let idx = reg.priced.clone();
             let diag = vec![2.0 * reg.weight; idx.len()];
             CscMatrix::new_from_triplets(nvar, nvar, idx.clone(), idx, diag)
         }
         _ => CscMatrix::zeros((nvar, nvar)),
-    }
+    };
+    run_clarabel(&p, &q, a, b, cones, settings)?.ok_or(Error::Solver {
+        status: SolveStatus::PrimalInfeasible,
+    })
 }
 
 /// A finished Clarabel solve with a usable point.
