@@ -47,6 +47,7 @@
 
 mod brute_force;
 mod cbc;
+pub mod charging;
 mod conic_status;
 mod error;
 mod instance;
@@ -54,6 +55,7 @@ mod linear;
 mod lp;
 mod milp;
 mod random;
+mod sparse_lp;
 mod station_access;
 mod status;
 
@@ -66,6 +68,7 @@ pub use linear::{Column, LinearModel, Row, RowName, Sense, VarName};
 pub use lp::{solve_lp, LpSolution};
 pub use milp::{solve_milp, MilpSolution};
 pub use random::{random_instance, RandomSize};
+pub use sparse_lp::{LpBackend, LpPoint, LpQuality, ModelSize, SparseLp};
 pub use station_access::{
     Delivery, LpRelaxation, MilpPlan, Plan, StationAccessModel, StationAccessOptions,
 };

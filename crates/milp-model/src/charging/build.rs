@@ -1,0 +1,223 @@
+//! Writing a [`ChargingProblem`] as a [`SparseLp`]: each constraint family of spec section 3.2
+//! once, for every block.
+
+use super::{ChargingCurve, ChargingProblem, CurveForm, PeakCoupling, PlannedEv};
+use crate::SparseLp;
+use std::collections::HashMap;
+
+/// A stored energy: a known constant (the first slot) or a column.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Energy {
+    Known(f64),
+    Col(usize),
+}
+
+/// Where one EV's quantities live in the model.
+#[derive(Debug, Clone)]
+pub(super) struct EvCols {
+    pub first_slot: usize,
+    pub charge: Vec<Option<usize>>,
+    pub discharge: Vec<Option<usize>>,
+    pub energy: Vec<Energy>,
+    pub shortfall: usize,
+}
+
+/// Where one block's quantities live.
+#[derive(Debug, Clone)]
+pub(super) struct BlockCols {
+    pub peak: usize,
+    pub evs: Vec<EvCols>,
+}
+
+/// The model and its index.
+pub(super) struct Built {
+    pub lp: SparseLp,
+    pub blocks: Vec<BlockCols>,
+}
+
+/// Full-power trajectory of an uncontrolled charger: the literal curve from arrival until full.
+pub(super) fn uncontrolled_trajectory(ev: &PlannedEv, first_slot: usize, tau: f64) -> Vec<f64> {
+    let mut e = ev.energy_kwh;
+    (first_slot..ev.departure_slot)
+        .map(|_| {
+            let room = ((ev.max_kwh - e) / (ev.charge_efficiency * tau)).max(0.0);
+            let p = ev
+                .curve
+                .literal_cap_kw(ev.max_charge_kw, ev.battery_kwh, e)
+                .min(room);
+            e += tau * ev.charge_efficiency * p;
+            p
+        })
+        .collect()
+}
+
+pub(super) fn build(problem: &ChargingProblem) -> Built {
+    let tau = problem.slot_hours;
+    let w = problem.weights;
+    let mut lp = SparseLp::default();
+    let inf = f64::INFINITY;
+    let shared_peak = match problem.peak_coupling {
+        PeakCoupling::Shared => Some(lp.add_col(problem.past_peak_kw, inf, w.demand_usd_per_kw)),
+        PeakCoupling::PerBlock => None,
+    };
+    let mut first_actions: HashMap<u64, (Option<usize>, Option<usize>)> = HashMap::new();
+    let mut blocks = Vec::with_capacity(problem.blocks.len());
+    for block in &problem.blocks {
+        let omega = block.weight;
+        let n = block.building_kw.len();
+        let peak = shared_peak
+            .unwrap_or_else(|| lp.add_col(problem.past_peak_kw, inf, omega * w.demand_usd_per_kw));
+        lp.cost_constant += block
+            .building_kw
+            .iter()
+            .zip(&block.price_usd_per_kwh)
+            .map(|(b, p)| omega * p * tau * b)
+            .sum::<f64>();
+        let mut grid_terms: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        let mut evs = Vec::with_capacity(block.evs.len());
+        for ev in &block.evs {
+            let s0 = ev.arrival_slot.max(block.start_slot);
+            let len = ev.departure_slot - s0;
+            let fixed = (!ev.controlled).then(|| uncontrolled_trajectory(ev, s0, tau));
+            let e_lo = ev.min_kwh.min(ev.energy_kwh);
+            let e_hi = ev.max_kwh.max(ev.energy_kwh);
+            let mut cols = EvCols {
+                first_slot: s0,
+                charge: Vec::with_capacity(len),
+                discharge: Vec::with_capacity(len),
+                energy: vec![Energy::Known(ev.energy_kwh)],
+                shortfall: 0,
+            };
+            for i in 0..len {
+                let k = s0 + i - block.start_slot;
+                let price = block.price_usd_per_kwh[k];
+                let shared = (problem.non_anticipative && i == 0 && s0 == block.start_slot)
+                    .then(|| first_actions.get(&ev.key).copied())
+                    .flatten();
+                let (charge, discharge) = match shared {
+                    Some(pair) => pair,
+                    None => {
+                        let charge = (ev.max_charge_kw > 0.0).then(|| {
+                            let (lo, up) = match &fixed {
+                                Some(traj) => (traj[i], traj[i]),
+                                None => (0.0, first_slot_cap(problem, ev, i)),
+                            };
+                            lp.add_col(lo, up, 0.0)
+                        });
+                        let discharge = (ev.max_discharge_kw > 0.0 && ev.controlled)
+                            .then(|| lp.add_col(0.0, ev.max_discharge_kw, 0.0));
+                        if problem.non_anticipative && i == 0 && s0 == block.start_slot {
+                            first_actions.insert(ev.key, (charge, discharge));
+                        }
+                        (charge, discharge)
+                    }
+                };
+                let e_next = lp.add_col(e_lo, e_hi, 0.0);
+                let mut dynamics = vec![(e_next, 1.0)];
+                let mut rhs = 0.0;
+                match cols.energy[i] {
+                    Energy::Known(e) => rhs = e,
+                    Energy::Col(j) => dynamics.push((j, -1.0)),
+                }
+                if let Some(j) = charge {
+                    lp.cost[j] += omega * price * tau;
+                    dynamics.push((j, -tau * ev.charge_efficiency));
+                    grid_terms[k].push((j, 1.0));
+                }
+                if let Some(j) = discharge {
+                    lp.cost[j] += omega * tau * (w.degradation_usd_per_kwh - price);
+                    dynamics.push((j, tau / ev.discharge_efficiency));
+                    grid_terms[k].push((j, -1.0));
+                }
+                lp.add_row(rhs, rhs, &dynamics);
+                if let (Some(j), Energy::Col(e), None) = (charge, cols.energy[i], &fixed) {
+                    curve_rows(&mut lp, problem.curve_form, ev, j, e);
+                }
+                if let (Some(r), true) = (problem.ramp_kw, i > 0) {
+                    let mut terms = Vec::new();
+                    for (col, sign) in [
+                        (charge, 1.0),
+                        (discharge, -1.0),
+                        (cols.charge[i - 1], -1.0),
+                        (cols.discharge[i - 1], 1.0),
+                    ] {
+                        if let Some(j) = col {
+                            terms.push((j, sign));
+                        }
+                    }
+                    lp.add_row(-r, r, &terms);
+                }
+                cols.charge.push(charge);
+                cols.discharge.push(discharge);
+                cols.energy.push(Energy::Col(e_next));
+            }
+            let z = lp.add_col(0.0, inf, omega * w.shortfall_usd_per_kwh);
+            if let Energy::Col(last) = cols.energy[len] {
+                lp.add_row(ev.target_kwh, inf, &[(z, 1.0), (last, 1.0)]);
+            }
+            cols.shortfall = z;
+            evs.push(cols);
+        }
+        for (k, terms) in grid_terms.iter().enumerate() {
+            if problem.no_export && !terms.is_empty() {
+                lp.add_row(-block.building_kw[k], inf, terms);
+            }
+            if block.peak[k] {
+                let mut row: Vec<(usize, f64)> = terms.iter().map(|&(j, a)| (j, -a)).collect();
+                row.push((peak, 1.0));
+                lp.add_row(block.building_kw[k], inf, &row);
+            }
+        }
+        blocks.push(BlockCols { peak, evs });
+    }
+    Built { lp, blocks }
+}
+
+/// Upper bound of the charge column of slot `i`: the charger, and at the first slot (known
+/// energy) the curve's cap at that energy.
+fn first_slot_cap(problem: &ChargingProblem, ev: &PlannedEv, i: usize) -> f64 {
+    if i > 0 {
+        return ev.max_charge_kw;
+    }
+    let e = ev.energy_kwh;
+    match problem.curve_form {
+        CurveForm::ConcaveCap => ev.curve.concave_cap_kw(ev.max_charge_kw, ev.battery_kwh, e),
+        CurveForm::Literal => ev.curve.literal_cap_kw(ev.max_charge_kw, ev.battery_kwh, e),
+    }
+}
+
+/// The curve's constraints on the charge column `p` given the energy column `e`.
+fn curve_rows(lp: &mut SparseLp, form: CurveForm, ev: &PlannedEv, p: usize, e: usize) {
+    let (c, b) = (ev.max_charge_kw, ev.battery_kwh);
+    match form {
+        CurveForm::ConcaveCap => {
+            for piece in ev.curve.concave_pieces(c, b) {
+                lp.add_row(
+                    f64::NEG_INFINITY,
+                    piece.intercept,
+                    &[(p, 1.0), (e, -piece.slope)],
+                );
+            }
+        }
+        CurveForm::Literal => {
+            if ev.curve == ChargingCurve::Flat {
+                return;
+            }
+            let segments = ev.curve.literal_segments(c, b);
+            let mut pick = Vec::with_capacity(segments.len());
+            for seg in segments {
+                let y = lp.add_binary(0.0);
+                pick.push((y, 1.0));
+                lp.add_row(f64::NEG_INFINITY, seg.upper_kwh + b, &[(e, 1.0), (y, b)]);
+                lp.add_row(seg.lower_kwh - b, f64::INFINITY, &[(e, 1.0), (y, -b)]);
+                let big = c - seg.at(0.0).min(seg.at(b));
+                lp.add_row(
+                    f64::NEG_INFINITY,
+                    seg.intercept + big,
+                    &[(p, 1.0), (e, -seg.slope), (y, big)],
+                );
+            }
+            lp.add_row(1.0, 1.0, &pick);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The solved plan of a [`ChargingProblem`](super::ChargingProblem).
+
+use super::build::{BlockCols, Energy};
+use super::ChargingProblem;
+use crate::{LpBackend, LpPoint, LpQuality, ModelSize};
+use serde::{Deserialize, Serialize};
+
+/// One EV's planned trajectory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvPlan {
+    /// The EV's key.
+    pub key: u64,
+    /// Absolute slot of `charge_kw[0]`.
+    pub first_slot: usize,
+    /// Charging power per slot, kW.
+    pub charge_kw: Vec<f64>,
+    /// Discharging power per slot, kW.
+    pub discharge_kw: Vec<f64>,
+    /// Stored energy at the start of each slot and at departure (one more entry), kWh.
+    pub energy_kwh: Vec<f64>,
+    /// Energy short of the target at departure, kWh.
+    pub shortfall_kwh: f64,
+}
+
+impl EvPlan {
+    /// Net power (charge minus discharge) in slot `i` of the plan, kW.
+    pub fn net_kw(&self, i: usize) -> f64 {
+        self.charge_kw[i] - self.discharge_kw[i]
+    }
+}
+
+/// One block's plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockPlan {
+    /// The block's peak variable `M` (the shared one under `PeakCoupling::Shared`), kW.
+    pub peak_kw: f64,
+    /// Site net import per slot, kW.
+    pub grid_kw: Vec<f64>,
+    /// The EVs, in the block's order.
+    pub evs: Vec<EvPlan>,
+    /// The block's own objective terms, unweighted, USD (energy, its demand term, shortfall and
+    /// degradation at the problem's weights).
+    pub cost_usd: f64,
+}
+
+/// An optimal charging plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChargingPlan {
+    /// Accuracy of the solve.
+    pub quality: LpQuality,
+    /// The backend that solved it.
+    pub backend: LpBackend,
+    /// Optimal objective, USD (weighted over blocks).
+    pub objective_usd: f64,
+    /// Per-block plans.
+    pub blocks: Vec<BlockPlan>,
+    /// Model size.
+    pub size: ModelSize,
+    /// Seconds spent writing the model.
+    pub build_seconds: f64,
+    /// Seconds spent in the solver.
+    pub solve_seconds: f64,
+    /// Largest `min(charge, discharge)` in any slot, kW: above `1e-6` the split is not exact
+    /// (spec 3.2) and a plant would execute the net power.
+    pub simultaneous_kw: f64,
+}
+
+impl ChargingPlan {
+    /// The net first-slot action of the EV with `key` in block 0, if it is present at the
+    /// block's first slot: what a receding-horizon controller applies.
+    pub fn first_action_kw(&self, key: u64, start_slot: usize) -> Option<f64> {
+        self.blocks
+            .first()?
+            .evs
+            .iter()
+            .find(|ev| ev.key == key && ev.first_slot == start_slot)
+            .map(|ev| ev.net_kw(0))
+    }
+}
+
+pub(super) fn extract(
+    problem: &ChargingProblem,
+    cols: &[BlockCols],
+    point: &LpPoint,
+    size: ModelSize,
+    build_seconds: f64,
+) -> ChargingPlan {
+    let x = &point.x;
+    let value = |j: Option<usize>| j.map_or(0.0, |j| x[j]);
+    let tau = problem.slot_hours;
+    let w = problem.weights;
+    let mut simultaneous: f64 = 0.0;
+    let blocks = problem
+        .blocks
+        .iter()
+        .zip(cols)
+        .map(|(block, bc)| {
+            let mut grid = block.building_kw.clone();
+            let mut cost = 0.0;
+            let evs = bc
+                .evs
+                .iter()
+                .zip(&block.evs)
+                .map(|(ec, ev)| {
+                    let charge: Vec<f64> = ec.charge.iter().map(|&j| value(j)).collect();
+                    let discharge: Vec<f64> = ec.discharge.iter().map(|&j| value(j)).collect();
+                    for i in 0..charge.len() {
+                        let k = ec.first_slot + i - block.start_slot;
+                        grid[k] += charge[i] - discharge[i];
+                        simultaneous = simultaneous.max(charge[i].min(discharge[i]));
+                        cost += w.degradation_usd_per_kwh * tau * discharge[i];
+                    }
+                    let shortfall = x[ec.shortfall];
+                    cost += w.shortfall_usd_per_kwh * shortfall;
+                    EvPlan {
+                        key: ev.key,
+                        first_slot: ec.first_slot,
+                        charge_kw: charge,
+                        discharge_kw: discharge,
+                        energy_kwh: ec
+                            .energy
+                            .iter()
+                            .map(|e| match *e {
+                                Energy::Known(v) => v,
+                                Energy::Col(j) => x[j],
+                            })
+                            .collect(),
+                        shortfall_kwh: shortfall,
+                    }
+                })
+                .collect();
+            let peak_kw = x[bc.peak];
+            cost += grid
+                .iter()
+                .zip(&block.price_usd_per_kwh)
+                .map(|(g, p)| p * tau * g)
+                .sum::<f64>()
+                + w.demand_usd_per_kw * peak_kw;
+            BlockPlan {
+                peak_kw,
+                grid_kw: grid,
+                evs,
+                cost_usd: cost,
+            }
+        })
+        .collect();
+    ChargingPlan {
+        quality: point.quality,
+        backend: problem.backend,
+        objective_usd: point.objective,
+        blocks,
+        size,
+        build_seconds,
+        solve_seconds: point.seconds,
+        simultaneous_kw: simultaneous,
+    }
+}

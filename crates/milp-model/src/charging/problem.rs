@@ -1,0 +1,286 @@
+//! The data of a charging problem (spec section 3.2) and its validation.
+
+use super::ChargingCurve;
+use crate::{Error, LpBackend, Result};
+use serde::{Deserialize, Serialize};
+
+/// One EV as the charging model sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedEv {
+    /// Identity across blocks: in a non-anticipative problem, EVs with the same key present at
+    /// the first slot share their first-slot action.
+    pub key: u64,
+    /// Arrival slot (absolute).
+    pub arrival_slot: usize,
+    /// Departure slot (absolute, exclusive).
+    pub departure_slot: usize,
+    /// Stored energy when the block starts (or at arrival if later), kWh.
+    pub energy_kwh: f64,
+    /// Target energy at departure, kWh.
+    pub target_kwh: f64,
+    /// Discharge floor, kWh.
+    pub min_kwh: f64,
+    /// Ceiling, kWh.
+    pub max_kwh: f64,
+    /// Battery capacity, kWh (the curve's state-of-charge axis).
+    pub battery_kwh: f64,
+    /// Charger's maximum charging power, kW.
+    pub max_charge_kw: f64,
+    /// Charger's maximum discharging power, kW (0 = unidirectional).
+    pub max_discharge_kw: f64,
+    /// Charging efficiency in (0, 1].
+    pub charge_efficiency: f64,
+    /// Discharging efficiency in (0, 1].
+    pub discharge_efficiency: f64,
+    /// The battery's charging curve.
+    pub curve: ChargingCurve,
+    /// Whether the charger's rate is set by the operator; an uncontrolled charger draws its full
+    /// (literal-curve) power from arrival until full.
+    pub controlled: bool,
+}
+
+/// One block: a day of the month (Oracle) or one sampled future (MC-MPC).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChargingBlock {
+    /// Weight of the block's cost in the objective (1 for days, `1/F` for scenarios).
+    pub weight: f64,
+    /// Absolute slot of the block's first slot.
+    pub start_slot: usize,
+    /// Building load per slot from `start_slot`, kW.
+    pub building_kw: Vec<f64>,
+    /// Energy price per slot, USD/kWh.
+    pub price_usd_per_kwh: Vec<f64>,
+    /// Whether each slot is demand-charged.
+    pub peak: Vec<bool>,
+    /// The EVs of the block.
+    pub evs: Vec<PlannedEv>,
+}
+
+impl ChargingBlock {
+    /// One past the block's last absolute slot.
+    pub fn end_slot(&self) -> usize {
+        self.start_slot + self.building_kw.len()
+    }
+}
+
+/// Whether blocks share one peak variable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PeakCoupling {
+    /// Each block has its own peak (scenarios of one day: the SAA of eq. 19).
+    #[default]
+    PerBlock,
+    /// One peak over all blocks (the days of a billing month: the monthly Oracle).
+    Shared,
+}
+
+/// How the charging curve enters the model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CurveForm {
+    /// The LP: the largest concave cap below the curve (exact for concave curves).
+    #[default]
+    ConcaveCap,
+    /// The MILP: the literal curve with one binary per segment and slot (needs CBC).
+    Literal,
+}
+
+/// Objective weights, USD.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChargingWeights {
+    /// `lambda_DC`, USD per kW of peak (default 11.67, the demand charge).
+    pub demand_usd_per_kw: f64,
+    /// `lambda_SOC`, USD per kWh short of target (default 100, spec A5).
+    pub shortfall_usd_per_kwh: f64,
+    /// `K_batt`, USD per kWh discharged (default 0.05).
+    pub degradation_usd_per_kwh: f64,
+}
+
+impl Default for ChargingWeights {
+    fn default() -> Self {
+        ChargingWeights {
+            demand_usd_per_kw: 11.67,
+            shortfall_usd_per_kwh: 100.0,
+            degradation_usd_per_kwh: 0.05,
+        }
+    }
+}
+
+/// A charging problem: the LP of spec section 3.2 over one or more blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChargingProblem {
+    /// Slot length, hours.
+    pub slot_hours: f64,
+    /// The blocks.
+    pub blocks: Vec<ChargingBlock>,
+    /// One peak per block or one shared.
+    pub peak_coupling: PeakCoupling,
+    /// EVs present at a block's first slot with equal keys share that slot's action.
+    pub non_anticipative: bool,
+    /// Objective weights.
+    pub weights: ChargingWeights,
+    /// Peak already reached this month, kW (`M >= past_peak_kw`).
+    pub past_peak_kw: f64,
+    /// Forbid net export (`G >= 0`).
+    pub no_export: bool,
+    /// LP or MILP curve.
+    pub curve_form: CurveForm,
+    /// Optional limit on the change of an EV's net power between consecutive slots, kW.
+    pub ramp_kw: Option<f64>,
+    /// Solver.
+    pub backend: LpBackend,
+}
+
+fn bad(field: String, reason: impl Into<String>) -> Error {
+    Error::InvalidField {
+        field,
+        reason: reason.into(),
+    }
+}
+
+fn check(ok: bool, field: impl FnOnce() -> String, reason: &str) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(bad(field(), reason))
+    }
+}
+
+fn finite_nonneg(x: f64) -> bool {
+    x.is_finite() && x >= 0.0
+}
+
+impl PlannedEv {
+    fn validate(&self, path: &str, block: &ChargingBlock) -> Result<()> {
+        let f = |name: &str| format!("{path}.{name}");
+        check(
+            self.arrival_slot < self.departure_slot,
+            || f("departure_slot"),
+            "must be after arrival_slot",
+        )?;
+        check(
+            self.departure_slot > block.start_slot && self.departure_slot <= block.end_slot(),
+            || f("departure_slot"),
+            "must lie in the block's horizon (after its first slot, at most its end)",
+        )?;
+        check(
+            self.battery_kwh.is_finite() && self.battery_kwh > 0.0,
+            || f("battery_kwh"),
+            "must be finite and positive",
+        )?;
+        for (name, x) in [
+            ("energy_kwh", self.energy_kwh),
+            ("target_kwh", self.target_kwh),
+            ("min_kwh", self.min_kwh),
+            ("max_kwh", self.max_kwh),
+            ("max_charge_kw", self.max_charge_kw),
+            ("max_discharge_kw", self.max_discharge_kw),
+        ] {
+            check(finite_nonneg(x), || f(name), "must be finite and >= 0")?;
+        }
+        check(
+            self.min_kwh <= self.max_kwh && self.max_kwh <= self.battery_kwh,
+            || f("max_kwh"),
+            "needs min_kwh <= max_kwh <= battery_kwh",
+        )?;
+        check(
+            self.energy_kwh <= self.battery_kwh,
+            || f("energy_kwh"),
+            "must not exceed battery_kwh",
+        )?;
+        for (name, x) in [
+            ("charge_efficiency", self.charge_efficiency),
+            ("discharge_efficiency", self.discharge_efficiency),
+        ] {
+            check(
+                x.is_finite() && x > 0.0 && x <= 1.0,
+                || f(name),
+                "must be in (0, 1]",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl ChargingProblem {
+    /// Checks every field; errors name the field's path (`blocks[2].evs[0].target_kwh`).
+    pub fn validate(&self) -> Result<()> {
+        check(
+            self.slot_hours.is_finite() && self.slot_hours > 0.0,
+            || "slot_hours".into(),
+            "must be finite and positive",
+        )?;
+        check(
+            !self.blocks.is_empty(),
+            || "blocks".into(),
+            "must not be empty",
+        )?;
+        let w = self.weights;
+        for (name, x) in [
+            ("weights.demand_usd_per_kw", w.demand_usd_per_kw),
+            ("weights.shortfall_usd_per_kwh", w.shortfall_usd_per_kwh),
+            ("weights.degradation_usd_per_kwh", w.degradation_usd_per_kwh),
+            ("past_peak_kw", self.past_peak_kw),
+        ] {
+            check(finite_nonneg(x), || name.into(), "must be finite and >= 0")?;
+        }
+        if let Some(r) = self.ramp_kw {
+            check(
+                r.is_finite() && r > 0.0,
+                || "ramp_kw".into(),
+                "must be finite and positive",
+            )?;
+        }
+        if self.curve_form == CurveForm::Literal && self.backend == LpBackend::Clarabel {
+            return Err(bad(
+                "curve_form".into(),
+                "the literal curve is a MILP: use the CBC backend",
+            ));
+        }
+        for (b, block) in self.blocks.iter().enumerate() {
+            let p = |name: &str| format!("blocks[{b}].{name}");
+            check(
+                finite_nonneg(block.weight),
+                || p("weight"),
+                "must be finite and >= 0",
+            )?;
+            let n = block.building_kw.len();
+            check(n > 0, || p("building_kw"), "must not be empty")?;
+            check(
+                block.price_usd_per_kwh.len() == n,
+                || p("price_usd_per_kwh"),
+                "needs one price per slot of building_kw",
+            )?;
+            check(
+                block.peak.len() == n,
+                || p("peak"),
+                "needs one flag per slot of building_kw",
+            )?;
+            for (k, &x) in block.building_kw.iter().enumerate() {
+                check(
+                    x.is_finite(),
+                    || p(&format!("building_kw[{k}]")),
+                    "must be finite",
+                )?;
+            }
+            for (k, &x) in block.price_usd_per_kwh.iter().enumerate() {
+                check(
+                    finite_nonneg(x),
+                    || p(&format!("price_usd_per_kwh[{k}]")),
+                    "must be finite and >= 0 (negative prices need exclusive charge/discharge)",
+                )?;
+            }
+            let mut keys = std::collections::HashSet::new();
+            for (v, ev) in block.evs.iter().enumerate() {
+                let path = p(&format!("evs[{v}]"));
+                ev.validate(&path, block)?;
+                check(
+                    keys.insert(ev.key),
+                    || format!("{path}.key"),
+                    "must be unique within the block",
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

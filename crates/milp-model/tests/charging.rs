@@ -1,0 +1,312 @@
+//! The charging model on the hand-checkable cases of spec section 11 (A-D, H, K), both
+//! backends, and LP = MILP where the curve's concave cap is exact.
+
+use approx::assert_abs_diff_eq;
+use evmech_milp_model::charging::{
+    ChargingBlock, ChargingCurve, ChargingProblem, ChargingWeights, CurveForm, PeakCoupling,
+    PlannedEv,
+};
+use evmech_milp_model::{Error, LpBackend, LpQuality};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+
+fn ev(key: u64, slots: usize, e0: f64, target: f64, bidirectional: bool) -> PlannedEv {
+    PlannedEv {
+        key,
+        arrival_slot: 0,
+        departure_slot: slots,
+        energy_kwh: e0,
+        target_kwh: target,
+        min_kwh: 10.0,
+        max_kwh: 100.0,
+        battery_kwh: 100.0,
+        max_charge_kw: 20.0,
+        max_discharge_kw: if bidirectional { 20.0 } else { 0.0 },
+        charge_efficiency: 1.0,
+        discharge_efficiency: 1.0,
+        curve: ChargingCurve::Flat,
+        controlled: true,
+    }
+}
+
+fn block(building: &[f64], price: &[f64], peak: &[bool], evs: Vec<PlannedEv>) -> ChargingBlock {
+    ChargingBlock {
+        weight: 1.0,
+        start_slot: 0,
+        building_kw: building.to_vec(),
+        price_usd_per_kwh: price.to_vec(),
+        peak: peak.to_vec(),
+        evs,
+    }
+}
+
+fn problem(blocks: Vec<ChargingBlock>, demand: f64) -> ChargingProblem {
+    ChargingProblem {
+        slot_hours: 0.25,
+        blocks,
+        peak_coupling: PeakCoupling::PerBlock,
+        non_anticipative: true,
+        weights: ChargingWeights {
+            demand_usd_per_kw: demand,
+            shortfall_usd_per_kwh: 100.0,
+            degradation_usd_per_kwh: 0.05,
+        },
+        past_peak_kw: 0.0,
+        no_export: true,
+        curve_form: CurveForm::ConcaveCap,
+        ramp_kw: None,
+        backend: LpBackend::Cbc,
+    }
+}
+
+const BACKENDS: [LpBackend; 2] = [LpBackend::Cbc, LpBackend::Clarabel];
+
+fn solve(p: &ChargingProblem, backend: LpBackend) -> evmech_milp_model::charging::ChargingPlan {
+    let mut p = p.clone();
+    p.backend = backend;
+    let plan = p.solve().expect("solves");
+    assert_eq!(plan.quality, LpQuality::Optimal);
+    plan
+}
+
+#[test]
+fn a_tou_shift_charges_in_the_cheap_slots() {
+    let b = block(
+        &[10.0; 4],
+        &[0.178, 0.178, 0.137, 0.137],
+        &[false; 4],
+        vec![ev(1, 4, 10.0, 20.0, false)],
+    );
+    let p = problem(vec![b], 0.0);
+    for backend in BACKENDS {
+        let plan = solve(&p, backend);
+        assert_abs_diff_eq!(plan.objective_usd, 2.945, epsilon = 1e-5);
+        let charge = &plan.blocks[0].evs[0].charge_kw;
+        assert_abs_diff_eq!(charge[2] + charge[3], 40.0, epsilon = 1e-4);
+    }
+}
+
+#[test]
+fn b_demand_split_and_the_carried_in_peak() {
+    let b = block(
+        &[20.0, 20.0],
+        &[0.178; 2],
+        &[true; 2],
+        vec![ev(1, 2, 20.0, 27.5, false)],
+    );
+    let mut p = problem(vec![b], 11.67);
+    for backend in BACKENDS {
+        let plan = solve(&p, backend);
+        assert_abs_diff_eq!(plan.objective_usd, 411.565, epsilon = 1e-4);
+        assert_abs_diff_eq!(plan.blocks[0].peak_kw, 35.0, epsilon = 1e-5);
+    }
+    p.past_peak_kw = 38.0;
+    for backend in BACKENDS {
+        assert_abs_diff_eq!(solve(&p, backend).objective_usd, 446.575, epsilon = 1e-4);
+    }
+}
+
+#[test]
+fn c_energy_against_demand_breaks_even_at_five_cents() {
+    for (k_dc, x, j) in [(0.04, 20.0, 4.00), (0.06, 0.0, 4.80)] {
+        let b = block(
+            &[30.0, 10.0],
+            &[0.10, 0.30],
+            &[true; 2],
+            vec![ev(1, 2, 20.0, 25.0, false)],
+        );
+        let p = problem(vec![b], k_dc);
+        for backend in BACKENDS {
+            let plan = solve(&p, backend);
+            assert_abs_diff_eq!(plan.objective_usd, j, epsilon = 1e-4);
+            assert_abs_diff_eq!(plan.blocks[0].evs[0].charge_kw[0], x, epsilon = 1e-3);
+        }
+    }
+}
+
+#[test]
+fn d_v2b_shaves_the_peak() {
+    let b = block(
+        &[40.0, 20.0],
+        &[0.178; 2],
+        &[true; 2],
+        vec![ev(1, 2, 50.0, 50.0, true)],
+    );
+    let p = problem(vec![b], 11.67);
+    for backend in BACKENDS {
+        let plan = solve(&p, backend);
+        assert_abs_diff_eq!(plan.objective_usd, 352.895, epsilon = 1e-4);
+        let e = &plan.blocks[0].evs[0];
+        assert_abs_diff_eq!(e.net_kw(0), -10.0, epsilon = 1e-3);
+        assert_abs_diff_eq!(e.net_kw(1), 10.0, epsilon = 1e-3);
+        assert!(plan.simultaneous_kw < 1e-6);
+    }
+}
+
+#[test]
+fn h_the_literal_curve_milp_and_the_concave_lp() {
+    let mut v = ev(1, 3, 61.5, 75.0, false);
+    v.battery_kwh = 75.0;
+    v.max_kwh = 75.0;
+    v.min_kwh = 7.5;
+    v.curve = ChargingCurve::Paper;
+    let b = block(&[0.0; 3], &[0.0; 3], &[false; 3], vec![v]);
+    let mut p = problem(vec![b], 0.0);
+    for backend in BACKENDS {
+        let plan = solve(&p, backend);
+        let e = &plan.blocks[0].evs[0].energy_kwh;
+        for (got, want) in e[1..].iter().zip([66.0, 69.0, 71.0]) {
+            assert_abs_diff_eq!(*got, want, epsilon = 1e-4);
+        }
+    }
+    p.curve_form = CurveForm::Literal;
+    let plan = solve(&p, LpBackend::Cbc);
+    let e = &plan.blocks[0].evs[0].energy_kwh;
+    for (got, want) in e[1..].iter().zip([66.5, 625.0 / 9.0, 1925.0 / 27.0]) {
+        assert_abs_diff_eq!(*got, want, epsilon = 1e-4);
+    }
+    p.backend = LpBackend::Clarabel;
+    assert!(matches!(p.solve(), Err(Error::InvalidField { .. })));
+}
+
+fn theorem4_days() -> Vec<ChargingBlock> {
+    vec![
+        block(
+            &[50.0, 30.0],
+            &[0.10, 0.30],
+            &[true; 2],
+            vec![ev(1, 2, 20.0, 25.0, false)],
+        ),
+        block(&[100.0], &[0.30], &[true], vec![]),
+    ]
+}
+
+#[test]
+fn k_monthly_optimum_and_the_daily_decomposition() {
+    let mut month = problem(theorem4_days(), 11.67);
+    month.peak_coupling = PeakCoupling::Shared;
+    for backend in BACKENDS {
+        let plan = solve(&month, backend);
+        assert_abs_diff_eq!(plan.objective_usd, 1178.50, epsilon = 1e-3);
+        assert_abs_diff_eq!(plan.blocks[0].evs[0].charge_kw[0], 20.0, epsilon = 1e-3);
+    }
+    let mut day1 = problem(vec![theorem4_days().remove(0)], 11.67);
+    let alone = solve(&day1, LpBackend::Cbc);
+    assert_abs_diff_eq!(alone.blocks[0].evs[0].charge_kw[1], 20.0, epsilon = 1e-3);
+    assert_abs_diff_eq!(alone.blocks[0].peak_kw, 50.0, epsilon = 1e-3);
+    day1.past_peak_kw = 100.0;
+    let informed = solve(&day1, LpBackend::Cbc);
+    assert_abs_diff_eq!(informed.blocks[0].evs[0].charge_kw[0], 20.0, epsilon = 1e-3);
+}
+
+#[test]
+fn scenarios_share_the_first_action_only() {
+    // Two futures: a high building load later, or none. The first action is common.
+    let mk = |later: f64| {
+        block(
+            &[20.0, later],
+            &[0.178; 2],
+            &[true; 2],
+            vec![ev(7, 2, 20.0, 27.5, false)],
+        )
+    };
+    let mut p = problem(vec![mk(20.0), mk(40.0)], 11.67);
+    p.blocks.iter_mut().for_each(|b| b.weight = 0.5);
+    let plan = solve(&p, LpBackend::Cbc);
+    let first: Vec<f64> = plan.blocks.iter().map(|b| b.evs[0].charge_kw[0]).collect();
+    assert_abs_diff_eq!(first[0], first[1], epsilon = 1e-9);
+    assert_eq!(plan.first_action_kw(7, 0), Some(first[0]));
+    p.non_anticipative = false;
+    let free = solve(&p, LpBackend::Cbc);
+    assert!(free.objective_usd <= plan.objective_usd + 1e-6);
+}
+
+#[test]
+fn invalid_fields_are_named() {
+    let mut p = problem(
+        vec![block(
+            &[1.0],
+            &[0.1],
+            &[false],
+            vec![ev(1, 1, 5.0, 5.0, false)],
+        )],
+        1.0,
+    );
+    p.blocks[0].evs[0].departure_slot = 0;
+    match p.solve() {
+        Err(Error::InvalidField { field, .. }) => {
+            assert_eq!(field, "blocks[0].evs[0].departure_slot")
+        }
+        other => panic!("expected a field error, got {other:?}"),
+    }
+    p.blocks[0].evs[0].departure_slot = 1;
+    p.blocks[0].price_usd_per_kwh = vec![];
+    assert!(
+        matches!(p.solve(), Err(Error::InvalidField { field, .. }) if field == "blocks[0].price_usd_per_kwh")
+    );
+}
+
+fn random_problem() -> impl Strategy<Value = ChargingProblem> {
+    let ev = (
+        0usize..4,
+        1usize..5,
+        0.0f64..0.6,
+        0.0f64..0.3,
+        any::<bool>(),
+        0usize..2,
+    );
+    (
+        prop::collection::vec(ev, 1..4),
+        prop::collection::vec(5.0f64..60.0, 8),
+        prop::collection::vec(any::<bool>(), 8),
+    )
+        .prop_map(|(evs, building, peak)| {
+            let evs = evs
+                .into_iter()
+                .enumerate()
+                .map(|(i, (a, stay, s0, need, bi, class))| {
+                    let battery = [40.0, 75.0][class];
+                    let e0 = battery * (0.1 + s0);
+                    PlannedEv {
+                        key: i as u64,
+                        arrival_slot: a,
+                        departure_slot: (a + stay).min(8),
+                        energy_kwh: e0,
+                        target_kwh: (e0 + need * battery).min(0.8 * battery),
+                        min_kwh: 0.1 * battery,
+                        max_kwh: 0.8 * battery,
+                        battery_kwh: battery,
+                        max_charge_kw: 20.0,
+                        max_discharge_kw: if bi { 20.0 } else { 0.0 },
+                        charge_efficiency: 1.0,
+                        discharge_efficiency: 1.0,
+                        curve: ChargingCurve::Paper,
+                        controlled: true,
+                    }
+                })
+                .collect();
+            let price: Vec<f64> = peak
+                .iter()
+                .map(|&p| if p { 0.178 } else { 0.137 })
+                .collect();
+            problem(vec![block(&building, &price, &peak, evs)], 11.67)
+        })
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 24, rng_seed: RngSeed::Fixed(4), ..Config::default() })]
+
+    /// Below 80 % state of charge the concave cap equals the literal curve, so the LP, the MILP
+    /// and both backends agree.
+    #[test]
+    fn lp_equals_milp_where_the_cap_is_exact(p in random_problem()) {
+        let lp = solve(&p, LpBackend::Cbc).objective_usd;
+        let ipm = solve(&p, LpBackend::Clarabel).objective_usd;
+        let mut literal = p.clone();
+        literal.curve_form = CurveForm::Literal;
+        let milp = solve(&literal, LpBackend::Cbc).objective_usd;
+        let tol = 1e-6 * (1.0 + lp.abs());
+        prop_assert!((lp - milp).abs() <= tol, "LP {lp} vs MILP {milp}");
+        prop_assert!((lp - ipm).abs() <= 1e-5 * (1.0 + lp.abs()), "CBC {lp} vs Clarabel {ipm}");
+    }
+}
