@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs the main demo: the two-stage market on the README's input,
-# and the correlation sweep of the two-stage experiment (small sizes; see the README for more).
+# the correlation sweep of the two-stage experiment (small sizes; see the README for more), and
+# three days of V2B charging policies on the May 2019 Caltech sessions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh
@@ -10,3 +11,10 @@ cargo run --quiet --release -p evmech-cli -- two-stage --input examples/data/two
 echo
 echo "== two_stage_efficiency (n = 4 EVs, m = 6 sessions, 300 trials per correlation level)"
 cargo run --quiet --release --example two_stage_efficiency -- --n 4 --m 6 --trials 300 --seed 7 --csv "${TMPDIR:-/tmp}/two_stage_efficiency.csv"
+echo
+echo "== evmech v2b compare (first 3 weekdays of May 2019, MC-MPC with 10 futures)"
+cargo run --quiet --release -p evmech-cli -- v2b compare \
+  --sessions crates/v2b-control/tests/data/caltech_2019-05_weekdays.csv \
+  --building crates/v2b-control/tests/data/doe_medium_office_la_hourly.csv \
+  --policies maxcharge,reqcharge,llf,mc-mpc,oracle --scenarios 10 --days 3 \
+  --out "${TMPDIR:-/tmp}/evmech_v2b"

@@ -28,6 +28,17 @@ pub enum InputError {
     /// The mechanism refused the (validated) input.
     #[error("{0}")]
     Mechanism(#[from] evmech_mechanisms::Error),
+    /// V2B data or a simulation failed.
+    #[error("{0}")]
+    V2b(#[from] evmech_v2b_control::Error),
+    /// An output file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// Pricing failed (a solver status other than solved or inaccurate, an oversized lift ...).
     #[error("{0}")]
     Pricing(#[from] evmech_copositive::Error),
@@ -38,7 +49,14 @@ impl InputError {
     pub fn exit_code(&self) -> u8 {
         match self {
             InputError::Read { .. } | InputError::Field { .. } => 2,
-            InputError::Mechanism(_) | InputError::Pricing(_) => 1,
+            InputError::V2b(e) => match e {
+                evmech_v2b_control::Error::Csv { .. }
+                | evmech_v2b_control::Error::Read { .. }
+                | evmech_v2b_control::Error::InvalidField { .. }
+                | evmech_v2b_control::Error::InvalidParameter { .. } => 2,
+                _ => 1,
+            },
+            InputError::Mechanism(_) | InputError::Pricing(_) | InputError::Write { .. } => 1,
         }
     }
 }

@@ -8,6 +8,7 @@ mod copositive;
 mod input_error;
 mod json_num;
 mod two_stage;
+mod v2b;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -37,6 +38,18 @@ enum Command {
         #[arg(long)]
         input: PathBuf,
     },
+    /// Vehicle-to-building charging: simulate and compare charging policies.
+    V2b {
+        #[command(subcommand)]
+        command: V2bCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum V2bCommand {
+    /// Simulates charging policies on ACN sessions with a building load and writes
+    /// `summary.json` (one object per policy), `days.csv`, `slots.csv` and `plot.svg` to `--out`.
+    Compare(v2b::CompareArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +57,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::TwoStage { input } => two_stage::run_file(&input),
         Command::Copositive { input } => copositive::run_file(&input),
+        Command::V2b {
+            command: V2bCommand::Compare(args),
+        } => v2b::run(&args),
     };
     match result {
         Ok(json) => {

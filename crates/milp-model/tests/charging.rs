@@ -310,3 +310,34 @@ proptest! {
         prop_assert!((lp - ipm).abs() <= 1e-5 * (1.0 + lp.abs()), "CBC {lp} vs Clarabel {ipm}");
     }
 }
+
+proptest! {
+    #![proptest_config(Config { cases: 12, rng_seed: RngSeed::Fixed(11), ..Config::default() })]
+
+    /// Theorem 4 where its assumptions hold (no prices, no degradation, no state across days):
+    /// the month's least peak is the largest of the days' least peaks. Test K shows the cost
+    /// version fails once prices matter.
+    #[test]
+    fn theorem4_the_monthly_least_peak_is_the_largest_daily_least_peak(
+        days in prop::collection::vec(random_problem(), 2..4)
+    ) {
+        let peak_only = |mut p: ChargingProblem| {
+            p.weights.degradation_usd_per_kwh = 0.0;
+            p.weights.demand_usd_per_kw = 1.0;
+            for b in &mut p.blocks {
+                b.price_usd_per_kwh.iter_mut().for_each(|w| *w = 0.0);
+            }
+            p
+        };
+        let daily: Vec<f64> = days
+            .iter()
+            .map(|d| solve(&peak_only(d.clone()), LpBackend::Cbc).blocks[0].peak_kw)
+            .collect();
+        let mut month = peak_only(days[0].clone());
+        month.blocks = days.iter().map(|d| peak_only(d.clone()).blocks.remove(0)).collect();
+        month.peak_coupling = PeakCoupling::Shared;
+        let shared = solve(&month, LpBackend::Cbc).blocks[0].peak_kw;
+        let worst = daily.iter().copied().fold(0.0, f64::max);
+        prop_assert!((shared - worst).abs() <= 1e-6 * (1.0 + worst), "month {shared} vs days {daily:?}");
+    }
+}

@@ -18,6 +18,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A file could not be opened or read.
+    #[error("cannot read {file}: {reason}")]
+    Read {
+        /// The file.
+        file: String,
+        /// The I/O error.
+        reason: String,
+    },
     /// An input field is invalid; `field` is its path (`chargers[2].max_charge_kw`).
     #[error("{field}: {reason}")]
     InvalidField {
@@ -33,6 +41,21 @@ pub enum Error {
         field: &'static str,
         /// What is wrong.
         reason: String,
+    },
+    /// A policy's optimisation failed (infeasible, unbounded or a solver failure).
+    #[error("policy {policy}: the charging model failed: {source}")]
+    Solver {
+        /// The policy.
+        policy: String,
+        /// The model's error.
+        #[source]
+        source: evmech_milp_model::Error,
+    },
+    /// A policy's solve returned only a reduced-accuracy point.
+    #[error("policy {policy}: the solver returned a reduced-accuracy point")]
+    InaccurateSolve {
+        /// The policy.
+        policy: String,
     },
 }
 

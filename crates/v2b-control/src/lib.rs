@@ -3,44 +3,74 @@
 //! Vehicle-to-building (V2B) charging control and the CONSENT negotiation (Sen et al., *CONSENT: a
 //! negotiation framework for vehicle-to-building charging under uncertainty*).
 //!
-//! ## What it holds so far
+//! ## What it holds
 //!
-//! - [`BuildingLoad`]: the hourly DOE reference-building load (validated CSV loader whose errors
-//!   name the file, line and column; the file's calendar; step-held daily profiles).
-//! - [`Tariff`] and [`Bill`]: two-level TOU energy prices with a demand charge on the monthly peak
-//!   inside the peak window; [`Tariff::silicon_valley_power`] is the paper's calibration.
-//! - [`Site`]: chargers (power limits, direction, control, efficiencies), the no-export rule and
-//!   the paper's penalty constants, validated, with [`Site::paper_default`] and the spec's
-//!   charger-assignment order.
-//! - [`load_acn_sessions`]: the Caltech ACN session CSV mapped to [`Session`]s (slots, requested
-//!   departure, need, battery class, seeded arrival state of charge) as spec section 8.3 says.
+//! - Data: [`BuildingLoad`] (the hourly DOE building CSV), [`load_acn_sessions`] (the Caltech ACN
+//!   session CSV mapped as spec section 8.3 says), [`Tariff`] (TOU energy and a demand charge on
+//!   the monthly peak-window maximum), [`Site`] (chargers, no-export, penalties), and
+//!   [`Scenario`]: the validated episode (site, tariff, curve, days with building load and
+//!   sessions; serde JSON). [`SyntheticConfig`] generates seeded episodes calibrated to the paper.
+//! - [`simulate`]: the discrete-time simulator of spec section 2 (departures, FCFS charger
+//!   assignment, decision, the [`plant`]'s clamps, integration, billing) returning an
+//!   [`EpisodeReport`] with the monthly bill, missing energy, rejects, decision times, fallbacks
+//!   and clamps, and per-day traces.
+//! - [`policy`]: the [`policy::ChargingPolicy`] trait and MaxCharge, ReqCharge, EDF, LLF, the
+//!   Oracle (monthly or daily), MPC and Monte-Carlo MPC with the paper's refinement; the
+//!   optimising ones share `evmech_milp_model::charging`.
+//! - [`compare`] runs several policies on one episode and [`export`] writes CSV and an SVG plot:
+//!   the engine of the `v2b_month` example and of `evmech v2b compare`.
 //!
-//! ## What it will hold (see the V2B and CONSENT issues)
+//! Design notes and measured numbers: `docs/v2b.md`, `docs/benchmarks.md`.
 //!
-//! - Scenario types (site, chargers, building load, tariff with demand charge, sessions,
-//!   penalties), loaders for the Caltech ACN session CSV and the DOE building load, and a seeded
-//!   synthetic generator calibrated to the paper.
-//! - A discrete-time simulator that enforces physics (charger and battery limits, charging curve,
-//!   efficiency) and records every clamp, with billing and monthly metrics.
-//! - Charging policies behind one trait: MaxCharge, ReqCharge, EDF, LLF, Oracle, MPC and
-//!   Monte-Carlo MPC, all sharing the charging model of `evmech-milp-model`.
-//! - The CONSENT negotiation as a `Mechanism` (incentive menus on arrival, marginal utility by
-//!   common random numbers, logit user model), its baselines, and property tests of
-//!   strategy-proofness, budget feasibility and voluntary participation.
+//! ## Example
+//!
+//! ```
+//! use evmech_v2b_control::policy::{Oracle, OracleMode, ReqCharge};
+//! use evmech_v2b_control::{simulate, SyntheticConfig};
+//!
+//! // Two synthetic weekdays on the paper's site and tariff.
+//! let scenario = SyntheticConfig { days: Some(2), seed: 7, ..SyntheticConfig::default() }.generate()?;
+//! let naive = simulate(&scenario, &mut ReqCharge, None)?;
+//! let best = simulate(&scenario, &mut Oracle::new(OracleMode::Monthly), None)?;
+//! assert!(best.building_cost_usd <= naive.building_cost_usd);
+//! assert_eq!(best.fallbacks, 0);
+//! println!("ReqCharge {:.2} USD, Oracle {:.2} USD", naive.building_cost_usd, best.building_cost_usd);
+//! # Ok::<_, evmech_v2b_control::Error>(())
+//! ```
+//!
+//! ## Still to come (the CONSENT issue)
+//!
+//! The negotiation as a `Mechanism` (incentive menus on arrival, marginal utility by common
+//! random numbers, logit user model), its baselines, and property tests of strategy-proofness,
+//! budget feasibility and voluntary participation.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod assignment;
 mod building;
+pub mod compare;
 mod csv;
 mod error;
+pub mod export;
+pub mod plant;
+pub mod policy;
+mod report;
+mod scenario;
 mod sessions;
+mod simulate;
 mod site;
+mod synthetic;
 mod tariff;
 
+pub use assignment::{assign_chargers, TieBreak};
 pub use building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
 pub use error::{Error, Result};
+pub use report::{DayReport, EpisodeReport, MonthReport, Timing};
+pub use scenario::{Day, Scenario, ScenarioSpec};
 pub use sessions::{
     load_acn_sessions, Date, DepartureMode, LocalTime, Session, BATTERY_CLASSES_KWH, SLOTS_PER_DAY,
 };
+pub use simulate::{clipped_target, day_plan, simulate};
 pub use site::{Charger, Penalties, Site, SiteSpec};
+pub use synthetic::SyntheticConfig;
 pub use tariff::{Bill, Tariff};

@@ -52,6 +52,38 @@ impl Tariff {
         }
     }
 
+    /// Checks every field: a slot length dividing the hour, a peak window inside the day,
+    /// finite non-negative prices and demand charge.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |field: &'static str, reason: String| Error::InvalidParameter { field, reason };
+        let per_hour = 1.0 / self.slot_hours;
+        if !(self.slot_hours.is_finite()
+            && self.slot_hours > 0.0
+            && (per_hour - per_hour.round()).abs() < 1e-9)
+        {
+            return Err(bad(
+                "tariff.slot_hours",
+                format!("must divide the hour, got {}", self.slot_hours),
+            ));
+        }
+        if self.peak_start_slot > self.peak_end_slot || self.peak_end_slot > self.slots_per_day() {
+            return Err(bad(
+                "tariff.peak_end_slot",
+                "the peak window must lie inside the day".into(),
+            ));
+        }
+        for (field, v) in [
+            ("tariff.peak_usd_per_kwh", self.peak_usd_per_kwh),
+            ("tariff.offpeak_usd_per_kwh", self.offpeak_usd_per_kwh),
+            ("tariff.demand_usd_per_kw", self.demand_usd_per_kw),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(bad(field, format!("must be finite and >= 0, got {v}")));
+            }
+        }
+        Ok(())
+    }
+
     /// Slots per day.
     pub fn slots_per_day(&self) -> usize {
         (24.0 / self.slot_hours).round() as usize

@@ -80,7 +80,13 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
             let len = ev.departure_slot - s0;
             let fixed = (!ev.controlled).then(|| uncontrolled_trajectory(ev, s0, tau));
             let e_lo = ev.min_kwh.min(ev.energy_kwh);
-            let e_hi = ev.max_kwh.max(ev.energy_kwh);
+            let bidirectional = ev.max_discharge_kw > 0.0 && ev.controlled;
+            // Without discharge, energy above the target only costs: the LP may stop there.
+            let e_hi = if bidirectional || fixed.is_some() {
+                ev.max_kwh.max(ev.energy_kwh)
+            } else {
+                ev.target_kwh.min(ev.max_kwh).max(ev.energy_kwh)
+            };
             let mut cols = EvCols {
                 first_slot: s0,
                 charge: Vec::with_capacity(len),
@@ -131,7 +137,7 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                 }
                 lp.add_row(rhs, rhs, &dynamics);
                 if let (Some(j), Energy::Col(e), None) = (charge, cols.energy[i], &fixed) {
-                    curve_rows(&mut lp, problem.curve_form, ev, j, e);
+                    curve_rows(&mut lp, problem.curve_form, ev, j, e, e_hi);
                 }
                 if let (Some(r), true) = (problem.ramp_kw, i > 0) {
                     let mut terms = Vec::new();
@@ -187,11 +193,15 @@ fn first_slot_cap(problem: &ChargingProblem, ev: &PlannedEv, i: usize) -> f64 {
 }
 
 /// The curve's constraints on the charge column `p` given the energy column `e`.
-fn curve_rows(lp: &mut SparseLp, form: CurveForm, ev: &PlannedEv, p: usize, e: usize) {
+/// Pieces that cannot bind below `e_hi` (the energy's upper bound) are left out.
+fn curve_rows(lp: &mut SparseLp, form: CurveForm, ev: &PlannedEv, p: usize, e: usize, e_hi: f64) {
     let (c, b) = (ev.max_charge_kw, ev.battery_kwh);
     match form {
         CurveForm::ConcaveCap => {
             for piece in ev.curve.concave_pieces(c, b) {
+                if piece.at(e_hi) >= c && piece.slope <= 0.0 {
+                    continue;
+                }
                 lp.add_row(
                     f64::NEG_INFINITY,
                     piece.intercept,
@@ -200,7 +210,7 @@ fn curve_rows(lp: &mut SparseLp, form: CurveForm, ev: &PlannedEv, p: usize, e: u
             }
         }
         CurveForm::Literal => {
-            if ev.curve == ChargingCurve::Flat {
+            if ev.curve == ChargingCurve::Flat || ev.curve.literal_cap_kw(c, b, e_hi) >= c {
                 return;
             }
             let segments = ev.curve.literal_segments(c, b);

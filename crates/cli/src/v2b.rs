@@ -1,0 +1,212 @@
+//! `evmech v2b compare`: charging policies on a month of sessions and building load.
+
+use crate::input_error::{read_json, InputError};
+use crate::json_num::num;
+use evmech_milp_model::LpBackend;
+use evmech_v2b_control::compare::{compare, CompareSettings, PolicyKind};
+use evmech_v2b_control::policy::OnFailure;
+use evmech_v2b_control::{export, DepartureMode, EpisodeReport, Scenario, Site};
+use serde_json::{json, Map, Value};
+use std::fs::File;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `v2b compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Caltech ACN session CSV (schema in `../shared/data/README.md`).
+    #[arg(long)]
+    pub sessions: PathBuf,
+    /// Hourly building-load CSV (`hour_of_year,month,day,hour,facility_kw`).
+    #[arg(long)]
+    pub building: PathBuf,
+    /// Site JSON (chargers, no-export, penalties); default: the paper's 10 + 5 chargers.
+    #[arg(long)]
+    pub site: Option<PathBuf>,
+    /// Comma-separated policies: maxcharge, reqcharge, edf, llf, mpc, mc-mpc, oracle, oracle-daily.
+    #[arg(long, default_value = "maxcharge,reqcharge,edf,llf,mpc,mc-mpc,oracle")]
+    pub policies: String,
+    /// Futures per MC-MPC decision.
+    #[arg(long, default_value_t = 30)]
+    pub scenarios: usize,
+    /// Seed of every random stream.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Keep the first N weekdays present in the sessions file (default: all).
+    #[arg(long)]
+    pub days: Option<usize>,
+    /// Stations kept (those with the most sessions).
+    #[arg(long, default_value_t = 15)]
+    pub stations: usize,
+    /// Departure used by the simulation: compliant (requested) or realised.
+    #[arg(long, default_value = "compliant")]
+    pub departure: String,
+    /// LP solver: cbc or clarabel.
+    #[arg(long, default_value = "cbc")]
+    pub backend: String,
+    /// Play ReqCharge (counted in `fallbacks`) when an optimiser fails, instead of stopping.
+    #[arg(long)]
+    pub allow_fallback: bool,
+    /// Day (index among the simulated days) drawn in `plot.svg`.
+    #[arg(long, default_value_t = 0)]
+    pub plot_day: usize,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+fn bad_arg(name: &str, message: String) -> InputError {
+    InputError::field(Path::new("<command line>"), name.into(), message)
+}
+
+/// Runs the comparison, writes `summary.json`, `run.json`, `days.csv`, `slots.csv` and
+/// `plot.svg` into `--out`, and returns the summary.
+pub fn run(args: &CompareArgs) -> Result<String, InputError> {
+    let kinds = PolicyKind::parse_list(&args.policies).map_err(InputError::V2b)?;
+    let mode = match args.departure.as_str() {
+        "compliant" => DepartureMode::Compliant,
+        "realised" => DepartureMode::Realised,
+        other => {
+            return Err(bad_arg(
+                "departure",
+                format!("expected compliant or realised, got {other:?}"),
+            ))
+        }
+    };
+    let backend = match args.backend.as_str() {
+        "cbc" => LpBackend::Cbc,
+        "clarabel" => LpBackend::Clarabel,
+        other => {
+            return Err(bad_arg(
+                "backend",
+                format!("expected cbc or clarabel, got {other:?}"),
+            ))
+        }
+    };
+    let site: Site = match &args.site {
+        Some(path) => read_json(path)?,
+        None => Site::paper_default(),
+    };
+    let scenario = Scenario::from_csv_files(
+        &args.sessions,
+        &args.building,
+        site,
+        mode,
+        args.stations,
+        args.days,
+    )?;
+    let settings = CompareSettings {
+        scenarios: args.scenarios,
+        seed: args.seed,
+        backend,
+        on_failure: if args.allow_fallback {
+            OnFailure::ReqCharge
+        } else {
+            OnFailure::Error
+        },
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let mut progress = |policy: &str, done: usize, total: usize| {
+        if terminal {
+            let width = 30;
+            let filled = width * done / total.max(1);
+            eprint!(
+                "\r{policy:>12} [{}{}] {done}/{total} days",
+                "#".repeat(filled),
+                "-".repeat(width - filled)
+            );
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let reports = compare(&scenario, &kinds, &settings, &mut progress)?;
+    let summary = summary_json(&reports);
+    let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
+    std::fs::create_dir_all(&args.out).map_err(|e| write_error(&args.out, e))?;
+    let run = json!({
+        "days": scenario.days().len(),
+        "first_date": date(&scenario, 0),
+        "scenarios": args.scenarios,
+        "seed": args.seed,
+        "backend": args.backend,
+        "departure": args.departure,
+        "policies": kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
+    });
+    let files = [
+        ("summary.json", text.clone() + "\n"),
+        (
+            "run.json",
+            serde_json::to_string_pretty(&run).expect("JSON") + "\n",
+        ),
+        ("days.csv", export::days_csv(&reports)),
+        ("slots.csv", export::slots_csv(&reports)),
+    ];
+    for (name, body) in files {
+        write_file(&args.out.join(name), &body)?;
+    }
+    let svg = export::day_svg(&reports, args.plot_day).ok_or_else(|| {
+        bad_arg(
+            "plot-day",
+            format!("only {} days were simulated", scenario.days().len()),
+        )
+    })?;
+    write_file(&args.out.join("plot.svg"), &svg)?;
+    Ok(text)
+}
+
+fn date(scenario: &Scenario, d: usize) -> String {
+    let date = scenario.days()[d].date;
+    format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
+}
+
+fn write_error(path: &Path, source: std::io::Error) -> InputError {
+    InputError::Write {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn write_file(path: &Path, body: &str) -> Result<(), InputError> {
+    File::create(path)
+        .and_then(|mut f| f.write_all(body.as_bytes()))
+        .map_err(|e| write_error(path, e))
+}
+
+/// The `summary.json` object: one entry per policy, with the contract's fields first.
+pub fn summary_json(reports: &[EpisodeReport]) -> Value {
+    let max_charge_peak = reports
+        .iter()
+        .find(|r| r.policy == "maxcharge")
+        .map(|r| r.peak_kw);
+    let mut out = Map::new();
+    for r in reports {
+        let mut o = Map::new();
+        o.insert("building_cost_usd".into(), num(r.building_cost_usd));
+        o.insert("energy_cost_usd".into(), num(r.energy_cost_usd));
+        o.insert("demand_cost_usd".into(), num(r.demand_cost_usd));
+        o.insert("peak_kw".into(), num(r.peak_kw));
+        o.insert("missing_soc_kwh".into(), num(r.missing_soc_kwh));
+        o.insert("cars_below_target".into(), json!(r.cars_below_target));
+        o.insert("rejected_sessions".into(), json!(r.rejected_sessions));
+        o.insert("decisions".into(), json!(r.decisions));
+        o.insert("seconds_per_decision".into(), num(r.seconds_per_decision));
+        o.insert("fallbacks".into(), json!(r.fallbacks));
+        o.insert("compensation_usd".into(), num(r.compensation_usd));
+        o.insert("degradation_usd".into(), num(r.degradation_usd));
+        o.insert(
+            "peak_shaving_kw".into(),
+            max_charge_peak.map_or(Value::Null, |p| num(p - r.peak_kw)),
+        );
+        o.insert("arrivals".into(), json!(r.arrivals));
+        o.insert("delivered_kwh".into(), num(r.delivered_kwh));
+        o.insert("discharged_kwh".into(), num(r.discharged_kwh));
+        o.insert("clipped_request_kwh".into(), num(r.clipped_request_kwh));
+        o.insert("lp_solves".into(), json!(r.lp_solves));
+        o.insert("decision_seconds_p95".into(), num(r.decision_seconds.p95));
+        o.insert("decision_seconds_max".into(), num(r.decision_seconds.max));
+        o.insert("clamps".into(), json!(r.clamps));
+        out.insert(r.policy.clone(), Value::Object(o));
+    }
+    Value::Object(out)
+}

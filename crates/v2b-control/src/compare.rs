@@ -1,0 +1,166 @@
+//! Running several policies on one episode: the engine of the `v2b_month` example and of
+//! `evmech v2b compare`.
+
+use crate::policy::{
+    ChargingPolicy, Edf, Llf, MaxCharge, McMpc, McMpcOptions, OnFailure, Oracle, OracleMode,
+    ReqCharge,
+};
+use crate::{simulate, EpisodeReport, Error, Result, Scenario};
+use evmech_milp_model::LpBackend;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// A policy by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyKind {
+    /// [`MaxCharge`].
+    MaxCharge,
+    /// [`ReqCharge`].
+    ReqCharge,
+    /// [`Edf`].
+    Edf,
+    /// [`Llf`].
+    Llf,
+    /// Deterministic MPC ([`McMpc::deterministic`]).
+    Mpc,
+    /// [`McMpc`].
+    McMpc,
+    /// The monthly [`Oracle`].
+    Oracle,
+    /// The daily [`Oracle`].
+    OracleDaily,
+}
+
+impl PolicyKind {
+    /// Every kind, in the order of the paper's Table 10 (worst first).
+    pub const ALL: [PolicyKind; 8] = [
+        PolicyKind::MaxCharge,
+        PolicyKind::ReqCharge,
+        PolicyKind::Edf,
+        PolicyKind::Llf,
+        PolicyKind::Mpc,
+        PolicyKind::McMpc,
+        PolicyKind::Oracle,
+        PolicyKind::OracleDaily,
+    ];
+
+    /// The CLI name (`mc-mpc`).
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyKind::MaxCharge => "maxcharge",
+            PolicyKind::ReqCharge => "reqcharge",
+            PolicyKind::Edf => "edf",
+            PolicyKind::Llf => "llf",
+            PolicyKind::Mpc => "mpc",
+            PolicyKind::McMpc => "mc-mpc",
+            PolicyKind::Oracle => "oracle",
+            PolicyKind::OracleDaily => "oracle-daily",
+        }
+    }
+
+    /// Parses a comma-separated list (`maxcharge,mc-mpc,oracle`).
+    pub fn parse_list(text: &str) -> Result<Vec<PolicyKind>> {
+        text.split(',')
+            .map(|s| s.trim().parse())
+            .collect::<Result<Vec<_>>>()
+    }
+
+    /// The policy with `settings`.
+    pub fn build(self, settings: &CompareSettings) -> Box<dyn ChargingPolicy> {
+        let mc = |scenarios: usize, refinement: bool| {
+            Box::new(McMpc::new(McMpcOptions {
+                scenarios,
+                seed: settings.seed,
+                refinement,
+                backend: settings.backend,
+                on_failure: settings.on_failure,
+                ..McMpcOptions::default()
+            }))
+        };
+        match self {
+            PolicyKind::MaxCharge => Box::new(MaxCharge),
+            PolicyKind::ReqCharge => Box::new(ReqCharge),
+            PolicyKind::Edf => Box::new(Edf),
+            PolicyKind::Llf => Box::new(Llf::default()),
+            PolicyKind::Mpc => mc(1, false),
+            PolicyKind::McMpc => mc(settings.scenarios, true),
+            PolicyKind::Oracle | PolicyKind::OracleDaily => {
+                let mut o = Oracle::new(if self == PolicyKind::Oracle {
+                    OracleMode::Monthly
+                } else {
+                    OracleMode::Daily
+                });
+                o.backend = settings.backend;
+                Box::new(o)
+            }
+        }
+    }
+}
+
+impl FromStr for PolicyKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        PolicyKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| Error::InvalidParameter {
+                field: "policies",
+                reason: format!(
+                    "unknown policy {s:?}; known: {}",
+                    PolicyKind::ALL.map(|k| k.name()).join(", ")
+                ),
+            })
+    }
+}
+
+/// Settings shared by the compared policies.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CompareSettings {
+    /// Futures per MC-MPC decision.
+    pub scenarios: usize,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// LP solver.
+    pub backend: LpBackend,
+    /// Behaviour of the optimising policies on a failed solve.
+    pub on_failure: OnFailure,
+}
+
+impl Default for CompareSettings {
+    fn default() -> Self {
+        CompareSettings {
+            scenarios: 30,
+            seed: 0,
+            backend: LpBackend::default(),
+            on_failure: OnFailure::Error,
+        }
+    }
+}
+
+/// Simulates each policy on `scenario`; `progress(policy, days done, days total)` after each day.
+pub fn compare(
+    scenario: &Scenario,
+    kinds: &[PolicyKind],
+    settings: &CompareSettings,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Result<Vec<EpisodeReport>> {
+    if settings.scenarios == 0 {
+        return Err(Error::InvalidParameter {
+            field: "scenarios",
+            reason: "must be at least 1".into(),
+        });
+    }
+    kinds
+        .iter()
+        .map(|kind| {
+            let mut policy = kind.build(settings);
+            let name = kind.name();
+            let mut cb = |done: usize, total: usize| progress(name, done, total);
+            let mut report = simulate(scenario, policy.as_mut(), Some(&mut cb))?;
+            report.policy = name.to_string();
+            Ok(report)
+        })
+        .collect()
+}

@@ -1,0 +1,138 @@
+//! Plain-text outputs of a comparison: per-day and per-slot CSV, and an SVG plot of one day.
+
+use crate::EpisodeReport;
+use std::fmt::Write;
+
+/// Per-day CSV: one row per policy and day.
+pub fn days_csv(reports: &[EpisodeReport]) -> String {
+    let mut out = String::from(
+        "policy,date,energy_cost_usd,peak_kw,missing_soc_kwh,cars_below_target,arrivals,rejected_sessions,delivered_kwh\n",
+    );
+    for r in reports {
+        for d in &r.days {
+            let _ = writeln!(
+                out,
+                "{},{:04}-{:02}-{:02},{:.4},{:.4},{:.4},{},{},{},{:.4}",
+                r.policy,
+                d.date.year,
+                d.date.month,
+                d.date.day,
+                d.energy_cost_usd,
+                d.peak_kw,
+                d.missing_soc_kwh,
+                d.cars_below_target,
+                d.arrivals,
+                d.rejected_sessions,
+                d.delivered_kwh
+            );
+        }
+    }
+    out
+}
+
+/// Per-slot CSV: building, EV and grid power of every slot of every day and policy.
+pub fn slots_csv(reports: &[EpisodeReport]) -> String {
+    let mut out = String::from("policy,date,slot,building_kw,ev_kw,grid_kw\n");
+    for r in reports {
+        for d in &r.days {
+            for (k, (b, e)) in d.building_kw.iter().zip(&d.ev_kw).enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{},{:04}-{:02}-{:02},{k},{b:.4},{e:.4},{:.4}",
+                    r.policy,
+                    d.date.year,
+                    d.date.month,
+                    d.date.day,
+                    b + e
+                );
+            }
+        }
+    }
+    out
+}
+
+const COLOURS: [&str; 8] = [
+    "#d62728", "#ff7f0e", "#bcbd22", "#8c564b", "#9467bd", "#1f77b4", "#2ca02c", "#17becf",
+];
+
+/// An SVG line plot of day `day` (index into each report's days): the building load and the
+/// site's net import (building + charging) under each policy.
+pub fn day_svg(reports: &[EpisodeReport], day: usize) -> Option<String> {
+    let first = reports.first()?.days.get(day)?;
+    let n = first.building_kw.len();
+    let series: Vec<(String, Vec<f64>)> =
+        std::iter::once(("building".to_string(), first.building_kw.clone()))
+            .chain(reports.iter().filter_map(|r| {
+                let d = r.days.get(day)?;
+                Some((
+                    r.policy.clone(),
+                    d.building_kw
+                        .iter()
+                        .zip(&d.ev_kw)
+                        .map(|(b, e)| b + e)
+                        .collect(),
+                ))
+            }))
+            .collect();
+    let top = series
+        .iter()
+        .flat_map(|s| s.1.iter().copied())
+        .fold(1.0, f64::max)
+        * 1.05;
+    let (w, h, left, bottom, right, top_pad) = (900.0, 480.0, 60.0, 40.0, 160.0, 30.0);
+    let pw = w - left - right;
+    let ph = h - bottom - top_pad;
+    let x = |k: f64| left + pw * k / n.max(1) as f64;
+    let y = |v: f64| top_pad + ph * (1.0 - v / top);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{left}\" y=\"18\">Site load on {:04}-{:02}-{:02} (kW; x: hour of day)</text>\n",
+        first.date.year, first.date.month, first.date.day
+    );
+    for i in 0..=4 {
+        let v = top * f64::from(i) / 4.0;
+        let _ = writeln!(
+            svg,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{v:.0}</text>",
+            left + pw,
+            left - 6.0,
+            y(v) + 4.0,
+            y = y(v)
+        );
+    }
+    for hour in (0..=24).step_by(3) {
+        let k = hour as f64 * n as f64 / 24.0;
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{hour}</text>",
+            x(k),
+            h - bottom + 16.0
+        );
+    }
+    for (i, (name, values)) in series.iter().enumerate() {
+        let colour = if i == 0 {
+            "#000"
+        } else {
+            COLOURS[(i - 1) % COLOURS.len()]
+        };
+        let dash = if i == 0 {
+            " stroke-dasharray=\"4 3\""
+        } else {
+            ""
+        };
+        let points: Vec<String> = values
+            .iter()
+            .enumerate()
+            .flat_map(|(k, &v)| [(k as f64, v), (k as f64 + 1.0, v)])
+            .map(|(k, v)| format!("{:.1},{:.1}", x(k), y(v)))
+            .collect();
+        let _ = writeln!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\"{dash} points=\"{}\"/>\n<text x=\"{}\" y=\"{}\" fill=\"{colour}\">{name}</text>",
+            points.join(" "),
+            left + pw + 10.0,
+            top_pad + 16.0 * (i as f64 + 1.0)
+        );
+    }
+    svg.push_str("</svg>\n");
+    Some(svg)
+}

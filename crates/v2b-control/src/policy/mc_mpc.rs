@@ -1,0 +1,238 @@
+//! Monte-Carlo MPC (spec 4.4, 4.5; the paper's eq. 19 and Algorithm 2) and deterministic MPC
+//! (one future).
+
+use super::futures::connected_evs;
+use super::oracle::default_weights;
+use super::req_charge::req_charge_kw;
+use super::{ChargingPolicy, Decision, ForecastMode, FutureSampler, Observation};
+use crate::{Error, Result};
+use evmech_milp_model::charging::{ChargingProblem, ChargingWeights, CurveForm, PeakCoupling};
+use evmech_milp_model::{LpBackend, LpQuality};
+use serde::{Deserialize, Serialize};
+
+/// What to do when the charging model fails.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnFailure {
+    /// Stop the simulation with the error (the default).
+    #[default]
+    Error,
+    /// Play ReqCharge for the slot and count a fallback.
+    ReqCharge,
+}
+
+/// Options of [`McMpc`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct McMpcOptions {
+    /// Futures per decision (`F`; 30 in the paper, 1 for deterministic MPC).
+    pub scenarios: usize,
+    /// Episode seed of the future streams.
+    pub seed: u64,
+    /// Sampled or perfect futures.
+    pub forecast: ForecastMode,
+    /// Relative load error per slot, standard deviation (0.0627 = 5 % MAPE).
+    pub load_noise_sd: f64,
+    /// Objective weights (`None`: the scenario's, spec 4.7 defaults).
+    pub weights: Option<ChargingWeights>,
+    /// Apply the paper's refinement toward the estimated peak (eq. 20).
+    pub refinement: bool,
+    /// Water-filling instead of the single pass in the refinement.
+    pub water_filling: bool,
+    /// Ramp limit on each EV's net power, kW (off by default).
+    pub ramp_kw: Option<f64>,
+    /// Solver.
+    pub backend: LpBackend,
+    /// Behaviour on a failed or inaccurate solve.
+    pub on_failure: OnFailure,
+}
+
+impl Default for McMpcOptions {
+    fn default() -> Self {
+        McMpcOptions {
+            scenarios: 30,
+            seed: 0,
+            forecast: ForecastMode::Sampled,
+            load_noise_sd: 0.0627,
+            weights: None,
+            refinement: true,
+            water_filling: false,
+            ramp_kw: None,
+            backend: LpBackend::default(),
+            on_failure: OnFailure::Error,
+        }
+    }
+}
+
+/// Monte-Carlo MPC: at each slot with a connected EV, the sample average over `F` futures of
+/// the charging model to the end of the day, one shared first-slot action, the month's past
+/// peak carried in; then the refinement toward the past peak.
+#[derive(Debug, Clone, Default)]
+pub struct McMpc {
+    /// Options.
+    pub options: McMpcOptions,
+    /// Number of fallbacks played.
+    pub fallbacks: usize,
+}
+
+impl McMpc {
+    /// MC-MPC with `options`.
+    pub fn new(options: McMpcOptions) -> Self {
+        McMpc {
+            options,
+            fallbacks: 0,
+        }
+    }
+
+    /// Deterministic MPC: one sampled future, no refinement.
+    pub fn deterministic(seed: u64) -> Self {
+        McMpc::new(McMpcOptions {
+            scenarios: 1,
+            seed,
+            refinement: false,
+            ..McMpcOptions::default()
+        })
+    }
+
+    /// The charging problem of one decision.
+    pub fn problem(&self, obs: &Observation<'_>) -> ChargingProblem {
+        let scenario = obs.view.scenario;
+        let sampler = FutureSampler {
+            scenarios: self.options.scenarios,
+            mode: self.options.forecast,
+            load_noise_sd: self.options.load_noise_sd,
+            seed: self.options.seed,
+        };
+        ChargingProblem {
+            slot_hours: scenario.tariff().slot_hours,
+            blocks: sampler.blocks(obs, &connected_evs(obs)),
+            peak_coupling: PeakCoupling::PerBlock,
+            non_anticipative: true,
+            weights: self
+                .options
+                .weights
+                .unwrap_or_else(|| default_weights(scenario)),
+            past_peak_kw: obs.past_peak_kw,
+            no_export: scenario.site().no_export(),
+            curve_form: CurveForm::ConcaveCap,
+            ramp_kw: self.options.ramp_kw,
+            backend: self.options.backend,
+        }
+    }
+}
+
+/// The paper's action refinement (eq. 20, spec 4.5): with `gap = p_hat - (building + sum
+/// planned)`, if positive each EV gets `min(gap / n, headroom)` more (single pass), or the gap
+/// is water-filled over the headrooms.
+pub fn refine(
+    p_hat_kw: f64,
+    building_kw: f64,
+    planned_kw: &[f64],
+    headroom_kw: &[f64],
+    water_filling: bool,
+) -> Vec<f64> {
+    let mut power = planned_kw.to_vec();
+    let gap = p_hat_kw - (building_kw + planned_kw.iter().sum::<f64>());
+    if gap <= 0.0 || power.is_empty() {
+        return power;
+    }
+    if !water_filling {
+        let share = gap / power.len() as f64;
+        for (p, h) in power.iter_mut().zip(headroom_kw) {
+            *p += share.min(h.max(0.0));
+        }
+        return power;
+    }
+    let mut left = gap;
+    let mut room: Vec<f64> = headroom_kw.iter().map(|h| h.max(0.0)).collect();
+    while left > 1e-12 {
+        let open: Vec<usize> = (0..room.len()).filter(|&v| room[v] > 1e-12).collect();
+        if open.is_empty() {
+            break;
+        }
+        let share = left / open.len() as f64;
+        for v in open {
+            let add = share.min(room[v]);
+            power[v] += add;
+            room[v] -= add;
+            left -= add;
+        }
+    }
+    power
+}
+
+impl ChargingPolicy for McMpc {
+    fn name(&self) -> String {
+        if self.options.scenarios == 1 && !self.options.refinement {
+            "mpc".into()
+        } else {
+            "mc-mpc".into()
+        }
+    }
+
+    fn decide(&mut self, obs: &Observation<'_>) -> Result<Decision> {
+        let problem = self.problem(obs);
+        let outcome = problem.solve();
+        let plan = match outcome {
+            Ok(plan) if plan.quality == LpQuality::Optimal => plan,
+            failed => {
+                if self.options.on_failure == OnFailure::ReqCharge {
+                    self.fallbacks += 1;
+                    let mut d = Decision::heuristic(
+                        obs.evs.iter().map(|ev| req_charge_kw(obs, ev)).collect(),
+                    );
+                    d.fallback = true;
+                    d.lp_solves = 1;
+                    return Ok(d);
+                }
+                return Err(match failed {
+                    Err(source) => Error::Solver {
+                        policy: self.name(),
+                        source,
+                    },
+                    Ok(_) => Error::InaccurateSolve {
+                        policy: self.name(),
+                    },
+                });
+            }
+        };
+        let planned: Vec<f64> = obs
+            .evs
+            .iter()
+            .map(|ev| plan.first_action_kw(ev.key, obs.slot).unwrap_or(0.0))
+            .collect();
+        let power_kw = if self.options.refinement {
+            let scenario = obs.view.scenario;
+            let tau = scenario.tariff().slot_hours;
+            let headroom: Vec<f64> = obs
+                .evs
+                .iter()
+                .zip(&planned)
+                .map(|(ev, &p)| {
+                    let c = &scenario.site().chargers()[ev.charger];
+                    let limit = if c.is_bidirectional() {
+                        ev.max_kwh
+                    } else {
+                        ev.target_kwh
+                    };
+                    let to_limit = (limit - ev.energy_kwh).max(0.0) / (c.charge_efficiency * tau);
+                    (ev.charge_cap_kw.min(to_limit) - p).max(0.0)
+                })
+                .collect();
+            refine(
+                obs.past_peak_kw,
+                obs.building_kw,
+                &planned,
+                &headroom,
+                self.options.water_filling,
+            )
+        } else {
+            planned
+        };
+        Ok(Decision {
+            power_kw,
+            lp_solves: 1,
+            solver_seconds: plan.solve_seconds,
+            fallback: false,
+        })
+    }
+}

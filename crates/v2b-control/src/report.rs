@@ -1,0 +1,132 @@
+//! What a simulated episode reports (spec section 9).
+
+use crate::Date;
+use serde::{Deserialize, Serialize};
+
+/// Mean and quantiles of a duration sample, seconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+impl Timing {
+    /// Summarises a sample (all zeros when empty).
+    pub fn of(sample: &[f64]) -> Self {
+        if sample.is_empty() {
+            return Timing::default();
+        }
+        let mut s = sample.to_vec();
+        s.sort_by(f64::total_cmp);
+        let q = |p: f64| s[((p * (s.len() - 1) as f64).round() as usize).min(s.len() - 1)];
+        Timing {
+            mean: s.iter().sum::<f64>() / s.len() as f64,
+            p50: q(0.5),
+            p95: q(0.95),
+            max: s[s.len() - 1],
+        }
+    }
+}
+
+/// One billing month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthReport {
+    /// Year.
+    pub year: i32,
+    /// Month, 1-12.
+    pub month: u32,
+    /// Simulated days.
+    pub days: usize,
+    /// Energy cost, USD.
+    pub energy_cost_usd: f64,
+    /// Peak-slot maximum of the site's net import, kW.
+    pub peak_kw: f64,
+    /// Demand charge, USD.
+    pub demand_cost_usd: f64,
+}
+
+/// One simulated day, with its per-slot traces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayReport {
+    /// The date.
+    pub date: Date,
+    /// Energy cost, USD.
+    pub energy_cost_usd: f64,
+    /// The day's peak-slot maximum of the net import, kW.
+    pub peak_kw: f64,
+    /// Energy missing at departure, kWh.
+    pub missing_soc_kwh: f64,
+    /// EVs leaving more than 0.01 kWh short.
+    pub cars_below_target: usize,
+    /// Arrivals.
+    pub arrivals: usize,
+    /// Arrivals that found no free charger.
+    pub rejected_sessions: usize,
+    /// Net energy added to the batteries, kWh.
+    pub delivered_kwh: f64,
+    /// Sum over departed EVs of departure minus arrival energy (signed), kWh.
+    pub battery_gain_kwh: f64,
+    /// Building load per slot, kW.
+    pub building_kw: Vec<f64>,
+    /// Total EV power per slot (net of discharge), kW.
+    pub ev_kw: Vec<f64>,
+}
+
+/// The whole episode under one policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpisodeReport {
+    /// Policy name.
+    pub policy: String,
+    /// Bill + compensation + degradation - user payments, USD (spec 2.4).
+    pub building_cost_usd: f64,
+    /// Energy cost, USD.
+    pub energy_cost_usd: f64,
+    /// Demand charges (sum over months), USD.
+    pub demand_cost_usd: f64,
+    /// Compensation paid for missing energy (`K_SOC` per kWh), USD.
+    pub compensation_usd: f64,
+    /// Degradation cost of discharged energy, USD.
+    pub degradation_usd: f64,
+    /// Payments received from users, USD (0 without a negotiation).
+    pub payments_usd: f64,
+    /// Highest monthly peak, kW.
+    pub peak_kw: f64,
+    /// Energy missing at departure, kWh.
+    pub missing_soc_kwh: f64,
+    /// EVs leaving more than 0.01 kWh short.
+    pub cars_below_target: usize,
+    /// Arrivals.
+    pub arrivals: usize,
+    /// Arrivals that found no free charger (`NoCharger`).
+    pub rejected_sessions: usize,
+    /// Net energy added to the batteries, kWh.
+    pub delivered_kwh: f64,
+    /// Energy discharged to the building, kWh.
+    pub discharged_kwh: f64,
+    /// Requested energy cut at plug-in because it was not reachable, kWh.
+    pub clipped_request_kwh: f64,
+    /// Policy decisions (slots with a connected EV).
+    pub decisions: usize,
+    /// Optimisation models solved.
+    pub lp_solves: usize,
+    /// Policy time per decision (day set-up included), seconds.
+    pub decision_seconds: Timing,
+    /// Mean policy time per decision, seconds.
+    pub seconds_per_decision: f64,
+    /// Decisions played by an explicit fallback.
+    pub fallbacks: usize,
+    /// Requests the plant changed by more than 1e-6 kW.
+    pub clamps: usize,
+    /// Largest such change, kW.
+    pub max_clamp_kw: f64,
+    /// Per month.
+    pub months: Vec<MonthReport>,
+    /// Per day.
+    pub days: Vec<DayReport>,
+}

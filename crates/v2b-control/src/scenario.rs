@@ -1,0 +1,299 @@
+//! A simulated episode's data: site, tariff, charging curve and the billed days with their
+//! building load and sessions (spec sections 1, 8.3).
+
+use crate::{BuildingLoad, Date, Error, Result, Session, Site, Tariff, TieBreak};
+use evmech_milp_model::charging::ChargingCurve;
+use serde::{Deserialize, Serialize};
+
+/// One simulated weekday.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Day {
+    /// The date (the billing month is its calendar month).
+    pub date: Date,
+    /// Building load per slot, kW.
+    pub building_kw: Vec<f64>,
+    /// The day's charging sessions.
+    pub sessions: Vec<Session>,
+}
+
+/// The JSON shape of a [`Scenario`] before validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    /// Chargers, no-export rule and penalties (default: the paper's site).
+    #[serde(default = "Site::paper_default")]
+    pub site: Site,
+    /// Tariff (default: Silicon Valley Power).
+    #[serde(default = "Tariff::silicon_valley_power")]
+    pub tariff: Tariff,
+    /// Battery charging curve (default: the paper's).
+    #[serde(default)]
+    pub curve: ChargingCurve,
+    /// Discharge floor as a fraction of the battery (default 0.1, spec A19).
+    #[serde(default = "default_floor")]
+    pub soc_floor: f64,
+    /// Order of same-slot arrivals at the chargers (default: later requested departure first).
+    #[serde(default)]
+    pub tie_break: TieBreak,
+    /// The days, in date order.
+    pub days: Vec<Day>,
+}
+
+fn default_floor() -> f64 {
+    0.1
+}
+
+/// A validated episode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ScenarioSpec", into = "ScenarioSpec")]
+pub struct Scenario {
+    spec: ScenarioSpec,
+}
+
+fn bad(field: String, reason: impl Into<String>) -> Error {
+    Error::InvalidField {
+        field,
+        reason: reason.into(),
+    }
+}
+
+impl TryFrom<ScenarioSpec> for Scenario {
+    type Error = Error;
+
+    fn try_from(spec: ScenarioSpec) -> Result<Self> {
+        spec.tariff.validate()?;
+        if !(spec.soc_floor.is_finite() && (0.0..1.0).contains(&spec.soc_floor)) {
+            return Err(bad("soc_floor".into(), "must be in [0, 1)"));
+        }
+        if spec.days.is_empty() {
+            return Err(bad("days".into(), "must not be empty"));
+        }
+        let n = spec.tariff.slots_per_day();
+        for (d, day) in spec.days.iter().enumerate() {
+            let p = |f: &str| format!("days[{d}].{f}");
+            if d > 0 && day.date <= spec.days[d - 1].date {
+                return Err(bad(
+                    p("date"),
+                    "days must be in strictly increasing date order",
+                ));
+            }
+            if day.building_kw.len() != n {
+                return Err(bad(
+                    p("building_kw"),
+                    format!("needs {n} slots, got {}", day.building_kw.len()),
+                ));
+            }
+            if let Some(k) = day.building_kw.iter().position(|x| !x.is_finite()) {
+                return Err(bad(p(&format!("building_kw[{k}]")), "must be finite"));
+            }
+            for (s, session) in day.sessions.iter().enumerate() {
+                validate_session(session, n, &p(&format!("sessions[{s}]")))?;
+                if session.date != day.date {
+                    return Err(bad(
+                        p(&format!("sessions[{s}].date")),
+                        "differs from the day's date",
+                    ));
+                }
+            }
+        }
+        Ok(Scenario { spec })
+    }
+}
+
+fn validate_session(s: &Session, slots: usize, path: &str) -> Result<()> {
+    let f = |name: &str| format!("{path}.{name}");
+    if s.arrival_slot >= slots {
+        return Err(bad(f("arrival_slot"), format!("must be below {slots}")));
+    }
+    for (name, d) in [
+        ("departure_slot", s.departure_slot),
+        ("requested_departure_slot", s.requested_departure_slot),
+    ] {
+        if d <= s.arrival_slot || d > slots {
+            return Err(bad(f(name), format!("must be in (arrival_slot, {slots}]")));
+        }
+    }
+    if !(s.battery_kwh.is_finite() && s.battery_kwh > 0.0) {
+        return Err(bad(f("battery_kwh"), "must be finite and positive"));
+    }
+    if !(s.arrival_energy_kwh.is_finite() && s.arrival_energy_kwh >= 0.0) {
+        return Err(bad(f("arrival_energy_kwh"), "must be finite and >= 0"));
+    }
+    if !(s.requested_energy_kwh.is_finite()
+        && s.requested_energy_kwh >= s.arrival_energy_kwh
+        && s.requested_energy_kwh <= s.battery_kwh)
+    {
+        return Err(bad(
+            f("requested_energy_kwh"),
+            "must lie between arrival_energy_kwh and battery_kwh",
+        ));
+    }
+    Ok(())
+}
+
+impl From<Scenario> for ScenarioSpec {
+    fn from(s: Scenario) -> Self {
+        s.spec
+    }
+}
+
+impl Scenario {
+    /// Validates a specification; errors name the field (`days[3].sessions[1].battery_kwh`).
+    pub fn new(spec: ScenarioSpec) -> Result<Self> {
+        Scenario::try_from(spec)
+    }
+
+    /// Builds the episode of spec section 8.3 from loaded sessions and the building file: the
+    /// first `days` weekdays present in the sessions (all if `None`), each with the building
+    /// load of the same-rank weekday of the same month in the file's calendar (wrapping).
+    pub fn from_sessions(
+        site: Site,
+        tariff: Tariff,
+        sessions: Vec<Session>,
+        building: &BuildingLoad,
+        days: Option<usize>,
+    ) -> Result<Self> {
+        let mut dates: Vec<Date> = sessions.iter().map(|s| s.date).collect();
+        dates.sort();
+        dates.dedup();
+        if let Some(n) = days {
+            if n == 0 {
+                return Err(Error::InvalidParameter {
+                    field: "days",
+                    reason: "must be at least 1".into(),
+                });
+            }
+            dates.truncate(n);
+        }
+        let slots_per_hour = (1.0 / tariff.slot_hours).round() as usize;
+        let days = dates
+            .iter()
+            .map(|&date| {
+                let rank = (1..date.day)
+                    .filter(|&d| (1..=5).contains(&Date { day: d, ..date }.weekday()))
+                    .count();
+                let file_days = crate::weekdays_of_month(date.month as usize)?;
+                let building_kw =
+                    building.day_profile_kw(file_days[rank % file_days.len()], slots_per_hour)?;
+                let mut day_sessions: Vec<Session> = sessions
+                    .iter()
+                    .filter(|s| s.date == date)
+                    .cloned()
+                    .collect();
+                day_sessions
+                    .sort_by(|a, b| a.arrival_slot.cmp(&b.arrival_slot).then(a.id.cmp(&b.id)));
+                Ok(Day {
+                    date,
+                    building_kw,
+                    sessions: day_sessions,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Scenario::new(ScenarioSpec {
+            site,
+            tariff,
+            curve: ChargingCurve::Paper,
+            soc_floor: default_floor(),
+            tie_break: TieBreak::default(),
+            days,
+        })
+    }
+
+    /// Reads the ACN session CSV and the hourly building CSV and builds the episode of spec 8.3
+    /// ([`load_acn_sessions`](crate::load_acn_sessions) keeping `stations` stations, then
+    /// [`Scenario::from_sessions`]) on `site` and the paper's tariff.
+    pub fn from_csv_files(
+        sessions: &std::path::Path,
+        building: &std::path::Path,
+        site: Site,
+        mode: crate::DepartureMode,
+        stations: usize,
+        days: Option<usize>,
+    ) -> Result<Self> {
+        let open = |path: &std::path::Path| {
+            std::fs::File::open(path)
+                .map(std::io::BufReader::new)
+                .map_err(|e| Error::Read {
+                    file: path.display().to_string(),
+                    reason: e.to_string(),
+                })
+        };
+        let loaded = crate::load_acn_sessions(
+            open(sessions)?,
+            &sessions.display().to_string(),
+            mode,
+            stations,
+        )?;
+        if loaded.is_empty() {
+            return Err(Error::Csv {
+                file: sessions.display().to_string(),
+                line: 1,
+                field: "arrival".into(),
+                reason: "no weekday session in the file".into(),
+            });
+        }
+        let load = BuildingLoad::from_csv(open(building)?, &building.display().to_string())?;
+        Scenario::from_sessions(site, Tariff::silicon_valley_power(), loaded, &load, days)
+    }
+
+    /// The site.
+    pub fn site(&self) -> &Site {
+        &self.spec.site
+    }
+
+    /// The tariff.
+    pub fn tariff(&self) -> &Tariff {
+        &self.spec.tariff
+    }
+
+    /// The charging curve.
+    pub fn curve(&self) -> ChargingCurve {
+        self.spec.curve
+    }
+
+    /// Discharge floor as a fraction of the battery.
+    pub fn soc_floor(&self) -> f64 {
+        self.spec.soc_floor
+    }
+
+    /// The days.
+    pub fn days(&self) -> &[Day] {
+        &self.spec.days
+    }
+
+    /// Order of same-slot arrivals.
+    pub fn tie_break(&self) -> TieBreak {
+        self.spec.tie_break
+    }
+
+    /// Slots per day.
+    pub fn slots_per_day(&self) -> usize {
+        self.spec.tariff.slots_per_day()
+    }
+
+    /// A copy with a different site (same days).
+    pub fn with_site(&self, site: Site) -> Self {
+        let mut spec = self.spec.clone();
+        spec.site = site;
+        Scenario { spec }
+    }
+
+    /// A copy with a different charging curve.
+    pub fn with_curve(&self, curve: ChargingCurve) -> Self {
+        let mut spec = self.spec.clone();
+        spec.curve = curve;
+        Scenario { spec }
+    }
+
+    /// Indices of the days in the same billing month as day `d`.
+    pub fn month_of(&self, d: usize) -> Vec<usize> {
+        let date = self.spec.days[d].date;
+        (0..self.spec.days.len())
+            .filter(|&i| {
+                let o = self.spec.days[i].date;
+                (o.year, o.month) == (date.year, date.month)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,306 @@
+//! The discrete-time simulator (spec section 2): per-slot event order, exogenous charger
+//! assignment, the plant's clamps, integration and billing.
+
+use crate::plant::{self, Battery};
+use crate::policy::{session_key, ChargingPolicy, ConnectedEv, DayView, Observation};
+use crate::report::{DayReport, EpisodeReport, MonthReport, Timing};
+use crate::{assign_chargers, Error, Result, Scenario, Session};
+use std::time::Instant;
+
+/// The target of `session` on `charger`: the requested energy clipped to what full power under
+/// the LP's concave cap reaches by the departure (spec A5).
+pub fn clipped_target(scenario: &Scenario, session: &Session, charger: usize) -> f64 {
+    let b = Battery {
+        energy_kwh: session.arrival_energy_kwh,
+        capacity_kwh: session.battery_kwh,
+        min_kwh: scenario.soc_floor() * session.battery_kwh,
+        max_kwh: session.battery_kwh,
+    };
+    let reach = plant::reachable_kwh(
+        &b,
+        &scenario.site().chargers()[charger],
+        scenario.curve(),
+        scenario.tariff().slot_hours,
+        session.departure_slot - session.arrival_slot,
+    );
+    session.requested_energy_kwh.min(reach)
+}
+
+/// A day's exogenous plan: each session's charger (FCFS) and clipped target.
+pub fn day_plan(scenario: &Scenario, day: usize) -> (Vec<Option<usize>>, Vec<f64>) {
+    let sessions = &scenario.days()[day].sessions;
+    let assignment = assign_chargers(scenario.site(), sessions, &[], scenario.tie_break());
+    let targets = sessions
+        .iter()
+        .zip(&assignment)
+        .map(|(s, c)| c.map_or(s.requested_energy_kwh, |c| clipped_target(scenario, s, c)))
+        .collect();
+    (assignment, targets)
+}
+
+struct Live {
+    session: usize,
+    charger: usize,
+    energy_kwh: f64,
+}
+
+#[derive(Default)]
+struct Totals {
+    compensation: f64,
+    degradation: f64,
+    missing: f64,
+    below: usize,
+    delivered: f64,
+    discharged: f64,
+    clipped: f64,
+    decisions: usize,
+    lp_solves: usize,
+    fallbacks: usize,
+    clamps: usize,
+    max_clamp: f64,
+    times: Vec<f64>,
+}
+
+/// Simulates every day of `scenario` under `policy`. `progress` is called after each day with
+/// (days done, days in total).
+pub fn simulate(
+    scenario: &Scenario,
+    policy: &mut dyn ChargingPolicy,
+    mut progress: Option<&mut dyn FnMut(usize, usize)>,
+) -> Result<EpisodeReport> {
+    let tariff = scenario.tariff();
+    let tau = tariff.slot_hours;
+    let n = scenario.slots_per_day();
+    let penalties = scenario.site().penalties();
+    let chargers = scenario.site().chargers();
+    let mut t = Totals::default();
+    let mut months: Vec<MonthReport> = Vec::new();
+    let mut days = Vec::new();
+    let mut arrivals_total = 0;
+    let mut rejected_total = 0;
+    for (d, day) in scenario.days().iter().enumerate() {
+        if months
+            .last()
+            .is_none_or(|m| (m.year, m.month) != (day.date.year, day.date.month))
+        {
+            months.push(MonthReport {
+                year: day.date.year,
+                month: day.date.month,
+                days: 0,
+                energy_cost_usd: 0.0,
+                peak_kw: 0.0,
+                demand_cost_usd: 0.0,
+            });
+        }
+        let month = months.last_mut().expect("a month was pushed");
+        month.days += 1;
+        let (assignment, targets) = day_plan(scenario, d);
+        let mut report = DayReport {
+            date: day.date,
+            energy_cost_usd: 0.0,
+            peak_kw: 0.0,
+            missing_soc_kwh: 0.0,
+            cars_below_target: 0,
+            arrivals: day.sessions.len(),
+            rejected_sessions: assignment.iter().filter(|c| c.is_none()).count(),
+            delivered_kwh: 0.0,
+            battery_gain_kwh: 0.0,
+            building_kw: day.building_kw.clone(),
+            ev_kw: vec![0.0; n],
+        };
+        for (s, c) in assignment.iter().enumerate() {
+            if c.is_some() {
+                t.clipped += day.sessions[s].requested_energy_kwh - targets[s];
+            }
+        }
+        let view = DayView {
+            scenario,
+            day: d,
+            assignment: &assignment,
+            targets_kwh: &targets,
+            past_peak_kw: month.peak_kw,
+        };
+        let started = Instant::now();
+        policy.begin_day(&view)?;
+        let mut setup = started.elapsed().as_secs_f64();
+        let mut live: Vec<Live> = Vec::new();
+        let depart = |l: &Live, report: &mut DayReport, t: &mut Totals| {
+            let s = &day.sessions[l.session];
+            let z = (targets[l.session] - l.energy_kwh).max(0.0);
+            report.missing_soc_kwh += z;
+            if z > 0.01 {
+                report.cars_below_target += 1;
+            }
+            t.compensation += penalties.missing_energy_usd_per_kwh * z;
+            report.delivered_kwh += (l.energy_kwh - s.arrival_energy_kwh).max(0.0);
+            report.battery_gain_kwh += l.energy_kwh - s.arrival_energy_kwh;
+        };
+        for k in 0..=n {
+            let (gone, stay): (Vec<Live>, Vec<Live>) = live
+                .into_iter()
+                .partition(|l| day.sessions[l.session].departure_slot <= k);
+            for l in &gone {
+                depart(l, &mut report, &mut t);
+            }
+            live = stay;
+            if k == n {
+                break;
+            }
+            for (s, session) in day.sessions.iter().enumerate() {
+                if let (true, Some(c)) = (session.arrival_slot == k, assignment[s]) {
+                    live.push(Live {
+                        session: s,
+                        charger: c,
+                        energy_kwh: session.arrival_energy_kwh,
+                    });
+                }
+            }
+            let building = day.building_kw[k];
+            let mut ev_kw = 0.0;
+            if !live.is_empty() {
+                let batteries: Vec<Battery> = live
+                    .iter()
+                    .map(|l| {
+                        let s = &day.sessions[l.session];
+                        Battery {
+                            energy_kwh: l.energy_kwh,
+                            capacity_kwh: s.battery_kwh,
+                            min_kwh: scenario.soc_floor() * s.battery_kwh,
+                            max_kwh: s.battery_kwh,
+                        }
+                    })
+                    .collect();
+                let caps: Vec<(f64, f64)> = live
+                    .iter()
+                    .zip(&batteries)
+                    .map(|(l, b)| {
+                        let c = &chargers[l.charger];
+                        (
+                            plant::charge_cap_kw(b, c, scenario.curve(), tau),
+                            plant::discharge_cap_kw(b, c, tau),
+                        )
+                    })
+                    .collect();
+                let evs: Vec<ConnectedEv> = live
+                    .iter()
+                    .zip(&batteries)
+                    .zip(&caps)
+                    .map(|((l, b), &(up, down))| {
+                        let s = &day.sessions[l.session];
+                        ConnectedEv {
+                            session: l.session,
+                            key: session_key(d, l.session),
+                            charger: l.charger,
+                            arrival_slot: s.arrival_slot,
+                            departure_slot: s.departure_slot,
+                            energy_kwh: l.energy_kwh,
+                            target_kwh: targets[l.session],
+                            min_kwh: b.min_kwh,
+                            max_kwh: b.max_kwh,
+                            battery_kwh: b.capacity_kwh,
+                            charge_cap_kw: up,
+                            discharge_cap_kw: down,
+                        }
+                    })
+                    .collect();
+                let obs = Observation {
+                    view: &view,
+                    slot: k,
+                    building_kw: building,
+                    past_peak_kw: month.peak_kw,
+                    evs: &evs,
+                };
+                let started = Instant::now();
+                let decision = policy.decide(&obs)?;
+                t.times.push(started.elapsed().as_secs_f64() + setup);
+                setup = 0.0;
+                if decision.power_kw.len() != live.len() {
+                    return Err(Error::InvalidParameter {
+                        field: "decision.power_kw",
+                        reason: format!(
+                            "policy {} returned {} requests for {} EVs",
+                            policy.name(),
+                            decision.power_kw.len(),
+                            live.len()
+                        ),
+                    });
+                }
+                t.decisions += 1;
+                t.lp_solves += decision.lp_solves;
+                t.fallbacks += usize::from(decision.fallback);
+                let controlled: Vec<bool> = live
+                    .iter()
+                    .map(|l| chargers[l.charger].controlled)
+                    .collect();
+                let applied = plant::apply(
+                    &decision.power_kw,
+                    &caps,
+                    &controlled,
+                    building,
+                    scenario.site().no_export(),
+                );
+                for (l, a) in live.iter_mut().zip(&applied) {
+                    let change = (a.applied_kw - a.requested_kw).abs();
+                    if change > 1e-6 {
+                        t.clamps += 1;
+                        t.max_clamp = t.max_clamp.max(change);
+                    }
+                    let c = &chargers[l.charger];
+                    l.energy_kwh = plant::integrate(l.energy_kwh, a.applied_kw, c, tau);
+                    ev_kw += a.applied_kw;
+                    if a.applied_kw < 0.0 {
+                        t.discharged += -a.applied_kw * tau;
+                        t.degradation += penalties.degradation_usd_per_kwh * -a.applied_kw * tau;
+                    }
+                }
+            }
+            let grid = building + ev_kw;
+            report.ev_kw[k] = ev_kw;
+            report.energy_cost_usd += tariff.energy_price(k) * tau * grid;
+            if tariff.is_peak(k) {
+                report.peak_kw = report.peak_kw.max(grid);
+                month.peak_kw = month.peak_kw.max(grid);
+            }
+        }
+        month.energy_cost_usd += report.energy_cost_usd;
+        month.demand_cost_usd = tariff.demand_usd_per_kw * month.peak_kw;
+        t.missing += report.missing_soc_kwh;
+        t.below += report.cars_below_target;
+        t.delivered += report.delivered_kwh;
+        arrivals_total += report.arrivals;
+        rejected_total += report.rejected_sessions;
+        days.push(report);
+        if let Some(p) = progress.as_mut() {
+            p(d + 1, scenario.days().len());
+        }
+    }
+    let energy: f64 = months.iter().map(|m| m.energy_cost_usd).sum();
+    let demand: f64 = months.iter().map(|m| m.demand_cost_usd).sum();
+    let timing = Timing::of(&t.times);
+    Ok(EpisodeReport {
+        policy: policy.name(),
+        building_cost_usd: energy + demand + t.compensation + t.degradation,
+        energy_cost_usd: energy,
+        demand_cost_usd: demand,
+        compensation_usd: t.compensation,
+        degradation_usd: t.degradation,
+        payments_usd: 0.0,
+        peak_kw: months.iter().map(|m| m.peak_kw).fold(0.0, f64::max),
+        missing_soc_kwh: t.missing,
+        cars_below_target: t.below,
+        arrivals: arrivals_total,
+        rejected_sessions: rejected_total,
+        delivered_kwh: t.delivered,
+        discharged_kwh: t.discharged,
+        clipped_request_kwh: t.clipped,
+        decisions: t.decisions,
+        lp_solves: t.lp_solves,
+        decision_seconds: timing,
+        seconds_per_decision: timing.mean,
+        fallbacks: t.fallbacks,
+        clamps: t.clamps,
+        max_clamp_kw: t.max_clamp,
+        months,
+        days,
+    })
+}

@@ -1,0 +1,74 @@
+//! The shared month (May 2019 Caltech sessions, DOE building): the policies' ordering, and the
+//! MC-MPC quality target (ignored by default: about two minutes in release).
+//!
+//! `cargo test --release -p evmech-v2b-control --test month -- --ignored`
+
+use evmech_v2b_control::compare::{compare, CompareSettings, PolicyKind};
+use evmech_v2b_control::{DepartureMode, EpisodeReport, Scenario, Site};
+use std::path::Path;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+
+fn month() -> Scenario {
+    Scenario::from_csv_files(
+        Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
+        Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
+        Site::paper_default(),
+        DepartureMode::Compliant,
+        15,
+        None,
+    )
+    .unwrap()
+}
+
+fn run(kinds: &[PolicyKind], scenarios: usize) -> Vec<EpisodeReport> {
+    let settings = CompareSettings {
+        scenarios,
+        ..CompareSettings::default()
+    };
+    compare(&month(), kinds, &settings, &mut |_, _, _| {}).unwrap()
+}
+
+#[test]
+fn heuristics_and_the_oracle_order_as_in_table_10() {
+    use PolicyKind::*;
+    let r = run(&[MaxCharge, ReqCharge, Edf, Llf, Oracle], 1);
+    let cost: Vec<f64> = r.iter().map(|x| x.building_cost_usd).collect();
+    assert_eq!(r[0].days.len(), 23);
+    assert_eq!(r[0].arrivals, 416);
+    assert!(
+        cost[0] > cost[1],
+        "MaxCharge {} <= ReqCharge {}",
+        cost[0],
+        cost[1]
+    );
+    for (i, c) in cost.iter().enumerate().take(4) {
+        assert!(cost[4] < *c, "Oracle {} >= {} {c}", cost[4], r[i].policy);
+    }
+    for x in [&r[0], &r[1], &r[4]] {
+        assert!(
+            x.missing_soc_kwh < 1e-6,
+            "{} misses {}",
+            x.policy,
+            x.missing_soc_kwh
+        );
+        assert_eq!(x.fallbacks, 0);
+    }
+}
+
+#[test]
+#[ignore = "about two minutes in release: the issue's quality target"]
+fn mc_mpc_is_within_two_percent_of_the_oracle_with_no_missing_energy() {
+    let r = run(&[PolicyKind::McMpc, PolicyKind::Oracle], 30);
+    let gap = r[0].building_cost_usd / r[1].building_cost_usd - 1.0;
+    println!(
+        "MC-MPC {:.2} vs Oracle {:.2}: {:+.2}%",
+        r[0].building_cost_usd,
+        r[1].building_cost_usd,
+        100.0 * gap
+    );
+    assert!(gap < 0.02, "gap {gap}");
+    assert!(r[0].missing_soc_kwh < 1e-6);
+    assert_eq!(r[0].fallbacks, 0);
+    assert_eq!(r[0].clamps, 0);
+}

@@ -1,0 +1,311 @@
+//! The simulator, plant and policies: spec section 11 cases I, J and D's plant check, and the
+//! properties of the V2B issue (energy conservation, limits, no-export, the Oracle bound, MPC
+//! with a perfect forecast equal to the Oracle, the Theorem 4 decomposition).
+
+use approx::assert_abs_diff_eq;
+use evmech_milp_model::charging::{ChargingCurve, ChargingWeights};
+use evmech_v2b_control::plant::{self, Battery};
+use evmech_v2b_control::policy::{
+    refine, ChargingPolicy, DayView, Decision, Edf, ForecastMode, Llf, MaxCharge, McMpc,
+    McMpcOptions, Observation, Oracle, OracleMode, ReqCharge,
+};
+use evmech_v2b_control::{
+    assign_chargers, simulate, Charger, Date, EpisodeReport, Result, Scenario, Session, Site,
+    SiteSpec, SyntheticConfig, TieBreak,
+};
+
+fn session(id: &str, arrival: usize, departure: usize) -> Session {
+    Session {
+        id: id.into(),
+        date: Date {
+            year: 2019,
+            month: 5,
+            day: 1,
+        },
+        arrival_slot: arrival,
+        departure_slot: departure,
+        requested_departure_slot: departure,
+        battery_kwh: 40.0,
+        arrival_energy_kwh: 10.0,
+        requested_energy_kwh: 20.0,
+        hindsight: false,
+        reported_need_kwh: 10.0,
+        need_clipped: false,
+    }
+}
+
+fn charger(id: &str, discharge: f64) -> Charger {
+    Charger {
+        id: id.into(),
+        max_charge_kw: 20.0,
+        max_discharge_kw: discharge,
+        controlled: true,
+        charge_efficiency: 1.0,
+        discharge_efficiency: 1.0,
+    }
+}
+
+#[test]
+fn i_fcfs_bidirectional_first_later_departure_first() {
+    let site = Site::new(SiteSpec {
+        chargers: vec![charger("1", 20.0), charger("2", 0.0)],
+        no_export: true,
+        penalties: Default::default(),
+    })
+    .unwrap();
+    let s = [
+        session("A", 10, 40),
+        session("B", 10, 60),
+        session("C", 10, 50),
+    ];
+    let got = assign_chargers(&site, &s, &[], TieBreak::LaterDepartureFirst);
+    assert_eq!(got, vec![None, Some(0), Some(1)]);
+    let got = assign_chargers(&site, &s, &[], TieBreak::EarlierDepartureFirst);
+    assert_eq!(got, vec![Some(0), None, Some(1)]);
+    // A departure at slot 40 frees the charger for an arrival at slot 40.
+    let s = [
+        session("A", 10, 40),
+        session("B", 10, 60),
+        session("D", 40, 50),
+    ];
+    let site1 = Site::new(SiteSpec {
+        chargers: vec![charger("1", 20.0)],
+        no_export: true,
+        penalties: Default::default(),
+    })
+    .unwrap();
+    let got = assign_chargers(&site1, &s, &[], TieBreak::EarlierDepartureFirst);
+    assert_eq!(got, vec![Some(0), None, Some(0)]);
+}
+
+#[test]
+fn j_refinement_single_pass_and_water_filling() {
+    let single = refine(50.0, 30.0, &[5.0, 5.0], &[3.0, 15.0], false);
+    assert_abs_diff_eq!(single[0], 8.0, epsilon = 1e-12);
+    assert_abs_diff_eq!(single[1], 10.0, epsilon = 1e-12);
+    let filled = refine(50.0, 30.0, &[5.0, 5.0], &[3.0, 15.0], true);
+    assert_abs_diff_eq!(filled[1], 12.0, epsilon = 1e-9);
+    assert_abs_diff_eq!(30.0 + filled.iter().sum::<f64>(), 50.0, epsilon = 1e-9);
+    // Above the estimated peak nothing changes.
+    assert_eq!(
+        refine(40.0, 30.0, &[5.0, 5.0], &[3.0, 15.0], false),
+        vec![5.0, 5.0]
+    );
+}
+
+#[test]
+fn d_plant_no_export_scales_the_discharge() {
+    let c = charger("b", 20.0);
+    let b = Battery {
+        energy_kwh: 50.0,
+        capacity_kwh: 100.0,
+        min_kwh: 10.0,
+        max_kwh: 100.0,
+    };
+    let caps = [(
+        plant::charge_cap_kw(&b, &c, ChargingCurve::Flat, 0.25),
+        plant::discharge_cap_kw(&b, &c, 0.25),
+    )];
+    let applied = plant::apply(&[-20.0], &caps, &[true], 8.0, true);
+    assert_abs_diff_eq!(applied[0].applied_kw, -8.0, epsilon = 1e-12);
+    let e = plant::integrate(50.0, applied[0].applied_kw, &c, 0.25);
+    assert_abs_diff_eq!(e, 48.0, epsilon = 1e-12);
+    // An uncontrolled charger draws its cap whatever is asked.
+    let applied = plant::apply(&[3.0], &caps, &[false], 8.0, true);
+    assert_abs_diff_eq!(applied[0].applied_kw, 20.0, epsilon = 1e-12);
+}
+
+#[test]
+fn h_plant_follows_the_literal_curve() {
+    let c = charger("u", 0.0);
+    let mut b = Battery {
+        energy_kwh: 61.5,
+        capacity_kwh: 75.0,
+        min_kwh: 7.5,
+        max_kwh: 75.0,
+    };
+    for (p_want, e_want) in [
+        (20.0, 66.5),
+        (106.0 / 9.0, 625.0 / 9.0),
+        (200.0 / 27.0, 1925.0 / 27.0),
+    ] {
+        let p = plant::charge_cap_kw(&b, &c, ChargingCurve::Paper, 0.25);
+        assert_abs_diff_eq!(p, p_want, epsilon = 1e-9);
+        b.energy_kwh = plant::integrate(b.energy_kwh, p, &c, 0.25);
+        assert_abs_diff_eq!(b.energy_kwh, e_want, epsilon = 1e-9);
+    }
+}
+
+fn small_episode(seed: u64, days: usize) -> Scenario {
+    SyntheticConfig {
+        days: Some(days),
+        seed,
+        ..SyntheticConfig::default()
+    }
+    .generate()
+    .unwrap()
+}
+
+#[test]
+fn the_generator_is_seeded_and_calibrated() {
+    let a = small_episode(3, 23);
+    assert_eq!(a, small_episode(3, 23));
+    assert_ne!(a, small_episode(4, 23));
+    assert_eq!(a.days().len(), 23);
+    let arrivals: usize = a.days().iter().map(|d| d.sessions.len()).sum();
+    let per_day = arrivals as f64 / 23.0;
+    assert!((8.0..16.0).contains(&per_day), "{per_day} arrivals per day");
+    let night = a.days()[0].building_kw[8];
+    let afternoon = a.days()[0].building_kw[56];
+    assert!((30.0..50.0).contains(&night) && (120.0..175.0).contains(&afternoon));
+}
+
+/// Checks every observation against the limits and records the slots seen.
+struct Checked {
+    inner: Box<dyn ChargingPolicy>,
+    violations: Vec<String>,
+}
+
+impl ChargingPolicy for Checked {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+    fn begin_day(&mut self, view: &DayView<'_>) -> Result<()> {
+        self.inner.begin_day(view)
+    }
+    fn decide(&mut self, obs: &Observation<'_>) -> Result<Decision> {
+        for ev in obs.evs {
+            let floor = ev.min_kwh.min(
+                obs.view.scenario.days()[obs.view.day].sessions[ev.session].arrival_energy_kwh,
+            );
+            if ev.energy_kwh < floor - 1e-6 || ev.energy_kwh > ev.max_kwh + 1e-6 {
+                self.violations.push(format!(
+                    "slot {} key {}: e = {}",
+                    obs.slot, ev.key, ev.energy_kwh
+                ));
+            }
+        }
+        self.inner.decide(obs)
+    }
+}
+
+fn policies(seed: u64) -> Vec<Box<dyn ChargingPolicy>> {
+    vec![
+        Box::new(MaxCharge),
+        Box::new(ReqCharge),
+        Box::new(Edf),
+        Box::new(Llf::default()),
+        Box::new(Llf {
+            reference_compat: true,
+        }),
+        Box::new(McMpc::deterministic(seed)),
+        Box::new(McMpc::new(McMpcOptions {
+            scenarios: 3,
+            seed,
+            ..McMpcOptions::default()
+        })),
+        Box::new(Oracle::new(OracleMode::Monthly)),
+        Box::new(Oracle::new(OracleMode::Daily)),
+    ]
+}
+
+fn run(scenario: &Scenario, policy: Box<dyn ChargingPolicy>) -> (EpisodeReport, Vec<String>) {
+    let mut checked = Checked {
+        inner: policy,
+        violations: Vec::new(),
+    };
+    let report = simulate(scenario, &mut checked, None).unwrap();
+    (report, checked.violations)
+}
+
+#[test]
+fn energy_is_conserved_and_limits_hold_under_every_policy() {
+    for seed in [1, 2] {
+        let scenario = small_episode(seed, 2);
+        let tau = scenario.tariff().slot_hours;
+        for policy in policies(seed) {
+            let (report, violations) = run(&scenario, policy);
+            assert!(violations.is_empty(), "{}: {violations:?}", report.policy);
+            for day in &report.days {
+                let drawn: f64 = day.ev_kw.iter().sum::<f64>() * tau;
+                assert_abs_diff_eq!(drawn, day.battery_gain_kwh, epsilon = 1e-6);
+                for (b, e) in day.building_kw.iter().zip(&day.ev_kw) {
+                    assert!(b + e >= -1e-6, "{}: export {}", report.policy, b + e);
+                }
+            }
+            assert_eq!(report.fallbacks, 0);
+            if ["mpc", "mc-mpc", "oracle", "oracle-daily"].contains(&report.policy.as_str()) {
+                assert!(
+                    report.max_clamp_kw <= 1e-6,
+                    "{} clamped {}",
+                    report.policy,
+                    report.max_clamp_kw
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_oracle_bounds_every_policy_where_its_curve_is_the_plants() {
+    for seed in [5, 6] {
+        let scenario = small_episode(seed, 2).with_curve(ChargingCurve::Flat);
+        let mut oracle = Oracle::new(OracleMode::Monthly);
+        let k_soc = scenario.site().penalties().missing_energy_usd_per_kwh;
+        oracle.weights = Some(ChargingWeights {
+            demand_usd_per_kw: scenario.tariff().demand_usd_per_kw,
+            shortfall_usd_per_kwh: k_soc,
+            degradation_usd_per_kwh: scenario.site().penalties().degradation_usd_per_kwh,
+        });
+        let (best, _) = run(&scenario, Box::new(oracle));
+        for policy in policies(seed) {
+            let (r, _) = run(&scenario, policy);
+            let tol = 1e-6 * (1.0 + best.building_cost_usd);
+            assert!(
+                best.building_cost_usd <= r.building_cost_usd + tol,
+                "seed {seed}: oracle {} > {} {}",
+                best.building_cost_usd,
+                r.policy,
+                r.building_cost_usd
+            );
+        }
+    }
+}
+
+#[test]
+fn mpc_with_a_perfect_forecast_matches_the_oracle() {
+    let perfect = || {
+        Box::new(McMpc::new(McMpcOptions {
+            scenarios: 1,
+            forecast: ForecastMode::Perfect,
+            refinement: false,
+            ..McMpcOptions::default()
+        }))
+    };
+    for seed in [7, 8] {
+        let one_day = small_episode(seed, 1);
+        let (oracle, _) = run(&one_day, Box::new(Oracle::new(OracleMode::Monthly)));
+        let (mpc, _) = run(&one_day, perfect());
+        assert_abs_diff_eq!(
+            mpc.building_cost_usd,
+            oracle.building_cost_usd,
+            epsilon = 1e-5 * oracle.building_cost_usd
+        );
+        let days = small_episode(seed, 3);
+        let (daily, _) = run(&days, Box::new(Oracle::new(OracleMode::Daily)));
+        let (mpc, _) = run(&days, perfect());
+        assert_abs_diff_eq!(
+            mpc.building_cost_usd,
+            daily.building_cost_usd,
+            epsilon = 1e-5 * daily.building_cost_usd
+        );
+    }
+}
+
+#[test]
+fn the_monthly_oracle_is_no_worse_than_the_daily_one() {
+    let scenario = small_episode(9, 4);
+    let (monthly, _) = run(&scenario, Box::new(Oracle::new(OracleMode::Monthly)));
+    let (daily, _) = run(&scenario, Box::new(Oracle::new(OracleMode::Daily)));
+    assert!(monthly.building_cost_usd <= daily.building_cost_usd + 1e-6 * daily.building_cost_usd);
+}
