@@ -74,6 +74,10 @@ pub struct LpPoint {
     pub objective: f64,
     /// Column values.
     pub x: Vec<f64>,
+    /// Clarabel only (`None` from CBC): the dual of each row, the rate of change of the minimum
+    /// per unit increase of the row's active bound (`<= 0` on an upper bound, `>= 0` on a
+    /// lower bound, free on an equality).
+    pub row_duals: Option<Vec<f64>>,
     /// Wall-clock seconds spent in the backend (setup and solve).
     pub seconds: f64,
 }
@@ -135,10 +139,12 @@ impl SparseLp {
         let n = self.cost.len();
         let mut conic = ConicRows::default();
         let by_row = self.entries_by_row();
+        // Conic rows of each model row's upper and lower side: equalities first (zero cone).
+        let mut sides: Vec<(Option<usize>, Option<usize>)> = vec![(None, None); by_row.len()];
         for (i, terms) in by_row.iter().enumerate() {
             let (lo, up) = (self.row_lower[i], self.row_upper[i]);
             if lo.total_cmp(&up).is_eq() {
-                conic.push(terms, 1.0, up);
+                sides[i].0 = Some(conic.push(terms, 1.0, up));
             }
         }
         let n_eq = conic.b.len();
@@ -146,10 +152,10 @@ impl SparseLp {
             let (lo, up) = (self.row_lower[i], self.row_upper[i]);
             if lo.total_cmp(&up).is_ne() {
                 if up.is_finite() {
-                    conic.push(terms, 1.0, up);
+                    sides[i].0 = Some(conic.push(terms, 1.0, up));
                 }
                 if lo.is_finite() {
-                    conic.push(terms, -1.0, -lo);
+                    sides[i].1 = Some(conic.push(terms, -1.0, -lo));
                 }
             }
         }
@@ -194,10 +200,12 @@ impl SparseLp {
             }
             status => return Err(Error::ConicFailed { status }),
         };
+        let z = |r: Option<usize>| r.map_or(0.0, |r| sol.z[r]);
         Ok(LpPoint {
             quality,
             objective: sol.obj_val + self.cost_constant,
             x: sol.x.clone(),
+            row_duals: Some(sides.iter().map(|&(up, lo)| z(lo) - z(up)).collect()),
             seconds: start.elapsed().as_secs_f64(),
         })
     }
@@ -212,10 +220,9 @@ impl SparseLp {
         let (mut starts, mut index, mut value) = (vec![0i32], Vec::new(), Vec::new());
         for col in &mut by_col {
             col.sort_by_key(|&(i, _)| i);
+            let begin = index.len();
             for &(i, a) in col.iter() {
-                if index.len() > starts[starts.len() - 1] as usize
-                    && index.last() == Some(&(i as i32))
-                {
+                if index.len() > begin && index.last() == Some(&(i as i32)) {
                     *value.last_mut().expect("an entry was pushed") += a;
                 } else {
                     index.push(i as i32);
@@ -265,6 +272,7 @@ impl SparseLp {
                 quality: LpQuality::Optimal,
                 objective,
                 x,
+                row_duals: None,
                 seconds: start.elapsed().as_secs_f64(),
             });
         }
@@ -303,8 +311,8 @@ struct ConicRows {
 }
 
 impl ConicRows {
-    /// Pushes `sign * terms . x + s = rhs`.
-    fn push(&mut self, terms: &[(usize, f64)], sign: f64, rhs: f64) {
+    /// Pushes `sign * terms . x + s = rhs` and returns its index.
+    fn push(&mut self, terms: &[(usize, f64)], sign: f64, rhs: f64) -> usize {
         let r = self.b.len();
         for &(j, a) in terms {
             self.rows.push(r);
@@ -312,5 +320,6 @@ impl ConicRows {
             self.vals.push(sign * a);
         }
         self.b.push(rhs);
+        r
     }
 }
