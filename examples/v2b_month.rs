@@ -68,16 +68,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
     let reports = compare(&scenario, &kinds, &settings, &mut |policy, done, total| {
         if terminal {
-            let filled = 30 * done / total.max(1);
-            eprint!(
-                "\r{policy:>12} [{}{}] {done}/{total} days, {:.0} s",
-                "#".repeat(filled),
-                "-".repeat(30 - filled),
-                started.elapsed().as_secs_f64()
-            );
-            if done == total {
-                eprintln!();
-            }
+            let elapsed = started.elapsed().as_secs_f64();
+            eprint!("{}", export::progress_line(policy, done, total, elapsed));
         }
     })?;
     let oracle = reports

@@ -106,18 +106,13 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         },
     };
     let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
     let mut progress = |policy: &str, done: usize, total: usize| {
         if terminal {
-            let width = 30;
-            let filled = width * done / total.max(1);
             eprint!(
-                "\r{policy:>12} [{}{}] {done}/{total} days",
-                "#".repeat(filled),
-                "-".repeat(width - filled)
+                "{}",
+                export::progress_line(policy, done, total, started.elapsed().as_secs_f64())
             );
-            if done == total {
-                eprintln!();
-            }
         }
     };
     let reports = compare(&scenario, &kinds, &settings, &mut progress)?;

@@ -51,6 +51,19 @@ pub fn slots_csv(reports: &[EpisodeReport]) -> String {
     out
 }
 
+/// A progress-bar update for the terminal: `\r`, the policy, a 30-cell bar, days done and the
+/// elapsed seconds, with a newline once the policy is done.
+pub fn progress_line(policy: &str, done: usize, total: usize, elapsed_s: f64) -> String {
+    let width = 30;
+    let filled = width * done.min(total) / total.max(1);
+    let end = if done >= total { "\n" } else { "" };
+    format!(
+        "\r{policy:>12} [{}{}] {done}/{total} days, {elapsed_s:.0} s{end}",
+        "#".repeat(filled),
+        "-".repeat(width - filled)
+    )
+}
+
 const COLOURS: [&str; 8] = [
     "#d62728", "#ff7f0e", "#bcbd22", "#8c564b", "#9467bd", "#1f77b4", "#2ca02c", "#17becf",
 ];

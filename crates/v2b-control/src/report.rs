@@ -115,6 +115,8 @@ pub struct EpisodeReport {
     pub decisions: usize,
     /// Optimisation models solved.
     pub lp_solves: usize,
+    /// Seconds spent inside the solvers of those models.
+    pub lp_solve_seconds: f64,
     /// Policy time per decision (day set-up included), seconds.
     pub decision_seconds: Timing,
     /// Mean policy time per decision, seconds.

@@ -55,6 +55,7 @@ struct Totals {
     clipped: f64,
     decisions: usize,
     lp_solves: usize,
+    lp_seconds: f64,
     fallbacks: usize,
     clamps: usize,
     max_clamp: f64,
@@ -227,6 +228,7 @@ pub fn simulate(
                 }
                 t.decisions += 1;
                 t.lp_solves += decision.lp_solves;
+                t.lp_seconds += decision.solver_seconds;
                 t.fallbacks += usize::from(decision.fallback);
                 let controlled: Vec<bool> = live
                     .iter()
@@ -295,6 +297,7 @@ pub fn simulate(
         clipped_request_kwh: t.clipped,
         decisions: t.decisions,
         lp_solves: t.lp_solves,
+        lp_solve_seconds: t.lp_seconds,
         decision_seconds: timing,
         seconds_per_decision: timing.mean,
         fallbacks: t.fallbacks,

@@ -2,7 +2,7 @@
 //! of the episode (leave-one-day-out), assigned FCFS around the busy chargers, and a building
 //! forecast exact now with 5 % mean absolute error later.
 
-use super::{planned_ev, ConnectedEv, Observation};
+use super::{planned_ev, session_ev, ConnectedEv, Observation};
 use crate::simulate::clipped_target;
 use crate::{assign_chargers, Session};
 use evmech_milp_model::charging::{ChargingBlock, PlannedEv};
@@ -87,12 +87,12 @@ impl FutureSampler {
                         for (s, session) in today.sessions.iter().enumerate() {
                             if let (true, Some(c)) = (session.arrival_slot > t, view.assignment[s])
                             {
-                                evs.push(self.future_ev(
-                                    obs,
+                                evs.push(session_ev(
+                                    scenario,
+                                    session_key(view.day, s),
                                     session,
                                     c,
                                     view.targets_kwh[s],
-                                    session_key(view.day, s),
                                 ));
                             }
                         }
@@ -116,7 +116,13 @@ impl FutureSampler {
                         for (i, (session, c)) in later.iter().zip(chargers).enumerate() {
                             if let Some(c) = c {
                                 let target = clipped_target(scenario, session, c);
-                                evs.push(self.future_ev(obs, session, c, target, future_key(f, i)));
+                                evs.push(session_ev(
+                                    scenario,
+                                    future_key(f, i),
+                                    session,
+                                    c,
+                                    target,
+                                ));
                             }
                         }
                     }
@@ -131,26 +137,6 @@ impl FutureSampler {
                 }
             })
             .collect()
-    }
-
-    fn future_ev(
-        &self,
-        obs: &Observation<'_>,
-        s: &Session,
-        charger: usize,
-        target: f64,
-        key: u64,
-    ) -> PlannedEv {
-        planned_ev(
-            obs.view.scenario,
-            key,
-            charger,
-            s.arrival_slot,
-            s.departure_slot,
-            s.arrival_energy_kwh,
-            target,
-            s.battery_kwh,
-        )
     }
 }
 

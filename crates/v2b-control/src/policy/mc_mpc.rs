@@ -70,17 +70,12 @@ impl Default for McMpcOptions {
 pub struct McMpc {
     /// Options.
     pub options: McMpcOptions,
-    /// Number of fallbacks played.
-    pub fallbacks: usize,
 }
 
 impl McMpc {
     /// MC-MPC with `options`.
     pub fn new(options: McMpcOptions) -> Self {
-        McMpc {
-            options,
-            fallbacks: 0,
-        }
+        McMpc { options }
     }
 
     /// Deterministic MPC: one sampled future, no refinement.
@@ -176,7 +171,6 @@ impl ChargingPolicy for McMpc {
             Ok(plan) if plan.quality == LpQuality::Optimal => plan,
             failed => {
                 if self.options.on_failure == OnFailure::ReqCharge {
-                    self.fallbacks += 1;
                     let mut d = Decision::heuristic(
                         obs.evs.iter().map(|ev| req_charge_kw(obs, ev)).collect(),
                     );

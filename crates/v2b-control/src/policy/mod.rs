@@ -16,7 +16,7 @@ pub use llf::Llf;
 pub use max_charge::MaxCharge;
 pub use mc_mpc::{refine, McMpc, McMpcOptions, OnFailure};
 pub use oracle::{default_weights, Oracle, OracleMode, SHORTFALL_WEIGHT_USD_PER_KWH};
-pub use planned::planned_ev;
+pub use planned::{planned_ev, session_ev};
 pub use req_charge::ReqCharge;
 
 use crate::{Result, Scenario};

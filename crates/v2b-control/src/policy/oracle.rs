@@ -2,7 +2,7 @@
 //! day's) optimum of the charging model, executed open loop.
 
 use super::futures::session_key;
-use super::{planned_ev, ChargingPolicy, DayView, Decision, Observation};
+use super::{session_ev, ChargingPolicy, DayView, Decision, Observation};
 use crate::simulate::day_plan;
 use crate::{Error, Result, Scenario};
 use evmech_milp_model::charging::{
@@ -64,15 +64,12 @@ impl Oracle {
                     .enumerate()
                     .filter_map(|(s, session)| {
                         let c = assignment[s]?;
-                        Some(planned_ev(
+                        Some(session_ev(
                             scenario,
                             session_key(d, s),
+                            session,
                             c,
-                            session.arrival_slot,
-                            session.departure_slot,
-                            session.arrival_energy_kwh,
                             targets[s],
-                            session.battery_kwh,
                         ))
                     })
                     .collect();

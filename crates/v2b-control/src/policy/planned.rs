@@ -1,6 +1,6 @@
 //! The bridge from simulator state to the charging model's [`PlannedEv`].
 
-use crate::Scenario;
+use crate::{Scenario, Session};
 use evmech_milp_model::charging::PlannedEv;
 
 /// The charging model's view of an EV on charger `charger` present in
@@ -33,4 +33,24 @@ pub fn planned_ev(
         curve: scenario.curve(),
         controlled: c.controlled,
     }
+}
+
+/// A session on `charger` from its arrival, with its (clipped) `target_kwh`.
+pub fn session_ev(
+    scenario: &Scenario,
+    key: u64,
+    session: &Session,
+    charger: usize,
+    target_kwh: f64,
+) -> PlannedEv {
+    planned_ev(
+        scenario,
+        key,
+        charger,
+        session.arrival_slot,
+        session.departure_slot,
+        session.arrival_energy_kwh,
+        target_kwh,
+        session.battery_kwh,
+    )
 }
