@@ -55,6 +55,7 @@ fn problem(blocks: Vec<ChargingBlock>, demand: f64) -> ChargingProblem {
         no_export: true,
         curve_form: CurveForm::ConcaveCap,
         ramp_kw: None,
+        flexibility: None,
         backend: LpBackend::Cbc,
     }
 }

@@ -52,6 +52,7 @@ pub mod compare;
 mod csv;
 mod error;
 pub mod export;
+pub mod negotiation;
 pub mod plant;
 pub mod policy;
 mod report;

@@ -1,6 +1,7 @@
 //! Writing a [`ChargingProblem`] as a [`SparseLp`]: each constraint family of spec section 3.2
 //! once, for every block.
 
+use super::flex::FlexCols;
 use super::{ChargingCurve, ChargingProblem, CurveForm, PeakCoupling, PlannedEv};
 use crate::SparseLp;
 use std::collections::HashMap;
@@ -33,6 +34,7 @@ pub(super) struct BlockCols {
 pub(super) struct Built {
     pub lp: SparseLp,
     pub blocks: Vec<BlockCols>,
+    pub flex: Option<FlexCols>,
 }
 
 /// Full-power trajectory of an uncontrolled charger: the literal curve from arrival until full.
@@ -60,6 +62,7 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
         PeakCoupling::Shared => Some(lp.add_col(problem.past_peak_kw, inf, w.demand_usd_per_kw)),
         PeakCoupling::PerBlock => None,
     };
+    let flex = problem.flexibility.as_ref().map(|f| f.add_columns(&mut lp));
     let mut first_actions: HashMap<u64, (Option<usize>, Option<usize>)> = HashMap::new();
     let mut blocks = Vec::with_capacity(problem.blocks.len());
     for block in &problem.blocks {
@@ -136,6 +139,9 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                     grid_terms[k].push((j, -1.0));
                 }
                 lp.add_row(rhs, rhs, &dynamics);
+                if let Some(fc) = &flex {
+                    fc.gate(&mut lp, ev, s0 + i, charge, discharge);
+                }
                 if let (Some(j), Energy::Col(e), None) = (charge, cols.energy[i], &fixed) {
                     curve_rows(&mut lp, problem.curve_form, ev, j, e, e_hi);
                 }
@@ -159,7 +165,11 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
             }
             let z = lp.add_col(0.0, inf, omega * w.shortfall_usd_per_kwh);
             if let Energy::Col(last) = cols.energy[len] {
-                lp.add_row(ev.target_kwh, inf, &[(z, 1.0), (last, 1.0)]);
+                let mut row = vec![(z, 1.0), (last, 1.0)];
+                if let Some(fc) = flex.as_ref().filter(|fc| fc.key == ev.key) {
+                    row.push((fc.sigma, 1.0));
+                }
+                lp.add_row(ev.target_kwh, inf, &row);
             }
             cols.shortfall = z;
             evs.push(cols);
@@ -176,7 +186,7 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
         }
         blocks.push(BlockCols { peak, evs });
     }
-    Built { lp, blocks }
+    Built { lp, blocks, flex }
 }
 
 /// Upper bound of the charge column of slot `i`: the charger, and at the first slot (known

@@ -12,10 +12,12 @@
 
 mod build;
 mod curve;
+mod flex;
 mod plan;
 mod problem;
 
 pub use curve::{ChargingCurve, CurvePiece, CURVE_REFERENCE_KW};
+pub use flex::{FlexChoice, Flexibility};
 pub use plan::{BlockPlan, ChargingPlan, EvPlan};
 pub use problem::{
     ChargingBlock, ChargingProblem, ChargingWeights, CurveForm, PeakCoupling, PlannedEv,
@@ -39,6 +41,7 @@ impl ChargingProblem {
         Ok(plan::extract(
             self,
             &built.blocks,
+            built.flex.as_ref(),
             &point,
             size,
             build_seconds,

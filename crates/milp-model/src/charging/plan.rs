@@ -1,7 +1,9 @@
 //! The solved plan of a [`ChargingProblem`](super::ChargingProblem).
 
 use super::build::{BlockCols, Energy};
+use super::flex::FlexCols;
 use super::ChargingProblem;
+use super::FlexChoice;
 use crate::{LpBackend, LpPoint, LpQuality, ModelSize};
 use serde::{Deserialize, Serialize};
 
@@ -50,8 +52,10 @@ pub struct ChargingPlan {
     pub quality: LpQuality,
     /// The backend that solved it.
     pub backend: LpBackend,
-    /// Optimal objective, USD (weighted over blocks).
+    /// Optimal objective, USD (weighted over blocks), without the flexibility's tie-break.
     pub objective_usd: f64,
+    /// The flexible EV's chosen deviation, when the problem has one.
+    pub flex: Option<FlexChoice>,
     /// Per-block plans.
     pub blocks: Vec<BlockPlan>,
     /// Model size.
@@ -81,6 +85,7 @@ impl ChargingPlan {
 pub(super) fn extract(
     problem: &ChargingProblem,
     cols: &[BlockCols],
+    flex: Option<&FlexCols>,
     point: &LpPoint,
     size: ModelSize,
     build_seconds: f64,
@@ -144,10 +149,12 @@ pub(super) fn extract(
             }
         })
         .collect();
+    let flex = flex.map(|f| f.choice(x));
     ChargingPlan {
         quality: point.quality,
         backend: problem.backend,
-        objective_usd: point.objective,
+        objective_usd: point.objective - flex.map_or(0.0, |f| f.tie_break_usd),
+        flex,
         blocks,
         size,
         build_seconds,

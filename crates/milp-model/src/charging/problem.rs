@@ -1,6 +1,6 @@
 //! The data of a charging problem (spec section 3.2) and its validation.
 
-use super::ChargingCurve;
+use super::{ChargingCurve, Flexibility};
 use crate::{Error, LpBackend, Result};
 use serde::{Deserialize, Serialize};
 
@@ -129,6 +129,10 @@ pub struct ChargingProblem {
     pub ramp_kw: Option<f64>,
     /// Solver.
     pub backend: LpBackend,
+    /// One EV's negotiable target reduction and departure (CONSENT's option generation);
+    /// `None` for plain charging.
+    #[serde(default)]
+    pub flexibility: Option<Flexibility>,
 }
 
 fn bad(field: String, reason: impl Into<String>) -> Error {
@@ -280,6 +284,12 @@ impl ChargingProblem {
                     "must be unique within the block",
                 )?;
             }
+        }
+        if let Some(flex) = &self.flexibility {
+            flex.validate(self)?;
+        }
+        if let Some(flex) = &self.flexibility {
+            flex.validate(self)?;
         }
         Ok(())
     }

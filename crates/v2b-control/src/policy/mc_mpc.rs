@@ -110,6 +110,7 @@ impl McMpc {
             no_export: scenario.site().no_export(),
             curve_form: CurveForm::ConcaveCap,
             ramp_kw: self.options.ramp_kw,
+            flexibility: None,
             backend: self.options.backend,
         }
     }

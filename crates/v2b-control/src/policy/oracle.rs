@@ -93,6 +93,7 @@ impl Oracle {
             no_export: scenario.site().no_export(),
             curve_form: CurveForm::ConcaveCap,
             ramp_kw: None,
+            flexibility: None,
             backend: self.backend,
         };
         let plan = problem.solve().map_err(|e| Error::Solver {

@@ -1,0 +1,493 @@
+//! CONSENT's menu on the hand-checkable cases of spec 11 (E, F, G) and Theorems 1-3 as
+//! property tests (spec section 6) with their assumptions and negative controls.
+
+use approx::assert_abs_diff_eq;
+use evmech_mechanisms::Mechanism;
+use evmech_milp_model::charging::{
+    ChargingBlock, ChargingCurve, ChargingProblem, ChargingWeights, CurveForm, PeakCoupling,
+    PlannedEv,
+};
+use evmech_milp_model::LpBackend;
+use evmech_v2b_control::negotiation::{
+    AcceptanceMode, Choice, ConsentMechanism, DepartureSearch, FlexLevel, MenuInput, MenuOptions,
+    NegotiationReport, PricingRule, UserModel, UserWeights,
+};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+const ARRIVING: u64 = 1;
+
+fn ev(key: u64, arrival: usize, departure: usize, e0: f64, target: f64) -> PlannedEv {
+    PlannedEv {
+        key,
+        arrival_slot: arrival,
+        departure_slot: departure,
+        energy_kwh: e0,
+        target_kwh: target,
+        min_kwh: 10.0,
+        max_kwh: 100.0,
+        battery_kwh: 100.0,
+        max_charge_kw: 20.0,
+        max_discharge_kw: 0.0,
+        charge_efficiency: 1.0,
+        discharge_efficiency: 1.0,
+        curve: ChargingCurve::Flat,
+        controlled: true,
+    }
+}
+
+fn base(loads: &[Vec<f64>], price: &[f64], peak: &[bool], evs: &[PlannedEv]) -> ChargingProblem {
+    ChargingProblem {
+        slot_hours: 0.25,
+        blocks: loads
+            .iter()
+            .map(|b| ChargingBlock {
+                weight: 1.0 / loads.len() as f64,
+                start_slot: 0,
+                building_kw: b.clone(),
+                price_usd_per_kwh: price.to_vec(),
+                peak: peak.to_vec(),
+                evs: evs.to_vec(),
+            })
+            .collect(),
+        peak_coupling: PeakCoupling::PerBlock,
+        non_anticipative: true,
+        weights: ChargingWeights::default(),
+        past_peak_kw: 0.0,
+        no_export: true,
+        curve_form: CurveForm::ConcaveCap,
+        ramp_kw: None,
+        backend: LpBackend::Cbc,
+        flexibility: None,
+    }
+}
+
+fn level0(alpha: f64) -> MenuOptions {
+    MenuOptions {
+        levels: vec![FlexLevel {
+            max_reduction_pct: 0.0,
+            max_delay_minutes: 0.0,
+        }],
+        alpha,
+        ..MenuOptions::default()
+    }
+}
+
+fn spec_e(arriving: PlannedEv) -> MenuInput {
+    MenuInput {
+        base: base(
+            &[vec![30.0, 30.0, 10.0, 10.0]],
+            &[0.178; 4],
+            &[true; 4],
+            &[],
+        ),
+        arriving,
+    }
+}
+
+#[test]
+fn spec_e_truthful_early_and_inflated_reports() {
+    let cases = [
+        (ev(ARRIVING, 0, 4, 20.0, 25.0), 354.55, 0.89, 0.0),
+        (ev(ARRIVING, 0, 2, 20.0, 25.0), 471.25, 117.59, -116.70),
+        (ev(ARRIVING, 0, 4, 20.0, 32.5), 414.235, 60.575, -58.35),
+    ];
+    for (report, j, zeta, u) in cases {
+        let menu = spec_e(report).menu(&level0(1.0)).unwrap();
+        assert_abs_diff_eq!(menu.cost_without_usd, 353.66, epsilon = 1e-6);
+        let o = menu.options[0];
+        assert_abs_diff_eq!(o.cost_with_usd, j, epsilon = 1e-6);
+        assert_abs_diff_eq!(o.price_usd, zeta, epsilon = 1e-6);
+        assert_abs_diff_eq!(o.utility_usd, u, epsilon = 1e-6);
+    }
+}
+
+#[test]
+fn spec_e_control_c4_an_uncontrolled_charger_rewards_the_early_report() {
+    let mut truthful = ev(ARRIVING, 0, 4, 20.0, 25.0);
+    truthful.controlled = false;
+    let mut early = truthful.clone();
+    early.departure_slot = 2;
+    let o = level0(1.0);
+    let j_true = spec_e(truthful).cost_as_reported(&o).unwrap();
+    let j_early = spec_e(early).cost_as_reported(&o).unwrap();
+    assert_abs_diff_eq!(j_true, 590.62, epsilon = 1e-6);
+    assert_abs_diff_eq!(j_early, 588.84, epsilon = 1e-6);
+    assert!(
+        j_early < j_true,
+        "monotonicity fails without C4, as the spec says"
+    );
+}
+
+fn spec_d() -> MenuInput {
+    let mut v = ev(ARRIVING, 0, 2, 50.0, 50.0);
+    v.max_discharge_kw = 20.0;
+    MenuInput {
+        base: base(&[vec![40.0, 20.0]], &[0.178; 2], &[true; 2], &[]),
+        arriving: v,
+    }
+}
+
+#[test]
+fn spec_f_budget_with_the_default_rule_and_the_literal_counterexample() {
+    for (alpha, zeta, net) in [(1.0, -116.575, 469.47), (0.5, -58.2875, 411.1825)] {
+        let menu = spec_d().menu(&level0(alpha)).unwrap();
+        let o = menu.options[0];
+        assert_abs_diff_eq!(menu.cost_without_usd, 469.47, epsilon = 1e-6);
+        assert_abs_diff_eq!(o.cost_with_usd, 352.895, epsilon = 1e-6);
+        assert_abs_diff_eq!(o.energy_cost_usd, 0.0, epsilon = 1e-6);
+        assert_abs_diff_eq!(o.utility_usd, 116.575, epsilon = 1e-6);
+        assert_abs_diff_eq!(o.price_usd, zeta, epsilon = 1e-6);
+        assert_abs_diff_eq!(o.cost_with_usd - o.price_usd, net, epsilon = 1e-6);
+    }
+    // Spec E's departure-2 user, taken as truthful, at alpha = 0.5.
+    let input = spec_e(ev(ARRIVING, 0, 2, 20.0, 25.0));
+    let literal = MenuOptions {
+        pricing: PricingRule::Literal,
+        ..level0(0.5)
+    };
+    let o = input.menu(&literal).unwrap().options[0];
+    assert_abs_diff_eq!(o.price_usd, 59.24, epsilon = 1e-6);
+    assert_abs_diff_eq!(o.cost_with_usd - o.price_usd, 412.01, epsilon = 1e-6);
+    assert!(
+        o.cost_with_usd - o.price_usd > 353.66,
+        "the literal rule breaks the budget"
+    );
+    let o = input.menu(&level0(0.5)).unwrap().options[0];
+    assert_abs_diff_eq!(o.price_usd, 117.59, epsilon = 1e-6);
+    assert_abs_diff_eq!(o.cost_with_usd - o.price_usd, 353.66, epsilon = 1e-6);
+}
+
+#[test]
+fn spec_g_acceptance_probabilities() {
+    let zeta = [1.83, 1.40, 1.60, 0.50];
+    let deviation = [(0.0, 0.0), (6.25, 30.0), (10.0, 15.0), (20.0, 105.0)];
+    let utilities = |w1: f64, w2: f64| -> Vec<f64> {
+        let u = UserWeights {
+            w1_usd_per_pct: w1,
+            w2_usd_per_minute: w2,
+            user_type: 0,
+        };
+        zeta.iter()
+            .zip(deviation)
+            .map(|(z, (p, m))| 3.0 - (z + u.inconvenience(p, m)))
+            .collect()
+    };
+    let y = utilities(0.0489, 0.1250);
+    for (got, want) in y.iter().zip([1.17, -2.455625, -0.964, -11.603]) {
+        assert_abs_diff_eq!(*got, want, epsilon = 1e-9);
+    }
+    let (p, reject) = AcceptanceMode::TwoStage.probabilities(&y);
+    for (got, want) in p.iter().zip([0.873364, 0.0, 0.0, 0.0]) {
+        assert_abs_diff_eq!(*got, want, epsilon = 1e-6);
+    }
+    assert_abs_diff_eq!(reject, 0.126636, epsilon = 1e-6);
+    let (p, reject) = AcceptanceMode::MultinomialWithOutside.probabilities(&y);
+    for (got, want) in p.iter().zip([0.687113, 0.018299, 0.081329, 0.000002]) {
+        assert_abs_diff_eq!(*got, want, epsilon = 1e-6);
+    }
+    assert_abs_diff_eq!(reject, 0.213257, epsilon = 1e-6);
+    assert_eq!(AcceptanceMode::Rational.choose(&y, 0.99), Choice::Accept(0));
+    let y = utilities(0.0133, 0.0346);
+    let (_, reject) = AcceptanceMode::TwoStage.probabilities(&y);
+    assert_abs_diff_eq!(reject, 0.034304, epsilon = 1e-6);
+    // Draws follow the probabilities.
+    let (p, reject) = AcceptanceMode::TwoStage.probabilities(&y);
+    let n = 20_000;
+    let mut counts = [0usize; 5];
+    for i in 0..n {
+        let u = (i as f64 + 0.5) / n as f64;
+        match AcceptanceMode::TwoStage.choose(&y, u) {
+            Choice::Accept(l) => counts[l] += 1,
+            Choice::Reject => counts[4] += 1,
+        }
+    }
+    for l in 0..4 {
+        assert_abs_diff_eq!(counts[l] as f64 / n as f64, p[l], epsilon = 1e-3);
+    }
+    assert_abs_diff_eq!(counts[4] as f64 / n as f64, reject, epsilon = 1e-3);
+}
+
+#[test]
+fn the_paper_levels_enumerated_and_by_binaries_agree() {
+    let loads = vec![
+        vec![30.0, 32.0, 28.0, 12.0, 10.0, 9.0, 30.0, 31.0],
+        vec![29.0, 35.0, 25.0, 14.0, 11.0, 8.0, 33.0, 30.0],
+    ];
+    let price = [0.178, 0.178, 0.178, 0.137, 0.137, 0.137, 0.178, 0.178];
+    let input = MenuInput {
+        base: base(&loads, &price, &[true; 8], &[ev(7, 0, 5, 30.0, 40.0)]),
+        arriving: ev(ARRIVING, 0, 3, 20.0, 35.0),
+    };
+    let e = input.menu(&MenuOptions::default()).unwrap();
+    let b = input
+        .menu(&MenuOptions {
+            departure_search: DepartureSearch::Binaries,
+            ..MenuOptions::default()
+        })
+        .unwrap();
+    assert_eq!(e.options.len(), 4);
+    for (x, y) in e.options.iter().zip(&b.options) {
+        assert_abs_diff_eq!(x.cost_with_usd, y.cost_with_usd, epsilon = 1e-5);
+        assert_abs_diff_eq!(x.price_usd, y.price_usd, epsilon = 1e-4);
+    }
+    assert!(b.lp_solves < e.lp_solves);
+    // Delays are capped at the horizon (8 slots): level 3's 105 minutes become 5 slots.
+    assert!(e.options[3].departure_slot <= 8);
+    assert!(e.fingerprints.iter().all(|&f| f == e.fingerprints[0]));
+}
+
+/// A random small instance: up to 2 other EVs, 12 slots, 3 scenarios (spec section 6).
+#[derive(Debug, Clone)]
+struct Instance {
+    loads: Vec<Vec<f64>>,
+    price: Vec<f64>,
+    peak: Vec<bool>,
+    others: Vec<PlannedEv>,
+    arriving: PlannedEv,
+    past_peak: f64,
+}
+
+impl Instance {
+    fn input(&self, arriving: PlannedEv) -> MenuInput {
+        let mut b = base(&self.loads, &self.price, &self.peak, &self.others);
+        b.past_peak_kw = self.past_peak;
+        MenuInput { base: b, arriving }
+    }
+}
+
+fn instance() -> impl Strategy<Value = Instance> {
+    (
+        prop::collection::vec(prop::collection::vec(5.0f64..45.0, 12), 3),
+        prop::collection::vec(any::<bool>(), 12),
+        prop::collection::vec(any::<bool>(), 12),
+        prop::collection::vec(
+            (
+                0usize..6,
+                2usize..8,
+                10.0f64..50.0,
+                0.0f64..20.0,
+                any::<bool>(),
+            ),
+            0..3,
+        ),
+        (2usize..12, 10.0f64..50.0, 1.0f64..25.0, any::<bool>()),
+        0.0f64..40.0,
+    )
+        .prop_map(
+            |(loads, cheap, peak, others, (d, e0, need, bi), past_peak)| {
+                let price = cheap
+                    .iter()
+                    .map(|&c| if c { 0.137 } else { 0.178 })
+                    .collect();
+                let others = others
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(a, stay, e, n, bi))| {
+                        let mut o = ev(10 + i as u64, a, (a + stay).min(12), e, e + n);
+                        if bi {
+                            o.max_discharge_kw = 20.0;
+                        }
+                        o
+                    })
+                    .collect();
+                let mut arriving = ev(ARRIVING, 0, d, e0, e0 + need);
+                if bi {
+                    arriving.max_discharge_kw = 20.0;
+                }
+                Instance {
+                    loads,
+                    price,
+                    peak,
+                    others,
+                    arriving,
+                    past_peak,
+                }
+            },
+        )
+}
+
+fn tol(j: f64) -> f64 {
+    1e-6 * (1.0 + j.abs())
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 24,
+        rng_seed: RngSeed::Fixed(2601),
+        failure_persistence: None,
+        ..Config::default()
+    })]
+
+    /// P-dep and P-price (assumptions C1-C6 hold: shared futures, exact solves, one-sided
+    /// shortfall, controlled charger, no ramp, tightening only).
+    #[test]
+    fn p_dep_an_earlier_departure_never_lowers_the_cost(inst in instance(), cut in 1usize..10) {
+        let d = inst.arriving.departure_slot;
+        let mut tight = inst.arriving.clone();
+        tight.departure_slot = d.saturating_sub(cut).max(1);
+        let j_true = inst.input(inst.arriving.clone()).cost_as_reported(&level0(1.0)).unwrap();
+        let j_tight = inst.input(tight.clone()).cost_as_reported(&level0(1.0)).unwrap();
+        prop_assert!(j_tight >= j_true - tol(j_true), "J(tight) {j_tight} < J(true) {j_true}");
+        let z_true = inst.input(inst.arriving.clone()).menu(&level0(1.0)).unwrap().options[0].price_usd;
+        let z_tight = inst.input(tight).menu(&level0(1.0)).unwrap().options[0].price_usd;
+        prop_assert!(z_tight >= z_true - tol(j_true), "zeta(tight) {z_tight} < zeta(true) {z_true}");
+    }
+
+    /// P-soc and P-price for a higher reported target.
+    #[test]
+    fn p_soc_a_higher_target_never_lowers_the_cost(inst in instance(), more in 0.5f64..20.0) {
+        let mut tight = inst.arriving.clone();
+        tight.target_kwh = (tight.target_kwh + more).min(100.0);
+        let menu_true = inst.input(inst.arriving.clone()).menu(&level0(1.0)).unwrap();
+        let menu_tight = inst.input(tight).menu(&level0(1.0)).unwrap();
+        let (t, g) = (menu_true.options[0], menu_tight.options[0]);
+        prop_assert!(g.cost_with_usd >= t.cost_with_usd - tol(t.cost_with_usd));
+        prop_assert!(g.price_usd >= t.price_usd - tol(t.cost_with_usd));
+    }
+
+    /// P-level, P-budget, P-VP and P-CRN on the paper's levels.
+    #[test]
+    fn p_level_budget_and_voluntary_participation(inst in instance(), seed in any::<u64>()) {
+        let input = inst.input(inst.arriving.clone());
+        for alpha in [1.0, 0.9, 0.5, 0.1] {
+            let menu = input.menu(&MenuOptions { alpha, ..MenuOptions::default() }).unwrap();
+            prop_assert!(menu.fingerprints.iter().all(|&f| f == menu.fingerprints[0]), "P-CRN");
+            let o0 = menu.options[0];
+            let t = tol(o0.cost_with_usd);
+            for o in &menu.options {
+                prop_assert!(o.cost_with_usd <= o0.cost_with_usd + t, "P-level J");
+                prop_assert!(o.price_usd >= o.delta_cost_usd - t, "P-budget at alpha {alpha}");
+                if alpha == 1.0 {
+                    prop_assert!(o.price_usd <= o0.price_usd + t, "P-level zeta");
+                    prop_assert!((o.cost_with_usd - o.price_usd - menu.cost_without_usd).abs() <= t,
+                        "P-budget equality");
+                }
+                if o.utility_usd >= 0.0 {
+                    prop_assert!(o.price_usd <= o.energy_cost_usd + t, "P-VP: U >= 0 => zeta <= C");
+                }
+            }
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let user = UserModel::default().draw(&mut rng);
+            let y = user.utilities(&menu);
+            for mode in [AcceptanceMode::TwoStage, AcceptanceMode::Rational] {
+                for u in [0.0, 0.3, 0.6, 0.9, 0.999] {
+                    if let Choice::Accept(l) = mode.choose(&y, u) {
+                        prop_assert!(y[l] >= -t, "P-VP: accepted Y {} < 0 under {mode:?}", y[l]);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The counterexamples: what breaks without C1 (redrawn futures for the tight report) and C4
+/// (an uncontrolled charger). Each must find a violation of P-dep on some seed.
+#[test]
+fn p_crn_mutation_and_the_uncontrolled_control_break_strategy_proofness() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::new_with_rng(
+        Config::default(),
+        proptest::test_runner::TestRng::from_seed(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+            &[7; 32],
+        ),
+    );
+    let (mut crn_broken, mut c4_broken) = (false, false);
+    for _ in 0..200 {
+        let inst = instance().new_tree(&mut runner).unwrap().current();
+        let redrawn = instance().new_tree(&mut runner).unwrap().current();
+        let d = inst.arriving.departure_slot;
+        if d < 3 {
+            continue;
+        }
+        let mut tight = inst.arriving.clone();
+        tight.departure_slot = d - 1;
+        let o = level0(1.0);
+        let j_true = inst
+            .input(inst.arriving.clone())
+            .cost_as_reported(&o)
+            .unwrap();
+        let mut other_futures = inst.clone();
+        other_futures.loads = redrawn.loads.clone();
+        let j_tight = other_futures
+            .input(tight.clone())
+            .cost_as_reported(&o)
+            .unwrap();
+        crn_broken |= j_tight < j_true - tol(j_true);
+        let mut unc_true = inst.arriving.clone();
+        unc_true.controlled = false;
+        let mut unc_tight = tight;
+        unc_tight.controlled = false;
+        let a = inst.input(unc_true).cost_as_reported(&o).unwrap();
+        let b = inst.input(unc_tight).cost_as_reported(&o).unwrap();
+        c4_broken |= b < a - tol(a);
+        if crn_broken && c4_broken {
+            break;
+        }
+    }
+    assert!(
+        crn_broken,
+        "redrawing the futures for one report must break P-dep somewhere"
+    );
+    assert!(
+        c4_broken,
+        "an uncontrolled charger must break P-dep somewhere"
+    );
+}
+
+#[test]
+fn the_mechanism_runs_same_slot_arrivals_in_order_and_charges_the_quotes() {
+    let loads = vec![vec![30.0, 30.0, 10.0, 10.0, 12.0, 25.0]; 2];
+    let mechanism = ConsentMechanism {
+        base: base(&loads, &[0.178; 6], &[true; 6], &[]),
+        options: MenuOptions::default(),
+        acceptance: AcceptanceMode::Rational,
+        seed: 3,
+    };
+    let user = UserWeights {
+        w1_usd_per_pct: 0.01,
+        w2_usd_per_minute: 0.03,
+        user_type: 1,
+    };
+    let reports = vec![
+        NegotiationReport {
+            request: ev(1, 0, 4, 20.0, 30.0),
+            user,
+        },
+        NegotiationReport {
+            request: ev(2, 0, 5, 20.0, 35.0),
+            user,
+        },
+    ];
+    let outcome = mechanism.run(&reports).unwrap();
+    assert_eq!(mechanism.name(), "consent");
+    assert_eq!(outcome.len(), 2);
+    for (a, &p) in outcome.allocation().iter().zip(outcome.payments()) {
+        match a.option {
+            Some(o) => {
+                assert_eq!(p, o.price_usd);
+                let y = user.utilities(&a.menu);
+                assert!(y[o.level] >= 0.0);
+            }
+            None => assert_eq!(p, 0.0),
+        }
+    }
+    // The second user sees the first one as connected: her J^{-v} includes the first's charging.
+    let first = &outcome.allocation()[0];
+    let second = &outcome.allocation()[1];
+    if let Some(o) = first.option {
+        assert_abs_diff_eq!(
+            second.menu.cost_without_usd,
+            o.cost_with_usd,
+            epsilon = 1e-6
+        );
+    }
+    let again = mechanism.run(&reports).unwrap();
+    assert_eq!(again.payments(), outcome.payments(), "deterministic");
+    for (a, b) in again.allocation().iter().zip(outcome.allocation()) {
+        assert_eq!((a.choice, a.option), (b.choice, b.option));
+    }
+}
