@@ -9,6 +9,7 @@ mod input_error;
 mod json_num;
 mod two_stage;
 mod v2b;
+mod v2b_negotiate;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -38,7 +39,7 @@ enum Command {
         #[arg(long)]
         input: PathBuf,
     },
-    /// Vehicle-to-building charging: simulate and compare charging policies.
+    /// Vehicle-to-building charging: compare charging policies, or negotiate with arriving users.
     V2b {
         #[command(subcommand)]
         command: V2bCommand,
@@ -49,7 +50,11 @@ enum Command {
 enum V2bCommand {
     /// Simulates charging policies on ACN sessions with a building load and writes
     /// `summary.json` (one object per policy), `days.csv`, `slots.csv` and `plot.svg` to `--out`.
-    Compare(v2b::CompareArgs),
+    Compare(Box<v2b::CompareArgs>),
+    /// Runs CONSENT and the baselines of the paper's Table 1 (building only, free, fixed and
+    /// utility prices, the static menu, CONSENT with and without reject) and writes
+    /// `summary.json` (one object per policy), `run.json` and `days.csv` to `--out`.
+    Negotiate(Box<v2b_negotiate::NegotiateArgs>),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +65,9 @@ fn main() -> ExitCode {
         Command::V2b {
             command: V2bCommand::Compare(args),
         } => v2b::run(&args),
+        Command::V2b {
+            command: V2bCommand::Negotiate(args),
+        } => v2b_negotiate::run(&args),
     };
     match result {
         Ok(json) => {

@@ -55,7 +55,7 @@ pub struct CompareArgs {
     pub out: PathBuf,
 }
 
-fn bad_arg(name: &str, message: String) -> InputError {
+pub(crate) fn bad_arg(name: &str, message: String) -> InputError {
     InputError::field(Path::new("<command line>"), name.into(), message)
 }
 
@@ -63,38 +63,15 @@ fn bad_arg(name: &str, message: String) -> InputError {
 /// `plot.svg` into `--out`, and returns the summary.
 pub fn run(args: &CompareArgs) -> Result<String, InputError> {
     let kinds = PolicyKind::parse_list(&args.policies).map_err(InputError::V2b)?;
-    let mode = match args.departure.as_str() {
-        "compliant" => DepartureMode::Compliant,
-        "realised" => DepartureMode::Realised,
-        other => {
-            return Err(bad_arg(
-                "departure",
-                format!("expected compliant or realised, got {other:?}"),
-            ))
-        }
-    };
-    let backend = match args.backend.as_str() {
-        "cbc" => LpBackend::Cbc,
-        "clarabel" => LpBackend::Clarabel,
-        other => {
-            return Err(bad_arg(
-                "backend",
-                format!("expected cbc or clarabel, got {other:?}"),
-            ))
-        }
-    };
-    let site: Site = match &args.site {
-        Some(path) => read_json(path)?,
-        None => Site::paper_default(),
-    };
-    let scenario = Scenario::from_csv_files(
-        &args.sessions,
-        &args.building,
-        site,
-        mode,
-        args.stations,
-        args.days,
-    )?;
+    let (scenario, backend) = load_episode(&EpisodeArgs {
+        sessions: &args.sessions,
+        building: &args.building,
+        site: args.site.as_deref(),
+        days: args.days,
+        stations: args.stations,
+        departure: &args.departure,
+        backend: &args.backend,
+    })?;
     let settings = CompareSettings {
         scenarios: args.scenarios,
         seed: args.seed,
@@ -150,7 +127,55 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
     Ok(text)
 }
 
-fn date(scenario: &Scenario, d: usize) -> String {
+/// The data arguments `v2b compare` and `v2b negotiate` share.
+pub(crate) struct EpisodeArgs<'a> {
+    pub sessions: &'a Path,
+    pub building: &'a Path,
+    pub site: Option<&'a Path>,
+    pub days: Option<usize>,
+    pub stations: usize,
+    pub departure: &'a str,
+    pub backend: &'a str,
+}
+
+/// Loads the episode (spec 8.3's mapping) and parses the backend.
+pub(crate) fn load_episode(args: &EpisodeArgs<'_>) -> Result<(Scenario, LpBackend), InputError> {
+    let mode = match args.departure {
+        "compliant" => DepartureMode::Compliant,
+        "realised" => DepartureMode::Realised,
+        other => {
+            return Err(bad_arg(
+                "departure",
+                format!("expected compliant or realised, got {other:?}"),
+            ))
+        }
+    };
+    let backend = match args.backend {
+        "cbc" => LpBackend::Cbc,
+        "clarabel" => LpBackend::Clarabel,
+        other => {
+            return Err(bad_arg(
+                "backend",
+                format!("expected cbc or clarabel, got {other:?}"),
+            ))
+        }
+    };
+    let site: Site = match args.site {
+        Some(path) => read_json(path)?,
+        None => Site::paper_default(),
+    };
+    let scenario = Scenario::from_csv_files(
+        args.sessions,
+        args.building,
+        site,
+        mode,
+        args.stations,
+        args.days,
+    )?;
+    Ok((scenario, backend))
+}
+
+pub(crate) fn date(scenario: &Scenario, d: usize) -> String {
     let date = scenario.days()[d].date;
     format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
 }
@@ -162,7 +187,7 @@ fn write_error(path: &Path, source: std::io::Error) -> InputError {
     }
 }
 
-fn write_file(path: &Path, body: &str) -> Result<(), InputError> {
+pub(crate) fn write_file(path: &Path, body: &str) -> Result<(), InputError> {
     File::create(path)
         .and_then(|mut f| f.write_all(body.as_bytes()))
         .map_err(|e| write_error(path, e))

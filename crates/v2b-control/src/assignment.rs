@@ -32,6 +32,20 @@ pub fn assign_chargers(
     let mut free_at: Vec<usize> = (0..site.chargers().len())
         .map(|c| busy_until.get(c).copied().unwrap_or(0))
         .collect();
+    let arrivals = arrival_order(sessions, tie_break);
+    let mut assigned = vec![None; sessions.len()];
+    for s in arrivals {
+        let session = &sessions[s];
+        if let Some(&c) = order.iter().find(|&&c| free_at[c] <= session.arrival_slot) {
+            free_at[c] = session.departure_slot;
+            assigned[s] = Some(c);
+        }
+    }
+    assigned
+}
+
+/// Indices of `sessions` in the order they plug in: by arrival slot, then `tie_break`, then id.
+pub fn arrival_order(sessions: &[Session], tie_break: TieBreak) -> Vec<usize> {
     let mut arrivals: Vec<usize> = (0..sessions.len()).collect();
     arrivals.sort_by(|&a, &b| {
         let (sa, sb) = (&sessions[a], &sessions[b]);
@@ -48,13 +62,5 @@ pub fn assign_chargers(
             .then(by_departure)
             .then(sa.id.cmp(&sb.id))
     });
-    let mut assigned = vec![None; sessions.len()];
-    for s in arrivals {
-        let session = &sessions[s];
-        if let Some(&c) = order.iter().find(|&&c| free_at[c] <= session.arrival_slot) {
-            free_at[c] = session.departure_slot;
-            assigned[s] = Some(c);
-        }
-    }
-    assigned
+    arrivals
 }

@@ -149,3 +149,62 @@ pub fn day_svg(reports: &[EpisodeReport], day: usize) -> Option<String> {
     svg.push_str("</svg>\n");
     Some(svg)
 }
+
+/// An SVG scatter plot of labelled points `(label, x, y)` with axis names: the cost against
+/// reject-rate chart of the `consent_table` example.
+pub fn scatter_svg(points: &[(String, f64, f64)], x_name: &str, y_name: &str) -> String {
+    let (w, h, left, bottom, right, top_pad) = (900.0, 520.0, 80.0, 50.0, 40.0, 30.0);
+    let pw = w - left - right;
+    let ph = h - bottom - top_pad;
+    let range = |values: Vec<f64>| {
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if !lo.is_finite() {
+            return (0.0, 1.0);
+        }
+        let pad = ((hi - lo) * 0.08).max(1e-6 * hi.abs().max(1.0));
+        (lo - pad, hi + pad)
+    };
+    let (x0, x1) = range(points.iter().map(|p| p.1).collect());
+    let (y0, y1) = range(points.iter().map(|p| p.2).collect());
+    let x = |v: f64| left + pw * (v - x0) / (x1 - x0);
+    let y = |v: f64| top_pad + ph * (1.0 - (v - y0) / (y1 - y0));
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{left}\" y=\"18\">{y_name} against {x_name}</text>\n"
+    );
+    for i in 0..=4 {
+        let (vx, vy) = (
+            x0 + (x1 - x0) * f64::from(i) / 4.0,
+            y0 + (y1 - y0) * f64::from(i) / 4.0,
+        );
+        let _ = writeln!(
+            svg,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{vy:.0}</text><text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{vx:.1}</text>",
+            left + pw,
+            left - 6.0,
+            y(vy) + 4.0,
+            x(vx),
+            h - bottom + 16.0,
+            yy = y(vy)
+        );
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{x_name}</text>",
+        left + pw / 2.0,
+        h - 10.0
+    );
+    for (i, (label, px, py)) in points.iter().enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        let _ = writeln!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{label}</text>",
+            x(*px),
+            y(*py),
+            x(*px) + 6.0,
+            y(*py) - 6.0
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}

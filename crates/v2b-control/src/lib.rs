@@ -17,6 +17,12 @@
 //! - [`policy`]: the [`policy::ChargingPolicy`] trait and MaxCharge, ReqCharge, EDF, LLF, the
 //!   Oracle (monthly or daily), MPC and Monte-Carlo MPC with the paper's refinement; the
 //!   optimising ones share `evmech_milp_model::charging`.
+//! - [`negotiation`]: CONSENT. [`negotiation::MenuInput::menu`] prices one option per
+//!   flexibility level from the arriving user's marginal utility over one shared set of sampled
+//!   futures; [`negotiation::UserModel`] and [`negotiation::AcceptanceMode`] are the users;
+//!   [`negotiation::ConsentMechanism`] is the negotiation as an `evmech_mechanisms::Mechanism`;
+//!   [`negotiation::Negotiator`] plugs it into [`simulate_with`] as an [`ArrivalPolicy`]
+//!   (beside [`FreeAccess`] and [`FixedPrice`]), and [`consent_table`] runs the paper's Table 1.
 //! - [`compare`] runs several policies on one episode and [`export`] writes CSV and an SVG plot:
 //!   the engine of the `v2b_month` example and of `evmech v2b compare`.
 //!
@@ -38,17 +44,14 @@
 //! # Ok::<_, evmech_v2b_control::Error>(())
 //! ```
 //!
-//! ## Still to come (the CONSENT issue)
-//!
-//! The negotiation as a `Mechanism` (incentive menus on arrival, marginal utility by common
-//! random numbers, logit user model), its baselines, and property tests of strategy-proofness,
-//! budget feasibility and voluntary participation.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod arrivals;
 mod assignment;
 mod building;
 pub mod compare;
+pub mod consent_table;
 mod csv;
 mod error;
 pub mod export;
@@ -63,15 +66,18 @@ mod site;
 mod synthetic;
 mod tariff;
 
-pub use assignment::{assign_chargers, TieBreak};
+pub use arrivals::{
+    Admission, Arrival, ArrivalDecision, ArrivalPolicy, FixedPrice, FreeAccess, Price,
+};
+pub use assignment::{arrival_order, assign_chargers, TieBreak};
 pub use building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
 pub use error::{Error, Result};
-pub use report::{DayReport, EpisodeReport, MonthReport, Timing};
+pub use report::{DayReport, EpisodeReport, MonthReport, Timing, UserReport};
 pub use scenario::{Day, Scenario, ScenarioSpec};
 pub use sessions::{
     load_acn_sessions, Date, DepartureMode, LocalTime, Session, BATTERY_CLASSES_KWH, SLOTS_PER_DAY,
 };
-pub use simulate::{clipped_target, day_plan, simulate};
+pub use simulate::{clipped_target, day_plan, simulate, simulate_with};
 pub use site::{Charger, Penalties, Site, SiteSpec};
 pub use synthetic::SyntheticConfig;
 pub use tariff::{Bill, Tariff};

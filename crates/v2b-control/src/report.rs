@@ -93,7 +93,7 @@ pub struct EpisodeReport {
     pub compensation_usd: f64,
     /// Degradation cost of discharged energy, USD.
     pub degradation_usd: f64,
-    /// Payments received from users, USD (0 without a negotiation).
+    /// Payments received from users, USD (negative: paid to users).
     pub payments_usd: f64,
     /// Highest monthly peak, kW.
     pub peak_kw: f64,
@@ -127,8 +127,37 @@ pub struct EpisodeReport {
     pub clamps: usize,
     /// Largest such change, kW.
     pub max_clamp_kw: f64,
+    /// The users' side: served, declined, payments (spec section 9).
+    pub users: UserReport,
     /// Per month.
     pub months: Vec<MonthReport>,
     /// Per day.
     pub days: Vec<DayReport>,
+}
+
+/// The users' side of an episode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserReport {
+    /// The arrival policy (`"free"`, `"consent"`, ...).
+    pub arrival_policy: String,
+    /// Users who plugged in.
+    pub served: usize,
+    /// Users who declined the offer and charged elsewhere.
+    pub declined: usize,
+    /// Arrivals that found no free charger.
+    pub no_charger: usize,
+    /// `100 (no charger + declined) / arrivals`.
+    pub reject_pct: f64,
+    /// Sum of the users' payments, USD (`monthly_user_cost_usd` summed over months).
+    pub payments_usd: f64,
+    /// Energy added to served users' batteries, `sum (e_dep - e_arr)^+`, kWh.
+    pub energy_kwh: f64,
+    /// Payments per kWh added, USD/kWh.
+    pub user_cost_usd_per_kwh: f64,
+    /// Served users per menu level chosen.
+    pub levels_chosen: Vec<usize>,
+    /// Time to decide one arrival (the menu, when there is one), seconds.
+    pub arrival_seconds: Timing,
+    /// Models solved for arrivals.
+    pub lp_solves: usize,
 }

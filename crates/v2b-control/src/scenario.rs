@@ -279,6 +279,15 @@ impl Scenario {
         Scenario { spec }
     }
 
+    /// A copy without any session: the building alone (Table 1 row 1).
+    pub fn without_sessions(&self) -> Self {
+        let mut spec = self.spec.clone();
+        for day in &mut spec.days {
+            day.sessions.clear();
+        }
+        Scenario { spec }
+    }
+
     /// A copy with a different charging curve.
     pub fn with_curve(&self, curve: ChargingCurve) -> Self {
         let mut spec = self.spec.clone();

@@ -1,10 +1,13 @@
-//! The discrete-time simulator (spec section 2): per-slot event order, exogenous charger
+//! The discrete-time simulator (spec section 2): per-slot event order, online FCFS charger
 //! assignment, the plant's clamps, integration and billing.
 
 use crate::plant::{self, Battery};
 use crate::policy::{session_key, ChargingPolicy, ConnectedEv, DayView, Observation};
-use crate::report::{DayReport, EpisodeReport, MonthReport, Timing};
-use crate::{assign_chargers, Error, Result, Scenario, Session};
+use crate::report::{DayReport, EpisodeReport, MonthReport, Timing, UserReport};
+use crate::{
+    arrival_order, assign_chargers, Admission, Arrival, ArrivalPolicy, Error, FreeAccess, Price,
+    Result, Scenario, Session,
+};
 use std::time::Instant;
 
 /// The target of `session` on `charger`: the requested energy clipped to what full power under
@@ -42,6 +45,9 @@ struct Live {
     session: usize,
     charger: usize,
     energy_kwh: f64,
+    target_kwh: f64,
+    departure_slot: usize,
+    price: Price,
 }
 
 #[derive(Default)]
@@ -60,13 +66,70 @@ struct Totals {
     clamps: usize,
     max_clamp: f64,
     times: Vec<f64>,
+    users: UserTotals,
 }
 
-/// Simulates every day of `scenario` under `policy`. `progress` is called after each day with
-/// (days done, days in total).
+#[derive(Default)]
+struct UserTotals {
+    declined: usize,
+    served: usize,
+    payments: f64,
+    energy: f64,
+    levels: Vec<usize>,
+    times: Vec<f64>,
+    lp_solves: usize,
+}
+
+/// The connected EVs as a policy observes them at the start of slot `k`.
+fn observe(scenario: &Scenario, d: usize, live: &[Live]) -> Vec<ConnectedEv> {
+    let day = &scenario.days()[d];
+    let tau = scenario.tariff().slot_hours;
+    live.iter()
+        .map(|l| {
+            let s = &day.sessions[l.session];
+            let b = Battery {
+                energy_kwh: l.energy_kwh,
+                capacity_kwh: s.battery_kwh,
+                min_kwh: scenario.soc_floor() * s.battery_kwh,
+                max_kwh: s.battery_kwh,
+            };
+            let c = &scenario.site().chargers()[l.charger];
+            ConnectedEv {
+                session: l.session,
+                key: session_key(d, l.session),
+                charger: l.charger,
+                arrival_slot: s.arrival_slot,
+                departure_slot: l.departure_slot,
+                energy_kwh: l.energy_kwh,
+                target_kwh: l.target_kwh,
+                min_kwh: b.min_kwh,
+                max_kwh: b.max_kwh,
+                battery_kwh: b.capacity_kwh,
+                charge_cap_kw: plant::charge_cap_kw(&b, c, scenario.curve(), tau),
+                discharge_cap_kw: plant::discharge_cap_kw(&b, c, tau),
+            }
+        })
+        .collect()
+}
+
+/// Simulates every day of `scenario` under `policy`, every user served as requested and free
+/// of charge. `progress` is called after each day with (days done, days in total).
 pub fn simulate(
     scenario: &Scenario,
     policy: &mut dyn ChargingPolicy,
+    progress: Option<&mut dyn FnMut(usize, usize)>,
+) -> Result<EpisodeReport> {
+    simulate_with(scenario, policy, &mut FreeAccess, progress)
+}
+
+/// Simulates every day of `scenario` under the charging `policy`, with `arrivals` deciding
+/// each arrival that finds a charger (serve, price, negotiate or decline; spec 2.1 step 2).
+/// Chargers are assigned online, first come first served, so a negotiated delay keeps a
+/// charger longer and a declined user frees it at once.
+pub fn simulate_with(
+    scenario: &Scenario,
+    policy: &mut dyn ChargingPolicy,
+    arrivals: &mut dyn ArrivalPolicy,
     mut progress: Option<&mut dyn FnMut(usize, usize)>,
 ) -> Result<EpisodeReport> {
     let tariff = scenario.tariff();
@@ -103,17 +166,15 @@ pub fn simulate(
             missing_soc_kwh: 0.0,
             cars_below_target: 0,
             arrivals: day.sessions.len(),
-            rejected_sessions: assignment.iter().filter(|c| c.is_none()).count(),
+            rejected_sessions: 0,
             delivered_kwh: 0.0,
             battery_gain_kwh: 0.0,
             building_kw: day.building_kw.clone(),
             ev_kw: vec![0.0; n],
         };
-        for (s, c) in assignment.iter().enumerate() {
-            if c.is_some() {
-                t.clipped += day.sessions[s].requested_energy_kwh - targets[s];
-            }
-        }
+        let order = arrival_order(&day.sessions, scenario.tie_break());
+        let chargers_by_preference = scenario.site().assignment_order();
+        let mut free_at = vec![0usize; chargers.len()];
         let view = DayView {
             scenario,
             day: d,
@@ -127,19 +188,24 @@ pub fn simulate(
         let mut live: Vec<Live> = Vec::new();
         let depart = |l: &Live, report: &mut DayReport, t: &mut Totals| {
             let s = &day.sessions[l.session];
-            let z = (targets[l.session] - l.energy_kwh).max(0.0);
+            let z = (l.target_kwh - l.energy_kwh).max(0.0);
             report.missing_soc_kwh += z;
             if z > 0.01 {
                 report.cars_below_target += 1;
             }
             t.compensation += penalties.missing_energy_usd_per_kwh * z;
-            report.delivered_kwh += (l.energy_kwh - s.arrival_energy_kwh).max(0.0);
+            let gained = (l.energy_kwh - s.arrival_energy_kwh).max(0.0);
+            report.delivered_kwh += gained;
             report.battery_gain_kwh += l.energy_kwh - s.arrival_energy_kwh;
+            t.users.payments += match l.price {
+                Price::Quote(z) => z,
+                Price::PerKwhDelivered(p) => p * gained,
+            };
+            t.users.energy += gained;
         };
         for k in 0..=n {
-            let (gone, stay): (Vec<Live>, Vec<Live>) = live
-                .into_iter()
-                .partition(|l| day.sessions[l.session].departure_slot <= k);
+            let (gone, stay): (Vec<Live>, Vec<Live>) =
+                live.into_iter().partition(|l| l.departure_slot <= k);
             for l in &gone {
                 depart(l, &mut report, &mut t);
             }
@@ -147,62 +213,74 @@ pub fn simulate(
             if k == n {
                 break;
             }
-            for (s, session) in day.sessions.iter().enumerate() {
-                if let (true, Some(c)) = (session.arrival_slot == k, assignment[s]) {
-                    live.push(Live {
-                        session: s,
-                        charger: c,
-                        energy_kwh: session.arrival_energy_kwh,
-                    });
+            for &s in order.iter().filter(|&&s| day.sessions[s].arrival_slot == k) {
+                let session = &day.sessions[s];
+                let Some(&c) = chargers_by_preference.iter().find(|&&c| free_at[c] <= k) else {
+                    report.rejected_sessions += 1;
+                    continue;
+                };
+                let target = clipped_target(scenario, session, c);
+                let connected = observe(scenario, d, &live);
+                let arrival = Arrival {
+                    view: &view,
+                    slot: k,
+                    session_index: s,
+                    session,
+                    key: session_key(d, s),
+                    charger: c,
+                    target_kwh: target,
+                    building_kw: day.building_kw[k],
+                    past_peak_kw: month.peak_kw,
+                    connected: &connected,
+                };
+                let started = Instant::now();
+                let decision = arrivals.admit(&arrival)?;
+                t.users.times.push(started.elapsed().as_secs_f64());
+                t.users.lp_solves += decision.lp_solves;
+                match decision.admission {
+                    Admission::Declined => t.users.declined += 1,
+                    Admission::Served {
+                        target_kwh,
+                        departure_slot,
+                        level,
+                        price,
+                    } => {
+                        if !(departure_slot > k && departure_slot <= n && target_kwh.is_finite()) {
+                            return Err(Error::InvalidParameter {
+                                field: "admission",
+                                reason: format!(
+                                    "arrival policy {} returned departure {departure_slot} and target {target_kwh} at slot {k}",
+                                    arrivals.name()
+                                ),
+                            });
+                        }
+                        t.clipped += session.requested_energy_kwh - target;
+                        t.users.served += 1;
+                        if let Some(l) = level {
+                            if t.users.levels.len() <= l {
+                                t.users.levels.resize(l + 1, 0);
+                            }
+                            t.users.levels[l] += 1;
+                        }
+                        free_at[c] = departure_slot;
+                        live.push(Live {
+                            session: s,
+                            charger: c,
+                            energy_kwh: session.arrival_energy_kwh,
+                            target_kwh,
+                            departure_slot,
+                            price,
+                        });
+                    }
                 }
             }
             let building = day.building_kw[k];
             let mut ev_kw = 0.0;
             if !live.is_empty() {
-                let batteries: Vec<Battery> = live
+                let evs = observe(scenario, d, &live);
+                let caps: Vec<(f64, f64)> = evs
                     .iter()
-                    .map(|l| {
-                        let s = &day.sessions[l.session];
-                        Battery {
-                            energy_kwh: l.energy_kwh,
-                            capacity_kwh: s.battery_kwh,
-                            min_kwh: scenario.soc_floor() * s.battery_kwh,
-                            max_kwh: s.battery_kwh,
-                        }
-                    })
-                    .collect();
-                let caps: Vec<(f64, f64)> = live
-                    .iter()
-                    .zip(&batteries)
-                    .map(|(l, b)| {
-                        let c = &chargers[l.charger];
-                        (
-                            plant::charge_cap_kw(b, c, scenario.curve(), tau),
-                            plant::discharge_cap_kw(b, c, tau),
-                        )
-                    })
-                    .collect();
-                let evs: Vec<ConnectedEv> = live
-                    .iter()
-                    .zip(&batteries)
-                    .zip(&caps)
-                    .map(|((l, b), &(up, down))| {
-                        let s = &day.sessions[l.session];
-                        ConnectedEv {
-                            session: l.session,
-                            key: session_key(d, l.session),
-                            charger: l.charger,
-                            arrival_slot: s.arrival_slot,
-                            departure_slot: s.departure_slot,
-                            energy_kwh: l.energy_kwh,
-                            target_kwh: targets[l.session],
-                            min_kwh: b.min_kwh,
-                            max_kwh: b.max_kwh,
-                            battery_kwh: b.capacity_kwh,
-                            charge_cap_kw: up,
-                            discharge_cap_kw: down,
-                        }
-                    })
+                    .map(|ev| (ev.charge_cap_kw, ev.discharge_cap_kw))
                     .collect();
                 let obs = Observation {
                     view: &view,
@@ -279,14 +357,37 @@ pub fn simulate(
     let energy: f64 = months.iter().map(|m| m.energy_cost_usd).sum();
     let demand: f64 = months.iter().map(|m| m.demand_cost_usd).sum();
     let timing = Timing::of(&t.times);
+    let u = &t.users;
+    let users = UserReport {
+        arrival_policy: arrivals.name(),
+        served: u.served,
+        declined: u.declined,
+        no_charger: rejected_total,
+        reject_pct: if arrivals_total == 0 {
+            0.0
+        } else {
+            100.0 * (rejected_total + u.declined) as f64 / arrivals_total as f64
+        },
+        payments_usd: u.payments,
+        energy_kwh: u.energy,
+        user_cost_usd_per_kwh: if u.energy > 0.0 {
+            u.payments / u.energy
+        } else {
+            0.0
+        },
+        levels_chosen: u.levels.clone(),
+        arrival_seconds: Timing::of(&u.times),
+        lp_solves: u.lp_solves,
+    };
     Ok(EpisodeReport {
         policy: policy.name(),
-        building_cost_usd: energy + demand + t.compensation + t.degradation,
+        building_cost_usd: energy + demand + t.compensation + t.degradation - u.payments,
         energy_cost_usd: energy,
         demand_cost_usd: demand,
         compensation_usd: t.compensation,
         degradation_usd: t.degradation,
-        payments_usd: 0.0,
+        payments_usd: u.payments,
+        users,
         peak_kw: months.iter().map(|m| m.peak_kw).fold(0.0, f64::max),
         missing_soc_kwh: t.missing,
         cars_below_target: t.below,

@@ -221,7 +221,12 @@ fn the_paper_levels_enumerated_and_by_binaries_agree() {
         base: base(&loads, &price, &[true; 8], &[ev(7, 0, 5, 30.0, 40.0)]),
         arriving: ev(ARRIVING, 0, 3, 20.0, 35.0),
     };
-    let e = input.menu(&MenuOptions::default()).unwrap();
+    let e = input
+        .menu(&MenuOptions {
+            departure_search: DepartureSearch::Enumerate,
+            ..MenuOptions::default()
+        })
+        .unwrap();
     let b = input
         .menu(&MenuOptions {
             departure_search: DepartureSearch::Binaries,
@@ -320,6 +325,23 @@ proptest! {
         failure_persistence: None,
         ..Config::default()
     })]
+
+    /// The three departure searches find the same costs (bisection up to the tie-break).
+    #[test]
+    fn departure_searches_agree(inst in instance()) {
+        let input = inst.input(inst.arriving.clone());
+        let menus: Vec<_> = [DepartureSearch::Enumerate, DepartureSearch::Bisect, DepartureSearch::Binaries]
+            .into_iter()
+            .map(|departure_search| input.menu(&MenuOptions { departure_search, ..MenuOptions::default() }).unwrap())
+            .collect();
+        for m in &menus[1..] {
+            for (a, b) in menus[0].options.iter().zip(&m.options) {
+                prop_assert!((a.cost_with_usd - b.cost_with_usd).abs() <= 2e-5 + tol(a.cost_with_usd),
+                    "level {}: {} vs {}", a.level, a.cost_with_usd, b.cost_with_usd);
+            }
+        }
+        prop_assert!(menus[1].lp_solves <= menus[0].lp_solves);
+    }
 
     /// P-dep and P-price (assumptions C1-C6 hold: shared futures, exact solves, one-sided
     /// shortfall, controlled charger, no ramp, tightening only).

@@ -259,8 +259,40 @@ impl MenuInput {
                 cache.insert(key, s);
                 Ok(s)
             };
-            let best = match options.departure_search {
+            let search = match options.departure_search {
+                DepartureSearch::Bisect if !self.arriving.controlled => DepartureSearch::Enumerate,
+                other => other,
+            };
+            let best = match search {
                 DepartureSearch::Binaries => run(&departures)?,
+                DepartureSearch::Bisect => {
+                    // The requested departure is probed first: most users gain nothing by
+                    // staying longer.
+                    let tie = options.tie_break_usd;
+                    let latest = run(&[departures[departures.len() - 1]])?;
+                    let bar = latest.cost + tie * (latest.departure - d_req) as f64;
+                    let (mut lo, mut hi, mut best) = (0, departures.len() - 1, latest);
+                    if hi > 0 {
+                        let first = run(&[d_req])?;
+                        if first.cost <= bar {
+                            hi = 0;
+                            best = first;
+                        } else {
+                            lo = 1;
+                        }
+                    }
+                    while lo < hi {
+                        let mid = (lo + hi) / 2;
+                        let s = run(&[departures[mid]])?;
+                        if s.cost + tie * (s.departure - d_req) as f64 <= bar {
+                            hi = mid;
+                            best = s;
+                        } else {
+                            lo = mid + 1;
+                        }
+                    }
+                    best
+                }
                 DepartureSearch::Enumerate => {
                     let mut best: Option<(f64, Solved)> = None;
                     for &d in &departures {

@@ -2,7 +2,7 @@
 //! of the episode (leave-one-day-out), assigned FCFS around the busy chargers, and a building
 //! forecast exact now with 5 % mean absolute error later.
 
-use super::{planned_ev, session_ev, ConnectedEv, Observation};
+use super::{planned_ev, session_ev, ConnectedEv, DayView, Observation};
 use crate::simulate::clipped_target;
 use crate::{assign_chargers, Session};
 use evmech_milp_model::charging::{ChargingBlock, PlannedEv};
@@ -64,20 +64,33 @@ impl FutureSampler {
     /// future's arrivals after the slot, over the rest of the day.
     pub fn blocks(&self, obs: &Observation<'_>, connected: &[PlannedEv]) -> Vec<ChargingBlock> {
         let view = obs.view;
+        let mut busy = vec![0usize; view.scenario.site().chargers().len()];
+        for ev in obs.evs {
+            busy[ev.charger] = ev.departure_slot;
+        }
+        let stream = stream_seed(self.seed, &[view.day as u64, obs.slot as u64], "ch");
+        self.sample(view, obs.slot, &busy, connected, stream)
+    }
+
+    /// The blocks from slot `t` of the day of `view`: `connected` in every block, plus each
+    /// future's arrivals after `t` assigned around the chargers `busy_until`, drawn from the
+    /// RNG stream `stream`.
+    pub fn sample(
+        &self,
+        view: &DayView<'_>,
+        t: usize,
+        busy: &[usize],
+        connected: &[PlannedEv],
+        stream: u64,
+    ) -> Vec<ChargingBlock> {
         let scenario = view.scenario;
         let tariff = scenario.tariff();
         let n = scenario.slots_per_day();
-        let t = obs.slot;
         let today = &scenario.days()[view.day];
         let price: Vec<f64> = (t..n).map(|k| tariff.energy_price(k)).collect();
         let peak: Vec<bool> = (t..n).map(|k| tariff.is_peak(k)).collect();
         let f_count = self.scenarios.max(1);
-        let mut rng =
-            ChaCha8Rng::seed_from_u64(stream_seed(self.seed, &[view.day as u64, t as u64], "ch"));
-        let mut busy = vec![0usize; scenario.site().chargers().len()];
-        for ev in obs.evs {
-            busy[ev.charger] = ev.departure_slot;
-        }
+        let mut rng = ChaCha8Rng::seed_from_u64(stream);
         (0..f_count)
             .map(|f| {
                 let mut evs = connected.to_vec();
@@ -112,7 +125,7 @@ impl FutureSampler {
                             .cloned()
                             .collect();
                         let chargers =
-                            assign_chargers(scenario.site(), &later, &busy, scenario.tie_break());
+                            assign_chargers(scenario.site(), &later, busy, scenario.tie_break());
                         for (i, (session, c)) in later.iter().zip(chargers).enumerate() {
                             if let Some(c) = c {
                                 let target = clipped_target(scenario, session, c);
@@ -147,14 +160,22 @@ pub fn session_key(day: usize, s: usize) -> u64 {
 
 /// The connected EVs as the charging model sees them at `obs.slot`.
 pub(super) fn connected_evs(obs: &Observation<'_>) -> Vec<PlannedEv> {
-    obs.evs
-        .iter()
+    planned_connected(obs.view.scenario, obs.slot, obs.evs)
+}
+
+/// `evs` as the charging model sees them from slot `slot`.
+pub fn planned_connected(
+    scenario: &crate::Scenario,
+    slot: usize,
+    evs: &[ConnectedEv],
+) -> Vec<PlannedEv> {
+    evs.iter()
         .map(|ev: &ConnectedEv| {
             planned_ev(
-                obs.view.scenario,
+                scenario,
                 ev.key,
                 ev.charger,
-                obs.slot,
+                slot,
                 ev.departure_slot,
                 ev.energy_kwh,
                 ev.target_kwh,

@@ -11,7 +11,7 @@ mod planned;
 mod req_charge;
 
 pub use edf::Edf;
-pub use futures::{session_key, stream_seed, ForecastMode, FutureSampler};
+pub use futures::{planned_connected, session_key, stream_seed, ForecastMode, FutureSampler};
 pub use llf::Llf;
 pub use max_charge::MaxCharge;
 pub use mc_mpc::{refine, McMpc, McMpcOptions, OnFailure};

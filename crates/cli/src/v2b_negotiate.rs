@@ -1,0 +1,190 @@
+//! `evmech v2b negotiate`: CONSENT and the baselines of the paper's Table 1 on a month of
+//! sessions and building load.
+
+use crate::input_error::InputError;
+use crate::json_num::num;
+use crate::v2b::{bad_arg, date, load_episode, write_file, EpisodeArgs};
+use evmech_v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
+use evmech_v2b_control::negotiation::Profile;
+use evmech_v2b_control::policy::OnFailure;
+use evmech_v2b_control::{export, EpisodeReport, Scenario};
+use serde_json::{json, Map, Value};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Arguments of `v2b negotiate`.
+#[derive(Debug, clap::Args)]
+pub struct NegotiateArgs {
+    /// Caltech ACN session CSV (schema in `../shared/data/README.md`).
+    #[arg(long)]
+    pub sessions: PathBuf,
+    /// Hourly building-load CSV (`hour_of_year,month,day,hour,facility_kw`).
+    #[arg(long)]
+    pub building: PathBuf,
+    /// Site JSON (chargers, no-export, penalties); default: the paper's 10 + 5 chargers.
+    #[arg(long)]
+    pub site: Option<PathBuf>,
+    /// Comma-separated rows of Table 1: building-only, uncoordinated-free, smart-free,
+    /// smart-fixed, smart-utility, menu, consent, consent-no-reject.
+    #[arg(
+        long,
+        default_value = "building-only,uncoordinated-free,smart-free,smart-fixed,smart-utility,menu,consent,consent-no-reject"
+    )]
+    pub policies: String,
+    /// Share of a positive marginal utility passed to users, in [0, 1].
+    #[arg(long, default_value_t = 1.0)]
+    pub alpha: f64,
+    /// Users' flexibility profile: baseline, more-flexible, range-sensitive, time-sensitive,
+    /// less-flexible.
+    #[arg(long, default_value = "baseline")]
+    pub profile: String,
+    /// Futures per menu.
+    #[arg(long, default_value_t = 10)]
+    pub scenarios: usize,
+    /// Futures per MC-MPC charging decision.
+    #[arg(long, default_value_t = 30)]
+    pub charging_scenarios: usize,
+    /// Seed of every random stream (futures, users, choices).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Keep the first N weekdays present in the sessions file (default: all).
+    #[arg(long)]
+    pub days: Option<usize>,
+    /// Stations kept (those with the most sessions).
+    #[arg(long, default_value_t = 15)]
+    pub stations: usize,
+    /// Departure used by the simulation: compliant (requested) or realised.
+    #[arg(long, default_value = "compliant")]
+    pub departure: String,
+    /// LP solver: cbc or clarabel.
+    #[arg(long, default_value = "cbc")]
+    pub backend: String,
+    /// Play ReqCharge (counted in `fallbacks`) when MC-MPC fails, instead of stopping.
+    #[arg(long)]
+    pub allow_fallback: bool,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Runs the rows, writes `summary.json`, `run.json` and `days.csv` into `--out`, and returns
+/// the summary.
+pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
+    let rows = TablePolicy::parse_list(&args.policies).map_err(InputError::V2b)?;
+    let profile: Profile = args.profile.parse().map_err(InputError::V2b)?;
+    if !(0.0..=1.0).contains(&args.alpha) {
+        return Err(bad_arg(
+            "alpha",
+            format!("must be in [0, 1], got {}", args.alpha),
+        ));
+    }
+    let (scenario, backend) = load_episode(&EpisodeArgs {
+        sessions: &args.sessions,
+        building: &args.building,
+        site: args.site.as_deref(),
+        days: args.days,
+        stations: args.stations,
+        departure: &args.departure,
+        backend: &args.backend,
+    })?;
+    let settings = TableSettings {
+        charging_scenarios: args.charging_scenarios,
+        negotiation_scenarios: args.scenarios,
+        seed: args.seed,
+        alpha: args.alpha,
+        profile,
+        backend,
+        on_failure: if args.allow_fallback {
+            OnFailure::ReqCharge
+        } else {
+            OnFailure::Error
+        },
+        ..TableSettings::default()
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let mut progress = |policy: &str, done: usize, total: usize| {
+        if terminal {
+            eprint!(
+                "{}",
+                export::progress_line(policy, done, total, started.elapsed().as_secs_f64())
+            );
+        }
+    };
+    let reports = run_table(&scenario, &rows, &settings, &mut progress)?;
+    let summary = summary_json(&scenario, &reports);
+    let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
+    std::fs::create_dir_all(&args.out).map_err(|e| InputError::Write {
+        path: args.out.clone(),
+        source: e,
+    })?;
+    let run = json!({
+        "days": scenario.days().len(),
+        "first_date": date(&scenario, 0),
+        "months": months(&scenario),
+        "scenarios": args.scenarios,
+        "charging_scenarios": args.charging_scenarios,
+        "seed": args.seed,
+        "alpha": args.alpha,
+        "profile": profile.name(),
+        "backend": args.backend,
+        "departure": args.departure,
+        "policies": rows.iter().map(|k| k.name()).collect::<Vec<_>>(),
+    });
+    write_file(&args.out.join("summary.json"), &(text.clone() + "\n"))?;
+    write_file(
+        &args.out.join("run.json"),
+        &(serde_json::to_string_pretty(&run).expect("JSON") + "\n"),
+    )?;
+    write_file(&args.out.join("days.csv"), &export::days_csv(&reports))?;
+    Ok(text)
+}
+
+/// Billing months in the episode.
+fn months(scenario: &Scenario) -> usize {
+    let mut m: Vec<(i32, u32)> = scenario
+        .days()
+        .iter()
+        .map(|d| (d.date.year, d.date.month))
+        .collect();
+    m.dedup();
+    m.len().max(1)
+}
+
+/// The `summary.json` object: one entry per row, the contract's fields first. Dollar amounts
+/// are per billing month (the episode's totals divided by its months), as in Table 1.
+pub fn summary_json(scenario: &Scenario, reports: &[EpisodeReport]) -> Value {
+    let m = months(scenario) as f64;
+    let mut out = Map::new();
+    for r in reports {
+        let u = &r.users;
+        let mut o = Map::new();
+        o.insert("building_cost_usd".into(), num(r.building_cost_usd / m));
+        o.insert("user_cost_usd_per_kwh".into(), num(u.user_cost_usd_per_kwh));
+        o.insert("monthly_user_cost_usd".into(), num(u.payments_usd / m));
+        o.insert("reject_pct".into(), num(u.reject_pct));
+        o.insert("missing_soc_kwh".into(), num(r.missing_soc_kwh));
+        o.insert("seconds_per_arrival".into(), num(u.arrival_seconds.mean));
+        o.insert("seconds_per_arrival_p95".into(), num(u.arrival_seconds.p95));
+        o.insert("seconds_per_arrival_max".into(), num(u.arrival_seconds.max));
+        o.insert("arrivals".into(), json!(r.arrivals));
+        o.insert("served".into(), json!(u.served));
+        o.insert("declined".into(), json!(u.declined));
+        o.insert("no_charger".into(), json!(u.no_charger));
+        o.insert("levels_chosen".into(), json!(u.levels_chosen));
+        o.insert("user_energy_kwh".into(), num(u.energy_kwh));
+        o.insert("payments_usd".into(), num(u.payments_usd));
+        o.insert("energy_cost_usd".into(), num(r.energy_cost_usd / m));
+        o.insert("demand_cost_usd".into(), num(r.demand_cost_usd / m));
+        o.insert("compensation_usd".into(), num(r.compensation_usd / m));
+        o.insert("degradation_usd".into(), num(r.degradation_usd / m));
+        o.insert("peak_kw".into(), num(r.peak_kw));
+        o.insert("cars_below_target".into(), json!(r.cars_below_target));
+        o.insert("menu_lp_solves".into(), json!(u.lp_solves));
+        o.insert("charging_lp_solves".into(), json!(r.lp_solves));
+        o.insert("seconds_per_decision".into(), num(r.seconds_per_decision));
+        o.insert("fallbacks".into(), json!(r.fallbacks));
+        out.insert(r.policy.clone(), Value::Object(o));
+    }
+    Value::Object(out)
+}

@@ -1,0 +1,120 @@
+//! The `evmech v2b negotiate` contract, run through the real binary on the fixture's first day.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn data(name: &str) -> String {
+    format!(
+        "{}/../v2b-control/tests/data/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn negotiate(extra: &[&str], tag: &str) -> (i32, String, String, PathBuf) {
+    let out = std::env::temp_dir().join(format!("evmech-negotiate-{tag}-{}", std::process::id()));
+    let (sessions, building) = (
+        data("caltech_2019-05_weekdays.csv"),
+        data("doe_medium_office_la_hourly.csv"),
+    );
+    let out_s = out.display().to_string();
+    let mut args = vec![
+        "v2b",
+        "negotiate",
+        "--sessions",
+        &sessions,
+        "--building",
+        &building,
+        "--out",
+        &out_s,
+    ];
+    args.extend_from_slice(extra);
+    let o = Command::new(env!("CARGO_BIN_EXE_evmech"))
+        .args(&args)
+        .output()
+        .expect("binary runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+        out,
+    )
+}
+
+const CONTRACT: [&str; 6] = [
+    "building_cost_usd",
+    "user_cost_usd_per_kwh",
+    "monthly_user_cost_usd",
+    "reject_pct",
+    "missing_soc_kwh",
+    "seconds_per_arrival",
+];
+
+#[test]
+fn every_table_row_reports_the_contract_fields() {
+    let (code, stdout, stderr, out) = negotiate(
+        &[
+            "--days",
+            "1",
+            "--scenarios",
+            "2",
+            "--charging-scenarios",
+            "2",
+            "--seed",
+            "4",
+        ],
+        "all",
+    );
+    assert_eq!(code, 0, "stderr: {stderr}");
+    let summary: Value = serde_json::from_str(&stdout).unwrap();
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary, written);
+    let rows = [
+        "building-only",
+        "uncoordinated-free",
+        "smart-free",
+        "smart-fixed",
+        "smart-utility",
+        "menu",
+        "consent",
+        "consent-no-reject",
+    ];
+    for row in rows {
+        let o = &summary[row];
+        for field in CONTRACT {
+            assert!(o[field].is_number(), "{row}.{field} missing: {o}");
+        }
+    }
+    let get = |row: &str, field: &str| summary[row][field].as_f64().unwrap();
+    assert_eq!(get("building-only", "reject_pct"), 0.0);
+    assert_eq!(summary["building-only"]["arrivals"], 0);
+    assert_eq!(get("smart-free", "user_cost_usd_per_kwh"), 0.0);
+    assert!((get("smart-fixed", "user_cost_usd_per_kwh") - 0.178).abs() < 1e-9);
+    // Without reject, only "no charger" rejects remain, as in the free rows.
+    assert_eq!(
+        get("consent-no-reject", "reject_pct"),
+        get("smart-free", "reject_pct")
+    );
+    assert!(get("consent", "seconds_per_arrival") > 0.0);
+    let run: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["days"], 1);
+    assert!(out.join("days.csv").exists());
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn bad_arguments_exit_2_and_name_the_argument() {
+    for (extra, needle) in [
+        (vec!["--alpha", "1.5"], "alpha"),
+        (vec!["--profile", "lazy"], "profile"),
+        (vec!["--policies", "consent,auction"], "auction"),
+        (vec!["--backend", "gurobi"], "backend"),
+    ] {
+        let (code, _, stderr, out) = negotiate(&extra, "bad");
+        assert_eq!(code, 2, "{extra:?}: {stderr}");
+        assert!(stderr.contains(needle), "{extra:?}: {stderr}");
+        let _ = std::fs::remove_dir_all(out);
+    }
+}

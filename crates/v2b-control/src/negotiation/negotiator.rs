@@ -1,0 +1,271 @@
+//! The negotiation in the simulator (spec 5.6, Algorithm 1): on each arrival, draw the
+//! arrival's futures once, price a menu (CONSENT) or read a static one (the menu baseline),
+//! and let the user choose.
+
+use super::{AcceptanceMode, Choice, Menu, MenuInput, MenuOption, MenuOptions, UserModel};
+use crate::policy::{
+    default_weights, planned_connected, planned_ev, stream_seed, ForecastMode, FutureSampler,
+};
+use crate::{Admission, Arrival, ArrivalDecision, ArrivalPolicy, Price, Result};
+use evmech_milp_model::charging::{ChargingProblem, ChargingWeights, CurveForm, PeakCoupling};
+use evmech_milp_model::LpBackend;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// Where a menu's prices come from.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MenuPricing {
+    /// CONSENT: the marginal utility over sampled futures ([`MenuInput::menu`]).
+    Consent,
+    /// The static menu baseline (spec section 7, A25): every level at its largest deviation,
+    /// priced `max(0, retail * E_l - w1_bar * reduction_pct - w2_bar * delay_minutes)` with
+    /// `E_l` the energy the option delivers and the survey's share-weighted mean weights; no
+    /// utility is estimated (the options' cost fields are 0).
+    Static {
+        /// Retail price, USD/kWh (0.178).
+        retail_usd_per_kwh: f64,
+    },
+}
+
+/// Settings of a [`Negotiator`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NegotiationSettings {
+    /// Levels, alpha, pricing rule, external price.
+    pub menu: MenuOptions,
+    /// CONSENT or the static menu.
+    pub pricing: MenuPricing,
+    /// How users choose.
+    pub acceptance: AcceptanceMode,
+    /// How users' sensitivities are drawn.
+    pub users: UserModel,
+    /// Sampled futures per menu (`F`, 10 in the paper).
+    pub scenarios: usize,
+    /// Episode seed (futures, users' weights and choices).
+    pub seed: u64,
+    /// Relative load error per slot in the futures (0.0627 = 5 % MAPE).
+    pub load_noise_sd: f64,
+    /// Objective weights (`None`: the scenario's defaults).
+    pub weights: Option<ChargingWeights>,
+    /// Solver.
+    pub backend: LpBackend,
+}
+
+impl Default for NegotiationSettings {
+    fn default() -> Self {
+        NegotiationSettings {
+            menu: MenuOptions::default(),
+            pricing: MenuPricing::Consent,
+            acceptance: AcceptanceMode::TwoStage,
+            users: UserModel::default(),
+            scenarios: 10,
+            seed: 0,
+            load_noise_sd: 0.0627,
+            weights: None,
+            backend: LpBackend::Cbc,
+        }
+    }
+}
+
+/// An [`ArrivalPolicy`] that negotiates: CONSENT, its variants of Table 1, or the static menu.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Negotiator {
+    /// Its name in reports.
+    pub name: String,
+    /// Settings.
+    pub settings: NegotiationSettings,
+}
+
+impl Negotiator {
+    /// CONSENT with the paper's levels, alpha = 1, `TwoStage` acceptance (Table 1 row 7).
+    pub fn consent(seed: u64) -> Self {
+        Negotiator {
+            name: "consent".into(),
+            settings: NegotiationSettings {
+                seed,
+                ..NegotiationSettings::default()
+            },
+        }
+    }
+
+    /// CONSENT without the reject option (Table 1 row 8).
+    pub fn consent_no_reject(seed: u64) -> Self {
+        let mut n = Negotiator::consent(seed);
+        n.name = "consent-no-reject".into();
+        n.settings.acceptance = AcceptanceMode::OptionsOnly;
+        n
+    }
+
+    /// Smart charging with the utility-based price `zeta_0` at alpha = 1, option 0 only, no
+    /// reject (Table 1 row 5).
+    pub fn utility_priced(seed: u64) -> Self {
+        let mut n = Negotiator::consent(seed);
+        n.name = "smart-utility".into();
+        n.settings.menu.levels.truncate(1);
+        n.settings.menu.alpha = 1.0;
+        n.settings.acceptance = AcceptanceMode::OptionsOnly;
+        n
+    }
+
+    /// The static menu baseline with reject (Table 1 row 6).
+    pub fn menu_baseline(seed: u64) -> Self {
+        Negotiator {
+            name: "menu".into(),
+            settings: NegotiationSettings {
+                seed,
+                pricing: MenuPricing::Static {
+                    retail_usd_per_kwh: 0.178,
+                },
+                ..NegotiationSettings::default()
+            },
+        }
+    }
+
+    /// The arrival's problem: `F` futures drawn once (stream: seed, day, slot, session,
+    /// "neg"), the connected EVs in each, the user's charger held until her requested
+    /// departure plus the largest delay (spec A16), the user as requested.
+    pub fn menu_input(&self, a: &Arrival<'_>) -> MenuInput {
+        let s = &self.settings;
+        let scenario = a.view.scenario;
+        let n = scenario.slots_per_day();
+        let d_req = a.session.departure_slot;
+        let per_slot = scenario.tariff().slot_hours * 60.0;
+        let max_delay = s
+            .menu
+            .levels
+            .iter()
+            .map(|l| (l.max_delay_minutes / per_slot + 1e-9).floor() as usize)
+            .max()
+            .unwrap_or(0);
+        let mut busy = vec![0usize; scenario.site().chargers().len()];
+        for ev in a.connected {
+            busy[ev.charger] = ev.departure_slot;
+        }
+        busy[a.charger] = (d_req + max_delay).min(n);
+        let sampler = FutureSampler {
+            scenarios: s.scenarios,
+            mode: ForecastMode::Sampled,
+            load_noise_sd: s.load_noise_sd,
+            seed: s.seed,
+        };
+        let stream = stream_seed(
+            s.seed,
+            &[a.view.day as u64, a.slot as u64, a.session_index as u64],
+            "neg",
+        );
+        let connected = planned_connected(scenario, a.slot, a.connected);
+        MenuInput {
+            base: ChargingProblem {
+                slot_hours: scenario.tariff().slot_hours,
+                blocks: sampler.sample(a.view, a.slot, &busy, &connected, stream),
+                peak_coupling: PeakCoupling::PerBlock,
+                non_anticipative: true,
+                weights: s.weights.unwrap_or_else(|| default_weights(scenario)),
+                past_peak_kw: a.past_peak_kw,
+                no_export: scenario.site().no_export(),
+                curve_form: CurveForm::ConcaveCap,
+                ramp_kw: None,
+                backend: s.backend,
+                flexibility: None,
+            },
+            arriving: planned_ev(
+                scenario,
+                a.key,
+                a.charger,
+                a.slot,
+                d_req,
+                a.session.arrival_energy_kwh,
+                a.target_kwh,
+                a.session.battery_kwh,
+            ),
+        }
+    }
+
+    /// The static menu of the baseline for `a`.
+    pub fn static_menu(&self, a: &Arrival<'_>, retail: f64) -> Menu {
+        let s = &self.settings;
+        let scenario = a.view.scenario;
+        let n = scenario.slots_per_day();
+        let per_slot = scenario.tariff().slot_hours * 60.0;
+        let (w1, w2) = s.users.mean_weights();
+        let e0 = a.session.arrival_energy_kwh;
+        let b = a.session.battery_kwh;
+        let need = (a.target_kwh - e0).max(0.0);
+        let d_req = a.session.departure_slot;
+        let options = s
+            .menu
+            .levels
+            .iter()
+            .enumerate()
+            .map(|(l, level)| {
+                let reduction = (level.max_reduction_pct / 100.0 * b).min(need);
+                let delay =
+                    ((level.max_delay_minutes / per_slot + 1e-9).floor() as usize).min(n - d_req);
+                let pct = 100.0 * reduction / b;
+                let minutes = delay as f64 * per_slot;
+                let price = (retail * (need - reduction) - w1 * pct - w2 * minutes).max(0.0);
+                MenuOption {
+                    level: l,
+                    reduction_kwh: reduction,
+                    reduction_pct: pct,
+                    delay_slots: delay,
+                    delay_minutes: minutes,
+                    target_kwh: a.target_kwh - reduction,
+                    departure_slot: d_req + delay,
+                    cost_with_usd: 0.0,
+                    delta_cost_usd: 0.0,
+                    energy_cost_usd: 0.0,
+                    utility_usd: 0.0,
+                    price_usd: price,
+                }
+            })
+            .collect();
+        Menu {
+            cost_without_usd: 0.0,
+            options,
+            external_cost_usd: s.menu.external_price_usd_per_kwh * need,
+            lp_solves: 0,
+            solver_seconds: 0.0,
+            seconds: 0.0,
+            fingerprints: Vec::new(),
+        }
+    }
+}
+
+impl ArrivalPolicy for Negotiator {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn admit(&mut self, a: &Arrival<'_>) -> Result<ArrivalDecision> {
+        let s = &self.settings;
+        s.users.validate()?;
+        let menu = match s.pricing {
+            MenuPricing::Consent => self.menu_input(a).menu(&s.menu)?,
+            MenuPricing::Static { retail_usd_per_kwh } => self.static_menu(a, retail_usd_per_kwh),
+        };
+        let parts = [a.view.day as u64, a.session_index as u64];
+        let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, &parts, "user"));
+        let user = s.users.draw(&mut rng);
+        let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, &parts, "choice"));
+        let y = user.utilities(&menu);
+        let admission = match s.acceptance.choose(&y, rng.random::<f64>()) {
+            Choice::Reject => Admission::Declined,
+            Choice::Accept(l) => {
+                let o = menu.options[l];
+                Admission::Served {
+                    target_kwh: o.target_kwh,
+                    departure_slot: o.departure_slot,
+                    level: Some(l),
+                    price: Price::Quote(o.price_usd),
+                }
+            }
+        };
+        Ok(ArrivalDecision {
+            admission,
+            lp_solves: menu.lp_solves,
+            solver_seconds: menu.solver_seconds,
+        })
+    }
+}

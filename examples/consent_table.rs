@@ -1,0 +1,216 @@
+//! CONSENT against its baselines on a month of weekdays: the paper's Table 1 (policies), Table 2
+//! (users' flexibility profiles) and Table 3 (the share alpha of the utility passed to users),
+//! on the May 2019 Caltech ACN sessions with the DOE medium-office load (spec `v2b-consent.md`
+//! sections 5-7).
+//!
+//! Prints each table, writes `tables.csv` (one line per table row) and `tradeoff.svg`
+//! (building cost against reject rate) to `--out`.
+//!
+//! ```text
+//! cargo run --release --example consent_table -- --out target/consent_table
+//! cargo run --release --example consent_table -- --tables 1 --days 5 --charging-scenarios 10
+//! ```
+
+use clap::Parser;
+use evmech::v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
+use evmech::v2b_control::negotiation::Profile;
+use evmech::v2b_control::{export, DepartureMode, EpisodeReport, Scenario, Site};
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/v2b-control/tests/data");
+
+/// Arguments.
+#[derive(Debug, Parser)]
+struct Args {
+    /// ACN session CSV.
+    #[arg(long, default_value_t = format!("{DATA}/caltech_2019-05_weekdays.csv"))]
+    sessions: String,
+    /// Hourly building CSV.
+    #[arg(long, default_value_t = format!("{DATA}/doe_medium_office_la_hourly.csv"))]
+    building: String,
+    /// Tables to produce, comma-separated (1, 2, 3).
+    #[arg(long, default_value = "1,2,3")]
+    tables: String,
+    /// Futures per MC-MPC decision.
+    #[arg(long, default_value_t = 30)]
+    charging_scenarios: usize,
+    /// Futures per menu.
+    #[arg(long, default_value_t = 10)]
+    negotiation_scenarios: usize,
+    /// Seed of futures, users and choices (shared by every row: paired comparisons).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// First N weekdays only.
+    #[arg(long)]
+    days: Option<usize>,
+    /// Output directory.
+    #[arg(long, default_value = "target/consent_table")]
+    out: PathBuf,
+}
+
+/// One printed and written row.
+struct Row {
+    table: &'static str,
+    setting: String,
+    report: EpisodeReport,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let scenario = Scenario::from_csv_files(
+        std::path::Path::new(&args.sessions),
+        std::path::Path::new(&args.building),
+        Site::paper_default(),
+        DepartureMode::Compliant,
+        15,
+        args.days,
+    )?;
+    let base = TableSettings {
+        charging_scenarios: args.charging_scenarios,
+        negotiation_scenarios: args.negotiation_scenarios,
+        seed: args.seed,
+        ..TableSettings::default()
+    };
+    let tables: Vec<&str> = args.tables.split(',').map(str::trim).collect();
+    let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let run = |rows: &[TablePolicy], settings: &TableSettings| {
+        run_table(&scenario, rows, settings, &mut |policy, done, total| {
+            if terminal {
+                let elapsed = started.elapsed().as_secs_f64();
+                eprint!("{}", export::progress_line(policy, done, total, elapsed));
+            }
+        })
+    };
+    let mut rows: Vec<Row> = Vec::new();
+    if tables.contains(&"1") {
+        for report in run(&TablePolicy::ALL, &base)? {
+            rows.push(Row {
+                table: "1",
+                setting: "survey".into(),
+                report,
+            });
+        }
+    }
+    if tables.contains(&"2") {
+        let policies = [
+            TablePolicy::Consent,
+            TablePolicy::ConsentNoReject,
+            TablePolicy::Menu,
+        ];
+        for profile in Profile::ALL {
+            let settings = TableSettings { profile, ..base };
+            for report in run(&policies, &settings)? {
+                rows.push(Row {
+                    table: "2",
+                    setting: profile.name().into(),
+                    report,
+                });
+            }
+        }
+    }
+    if tables.contains(&"3") {
+        for alpha in [1.0, 0.9, 0.75, 0.5, 0.25, 0.1] {
+            let settings = TableSettings { alpha, ..base };
+            for report in run(&[TablePolicy::Consent], &settings)? {
+                rows.push(Row {
+                    table: "3",
+                    setting: format!("alpha={alpha}"),
+                    report,
+                });
+            }
+        }
+    }
+    if terminal {
+        eprintln!();
+    }
+    std::fs::create_dir_all(&args.out)?;
+    let mut csv = String::from(
+        "table,setting,policy,building_cost_usd,user_cost_usd_per_kwh,monthly_user_cost_usd,reject_pct,declined,no_charger,missing_soc_kwh,peak_kw,seconds_per_arrival\n",
+    );
+    let months = scenario_months(&scenario);
+    for table in ["1", "2", "3"] {
+        let of: Vec<&Row> = rows.iter().filter(|r| r.table == table).collect();
+        if of.is_empty() {
+            continue;
+        }
+        println!(
+            "\nTable {table} ({} weekdays, seed {}):",
+            scenario.days().len(),
+            args.seed
+        );
+        println!(
+            "{:<16} {:<19} {:>12} {:>9} {:>10} {:>8} {:>8} {:>9}",
+            "setting",
+            "policy",
+            "building $",
+            "user $/kWh",
+            "user $/mo",
+            "reject %",
+            "missing",
+            "s/arrival"
+        );
+        for r in of {
+            let e = &r.report;
+            let u = &e.users;
+            println!(
+                "{:<16} {:<19} {:>12.2} {:>9.3} {:>10.2} {:>8.2} {:>8.2} {:>9.3}",
+                r.setting,
+                e.policy,
+                e.building_cost_usd / months,
+                u.user_cost_usd_per_kwh,
+                u.payments_usd / months,
+                u.reject_pct,
+                e.missing_soc_kwh,
+                u.arrival_seconds.mean
+            );
+            writeln!(
+                csv,
+                "{},{},{},{:.4},{:.6},{:.4},{:.4},{},{},{:.4},{:.4},{:.6}",
+                table,
+                r.setting,
+                e.policy,
+                e.building_cost_usd / months,
+                u.user_cost_usd_per_kwh,
+                u.payments_usd / months,
+                u.reject_pct,
+                u.declined,
+                u.no_charger,
+                e.missing_soc_kwh,
+                e.peak_kw,
+                u.arrival_seconds.mean
+            )?;
+        }
+    }
+    std::fs::write(args.out.join("tables.csv"), csv)?;
+    let points: Vec<(String, f64, f64)> = rows
+        .iter()
+        .filter(|r| r.report.arrivals > 0)
+        .map(|r| {
+            (
+                format!("{} {}", r.setting, r.report.policy),
+                r.report.users.reject_pct,
+                r.report.building_cost_usd / months,
+            )
+        })
+        .collect();
+    std::fs::write(
+        args.out.join("tradeoff.svg"),
+        export::scatter_svg(&points, "reject %", "building USD / month"),
+    )?;
+    println!("\nwrote {}/tables.csv and tradeoff.svg", args.out.display());
+    Ok(())
+}
+
+/// Billing months in the episode (the tables are per month).
+fn scenario_months(scenario: &Scenario) -> f64 {
+    let mut months: Vec<(i32, u32)> = scenario
+        .days()
+        .iter()
+        .map(|d| (d.date.year, d.date.month))
+        .collect();
+    months.dedup();
+    months.len().max(1) as f64
+}
