@@ -130,7 +130,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut csv = String::from(
         "table,setting,policy,building_cost_usd,user_cost_usd_per_kwh,monthly_user_cost_usd,reject_pct,declined,no_charger,missing_soc_kwh,peak_kw,seconds_per_arrival\n",
     );
-    let months = scenario_months(&scenario);
+    let months = scenario.billing_months() as f64;
     for table in ["1", "2", "3"] {
         let of: Vec<&Row> = rows.iter().filter(|r| r.table == table).collect();
         if of.is_empty() {
@@ -202,15 +202,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     println!("\nwrote {}/tables.csv and tradeoff.svg", args.out.display());
     Ok(())
-}
-
-/// Billing months in the episode (the tables are per month).
-fn scenario_months(scenario: &Scenario) -> f64 {
-    let mut months: Vec<(i32, u32)> = scenario
-        .days()
-        .iter()
-        .map(|d| (d.date.year, d.date.month))
-        .collect();
-    months.dedup();
-    months.len().max(1) as f64
 }

@@ -121,7 +121,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
     let run = json!({
         "days": scenario.days().len(),
         "first_date": date(&scenario, 0),
-        "months": months(&scenario),
+        "months": scenario.billing_months(),
         "scenarios": args.scenarios,
         "charging_scenarios": args.charging_scenarios,
         "seed": args.seed,
@@ -140,21 +140,10 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
     Ok(text)
 }
 
-/// Billing months in the episode.
-fn months(scenario: &Scenario) -> usize {
-    let mut m: Vec<(i32, u32)> = scenario
-        .days()
-        .iter()
-        .map(|d| (d.date.year, d.date.month))
-        .collect();
-    m.dedup();
-    m.len().max(1)
-}
-
 /// The `summary.json` object: one entry per row, the contract's fields first. Dollar amounts
 /// are per billing month (the episode's totals divided by its months), as in Table 1.
 pub fn summary_json(scenario: &Scenario, reports: &[EpisodeReport]) -> Value {
-    let m = months(scenario) as f64;
+    let m = scenario.billing_months() as f64;
     let mut out = Map::new();
     for r in reports {
         let u = &r.users;

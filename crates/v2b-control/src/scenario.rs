@@ -279,6 +279,18 @@ impl Scenario {
         Scenario { spec }
     }
 
+    /// Billing months the episode spans (distinct year-months of its days, at least 1).
+    pub fn billing_months(&self) -> usize {
+        let mut months: Vec<(i32, u32)> = self
+            .spec
+            .days
+            .iter()
+            .map(|d| (d.date.year, d.date.month))
+            .collect();
+        months.dedup();
+        months.len().max(1)
+    }
+
     /// A copy without any session: the building alone (Table 1 row 1).
     pub fn without_sessions(&self) -> Self {
         let mut spec = self.spec.clone();

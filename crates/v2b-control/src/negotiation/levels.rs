@@ -13,6 +13,11 @@ pub struct FlexLevel {
 }
 
 impl FlexLevel {
+    /// The largest delay in whole slots of `slot_hours`.
+    pub fn delay_slots(&self, slot_hours: f64) -> usize {
+        (self.max_delay_minutes / (slot_hours * 60.0) + 1e-9).floor() as usize
+    }
+
     /// The paper's four levels (spec 5.1): (0, 0), (6.25 %, 30 min), (10 %, 15 min),
     /// (20 %, 105 min). They are not nested.
     pub fn paper() -> Vec<FlexLevel> {

@@ -1,7 +1,7 @@
 //! Menu generation (spec 5.2, 5.3, Algorithm 1 steps 3-4): the cost without the arriving user,
 //! then per level the best deviation over one shared set of sampled futures, priced.
 
-use super::{DepartureSearch, MenuOption, MenuOptions};
+use super::{DepartureSearch, FlexLevel, MenuOption, MenuOptions};
 use crate::{Error, Result};
 use evmech_milp_model::charging::{ChargingPlan, ChargingProblem, Flexibility, PlannedEv};
 use evmech_milp_model::LpQuality;
@@ -161,11 +161,11 @@ impl MenuInput {
             .unwrap_or(self.arriving.departure_slot)
     }
 
-    /// Largest delay of `minutes`, in slots, capped at the horizon.
-    pub fn delay_slots(&self, minutes: f64) -> usize {
-        let per_slot = self.base.slot_hours * 60.0;
-        let slots = (minutes / per_slot + 1e-9).floor() as usize;
-        slots.min(self.horizon_end() - self.arriving.departure_slot)
+    /// Largest delay of `level`, in slots, capped at the horizon.
+    pub fn delay_slots(&self, level: &FlexLevel) -> usize {
+        level
+            .delay_slots(self.base.slot_hours)
+            .min(self.horizon_end() - self.arriving.departure_slot)
     }
 
     /// Largest reduction of `pct` %-points, in kWh, never below the arrival energy.
@@ -245,7 +245,7 @@ impl MenuInput {
         let mut menu_options = Vec::with_capacity(options.levels.len());
         for (l, level) in options.levels.iter().enumerate() {
             let sigma = self.reduction_kwh(level.max_reduction_pct);
-            let delays = self.delay_slots(level.max_delay_minutes);
+            let delays = self.delay_slots(level);
             let departures: Vec<usize> = (d_req..=d_req + delays).collect();
             let mut run = |deps: &[usize]| -> Result<Solved> {
                 let key = (deps[deps.len() - 1] * 1000 + deps.len(), sigma.to_bits());

@@ -130,12 +130,12 @@ impl Negotiator {
         let scenario = a.view.scenario;
         let n = scenario.slots_per_day();
         let d_req = a.session.departure_slot;
-        let per_slot = scenario.tariff().slot_hours * 60.0;
+        let tau = scenario.tariff().slot_hours;
         let max_delay = s
             .menu
             .levels
             .iter()
-            .map(|l| (l.max_delay_minutes / per_slot + 1e-9).floor() as usize)
+            .map(|l| l.delay_slots(tau))
             .max()
             .unwrap_or(0);
         let mut busy = vec![0usize; scenario.site().chargers().len()];
@@ -200,8 +200,9 @@ impl Negotiator {
             .enumerate()
             .map(|(l, level)| {
                 let reduction = (level.max_reduction_pct / 100.0 * b).min(need);
-                let delay =
-                    ((level.max_delay_minutes / per_slot + 1e-9).floor() as usize).min(n - d_req);
+                let delay = level
+                    .delay_slots(scenario.tariff().slot_hours)
+                    .min(n - d_req);
                 let pct = 100.0 * reduction / b;
                 let minutes = delay as f64 * per_slot;
                 let price = (retail * (need - reduction) - w1 * pct - w2 * minutes).max(0.0);

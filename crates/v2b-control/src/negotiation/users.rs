@@ -2,6 +2,7 @@
 //! user chooses from a menu.
 
 use super::Menu;
+use crate::policy::standard_normal;
 use crate::{Error, Result};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -155,12 +156,6 @@ impl Default for UserModel {
             means_only: false,
         }
     }
-}
-
-fn standard_normal<R: Rng>(rng: &mut R) -> f64 {
-    let u1: f64 = 1.0 - rng.random::<f64>();
-    let u2: f64 = rng.random::<f64>();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 impl UserModel {

@@ -48,7 +48,8 @@ pub fn stream_seed(seed: u64, parts: &[u64], tag: &str) -> u64 {
     parts.iter().fold(mix(seed ^ tag_hash), |h, &p| mix(h ^ p))
 }
 
-fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
+/// A standard normal draw (Box-Muller).
+pub(crate) fn standard_normal<R: Rng>(rng: &mut R) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random::<f64>();
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()

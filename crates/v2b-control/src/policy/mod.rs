@@ -11,6 +11,7 @@ mod planned;
 mod req_charge;
 
 pub use edf::Edf;
+pub(crate) use futures::standard_normal;
 pub use futures::{planned_connected, session_key, stream_seed, ForecastMode, FutureSampler};
 pub use llf::Llf;
 pub use max_charge::MaxCharge;
