@@ -1,6 +1,7 @@
 //! Copositive marginal pricing on random instances of growing size (copositive spec section 6).
 //!
-//! For each instance: W*, the PSD + NN dual bound, the gap, the lifted size n1 and the solve time,
+//! For each instance: W*, the dual bound (default `--cone auto`: PSD + NN, branching where it is
+//! loose), the gap, the lifted size n1 and the solve time,
 //! then the largest deviation gain (lost opportunity cost) and the operator surplus under CMP-A,
 //! CMP-B, TOU, LP-relaxation and IP pricing. Prints a table and writes a CSV.
 //!
@@ -12,7 +13,7 @@
 use clap::Parser;
 use evmech::copositive::{
     best_responses, ip_pricing, lp_relaxation, price, tou, InnerCone, LiftKind, Pricing,
-    PricingOptions, Tariff,
+    PricingOptions, Tariff, Tightening,
 };
 use evmech::milp_model::{random_instance, RandomSize};
 use std::io::Write;
@@ -33,8 +34,8 @@ struct Args {
     /// Lift: reduced or full.
     #[arg(long, default_value = "reduced")]
     lift: String,
-    /// Inner cone: psd-nn or polyhedral.
-    #[arg(long, default_value = "psd-nn")]
+    /// Cone: auto (PSD + NN, branching where loose), psd-nn, k1, branch or polyhedral.
+    #[arg(long, default_value = "auto")]
     cone: String,
     /// CSV output path.
     #[arg(long)]
@@ -108,14 +109,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "full" => LiftKind::Full,
         other => return Err(format!("--lift must be reduced or full, got {other:?}").into()),
     };
-    let cone_kind = match args.cone.as_str() {
-        "psd-nn" => InnerCone::PsdNn,
-        "polyhedral" => InnerCone::Polyhedral,
-        other => return Err(format!("--cone must be psd-nn or polyhedral, got {other:?}").into()),
+    let (cone_kind, tightening) = match args.cone.as_str() {
+        "auto" => (InnerCone::PsdNn, Tightening::Auto),
+        "psd-nn" => (InnerCone::PsdNn, Tightening::Off),
+        "k1" => (InnerCone::K1, Tightening::Off),
+        "branch" => (InnerCone::PsdNn, Tightening::Branch),
+        "polyhedral" => (InnerCone::Polyhedral, Tightening::Off),
+        other => {
+            return Err(format!(
+                "--cone must be auto, psd-nn, k1, branch or polyhedral, got {other:?}"
+            )
+            .into())
+        }
     };
     let options = PricingOptions {
         lift,
         cone_kind,
+        tightening,
         ..PricingOptions::default()
     };
     let mut rows = Vec::new();

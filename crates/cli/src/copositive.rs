@@ -4,8 +4,9 @@ use crate::input_error::{read_json, InputError};
 use crate::json_num::num;
 use evmech_copositive::{
     best_responses, ip_pricing, lp_relaxation, price, tou, InnerCone, LiftKind, PaymentRule,
-    Pricing, PricingOptions, Tariff,
+    Pricing, PricingOptions, Tariff, Tightening,
 };
+use evmech_copositive::{CouplingPrice, Method};
 use evmech_milp_model::{EvSpec, Instance, InstanceSpec, RowName, Station};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -14,9 +15,26 @@ use std::path::Path;
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 enum Cone {
+    /// PSD + NN, then branching while the gap exceeds the tolerance.
     #[default]
+    Auto,
     PsdNn,
     Polyhedral,
+    #[serde(rename = "k1")]
+    K1,
+    Branch,
+}
+
+impl Cone {
+    fn options(self) -> (InnerCone, Tightening) {
+        match self {
+            Cone::Auto => (InnerCone::PsdNn, Tightening::Auto),
+            Cone::PsdNn => (InnerCone::PsdNn, Tightening::Off),
+            Cone::Polyhedral => (InnerCone::Polyhedral, Tightening::Off),
+            Cone::K1 => (InnerCone::K1, Tightening::Off),
+            Cone::Branch => (InnerCone::PsdNn, Tightening::Branch),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,11 +66,10 @@ pub fn run_file(path: &Path) -> Result<String, InputError> {
         evmech_milp_model::Error::InvalidField { field: f, reason } => field(f, reason),
         other => field("instance".into(), other.to_string()),
     })?;
+    let (cone_kind, tightening) = input.cone.options();
     let options = PricingOptions {
-        cone_kind: match input.cone {
-            Cone::PsdNn => InnerCone::PsdNn,
-            Cone::Polyhedral => InnerCone::Polyhedral,
-        },
+        cone_kind,
+        tightening,
         lift: input.lift,
         ..PricingOptions::default()
     };
@@ -88,20 +105,54 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
     let inst = p.model.instance();
     let station_id = |s: usize| inst.stations()[s].id.clone();
     let threshold = 1e-9 * p.welfare.abs().max(1.0);
+    let price_json = |c: &CouplingPrice, rho: f64, eta: f64| {
+        let (row, station, slot) = match c.row {
+            RowName::Power { station, slot } => ("power", Some(station_id(station)), slot),
+            RowName::Evse { station, slot } => ("evse", Some(station_id(station)), slot),
+            RowName::SitePower { slot } => ("site-power", None, slot),
+            _ => unreachable!("only coupling rows carry prices"),
+        };
+        json!({"row": row, "station": station, "slot": slot, "rho": num(rho), "eta": num(eta)})
+    };
     let prices: Vec<Value> = p
         .prices
         .iter()
         .filter(|c| c.rho > threshold || c.eta > threshold)
-        .map(|c| {
-            let (row, station, slot) = match c.row {
-                RowName::Power { station, slot } => ("power", Some(station_id(station)), slot),
-                RowName::Evse { station, slot } => ("evse", Some(station_id(station)), slot),
-                RowName::SitePower { slot } => ("site-power", None, slot),
-                _ => unreachable!("only coupling rows carry prices"),
-            };
-            json!({"row": row, "station": station, "slot": slot, "rho": num(c.rho), "eta": num(c.eta)})
+        .map(|c| price_json(c, c.rho, c.eta))
+        .collect();
+    let regions: Vec<Value> = p
+        .regions
+        .iter()
+        .map(|r| {
+            let choices: Map<String, Value> = r
+                .choices
+                .iter()
+                .map(|&(n, s)| {
+                    (
+                        inst.evs()[n].id.clone(),
+                        s.map_or(Value::Null, |s| Value::from(station_id(s))),
+                    )
+                })
+                .collect();
+            let prices: Vec<Value> = r
+                .prices
+                .iter()
+                .filter(|q| q.rho > threshold || q.eta > threshold)
+                .map(|q| price_json(&p.prices[q.index], q.rho, q.eta))
+                .collect();
+            json!({"component": r.component, "choices": choices, "bound": num(r.bound),
+                   "status": serde_json::to_value(r.status).expect("status serialises"),
+                   "contains_optimum": r.contains_optimum, "prices": prices})
         })
         .collect();
+    let closed_by = p
+        .components
+        .iter()
+        .map(|c| c.method)
+        .max_by_key(|m| *m == Method::Branch)
+        .map_or(Value::Null, |m| {
+            serde_json::to_value(m).expect("method serialises")
+        });
     let cmp = tariff_report(p, &rule.tariff())?;
     let mut benchmarks = Map::new();
     benchmarks.insert("tou".into(), tariff_report(p, &tou(p).tariff)?);
@@ -120,6 +171,11 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
         "welfare": num(p.welfare),
         "dual_bound": num(p.dual_bound),
         "gap": num(p.gap),
+        "exact": p.exact,
+        "tolerance": num(p.tolerance),
+        "epsilon_ir": num(p.epsilon_ir),
+        "method": closed_by,
+        "regions": regions,
         "assignment": per_ev(p, p.plan.assignment.iter().map(|a| a.map_or(Value::Null, |s| Value::from(station_id(s))))),
         "energy": per_ev(p, p.plan.energy_kwh.iter().map(|e| Value::from(e.iter().map(|&x| num(x)).collect::<Vec<_>>()))),
         "prices": prices,
@@ -137,7 +193,7 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
         },
         "components": p.components.iter().map(|r| json!({
             "evs": r.evs.iter().map(|&n| inst.evs()[n].id.clone()).collect::<Vec<_>>(),
-            "n1": r.n1, "coupling_rows": r.coupling_rows, "attempts": r.attempts, "status": serde_json::to_value(r.status).expect("status serialises"),
+            "n1": r.n1, "coupling_rows": r.coupling_rows, "attempts": r.attempts, "method": serde_json::to_value(r.method).expect("method serialises"), "regions": r.regions, "status": serde_json::to_value(r.status).expect("status serialises"),
             "bound": num(r.bound), "welfare": num(r.welfare), "solve_seconds": r.solve_seconds,
         })).collect::<Vec<_>>(),
         "solve_seconds": p.solve_seconds,

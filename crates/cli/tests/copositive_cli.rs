@@ -124,3 +124,42 @@ fn bad_input_exits_2_naming_the_field() {
     bad("", (r#""evse": 1"#, r#""evse": -1"#), "stations[0].evse");
     bad(r#", "colour": 1"#, ("", ""), "colour");
 }
+
+#[test]
+fn example_c_is_exact_by_default_and_loose_with_psd_nn_only() {
+    let (code, stdout, stderr) = run_json(&example("copositive_example_c.json", ""));
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["exact"], true);
+    assert_eq!(v["method"], "branch");
+    assert!(v["gap"].as_f64().unwrap().abs() <= 1e-4 * 7.21);
+    assert!(v["epsilon_ir"].as_f64().unwrap() <= 1e-4 * 7.21);
+    let regions = v["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 3);
+    assert_eq!(
+        regions
+            .iter()
+            .filter(|r| r["contains_optimum"] == true)
+            .count(),
+        1
+    );
+    for r in regions {
+        assert_eq!(r["choices"].as_object().unwrap().len(), 1);
+    }
+    assert_eq!(v["components"][0]["method"], "branch");
+    for gain in v["max_deviation_gain"].as_object().unwrap().values() {
+        assert!(gain.as_f64().unwrap() <= 1e-3);
+    }
+    let (code, stdout, stderr) = run_json(&example(
+        "copositive_example_c.json",
+        r#", "cone": "psd-nn""#,
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["exact"], false);
+    assert_eq!(v["method"], "psd-nn");
+    let gap = v["gap"].as_f64().unwrap();
+    assert!(gap > 0.1);
+    assert!((v["epsilon_ir"].as_f64().unwrap() - gap).abs() < 1e-9);
+    assert!(v["regions"].as_array().unwrap().is_empty());
+}

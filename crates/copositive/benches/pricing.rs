@@ -1,11 +1,12 @@
-//! Pricing time against the lifted size n1, full and reduced lifts.
+//! Pricing time against the lifted size n1, full and reduced lifts; Example C (loose under
+//! PSD + NN) without tightening, with `auto` (branching) and with `K^1`.
 //!
 //! `cargo bench -p evmech-copositive --bench pricing`; results in `docs/benchmarks.md`.
 //! Larger instances (one solve takes tens of seconds) are timed once by the
 //! `copositive_pricing` example instead.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use evmech_copositive::{price, LiftKind, PricingOptions};
+use evmech_copositive::{price, LiftKind, PricingOptions, Tightening};
 use evmech_milp_model::{random_instance, Instance, RandomSize};
 use std::time::Duration;
 
@@ -58,6 +59,17 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| price(inst, &options).expect("priced"))
             });
         }
+    }
+    let c = example("copositive_example_c.json");
+    for tightening in [Tightening::Off, Tightening::Auto, Tightening::K1] {
+        let options = PricingOptions {
+            tightening,
+            ..PricingOptions::default()
+        };
+        let id = BenchmarkId::new("example_c", format!("{tightening:?}"));
+        group.bench_with_input(id, &c, |b, inst| {
+            b.iter(|| price(inst, &options).expect("priced"))
+        });
     }
     group.finish();
 }

@@ -5,7 +5,7 @@
 //! auxiliary `r_k >= D_k - s*_k`), solved with Clarabel. The candidate plans are then re-evaluated
 //! with the exact payment formula, so the reported gain does not inherit the QP's tolerance.
 
-use crate::sdp::run_clarabel;
+use crate::conic::run_clarabel;
 use crate::{ConeSettings, Pricing, Result, Tariff};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::SupportedConeT;
@@ -86,13 +86,14 @@ fn best_plan_at(
     let w = e_cols.len();
     let pos = |j: usize| e_cols.iter().position(|&c| c == j);
     let touched = pricing.touched_rows(ev);
+    let prices = pricing.prices_for(ev, Some(s));
     let now = pricing.usage(ev, &base);
     let opt = pricing.usage(ev, &pricing.plan.x);
     // D_k = c_k + g_k . e
     let rows_g: Vec<(f64, Vec<(usize, f64)>)> = touched
         .iter()
         .map(|&k| {
-            let row = &lm.rows[pricing.prices[k].model_row];
+            let row = &lm.rows[prices[k].model_row];
             let g = row
                 .terms
                 .iter()
@@ -115,7 +116,7 @@ fn best_plan_at(
     match tariff {
         Tariff::CmpA => {
             for (idx, &k) in touched.iter().enumerate() {
-                let price = &pricing.prices[k];
+                let price = &prices[k];
                 let (c, g) = &rows_g[idx];
                 for &(a, ga) in g {
                     q[a] += (price.rho + 2.0 * price.eta * c) * ga;
@@ -131,7 +132,7 @@ fn best_plan_at(
         }
         Tariff::CmpB => {
             for (idx, &k) in touched.iter().enumerate() {
-                let price = &pricing.prices[k];
+                let price = &prices[k];
                 q[w + idx] = price.rho;
                 if price.eta > 0.0 {
                     pi.push(w + idx);
@@ -194,7 +195,7 @@ fn best_plan_at(
             let (c, g) = &rows_g[idx];
             let mut terms = g.clone();
             terms.push((w + idx, -1.0));
-            le.push((terms, pricing.prices[k].slack - c));
+            le.push((terms, prices[k].slack - c));
         }
     }
     let (mut ai, mut aj, mut av, mut b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());

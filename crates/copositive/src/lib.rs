@@ -12,7 +12,13 @@
 //!   the price choice unique and reproducible, and the certificate (smallest eigenvalue of `P`, smallest entry of `N`, gap, signs,
 //!   complementary slackness).
 //! - [`InnerCone::Polyhedral`]: the de Klerk-Pasechnik `C^1` inner cone as an LP, for lifts too
-//!   large for the SDP (weaker; the gap shows by how much).
+//!   large for the SDP (weaker; the gap shows by how much); [`InnerCone::K1`]: Parrilo's `K^1`
+//!   (tighter than PSD + NN, small lifts only).
+//! - [`Tightening::Auto`] (the default): where the PSD + NN bound is loose, branch on the EVs'
+//!   station choices and price each region ([`PriceRegion`], [`Pricing::prices_for`]) until the
+//!   gap is closed or the [`BranchBudget`] is spent. [`Pricing::exact`],
+//!   [`Pricing::epsilon_ir`] and each component's [`Method`] say what was achieved; a loose bound
+//!   is never reported as exact.
 //! - [`SolveStatus`] (the `ConicStatus` of `evmech-milp-model`): every Clarabel status mapped;
 //!   `AlmostSolved` is [`SolveStatus::Inaccurate`], never folded into success.
 //!
@@ -36,6 +42,7 @@
 //! let pricing = price(&instance, &PricingOptions::default())?;
 //! assert!((pricing.welfare - 6.0).abs() < 1e-6);
 //! assert!(pricing.gap.abs() < 1e-4); // the doubly-nonnegative bound is tight here
+//! assert!(pricing.exact && pricing.regions.is_empty()); // so no branching was needed
 //! # Ok::<_, evmech_copositive::Error>(())
 //! ```
 #![deny(missing_docs)]
@@ -44,7 +51,10 @@
 
 mod benchmarks;
 mod best_response;
+mod branch;
+mod conic;
 mod error;
+mod k1;
 mod lift;
 mod mechanism;
 mod polyhedral;
@@ -56,15 +66,18 @@ mod tariff;
 
 pub use benchmarks::{ip_pricing, lp_relaxation, tou, Benchmark};
 pub use best_response::{best_response, best_responses, BestResponse};
+pub use branch::{BranchBudget, Choice};
+pub use conic::{ConeSettings, DualSolution, Regularization};
 pub use error::{Error, Result};
 pub use evmech_milp_model::ConicStatus as SolveStatus;
+pub use k1::{k1_min_linear, solve_k1};
 pub use lift::{Coord, Lift, LiftKind, LiftedConstraint, LiftedKind};
 pub use mechanism::{ChargingPlan, CopositiveMechanism, PaymentRule, Site};
 pub use polyhedral::{c1_inequalities, c1_min_slack, solve_c1};
 pub use pricing::{
-    price, Certificate, ComponentReport, CouplingPrice, CouplingRows, InnerCone, Pricing,
-    PricingOptions,
+    price, Certificate, ComponentReport, CouplingPrice, CouplingRows, InnerCone, Method,
+    PriceRegion, Pricing, PricingOptions, RegionPrice, Tightening,
 };
-pub use sdp::{solve_psd_nn, ConeSettings, DualSolution, Regularization};
+pub use sdp::solve_psd_nn;
 pub use sym::{svec_index, svec_len, svec_positions, SymSparse};
 pub use tariff::{h, Tariff};

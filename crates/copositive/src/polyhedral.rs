@@ -6,11 +6,10 @@
 //! to lifts where the SDP's dense KKT block does not fit; it is weaker, and the gap says by how
 //! much.
 
+use crate::conic::{minimise_bound, s_definition, unscaled_mat, ConicData};
 use crate::lift::Lift;
-use crate::sdp::{minimise_bound, ConeSettings, DualSolution, Regularization};
-use crate::sym::svec_index;
-use crate::Result;
-use clarabel::algebra::CscMatrix;
+use crate::sym::{svec_index, svec_len};
+use crate::{ConeSettings, DualSolution, Regularization, Result};
 use clarabel::solver::SupportedConeT;
 use evmech_milp_model::Sense;
 use nalgebra::DMatrix;
@@ -20,101 +19,63 @@ pub fn c1_inequalities(n: usize) -> usize {
     n + n * n.saturating_sub(1) + n * n.saturating_sub(1) * n.saturating_sub(2) / 6
 }
 
+/// The `C^1` inequalities on the upper-triangle entries of an `n x n` matrix, as lists of
+/// `(svec position, coefficient)`.
+fn c1_terms(n: usize) -> Vec<Vec<(usize, f64)>> {
+    let s = svec_index;
+    let mut out = Vec::with_capacity(c1_inequalities(n));
+    for i in 0..n {
+        out.push(vec![(s(i, i), 1.0)]);
+        for j in (0..n).filter(|&j| j != i) {
+            out.push(vec![(s(i, i), 1.0), (s(i, j), 2.0)]);
+        }
+    }
+    for i in 0..n {
+        for j in i + 1..n {
+            for k in j + 1..n {
+                out.push(vec![(s(i, j), 1.0), (s(i, k), 1.0), (s(j, k), 1.0)]);
+            }
+        }
+    }
+    out
+}
+
 /// Solves the C^1 dual of `lift`, optionally with price regularisation.
 ///
-/// The returned certificate has `psd = 0` and `nn = S`; check it with [`c1_min_slack`].
+/// The returned certificate's `min_linear` is the smallest `C^1` inequality value of `S`
+/// ([`c1_min_slack`]); there is no PSD part.
 pub fn solve_c1(
     lift: &Lift,
     settings: &ConeSettings,
     regularization: Option<&Regularization>,
 ) -> Result<DualSolution> {
     let n1 = lift.n1();
-    let len = n1 * (n1 + 1) / 2;
+    let len = svec_len(n1);
     let r = lift.constraints.len();
     // Variables: [lambda_0 = t, lambda_1.., S entries (upper triangle, unscaled)].
     let s0 = r;
-    let nvar = r + len;
-    let (mut ri, mut cj, mut vals) = (Vec::new(), Vec::new(), Vec::new());
-    // S_ij - sum_r lambda_r M_r,ij = C_ij.
-    let mut b = vec![0.0; len];
-    for (i, j, v) in lift.objective.upper_entries() {
-        b[svec_index(i, j)] = v;
-    }
-    for (k, con) in lift.constraints.iter().enumerate() {
-        for (i, j, v) in con.matrix.upper_entries() {
-            ri.push(svec_index(i, j));
-            cj.push(k);
-            vals.push(-v);
-        }
-    }
-    for c in 0..len {
-        ri.push(c);
-        cj.push(s0 + c);
-        vals.push(1.0);
-    }
-    let mut row = len;
-    let mut push_ineq =
-        |terms: &[(usize, f64)], ri: &mut Vec<usize>, cj: &mut Vec<usize>, vals: &mut Vec<f64>| {
-            for &(var, a) in terms {
-                ri.push(row);
-                cj.push(var);
-                vals.push(-a);
-            }
-            row += 1;
-        };
-    let s = |i: usize, j: usize| s0 + svec_index(i, j);
-    for i in 0..n1 {
-        push_ineq(&[(s(i, i), 1.0)], &mut ri, &mut cj, &mut vals);
-        for j in 0..n1 {
-            if i != j {
-                push_ineq(
-                    &[(s(i, i), 1.0), (s(i, j), 2.0)],
-                    &mut ri,
-                    &mut cj,
-                    &mut vals,
-                );
-            }
-        }
-    }
-    for i in 0..n1 {
-        for j in i + 1..n1 {
-            for k in j + 1..n1 {
-                push_ineq(
-                    &[(s(i, j), 1.0), (s(i, k), 1.0), (s(j, k), 1.0)],
-                    &mut ri,
-                    &mut cj,
-                    &mut vals,
-                );
-            }
-        }
-    }
-    for (k, con) in lift.constraints.iter().enumerate() {
-        if con.sense == Sense::Le {
-            push_ineq(&[(k, 1.0)], &mut ri, &mut cj, &mut vals);
-        }
-    }
-    let m = row;
-    b.extend(std::iter::repeat_n(0.0, m - len));
-    let cones = [
-        SupportedConeT::ZeroConeT(len),
-        SupportedConeT::NonnegativeConeT(m - len),
-    ];
-    let a = CscMatrix::new_from_triplets(m, nvar, ri, cj, vals);
-    let point = minimise_bound(&a, &b, &cones, settings, regularization)?;
-    let mut smat = DMatrix::zeros(n1, n1);
-    for j in 0..n1 {
-        for i in 0..=j {
-            let v = point.x[s0 + svec_index(i, j)];
-            smat[(i, j)] = v;
-            smat[(j, i)] = v;
-        }
-    }
+    let mut data = ConicData::new(r + len);
+    data.push_block(s_definition(lift, s0), SupportedConeT::ZeroConeT);
+    let ineq = c1_terms(n1)
+        .into_iter()
+        .map(|t| t.into_iter().map(|(c, a)| (s0 + c, -a)).collect())
+        .chain(
+            (0..r)
+                .filter(|&k| lift.constraints[k].sense == Sense::Le)
+                .map(|k| vec![(k, -1.0)]),
+        )
+        .map(|t| (t, 0.0))
+        .collect();
+    data.push_block(ineq, SupportedConeT::NonnegativeConeT);
+    let point = minimise_bound(data, settings, regularization)?;
+    let s = unscaled_mat(&point.x[s0..s0 + len], n1);
     Ok(DualSolution {
         status: point.status,
         bound: point.x[0],
         multipliers: point.x[..r].to_vec(),
-        psd: DMatrix::zeros(n1, n1),
-        nn: smat,
+        min_eig: 0.0,
+        min_linear: c1_min_slack(&s),
+        s,
         solve_seconds: point.seconds,
     })
 }
@@ -122,25 +83,9 @@ pub fn solve_c1(
 /// Smallest C^1 inequality value of `s` (`>= 0` means `s` is certified copositive).
 pub fn c1_min_slack(s: &DMatrix<f64>) -> f64 {
     let n = s.nrows();
-    let mut min = f64::INFINITY;
-    for i in 0..n {
-        min = min.min(s[(i, i)]);
-        for j in 0..n {
-            if i != j {
-                min = min.min(s[(i, i)] + 2.0 * s[(i, j)]);
-            }
-        }
-    }
-    for i in 0..n {
-        for j in i + 1..n {
-            for k in j + 1..n {
-                min = min.min(s[(i, j)] + s[(i, k)] + s[(j, k)]);
-            }
-        }
-    }
-    if n == 0 {
-        0.0
-    } else {
-        min
-    }
+    let at = crate::sym::svec_positions(n);
+    c1_terms(n)
+        .iter()
+        .map(|t| t.iter().map(|&(c, a)| a * s[at[c]]).sum::<f64>())
+        .fold(if n == 0 { 0.0 } else { f64::INFINITY }, f64::min)
 }

@@ -1,15 +1,16 @@
 //! Prices from the copositive dual: the end-to-end pipeline and its result.
 
+use crate::branch::{branch, region_contains, worse, BranchBudget, Choice};
+use crate::k1::solve_k1;
 use crate::lift::{Lift, LiftKind, LiftedKind};
-use crate::polyhedral::{c1_min_slack, solve_c1};
+use crate::polyhedral::solve_c1;
 use crate::reduce::{components, is_redundant, Component};
-use crate::sdp::{solve_psd_nn, ConeSettings, DualSolution, Regularization};
-use crate::{Result, SolveStatus};
+use crate::sdp::solve_psd_nn;
+use crate::{ConeSettings, DualSolution, Regularization, Result, SolveStatus};
 use evmech_milp_model::{
-    CbcSettings, Instance, Plan, RowName, SolveStatus as MilpStatus, StationAccessModel,
-    StationAccessOptions,
+    CbcSettings, Instance, LinearModel, Plan, RowName, SolveStatus as MilpStatus,
+    StationAccessModel, StationAccessOptions,
 };
-use nalgebra::SymmetricEigen;
 use serde::{Deserialize, Serialize};
 
 /// Everything that controls a pricing run.
@@ -17,8 +18,17 @@ use serde::{Deserialize, Serialize};
 pub struct PricingOptions {
     /// Model variant.
     pub model: StationAccessOptions,
-    /// Inner cone (default: PSD + NN).
+    /// Inner cone of the first solve (default: PSD + NN).
     pub cone_kind: InnerCone,
+    /// What to do when the first solve leaves a gap above `1e-4 max(1, W*)` (default:
+    /// [`Tightening::Auto`]).
+    pub tightening: Tightening,
+    /// Largest lifted order for which [`Tightening::Auto`] tries the `K^1` cone (default 0:
+    /// measured on the sweep, `K^1` never closed a gap that branching did not close faster; see
+    /// `docs/copositive.md`).
+    pub k1_max_n1: usize,
+    /// Limits of [`Tightening::Branch`] per component.
+    pub branch_budget: BranchBudget,
     /// Lift (default: reduced with RLT products).
     pub lift: LiftKind,
     /// Drop coupling rows that can never bind (exact; default on).
@@ -44,6 +54,9 @@ impl Default for PricingOptions {
         PricingOptions {
             model: StationAccessOptions::default(),
             cone_kind: InnerCone::PsdNn,
+            tightening: Tightening::Auto,
+            k1_max_n1: 0,
+            branch_budget: BranchBudget::default(),
             lift: LiftKind::Reduced,
             drop_redundant: true,
             coupling_rows: CouplingRows::BindingFirst,
@@ -65,6 +78,83 @@ pub enum InnerCone {
     PsdNn,
     /// de Klerk-Pasechnik `C^1` (an LP): no PSD block, so it scales further; weaker.
     Polyhedral,
+    /// Parrilo's `K^1` (one PSD block per lifted coordinate): contains PSD + NN, small lifts only.
+    #[serde(rename = "k1")]
+    K1,
+}
+
+/// How a loose component is tightened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tightening {
+    /// Report the first solve's gap as it is.
+    Off,
+    /// Solve the component again over `K^1`, whatever its size (`max_n1` still applies).
+    #[serde(rename = "k1")]
+    K1,
+    /// Branch on the EVs' choices and price each region ([`BranchBudget`]).
+    Branch,
+    /// `K^1` when the lift is at most `k1_max_n1`, then branching, stopping as soon as the gap is
+    /// closed (the default).
+    #[default]
+    Auto,
+}
+
+/// Which method produced a component's final certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// One PSD + NN certificate.
+    PsdNn,
+    /// One `C^1` certificate.
+    Polyhedral,
+    /// One `K^1` certificate.
+    #[serde(rename = "k1")]
+    K1,
+    /// One PSD + NN certificate per region of a branching on the EVs' choices.
+    Branch,
+}
+
+impl From<InnerCone> for Method {
+    fn from(cone: InnerCone) -> Self {
+        match cone {
+            InnerCone::PsdNn => Method::PsdNn,
+            InnerCone::Polyhedral => Method::Polyhedral,
+            InnerCone::K1 => Method::K1,
+        }
+    }
+}
+
+/// A coupling row's prices in one region.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegionPrice {
+    /// Index into [`Pricing::prices`].
+    pub index: usize,
+    /// Marginal price in the region.
+    pub rho: f64,
+    /// Congestion curvature in the region.
+    pub eta: f64,
+}
+
+/// A region of a branched component: the EVs whose choice it fixes, its bound and its prices.
+///
+/// The regions of a component partition its EVs' joint choices; a user who deviates (the others
+/// at `x*`) is charged with the prices of the region its deviation lies in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceRegion {
+    /// Index into [`Pricing::components`].
+    pub component: usize,
+    /// Fixed choices `(ev, station)` (`None` = opt out).
+    pub choices: Vec<Choice>,
+    /// Welfare bound over the region (held at or above the component's `W*`, which is all the
+    /// guarantees need; a region without a feasible point has no bound of its own).
+    pub bound: f64,
+    /// Conic status.
+    pub status: SolveStatus,
+    /// Whether the MILP optimum lies in the region (its prices are [`Pricing::prices`]).
+    pub contains_optimum: bool,
+    /// Prices of the component's coupling rows in the region.
+    pub prices: Vec<RegionPrice>,
 }
 
 /// Which coupling rows a component's lift carries.
@@ -102,10 +192,11 @@ pub struct CouplingPrice {
 /// The numerical certificate of a pricing run (spec section 3.5).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Certificate {
-    /// Smallest eigenvalue of the PSD part `P` (over components).
+    /// Smallest eigenvalue of the PSD parts (over components and regions; 0 for the polyhedral
+    /// cone, which has none).
     pub min_eig_psd: f64,
-    /// Smallest entry of the non-negative part `N` (for the polyhedral cone, where `P = 0`: the
-    /// smallest `C^1` inequality value of `S`).
+    /// Smallest value of the linear cone conditions: entries of `N` for PSD + NN, the `C^1`
+    /// inequalities of `S` for the polyhedral cone, `K^1`'s inequalities and equality residuals.
     pub min_nn: f64,
     /// `bound - W*`: the IR guarantee is epsilon-IR with this epsilon.
     pub gap: f64,
@@ -128,8 +219,13 @@ pub struct ComponentReport {
     pub n1: usize,
     /// Coupling rows in the lift that was kept.
     pub coupling_rows: usize,
-    /// Conic solves made (2 when the binding-rows lift was loose and all rows were lifted).
+    /// Conic solves made (2 when the binding-rows lift was loose and all rows were lifted; more
+    /// with tightening, including every region solve).
     pub attempts: usize,
+    /// What produced the final certificate.
+    pub method: Method,
+    /// Regions priced (0 unless `method` is `Branch`).
+    pub regions: usize,
     /// Conic status.
     pub status: SolveStatus,
     /// Welfare bound of the component.
@@ -157,6 +253,15 @@ pub struct Pricing {
     pub dual_bound: f64,
     /// `dual_bound - welfare`.
     pub gap: f64,
+    /// The tolerance the gap is judged by: `1e-4 max(1, W*)` per component, summed.
+    pub tolerance: f64,
+    /// Whether every component's gap is within its tolerance: the prices are exact.
+    pub exact: bool,
+    /// The IR guarantee holds up to this epsilon: `max(gap, 0)` (0 up to the tolerance when
+    /// `exact`).
+    pub epsilon_ir: f64,
+    /// Regions of branched components (empty when no component was branched).
+    pub regions: Vec<PriceRegion>,
     /// Prices of every coupling row (dropped redundant rows have 0).
     pub prices: Vec<CouplingPrice>,
     /// The certificate.
@@ -167,7 +272,45 @@ pub struct Pricing {
     pub solve_seconds: f64,
 }
 
-/// Prices `instance`: MILP optimum, then the copositive dual over PSD + NN per component.
+/// A component's final certificate(s).
+struct ComponentSolve {
+    /// The (sub)component that was lifted.
+    comp: Component,
+    /// One lift and dual, or one per region.
+    parts: Vec<Part>,
+    attempts: usize,
+    seconds: f64,
+    method: Method,
+}
+
+/// One certificate: the whole component, or a region of it.
+struct Part {
+    choices: Vec<Choice>,
+    /// The model that was lifted, its columns and rows as positions in `comp.model`.
+    model: LinearModel,
+    columns: Vec<usize>,
+    rows: Vec<usize>,
+    lift: Lift,
+    dual: DualSolution,
+    bound: f64,
+}
+
+impl Part {
+    fn whole(comp: &Component, lift: Lift, dual: DualSolution) -> Part {
+        Part {
+            choices: Vec::new(),
+            model: comp.model.clone(),
+            columns: (0..comp.columns.len()).collect(),
+            rows: (0..comp.rows.len()).collect(),
+            bound: dual.bound,
+            lift,
+            dual,
+        }
+    }
+}
+
+/// Prices `instance`: MILP optimum, then per component the copositive dual over the chosen inner
+/// cone, tightened as `options.tightening` says while the gap exceeds `1e-4 max(1, W*)`.
 pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
     let start = std::time::Instant::now();
     let model = StationAccessModel::build(instance, options.model);
@@ -201,65 +344,78 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
         max_complementarity: 0.0,
     };
     let mut reports = Vec::new();
+    let mut regions = Vec::new();
     let mut status = SolveStatus::Solved;
-    let mut bound_total = 0.0;
+    let (mut bound_total, mut tolerance, mut exact) = (0.0, 0.0, true);
     let binding: Vec<bool> = lm
         .rows
         .iter()
         .map(|r| -r.residual(x) <= 1e-6 * r.rhs.abs().max(1.0))
         .collect();
     for full_comp in components(&model, |i| keep[i], options.decompose) {
-        let x_sub: Vec<f64> = full_comp.columns.iter().map(|&j| x[j]).collect();
-        let welfare = full_comp.model.objective_value(&x_sub);
-        let tolerance = 1e-4 * welfare.abs().max(1.0);
-        let mut attempts = 0;
-        let mut seconds = 0.0;
-        let mut candidates = Vec::new();
-        if options.coupling_rows == CouplingRows::BindingFirst {
-            let lean = full_comp.without_coupling_rows(|i| !binding[i]);
-            if lean.rows.len() < full_comp.rows.len() {
-                candidates.push(lean);
+        let x_comp: Vec<f64> = full_comp.columns.iter().map(|&j| x[j]).collect();
+        let welfare = full_comp.model.objective_value(&x_comp);
+        let tol = 1e-4 * welfare.abs().max(1.0);
+        let solved = solve_component(full_comp, &binding, options, welfare, tol)?;
+        let comp = &solved.comp;
+        let component = reports.len();
+        let mut bound = f64::NEG_INFINITY;
+        for part in &solved.parts {
+            let model_rows: Vec<usize> = part.rows.iter().map(|&k| comp.rows[k]).collect();
+            let (row_prices, min_raw) =
+                lifted_prices(&part.lift, &part.model, &model_rows, &part.dual, &prices);
+            cert.min_raw_price = cert.min_raw_price.min(min_raw);
+            cert.min_eig_psd = cert.min_eig_psd.min(part.dual.min_eig);
+            cert.min_nn = cert.min_nn.min(part.dual.min_linear);
+            status = worse(status, part.dual.status);
+            bound = bound.max(part.bound);
+            let contains = region_contains(&part.choices, &milp.plan.assignment, usize::MAX, None);
+            if contains {
+                for p in &row_prices {
+                    prices[p.index].rho = p.rho;
+                    prices[p.index].eta = p.eta;
+                }
+                let x_part: Vec<f64> = part.columns.iter().map(|&j| x_comp[j]).collect();
+                let y = nalgebra::DVector::from_vec(part.lift.lift_point(&part.model, &x_part));
+                cert.y_s_y += y.dot(&(&part.dual.s * &y));
+            }
+            if solved.method == Method::Branch {
+                regions.push(PriceRegion {
+                    component,
+                    choices: part.choices.clone(),
+                    bound: part.bound,
+                    status: part.dual.status,
+                    contains_optimum: contains,
+                    prices: row_prices,
+                });
             }
         }
-        candidates.push(full_comp);
-        let mut solved = None;
-        for comp in candidates {
-            let (lift, dual) = solve_component(&comp, options, welfare)?;
-            attempts += 1;
-            seconds += dual.solve_seconds;
-            let loose = dual.bound - welfare > tolerance;
-            solved = Some((comp, lift, dual));
-            if !loose {
-                break;
-            }
-        }
-        let (comp, lift, dual) = solved.expect("at least one attempt");
-        let sub = &comp.model;
-        record_prices(&lift, sub, &comp.rows, &dual, &mut prices, &mut cert);
-        let y = nalgebra::DVector::from_vec(lift.lift_point(sub, &x_sub));
-        cert.y_s_y += y.dot(&((&dual.psd + &dual.nn) * &y));
-        let (eig, cone_min) = match options.cone_kind {
-            InnerCone::PsdNn => (
-                SymmetricEigen::new(dual.psd.clone()).eigenvalues.min(),
-                dual.nn.min(),
-            ),
-            InnerCone::Polyhedral => (0.0, c1_min_slack(&dual.nn)),
-        };
-        cert.min_eig_psd = cert.min_eig_psd.min(eig);
-        cert.min_nn = cert.min_nn.min(cone_min);
-        if dual.status != SolveStatus::Solved {
-            status = dual.status;
-        }
-        bound_total += dual.bound;
+        bound_total += bound;
+        tolerance += tol;
+        exact &= bound - welfare <= tol;
         reports.push(ComponentReport {
             evs: comp.evs.clone(),
-            n1: lift.n1(),
-            coupling_rows: sub.rows.iter().filter(|r| r.name.is_coupling()).count(),
-            attempts,
-            status: dual.status,
-            bound: dual.bound,
+            n1: solved.parts.iter().map(|p| p.lift.n1()).max().unwrap_or(1),
+            coupling_rows: comp
+                .model
+                .rows
+                .iter()
+                .filter(|r| r.name.is_coupling())
+                .count(),
+            attempts: solved.attempts,
+            method: solved.method,
+            regions: if solved.method == Method::Branch {
+                solved.parts.len()
+            } else {
+                0
+            },
+            status: solved
+                .parts
+                .iter()
+                .fold(SolveStatus::Solved, |s, p| worse(s, p.dual.status)),
+            bound,
             welfare,
-            solve_seconds: seconds,
+            solve_seconds: solved.seconds,
         });
     }
     for p in &mut prices {
@@ -278,6 +434,10 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
         welfare,
         dual_bound: bound_total,
         gap: bound_total - welfare,
+        tolerance,
+        exact,
+        epsilon_ir: (bound_total - welfare).max(0.0),
+        regions,
         plan: milp.plan,
         prices,
         certificate: cert,
@@ -286,13 +446,111 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
     })
 }
 
-/// Lifts one component and solves its PSD + NN dual with price regularisation.
+/// Prices one component: binding rows first (if asked), then every row, then the tightening.
 fn solve_component(
-    comp: &Component,
+    full_comp: Component,
+    binding: &[bool],
     options: &PricingOptions,
     welfare: f64,
+    tol: f64,
+) -> Result<ComponentSolve> {
+    let mut candidates = Vec::new();
+    if options.coupling_rows == CouplingRows::BindingFirst {
+        let lean = full_comp.without_coupling_rows(|i| !binding[i]);
+        if lean.rows.len() < full_comp.rows.len() {
+            candidates.push(lean);
+        }
+    }
+    candidates.push(full_comp);
+    let (mut attempts, mut seconds) = (0, 0.0);
+    let mut best = None;
+    let count = candidates.len();
+    for (k, comp) in candidates.into_iter().enumerate() {
+        let (lift, dual) = solve_model(&comp.model, options, options.cone_kind, welfare, None)?;
+        attempts += 1;
+        seconds += dual.solve_seconds;
+        let loose = dual.bound - welfare > tol;
+        best = Some((comp, lift, dual));
+        if !loose || k + 1 == count {
+            break;
+        }
+    }
+    let (comp, lift, dual) = best.expect("at least one attempt");
+    let mut solved = ComponentSolve {
+        parts: vec![Part::whole(&comp, lift, dual)],
+        comp,
+        attempts,
+        seconds,
+        method: options.cone_kind.into(),
+    };
+    let loose = |s: &ComponentSolve| s.parts.iter().any(|p| p.bound - welfare > tol);
+    if !loose(&solved) || options.tightening == Tightening::Off {
+        return Ok(solved);
+    }
+    let full = &solved.comp;
+    let try_k1 = match options.tightening {
+        Tightening::K1 => true,
+        Tightening::Auto => solved.parts[0].lift.n1() <= options.k1_max_n1,
+        _ => false,
+    };
+    if try_k1 && options.cone_kind != InnerCone::K1 {
+        let (lift, dual) = solve_model(&full.model, options, InnerCone::K1, welfare, None)?;
+        solved.attempts += 1;
+        solved.seconds += dual.solve_seconds;
+        if dual.bound < solved.parts[0].bound {
+            solved.parts = vec![Part::whole(full, lift, dual)];
+            solved.method = Method::K1;
+        }
+    }
+    let try_branch = matches!(options.tightening, Tightening::Branch | Tightening::Auto);
+    if loose(&solved) && try_branch && !full.evs.is_empty() {
+        let cone = match options.cone_kind {
+            InnerCone::Polyhedral => InnerCone::Polyhedral,
+            _ => InnerCone::PsdNn,
+        };
+        let tree = branch(
+            full,
+            welfare,
+            tol,
+            &options.branch_budget,
+            |model, floor| solve_model(model, options, cone, welfare, Some(floor)),
+        )?;
+        let Some(tree) = tree else {
+            return Ok(solved);
+        };
+        solved.attempts += tree.nodes;
+        solved.seconds += tree
+            .leaves
+            .iter()
+            .map(|l| l.dual.solve_seconds)
+            .sum::<f64>();
+        solved.parts = tree
+            .leaves
+            .into_iter()
+            .map(|l| Part {
+                choices: l.choices,
+                model: l.fixed.model,
+                columns: l.fixed.columns,
+                rows: l.fixed.rows,
+                lift: l.lift,
+                dual: l.dual,
+                bound: l.bound,
+            })
+            .collect();
+        solved.method = Method::Branch;
+    }
+    Ok(solved)
+}
+
+/// Lifts `sub` and solves its dual over `cone` with price regularisation (and the bound held at
+/// or above `floor`).
+fn solve_model(
+    sub: &LinearModel,
+    options: &PricingOptions,
+    cone: InnerCone,
+    welfare: f64,
+    floor: Option<f64>,
 ) -> Result<(Lift, DualSolution)> {
-    let sub = &comp.model;
     let lift = Lift::build(sub, options.lift, |i| sub.rows[i].name.is_coupling());
     if lift.n1() > options.max_n1 {
         return Err(crate::Error::TooLarge {
@@ -315,22 +573,27 @@ fn solve_component(
     let reg = Regularization {
         weight: options.price_regularization / welfare.abs().max(1.0),
         priced,
+        floor,
     };
-    let dual = match options.cone_kind {
+    let dual = match cone {
         InnerCone::PsdNn => solve_psd_nn(&lift, &options.cone, Some(&reg))?,
         InnerCone::Polyhedral => solve_c1(&lift, &options.cone, Some(&reg))?,
+        InnerCone::K1 => solve_k1(&lift, &options.cone, Some(&reg))?,
     };
     Ok((lift, dual))
 }
 
-fn record_prices(
+/// The prices a certificate gives the coupling rows of `sub` (`model_rows[k]` is row `k`'s row in
+/// the instance model), clamped at 0, and the most negative raw value.
+fn lifted_prices(
     lift: &Lift,
-    sub: &evmech_milp_model::LinearModel,
-    rows: &[usize],
+    sub: &LinearModel,
+    model_rows: &[usize],
     dual: &DualSolution,
-    prices: &mut [CouplingPrice],
-    cert: &mut Certificate,
-) {
+    prices: &[CouplingPrice],
+) -> (Vec<RegionPrice>, f64) {
+    let mut out: Vec<RegionPrice> = Vec::new();
+    let mut min_raw = 0.0_f64;
     for (k, con) in lift.constraints.iter().enumerate() {
         let (row, is_rho) = match con.kind {
             LiftedKind::Linear { row } => (row, true),
@@ -341,13 +604,26 @@ fn record_prices(
             continue;
         }
         let raw = dual.multipliers[k];
-        cert.min_raw_price = cert.min_raw_price.min(raw);
-        if let Some(p) = prices.iter_mut().find(|p| p.model_row == rows[row]) {
-            if is_rho {
-                p.rho = raw.max(0.0);
-            } else {
-                p.eta = raw.max(0.0);
+        min_raw = min_raw.min(raw);
+        let Some(index) = prices.iter().position(|p| p.model_row == model_rows[row]) else {
+            continue;
+        };
+        let entry = match out.iter().position(|p| p.index == index) {
+            Some(e) => e,
+            None => {
+                out.push(RegionPrice {
+                    index,
+                    rho: 0.0,
+                    eta: 0.0,
+                });
+                out.len() - 1
             }
+        };
+        if is_rho {
+            out[entry].rho = raw.max(0.0);
+        } else {
+            out[entry].eta = raw.max(0.0);
         }
     }
+    (out, min_raw)
 }

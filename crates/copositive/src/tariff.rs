@@ -1,6 +1,6 @@
 //! Payment rules: CMP-A, CMP-B (spec section 2.4) and linear tariffs (TOU, LP and IP pricing).
 
-use crate::Pricing;
+use crate::{CouplingPrice, Pricing};
 use evmech_milp_model::VarName;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 /// - CMP-A: `kappa' x + sum_k rho_k u_k(x) + sum_k eta_k D_k^2`;
 /// - CMP-B: `kappa' x + Phi(x) - Phi(0)` with `Phi(x) = sum_k h_k(D_k - s*_k)` and
 ///   `h_k(L) = min_{r >= L} rho_k r + eta_k r^2` (opting out is free);
+/// - on a branched component ([`Pricing::regions`]) both use the prices of the region the plan
+///   lies in: CMP-A becomes `kappa' x + sum_k rho*_k u_k(x*_n) + sum_k (rho_k D_k + eta_k D_k^2)`
+///   (the charge at the optimum plus the change at the region's prices; the same formula when
+///   the region is the optimum's), CMP-B evaluates each `Phi` in its plan's region;
 /// - linear: `kappa' x + sum_k rho_k u_k(x) - sum_j credit_j x_j` (TOU: no `rho`, no credit;
 ///   LP-relaxation pricing: LP duals; IP pricing: duals with binaries fixed, plus the duals of the
 ///   fixing rows as credits on the binaries).
@@ -88,15 +92,49 @@ impl Pricing {
         w + self.energy_cost(ev, x)
     }
 
-    /// `Phi_n(x) = sum_k h_k(D_k(x) - s*_k)` over the rows EV `ev` can use.
+    /// The station EV `ev` uses in the full point `x` (`None` = opted out).
+    pub fn choice_of(&self, ev: usize, x: &[f64]) -> Option<usize> {
+        let lm = self.model.model();
+        self.columns_of(ev)
+            .into_iter()
+            .find_map(|j| match lm.columns[j].name {
+                VarName::Serve { station, .. } if x[j] > 0.5 => Some(station),
+                _ => None,
+            })
+    }
+
+    /// The prices EV `ev` faces when it makes `choice` (the others at the optimum): the prices
+    /// of the region of its component that holds that choice, [`Pricing::prices`] when its
+    /// component was not branched or the choice is the optimal one.
+    pub fn prices_for(&self, ev: usize, choice: Option<usize>) -> Vec<CouplingPrice> {
+        let mut prices = self.prices.clone();
+        let Some(component) = self.components.iter().position(|c| c.evs.contains(&ev)) else {
+            return prices;
+        };
+        let region = self.regions.iter().find(|r| {
+            r.component == component
+                && crate::branch::region_contains(&r.choices, &self.plan.assignment, ev, choice)
+        });
+        if let Some(region) = region {
+            for p in &region.prices {
+                prices[p.index].rho = p.rho;
+                prices[p.index].eta = p.eta;
+            }
+        }
+        prices
+    }
+
+    /// `Phi_n(x) = sum_k h_k(D_k(x) - s*_k)` over the rows EV `ev` can use, at the prices of the
+    /// region of `x` ([`Pricing::prices_for`]).
     pub fn phi(&self, ev: usize, x: &[f64]) -> f64 {
+        let prices = self.prices_for(ev, self.choice_of(ev, x));
         let now = self.usage(ev, x);
         let opt = self.usage(ev, &self.plan.x);
         let touched = self.touched_rows(ev);
         touched
             .into_iter()
             .map(|k| {
-                let p = &self.prices[k];
+                let p = &prices[k];
                 h(p.rho, p.eta, now[k] - opt[k] - p.slack)
             })
             .sum()
@@ -134,13 +172,17 @@ impl Pricing {
             Tariff::CmpA => {
                 let now = self.usage(ev, x);
                 let opt = self.usage(ev, &self.plan.x);
-                kappa
-                    + self
-                        .prices
-                        .iter()
-                        .enumerate()
-                        .map(|(k, p)| p.rho * now[k] + p.eta * (now[k] - opt[k]).powi(2))
-                        .sum::<f64>()
+                let region = self.prices_for(ev, self.choice_of(ev, x));
+                let at_optimum: f64 = self.prices.iter().zip(&opt).map(|(p, u)| p.rho * u).sum();
+                let change: f64 = region
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| {
+                        let d = now[k] - opt[k];
+                        p.rho * d + p.eta * d * d
+                    })
+                    .sum();
+                kappa + at_optimum + change
             }
             Tariff::CmpB => kappa + self.phi(ev, x) - self.phi(ev, &self.opted_out(ev)),
             Tariff::Linear { rho, credit } => {

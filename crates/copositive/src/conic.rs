@@ -1,0 +1,225 @@
+//! What every inner-cone dual shares: Clarabel settings, the solved dual, price regularisation,
+//! a floor on the bound, and the status mapping.
+
+use crate::{Error, Result, SolveStatus};
+use clarabel::algebra::CscMatrix;
+use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
+use nalgebra::DMatrix;
+
+/// Clarabel settings used for the conic solves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConeSettings {
+    /// Iteration cap.
+    pub max_iter: u32,
+    /// Wall-clock cap, seconds.
+    pub time_limit_s: f64,
+    /// Clarabel's KKT solver: `"faer"` (default: supernodal, multithreaded) or `"qdldl"`.
+    pub kkt_solver: &'static str,
+}
+
+impl Default for ConeSettings {
+    fn default() -> Self {
+        ConeSettings {
+            max_iter: 200,
+            time_limit_s: 600.0,
+            kkt_solver: "faer",
+        }
+    }
+}
+
+/// A solved dual: bound, multipliers and the certificate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DualSolution {
+    /// Solver status (`Solved` or `Inaccurate`; other statuses are errors).
+    pub status: SolveStatus,
+    /// The welfare upper bound `t = -theta`.
+    pub bound: f64,
+    /// Multiplier of each lifted constraint (index 0, the normalisation, holds `t`).
+    pub multipliers: Vec<f64>,
+    /// The certified copositive matrix `S = C + t E_00 + sum_r lambda_r M_r`.
+    pub s: DMatrix<f64>,
+    /// Smallest eigenvalue over the PSD parts of the certificate (0 for the polyhedral cone,
+    /// which has none).
+    pub min_eig: f64,
+    /// Smallest value of the certificate's linear cone conditions (entries of `N` for PSD + NN,
+    /// the `C^1` inequalities, or `K^1`'s inequalities and equality residuals).
+    pub min_linear: f64,
+    /// Solver time, seconds.
+    pub solve_seconds: f64,
+}
+
+/// Price regularisation: minimise `t + weight * sum_{r in priced} lambda_r^2` instead of `t`.
+///
+/// The dual optimum is not unique; the regularised objective is strictly convex in the prices, so
+/// they are unique and reproducible. Any feasible point is still a valid certificate, so the
+/// bound stays an upper bound and the gap it leaves is measured, never hidden; with a small
+/// weight it moves the bound by at most `weight * |prices|^2`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Regularization {
+    /// Weight of the squared prices.
+    pub weight: f64,
+    /// Constraint indices whose multipliers are prices.
+    pub priced: Vec<usize>,
+    /// Lower limit on the bound `t` (`None`: unlimited). A region of a branched instance with no
+    /// feasible point has an unbounded dual; any certificate with `t` at the floor serves.
+    pub floor: Option<f64>,
+}
+
+/// The data of one conic program `min t (+ regularisation) s.t. A v + s = b, s in cones`,
+/// assembled row by row; variable 0 is the bound `t`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ConicData {
+    pub(crate) ri: Vec<usize>,
+    pub(crate) cj: Vec<usize>,
+    pub(crate) vals: Vec<f64>,
+    pub(crate) b: Vec<f64>,
+    pub(crate) cones: Vec<SupportedConeT<f64>>,
+    pub(crate) nvar: usize,
+}
+
+impl ConicData {
+    /// An empty program over `nvar` variables.
+    pub(crate) fn new(nvar: usize) -> Self {
+        ConicData {
+            nvar,
+            ..ConicData::default()
+        }
+    }
+
+    /// Appends the rows `terms . v + s = rhs` with their `s` in one cone made by `cone(len)`.
+    pub(crate) fn push_block(
+        &mut self,
+        rows: Vec<(Vec<(usize, f64)>, f64)>,
+        cone: impl FnOnce(usize) -> SupportedConeT<f64>,
+    ) {
+        if rows.is_empty() {
+            return;
+        }
+        let len = rows.len();
+        for (terms, rhs) in rows {
+            let r = self.b.len();
+            for (j, a) in terms {
+                self.ri.push(r);
+                self.cj.push(j);
+                self.vals.push(a);
+            }
+            self.b.push(rhs);
+        }
+        self.cones.push(cone(len));
+    }
+}
+
+/// Minimises the bound `t` (variable 0) over `data`, plus the [`Regularization`] if any. A dual
+/// without a feasible point is an error, never a default.
+pub(crate) fn minimise_bound(
+    mut data: ConicData,
+    settings: &ConeSettings,
+    regularization: Option<&Regularization>,
+) -> Result<ConicPoint> {
+    if let Some(floor) = regularization.and_then(|r| r.floor) {
+        data.push_block(
+            vec![(vec![(0, -1.0)], -floor)],
+            SupportedConeT::NonnegativeConeT,
+        );
+    }
+    let nvar = data.nvar;
+    let mut q = vec![0.0; nvar];
+    q[0] = 1.0;
+    let p = match regularization {
+        Some(reg) if reg.weight > 0.0 => {
+            let idx = reg.priced.clone();
+            let diag = vec![2.0 * reg.weight; idx.len()];
+            CscMatrix::new_from_triplets(nvar, nvar, idx.clone(), idx, diag)
+        }
+        _ => CscMatrix::zeros((nvar, nvar)),
+    };
+    let a = CscMatrix::new_from_triplets(data.b.len(), nvar, data.ri, data.cj, data.vals);
+    run_clarabel(&p, &q, &a, &data.b, &data.cones, settings)?.ok_or(Error::Solver {
+        status: SolveStatus::PrimalInfeasible,
+    })
+}
+
+/// A finished Clarabel solve with a usable point.
+pub(crate) struct ConicPoint {
+    pub(crate) status: SolveStatus,
+    pub(crate) x: Vec<f64>,
+    pub(crate) seconds: f64,
+}
+
+/// Runs Clarabel on `min 1/2 v'Pv + q'v s.t. Av + s = b, s in cones` and maps its status:
+/// `Solved` and `Inaccurate` give the point, primal infeasibility gives `Ok(None)`, anything else
+/// is an error.
+pub(crate) fn run_clarabel(
+    p: &CscMatrix<f64>,
+    q: &[f64],
+    a: &CscMatrix<f64>,
+    b: &[f64],
+    cones: &[SupportedConeT<f64>],
+    settings: &ConeSettings,
+) -> Result<Option<ConicPoint>> {
+    let clarabel_settings = DefaultSettingsBuilder::default()
+        .verbose(false)
+        .max_iter(settings.max_iter)
+        .time_limit(settings.time_limit_s)
+        .direct_solve_method(settings.kkt_solver.to_string())
+        .build()
+        .map_err(|e| Error::SolverSetup(e.to_string()))?;
+    let mut solver = DefaultSolver::new(p, q, a, b, cones, clarabel_settings)
+        .map_err(|e| Error::SolverSetup(e.to_string()))?;
+    solver.solve();
+    let sol = &solver.solution;
+    match SolveStatus::from(sol.status) {
+        status @ (SolveStatus::Solved | SolveStatus::Inaccurate) => Ok(Some(ConicPoint {
+            status,
+            x: sol.x.clone(),
+            seconds: sol.solve_time,
+        })),
+        SolveStatus::PrimalInfeasible | SolveStatus::InaccuratePrimalInfeasible => Ok(None),
+        status => Err(Error::Solver { status }),
+    }
+}
+
+/// The rows `S_ij - sum_r lambda_r (M_r)_ij = C_ij` that define explicit, unscaled upper-triangle
+/// entries of `S` (variables `s0 + svec_index(i, j)`) from the multipliers (variables `0..r`).
+pub(crate) fn s_definition(lift: &crate::Lift, s0: usize) -> Vec<(Vec<(usize, f64)>, f64)> {
+    use crate::sym::{svec_index, svec_len};
+    let len = svec_len(lift.n1());
+    let mut rows: Vec<(Vec<(usize, f64)>, f64)> =
+        (0..len).map(|c| (vec![(s0 + c, 1.0)], 0.0)).collect();
+    for (i, j, v) in lift.objective.upper_entries() {
+        rows[svec_index(i, j)].1 = v;
+    }
+    for (k, con) in lift.constraints.iter().enumerate() {
+        for (i, j, v) in con.matrix.upper_entries() {
+            rows[svec_index(i, j)].0.push((k, -v));
+        }
+    }
+    rows
+}
+
+/// The symmetric matrix of the unscaled upper-triangle values `v` (svec order).
+pub(crate) fn unscaled_mat(v: &[f64], n: usize) -> DMatrix<f64> {
+    use crate::sym::svec_index;
+    DMatrix::from_fn(n, n, |i, j| v[svec_index(i, j)])
+}
+
+/// The symmetric matrix of a scaled svec `v` (off-diagonals divided by `sqrt 2`).
+pub(crate) fn smat(v: &[f64], n: usize) -> DMatrix<f64> {
+    use crate::sym::svec_index;
+    DMatrix::from_fn(n, n, |i, j| {
+        let x = v[svec_index(i, j)];
+        if i == j {
+            x
+        } else {
+            x / std::f64::consts::SQRT_2
+        }
+    })
+}
+
+/// Smallest eigenvalue of a symmetric matrix (0 for an empty one).
+pub(crate) fn min_eigenvalue(m: &DMatrix<f64>) -> f64 {
+    if m.nrows() == 0 {
+        return 0.0;
+    }
+    nalgebra::SymmetricEigen::new(m.clone()).eigenvalues.min()
+}
