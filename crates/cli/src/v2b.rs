@@ -14,15 +14,6 @@ use std::path::{Path, PathBuf};
 /// Arguments of `v2b compare`.
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
-    /// Caltech ACN session CSV (schema in `../shared/data/README.md`).
-    #[arg(long)]
-    pub sessions: PathBuf,
-    /// Hourly building-load CSV (`hour_of_year,month,day,hour,facility_kw`).
-    #[arg(long)]
-    pub building: PathBuf,
-    /// Site JSON (chargers, no-export, penalties); default: the paper's 10 + 5 chargers.
-    #[arg(long)]
-    pub site: Option<PathBuf>,
     /// Comma-separated policies: maxcharge, reqcharge, edf, llf, mpc, mc-mpc, oracle, oracle-daily.
     #[arg(long, default_value = "maxcharge,reqcharge,edf,llf,mpc,mc-mpc,oracle")]
     pub policies: String,
@@ -32,6 +23,86 @@ pub struct CompareArgs {
     /// Seed of every random stream.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Day (index among the simulated days) drawn in `plot.svg`.
+    #[arg(long, default_value_t = 0)]
+    pub plot_day: usize,
+    /// The data files, the episode mapping and the output directory.
+    #[command(flatten)]
+    pub episode: EpisodeArgs,
+}
+
+pub(crate) fn bad_arg(name: &str, message: String) -> InputError {
+    InputError::field(Path::new("<command line>"), name.into(), message)
+}
+
+/// Runs the comparison, writes `summary.json`, `run.json`, `days.csv`, `slots.csv` and
+/// `plot.svg` into `--out`, and returns the summary.
+pub fn run(args: &CompareArgs) -> Result<String, InputError> {
+    let kinds = PolicyKind::parse_list(&args.policies).map_err(InputError::V2b)?;
+    let (scenario, backend) = load_episode(&args.episode)?;
+    let settings = CompareSettings {
+        scenarios: args.scenarios,
+        seed: args.seed,
+        backend,
+        on_failure: args.episode.on_failure(),
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let mut progress = |policy: &str, done: usize, total: usize| {
+        if terminal {
+            eprint!(
+                "{}",
+                export::progress_line(policy, done, total, started.elapsed().as_secs_f64())
+            );
+        }
+    };
+    let reports = compare(&scenario, &kinds, &settings, &mut progress)?;
+    let summary = summary_json(&reports);
+    let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
+    std::fs::create_dir_all(&args.episode.out).map_err(|e| write_error(&args.episode.out, e))?;
+    let run = json!({
+        "days": scenario.days().len(),
+        "first_date": date(&scenario, 0),
+        "scenarios": args.scenarios,
+        "seed": args.seed,
+        "backend": args.episode.backend,
+        "departure": args.episode.departure,
+        "policies": kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
+    });
+    let files = [
+        ("summary.json", text.clone() + "\n"),
+        (
+            "run.json",
+            serde_json::to_string_pretty(&run).expect("JSON") + "\n",
+        ),
+        ("days.csv", export::days_csv(&reports)),
+        ("slots.csv", export::slots_csv(&reports)),
+    ];
+    for (name, body) in files {
+        write_file(&args.episode.out.join(name), &body)?;
+    }
+    let svg = export::day_svg(&reports, args.plot_day).ok_or_else(|| {
+        bad_arg(
+            "plot-day",
+            format!("only {} days were simulated", scenario.days().len()),
+        )
+    })?;
+    write_file(&args.episode.out.join("plot.svg"), &svg)?;
+    Ok(text)
+}
+
+/// The data, mapping and output arguments `v2b compare` and `v2b negotiate` share.
+#[derive(Debug, clap::Args)]
+pub struct EpisodeArgs {
+    /// Caltech ACN session CSV (schema in `../shared/data/README.md`).
+    #[arg(long)]
+    pub sessions: PathBuf,
+    /// Hourly building-load CSV (`hour_of_year,month,day,hour,facility_kw`).
+    #[arg(long)]
+    pub building: PathBuf,
+    /// Site JSON (chargers, no-export, penalties); default: the paper's 10 + 5 chargers.
+    #[arg(long)]
+    pub site: Option<PathBuf>,
     /// Keep the first N weekdays present in the sessions file (default: all).
     #[arg(long)]
     pub days: Option<usize>,
@@ -47,100 +118,25 @@ pub struct CompareArgs {
     /// Play ReqCharge (counted in `fallbacks`) when an optimiser fails, instead of stopping.
     #[arg(long)]
     pub allow_fallback: bool,
-    /// Day (index among the simulated days) drawn in `plot.svg`.
-    #[arg(long, default_value_t = 0)]
-    pub plot_day: usize,
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
 }
 
-pub(crate) fn bad_arg(name: &str, message: String) -> InputError {
-    InputError::field(Path::new("<command line>"), name.into(), message)
-}
-
-/// Runs the comparison, writes `summary.json`, `run.json`, `days.csv`, `slots.csv` and
-/// `plot.svg` into `--out`, and returns the summary.
-pub fn run(args: &CompareArgs) -> Result<String, InputError> {
-    let kinds = PolicyKind::parse_list(&args.policies).map_err(InputError::V2b)?;
-    let (scenario, backend) = load_episode(&EpisodeArgs {
-        sessions: &args.sessions,
-        building: &args.building,
-        site: args.site.as_deref(),
-        days: args.days,
-        stations: args.stations,
-        departure: &args.departure,
-        backend: &args.backend,
-    })?;
-    let settings = CompareSettings {
-        scenarios: args.scenarios,
-        seed: args.seed,
-        backend,
-        on_failure: if args.allow_fallback {
+impl EpisodeArgs {
+    /// What a failed optimiser does under `--allow-fallback`.
+    pub(crate) fn on_failure(&self) -> OnFailure {
+        if self.allow_fallback {
             OnFailure::ReqCharge
         } else {
             OnFailure::Error
-        },
-    };
-    let terminal = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let mut progress = |policy: &str, done: usize, total: usize| {
-        if terminal {
-            eprint!(
-                "{}",
-                export::progress_line(policy, done, total, started.elapsed().as_secs_f64())
-            );
         }
-    };
-    let reports = compare(&scenario, &kinds, &settings, &mut progress)?;
-    let summary = summary_json(&reports);
-    let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
-    std::fs::create_dir_all(&args.out).map_err(|e| write_error(&args.out, e))?;
-    let run = json!({
-        "days": scenario.days().len(),
-        "first_date": date(&scenario, 0),
-        "scenarios": args.scenarios,
-        "seed": args.seed,
-        "backend": args.backend,
-        "departure": args.departure,
-        "policies": kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
-    });
-    let files = [
-        ("summary.json", text.clone() + "\n"),
-        (
-            "run.json",
-            serde_json::to_string_pretty(&run).expect("JSON") + "\n",
-        ),
-        ("days.csv", export::days_csv(&reports)),
-        ("slots.csv", export::slots_csv(&reports)),
-    ];
-    for (name, body) in files {
-        write_file(&args.out.join(name), &body)?;
     }
-    let svg = export::day_svg(&reports, args.plot_day).ok_or_else(|| {
-        bad_arg(
-            "plot-day",
-            format!("only {} days were simulated", scenario.days().len()),
-        )
-    })?;
-    write_file(&args.out.join("plot.svg"), &svg)?;
-    Ok(text)
-}
-
-/// The data arguments `v2b compare` and `v2b negotiate` share.
-pub(crate) struct EpisodeArgs<'a> {
-    pub sessions: &'a Path,
-    pub building: &'a Path,
-    pub site: Option<&'a Path>,
-    pub days: Option<usize>,
-    pub stations: usize,
-    pub departure: &'a str,
-    pub backend: &'a str,
 }
 
 /// Loads the episode (spec 8.3's mapping) and parses the backend.
-pub(crate) fn load_episode(args: &EpisodeArgs<'_>) -> Result<(Scenario, LpBackend), InputError> {
-    let mode = match args.departure {
+pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<(Scenario, LpBackend), InputError> {
+    let mode = match args.departure.as_str() {
         "compliant" => DepartureMode::Compliant,
         "realised" => DepartureMode::Realised,
         other => {
@@ -150,7 +146,7 @@ pub(crate) fn load_episode(args: &EpisodeArgs<'_>) -> Result<(Scenario, LpBacken
             ))
         }
     };
-    let backend = match args.backend {
+    let backend = match args.backend.as_str() {
         "cbc" => LpBackend::Cbc,
         "clarabel" => LpBackend::Clarabel,
         other => {
@@ -160,13 +156,13 @@ pub(crate) fn load_episode(args: &EpisodeArgs<'_>) -> Result<(Scenario, LpBacken
             ))
         }
     };
-    let site: Site = match args.site {
+    let site: Site = match &args.site {
         Some(path) => read_json(path)?,
         None => Site::paper_default(),
     };
     let scenario = Scenario::from_csv_files(
-        args.sessions,
-        args.building,
+        &args.sessions,
+        &args.building,
         site,
         mode,
         args.stations,

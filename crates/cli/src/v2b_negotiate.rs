@@ -6,24 +6,13 @@ use crate::json_num::num;
 use crate::v2b::{bad_arg, date, load_episode, write_file, EpisodeArgs};
 use evmech_v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
 use evmech_v2b_control::negotiation::Profile;
-use evmech_v2b_control::policy::OnFailure;
 use evmech_v2b_control::{export, EpisodeReport, Scenario};
 use serde_json::{json, Map, Value};
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
 /// Arguments of `v2b negotiate`.
 #[derive(Debug, clap::Args)]
 pub struct NegotiateArgs {
-    /// Caltech ACN session CSV (schema in `../shared/data/README.md`).
-    #[arg(long)]
-    pub sessions: PathBuf,
-    /// Hourly building-load CSV (`hour_of_year,month,day,hour,facility_kw`).
-    #[arg(long)]
-    pub building: PathBuf,
-    /// Site JSON (chargers, no-export, penalties); default: the paper's 10 + 5 chargers.
-    #[arg(long)]
-    pub site: Option<PathBuf>,
     /// Comma-separated rows of Table 1: building-only, uncoordinated-free, smart-free,
     /// smart-fixed, smart-utility, menu, consent, consent-no-reject.
     #[arg(
@@ -47,24 +36,9 @@ pub struct NegotiateArgs {
     /// Seed of every random stream (futures, users, choices).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Keep the first N weekdays present in the sessions file (default: all).
-    #[arg(long)]
-    pub days: Option<usize>,
-    /// Stations kept (those with the most sessions).
-    #[arg(long, default_value_t = 15)]
-    pub stations: usize,
-    /// Departure used by the simulation: compliant (requested) or realised.
-    #[arg(long, default_value = "compliant")]
-    pub departure: String,
-    /// LP solver: cbc or clarabel.
-    #[arg(long, default_value = "cbc")]
-    pub backend: String,
-    /// Play ReqCharge (counted in `fallbacks`) when MC-MPC fails, instead of stopping.
-    #[arg(long)]
-    pub allow_fallback: bool,
-    /// Output directory (created if missing).
-    #[arg(long)]
-    pub out: PathBuf,
+    /// The data files, the episode mapping and the output directory.
+    #[command(flatten)]
+    pub episode: EpisodeArgs,
 }
 
 /// Runs the rows, writes `summary.json`, `run.json` and `days.csv` into `--out`, and returns
@@ -78,15 +52,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
             format!("must be in [0, 1], got {}", args.alpha),
         ));
     }
-    let (scenario, backend) = load_episode(&EpisodeArgs {
-        sessions: &args.sessions,
-        building: &args.building,
-        site: args.site.as_deref(),
-        days: args.days,
-        stations: args.stations,
-        departure: &args.departure,
-        backend: &args.backend,
-    })?;
+    let (scenario, backend) = load_episode(&args.episode)?;
     let settings = TableSettings {
         charging_scenarios: args.charging_scenarios,
         negotiation_scenarios: args.scenarios,
@@ -94,11 +60,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         alpha: args.alpha,
         profile,
         backend,
-        on_failure: if args.allow_fallback {
-            OnFailure::ReqCharge
-        } else {
-            OnFailure::Error
-        },
+        on_failure: args.episode.on_failure(),
         ..TableSettings::default()
     };
     let terminal = std::io::stderr().is_terminal();
@@ -114,8 +76,8 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
     let reports = run_table(&scenario, &rows, &settings, &mut progress)?;
     let summary = summary_json(&scenario, &reports);
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
-    std::fs::create_dir_all(&args.out).map_err(|e| InputError::Write {
-        path: args.out.clone(),
+    std::fs::create_dir_all(&args.episode.out).map_err(|e| InputError::Write {
+        path: args.episode.out.clone(),
         source: e,
     })?;
     let run = json!({
@@ -127,16 +89,22 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "seed": args.seed,
         "alpha": args.alpha,
         "profile": profile.name(),
-        "backend": args.backend,
-        "departure": args.departure,
+        "backend": args.episode.backend,
+        "departure": args.episode.departure,
         "policies": rows.iter().map(|k| k.name()).collect::<Vec<_>>(),
     });
-    write_file(&args.out.join("summary.json"), &(text.clone() + "\n"))?;
     write_file(
-        &args.out.join("run.json"),
+        &args.episode.out.join("summary.json"),
+        &(text.clone() + "\n"),
+    )?;
+    write_file(
+        &args.episode.out.join("run.json"),
         &(serde_json::to_string_pretty(&run).expect("JSON") + "\n"),
     )?;
-    write_file(&args.out.join("days.csv"), &export::days_csv(&reports))?;
+    write_file(
+        &args.episode.out.join("days.csv"),
+        &export::days_csv(&reports),
+    )?;
     Ok(text)
 }
 

@@ -56,6 +56,7 @@ fn problem(blocks: Vec<ChargingBlock>, demand: f64) -> ChargingProblem {
         curve_form: CurveForm::ConcaveCap,
         ramp_kw: None,
         flexibility: None,
+        shortfall: Default::default(),
         backend: LpBackend::Cbc,
     }
 }

@@ -53,6 +53,7 @@ fn problem(building: &[Vec<f64>], evs: Vec<PlannedEv>) -> ChargingProblem {
         ramp_kw: None,
         backend: LpBackend::Cbc,
         flexibility: None,
+        shortfall: Default::default(),
     }
 }
 

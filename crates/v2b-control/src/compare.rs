@@ -102,16 +102,7 @@ impl FromStr for PolicyKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        PolicyKind::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| Error::InvalidParameter {
-                field: "policies",
-                reason: format!(
-                    "unknown policy {s:?}; known: {}",
-                    PolicyKind::ALL.map(|k| k.name()).join(", ")
-                ),
-            })
+        crate::named::by_name(&PolicyKind::ALL, PolicyKind::name, "policies", s)
     }
 }
 

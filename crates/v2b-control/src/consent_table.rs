@@ -119,16 +119,7 @@ impl FromStr for TablePolicy {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        TablePolicy::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| Error::InvalidParameter {
-                field: "policies",
-                reason: format!(
-                    "unknown policy {s:?}; known: {}",
-                    TablePolicy::ALL.map(|k| k.name()).join(", ")
-                ),
-            })
+        crate::named::by_name(&TablePolicy::ALL, TablePolicy::name, "policies", s)
     }
 }
 

@@ -55,6 +55,7 @@ pub mod consent_table;
 mod csv;
 mod error;
 pub mod export;
+mod named;
 pub mod negotiation;
 pub mod plant;
 pub mod policy;

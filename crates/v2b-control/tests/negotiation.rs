@@ -5,7 +5,7 @@ use approx::assert_abs_diff_eq;
 use evmech_mechanisms::Mechanism;
 use evmech_milp_model::charging::{
     ChargingBlock, ChargingCurve, ChargingProblem, ChargingWeights, CurveForm, PeakCoupling,
-    PlannedEv,
+    PlannedEv, Shortfall,
 };
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::negotiation::{
@@ -61,6 +61,7 @@ fn base(loads: &[Vec<f64>], price: &[f64], peak: &[bool], evs: &[PlannedEv]) -> 
         ramp_kw: None,
         backend: LpBackend::Cbc,
         flexibility: None,
+        shortfall: Default::default(),
     }
 }
 
@@ -118,6 +119,44 @@ fn spec_e_control_c4_an_uncontrolled_charger_rewards_the_early_report() {
     assert!(
         j_early < j_true,
         "monotonicity fails without C4, as the spec says"
+    );
+}
+
+#[test]
+fn control_c3_a_two_sided_shortfall_rewards_an_inflated_target() {
+    // A unidirectional EV that arrives with 40 kWh and truly wants 30 (spec 6, C3).
+    let truthful = ev(ARRIVING, 0, 4, 40.0, 30.0);
+    let mut inflated = truthful.clone();
+    inflated.target_kwh = 40.0;
+    let o = level0(1.0);
+    let with = |v: PlannedEv, shortfall: Shortfall| {
+        let mut input = spec_e(v);
+        input.base.shortfall = shortfall;
+        input
+    };
+    // One-sided (the default): the EV is above target either way, nothing to charge, same cost.
+    let j_true = with(truthful.clone(), Shortfall::BelowTarget)
+        .cost_as_reported(&o)
+        .unwrap();
+    let j_inflated = with(inflated.clone(), Shortfall::BelowTarget)
+        .cost_as_reported(&o)
+        .unwrap();
+    assert_abs_diff_eq!(j_true, 353.66, epsilon = 1e-6);
+    assert!(j_inflated >= j_true - 1e-6);
+    // Two-sided: the truthful report carries 10 kWh the EV cannot discharge, at 100 USD/kWh;
+    // reporting 40 removes the penalty, so the inflated report costs less and is priced lower.
+    let j_true = with(truthful.clone(), Shortfall::TwoSided)
+        .cost_as_reported(&o)
+        .unwrap();
+    let j_inflated = with(inflated.clone(), Shortfall::TwoSided)
+        .cost_as_reported(&o)
+        .unwrap();
+    assert_abs_diff_eq!(j_true, 1353.66, epsilon = 1e-6);
+    assert_abs_diff_eq!(j_inflated, 353.66, epsilon = 1e-6);
+    let price = |v: PlannedEv| with(v, Shortfall::TwoSided).menu(&o).unwrap().options[0].price_usd;
+    assert!(
+        price(inflated) < price(truthful),
+        "P-soc fails without C3, as the spec says"
     );
 }
 

@@ -2,7 +2,7 @@
 //! once, for every block.
 
 use super::flex::FlexCols;
-use super::{ChargingCurve, ChargingProblem, CurveForm, PeakCoupling, PlannedEv};
+use super::{ChargingCurve, ChargingProblem, CurveForm, PeakCoupling, PlannedEv, Shortfall};
 use crate::SparseLp;
 use std::collections::HashMap;
 
@@ -170,6 +170,13 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                     row.push((fc.sigma, 1.0));
                 }
                 lp.add_row(ev.target_kwh, inf, &row);
+                if problem.shortfall == Shortfall::TwoSided {
+                    let above: Vec<(usize, f64)> = row
+                        .iter()
+                        .map(|&(j, a)| if j == z { (j, a) } else { (j, -a) })
+                        .collect();
+                    lp.add_row(-ev.target_kwh, inf, &above);
+                }
             }
             cols.shortfall = z;
             evs.push(cols);

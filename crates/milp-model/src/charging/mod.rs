@@ -20,7 +20,7 @@ pub use curve::{ChargingCurve, CurvePiece, CURVE_REFERENCE_KW};
 pub use flex::{FlexChoice, Flexibility};
 pub use plan::{BlockPlan, ChargingPlan, EvPlan};
 pub use problem::{
-    ChargingBlock, ChargingProblem, ChargingWeights, CurveForm, PeakCoupling, PlannedEv,
+    ChargingBlock, ChargingProblem, ChargingWeights, CurveForm, PeakCoupling, PlannedEv, Shortfall,
 };
 
 use crate::Result;

@@ -133,6 +133,26 @@ pub struct ChargingProblem {
     /// `None` for plain charging.
     #[serde(default)]
     pub flexibility: Option<Flexibility>,
+    /// How the shortfall is measured (default: below target only, the paper's eq. 1).
+    #[serde(default)]
+    pub shortfall: Shortfall,
+}
+
+/// How an EV's shortfall `z` is measured against its target.
+///
+/// The paper's eq. 1 charges energy *below* the target; its eq. 15 writes `|.|`. Only the
+/// one-sided form keeps CONSENT strategy-proof in the reported target (spec 6, assumption C3): with
+/// the two-sided form a unidirectional EV that arrives above its true target pays a penalty it
+/// cannot charge away, and reporting a higher target removes it. `TwoSided` is kept as the
+/// negative control.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shortfall {
+    /// `z >= target - e` (the default).
+    #[default]
+    BelowTarget,
+    /// `z >= |target - e|`.
+    TwoSided,
 }
 
 fn bad(field: String, reason: impl Into<String>) -> Error {

@@ -168,6 +168,7 @@ impl Negotiator {
                 ramp_kw: None,
                 backend: s.backend,
                 flexibility: None,
+                shortfall: Default::default(),
             },
             arriving: planned_ev(
                 scenario,

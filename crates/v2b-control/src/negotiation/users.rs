@@ -96,15 +96,7 @@ impl Profile {
 impl std::str::FromStr for Profile {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        Profile::ALL
-            .into_iter()
-            .find(|p| p.name() == s)
-            .ok_or_else(|| Error::InvalidParameter {
-                field: "profile",
-                reason: format!(
-                    "unknown profile {s:?} (baseline, more-flexible, range-sensitive, time-sensitive, less-flexible)"
-                ),
-            })
+        crate::named::by_name(&Profile::ALL, Profile::name, "profile", s)
     }
 }
 

@@ -111,6 +111,7 @@ impl McMpc {
             curve_form: CurveForm::ConcaveCap,
             ramp_kw: self.options.ramp_kw,
             flexibility: None,
+            shortfall: Default::default(),
             backend: self.options.backend,
         }
     }

@@ -94,6 +94,7 @@ impl Oracle {
             curve_form: CurveForm::ConcaveCap,
             ramp_kw: None,
             flexibility: None,
+            shortfall: Default::default(),
             backend: self.backend,
         };
         let plan = problem.solve().map_err(|e| Error::Solver {
