@@ -5,7 +5,7 @@ use crate::json_num::num;
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::compare::{compare, CompareSettings, PolicyKind};
 use evmech_v2b_control::policy::OnFailure;
-use evmech_v2b_control::{export, DepartureMode, EpisodeReport, Scenario, Site};
+use evmech_v2b_control::{export, DepartureMode, EpisodeReport, Scenario, Site, Stress};
 use serde_json::{json, Map, Value};
 use std::fs::File;
 use std::io::{IsTerminal, Write};
@@ -67,6 +67,8 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         "seed": args.seed,
         "backend": args.episode.backend,
         "departure": args.episode.departure,
+        "stress": args.episode.stress,
+        "stress_seed": args.episode.stress_seed,
         "policies": kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
     });
     let files = [
@@ -118,6 +120,13 @@ pub struct EpisodeArgs {
     /// Play ReqCharge (counted in `fallbacks`) when an optimiser fails, instead of stopping.
     #[arg(long)]
     pub allow_fallback: bool,
+    /// Stress transform of spec 8.1 / paper App. G applied to the episode: none, departure,
+    /// target, load, price, fleet or all.
+    #[arg(long, default_value = "none")]
+    pub stress: String,
+    /// Seed of the stress draws.
+    #[arg(long, default_value_t = 0)]
+    pub stress_seed: u64,
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
@@ -168,7 +177,9 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<(Scenario, LpBackend), 
         args.stations,
         args.days,
     )?;
-    Ok((scenario, backend))
+    let stress = Stress::named(&args.stress, args.stress_seed)
+        .map_err(|e| bad_arg("stress", e.to_string()))?;
+    Ok((scenario.stressed(&stress)?, backend))
 }
 
 pub(crate) fn date(scenario: &Scenario, d: usize) -> String {

@@ -91,6 +91,8 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "profile": profile.name(),
         "backend": args.episode.backend,
         "departure": args.episode.departure,
+        "stress": args.episode.stress,
+        "stress_seed": args.episode.stress_seed,
         "policies": rows.iter().map(|k| k.name()).collect::<Vec<_>>(),
     });
     write_file(

@@ -132,3 +132,27 @@ fn unknown_policy_exits_2() {
     assert_eq!(code, 2);
     assert!(stderr.contains("greedy"), "{stderr}");
 }
+
+#[test]
+fn a_stressed_episode_is_simulated_and_a_bad_stress_is_named() {
+    let sessions = data("caltech_2019-05_weekdays.csv");
+    let run = |stress: &str, tag: &str| {
+        let out = out_dir(tag);
+        let (code, stdout, stderr) = compare(
+            &["--policies", "maxcharge", "--days", "2", "--stress", stress],
+            &sessions,
+            &out,
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let run: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+        assert_eq!(run["stress"], stress);
+        std::fs::remove_dir_all(&out).ok();
+        let v: Value = serde_json::from_str(&stdout).unwrap();
+        v["maxcharge"]["rejected_sessions"].as_u64().unwrap()
+    };
+    assert!(run("fleet", "fleet") > run("none", "calm"));
+    let (code, _, stderr) = compare(&["--stress", "storm"], &sessions, &out_dir("storm"));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("stress"), "{stderr}");
+}

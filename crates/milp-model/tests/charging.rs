@@ -57,6 +57,7 @@ fn problem(blocks: Vec<ChargingBlock>, demand: f64) -> ChargingProblem {
         ramp_kw: None,
         flexibility: None,
         shortfall: Default::default(),
+        export_price_usd_per_kwh: None,
         backend: LpBackend::Cbc,
     }
 }
@@ -169,6 +170,45 @@ fn h_the_literal_curve_milp_and_the_concave_lp() {
     }
     p.backend = LpBackend::Clarabel;
     assert!(matches!(p.solve(), Err(Error::InvalidField { .. })));
+}
+
+#[test]
+fn export_earns_the_export_price_when_allowed() {
+    // One slot, 10 kW of building load, a bidirectional EV with 30 kWh above its target.
+    let b = block(&[10.0], &[0.3], &[false], vec![ev(1, 1, 80.0, 50.0, true)]);
+    let mut p = problem(vec![b], 0.0);
+    p.no_export = false;
+    for backend in BACKENDS {
+        // At the slot's price (the default) exporting earns 0.30 against 0.05 of wear: the EV
+        // discharges its full 20 kW and 10 kW go to the grid.
+        let plan = solve(&p, backend);
+        let net = plan.blocks[0].evs[0].net_kw(0);
+        assert_abs_diff_eq!(net, -20.0, epsilon = 1e-6);
+        assert_abs_diff_eq!(plan.blocks[0].grid_kw[0], -10.0, epsilon = 1e-6);
+        assert_abs_diff_eq!(
+            plan.objective_usd,
+            0.25 * (0.3 * -10.0 + 0.05 * 20.0),
+            epsilon = 1e-6
+        );
+        // Exports that earn nothing are not worth the wear: discharge only what the building uses.
+        let mut q = p.clone();
+        q.export_price_usd_per_kwh = Some(0.0);
+        let plan = solve(&q, backend);
+        assert_abs_diff_eq!(plan.blocks[0].grid_kw[0], 0.0, epsilon = 1e-6);
+        assert_abs_diff_eq!(plan.objective_usd, 0.25 * 0.05 * 10.0, epsilon = 1e-6);
+        assert_abs_diff_eq!(plan.blocks[0].cost_usd, plan.objective_usd, epsilon = 1e-6);
+        // No-export wins over any export price.
+        q.no_export = true;
+        q.export_price_usd_per_kwh = Some(0.3);
+        let plan = solve(&q, backend);
+        assert!(plan.blocks[0].grid_kw[0] >= -1e-6);
+    }
+    let mut bad = p.clone();
+    bad.export_price_usd_per_kwh = Some(0.31);
+    match bad.solve() {
+        Err(Error::InvalidField { field, .. }) => assert_eq!(field, "export_price_usd_per_kwh"),
+        other => panic!("{other:?}"),
+    }
 }
 
 fn theorem4_days() -> Vec<ChargingBlock> {

@@ -54,6 +54,7 @@ fn problem(building: &[Vec<f64>], evs: Vec<PlannedEv>) -> ChargingProblem {
         backend: LpBackend::Cbc,
         flexibility: None,
         shortfall: Default::default(),
+        export_price_usd_per_kwh: None,
     }
 }
 

@@ -64,6 +64,7 @@ mod scenario;
 mod sessions;
 mod simulate;
 mod site;
+mod stress;
 mod synthetic;
 mod tariff;
 
@@ -80,5 +81,6 @@ pub use sessions::{
 };
 pub use simulate::{clipped_target, day_plan, simulate, simulate_with};
 pub use site::{Charger, Penalties, Site, SiteSpec};
+pub use stress::Stress;
 pub use synthetic::SyntheticConfig;
-pub use tariff::{Bill, Tariff};
+pub use tariff::{Bill, Surcharge, Tariff};

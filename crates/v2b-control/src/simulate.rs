@@ -336,7 +336,7 @@ pub fn simulate_with(
             }
             let grid = building + ev_kw;
             report.ev_kw[k] = ev_kw;
-            report.energy_cost_usd += tariff.energy_price(k) * tau * grid;
+            report.energy_cost_usd += tariff.grid_cost(k, grid);
             if tariff.is_peak(k) {
                 report.peak_kw = report.peak_kw.max(grid);
                 month.peak_kw = month.peak_kw.max(grid);

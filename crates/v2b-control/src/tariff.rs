@@ -18,6 +18,24 @@ pub struct Tariff {
     pub peak_end_slot: usize,
     /// Demand charge on the monthly maximum grid power inside the peak window, $/kW.
     pub demand_usd_per_kw: f64,
+    /// What exported energy earns when the site allows export, $/kWh (`None`: the slot's energy
+    /// price, spec 2.4). At most the off-peak and the peak price.
+    #[serde(default)]
+    pub export_usd_per_kwh: Option<f64>,
+    /// A price window on top of the TOU levels (spec 8.1's stress "prices x1.2 over 12-16 h").
+    #[serde(default)]
+    pub surcharge: Option<Surcharge>,
+}
+
+/// Energy prices multiplied by `factor` in the slots `start_slot..end_slot` of every day.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Surcharge {
+    /// First slot of the day in the window.
+    pub start_slot: usize,
+    /// First slot of the day after the window (exclusive).
+    pub end_slot: usize,
+    /// Multiplier, finite and positive.
+    pub factor: f64,
 }
 
 /// A monthly bill.
@@ -49,6 +67,8 @@ impl Tariff {
             peak_start_slot: 24,
             peak_end_slot: 88,
             demand_usd_per_kw: 11.67,
+            export_usd_per_kwh: None,
+            surcharge: None,
         }
     }
 
@@ -81,6 +101,31 @@ impl Tariff {
                 return Err(bad(field, format!("must be finite and >= 0, got {v}")));
             }
         }
+        if let Some(w) = self.surcharge {
+            if !(w.start_slot <= w.end_slot && w.end_slot <= self.slots_per_day()) {
+                return Err(bad(
+                    "tariff.surcharge.end_slot",
+                    "the window must lie inside the day".into(),
+                ));
+            }
+            if !(w.factor.is_finite() && w.factor > 0.0) {
+                return Err(bad(
+                    "tariff.surcharge.factor",
+                    format!("must be finite and positive, got {}", w.factor),
+                ));
+            }
+        }
+        if let Some(e) = self.export_usd_per_kwh {
+            let cheapest = (0..self.slots_per_day())
+                .map(|k| self.energy_price(k))
+                .fold(f64::INFINITY, f64::min);
+            if !(e.is_finite() && e >= 0.0 && e <= cheapest) {
+                return Err(bad(
+                    "tariff.export_usd_per_kwh",
+                    format!("must be finite, >= 0 and at most the cheaper energy price {cheapest}, got {e}"),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -96,11 +141,28 @@ impl Tariff {
 
     /// Energy price of a slot of the day, $/kWh.
     pub fn energy_price(&self, slot: usize) -> f64 {
-        if self.is_peak(slot) {
+        let level = if self.is_peak(slot) {
             self.peak_usd_per_kwh
         } else {
             self.offpeak_usd_per_kwh
+        };
+        match self.surcharge {
+            Some(w) if (w.start_slot..w.end_slot).contains(&slot) => level * w.factor,
+            _ => level,
         }
+    }
+
+    /// Energy cost of `grid_kw` of net grid power in a slot of the day, $: imports pay the
+    /// slot's price, exports (negative power, only possible where the site allows export) earn
+    /// the export price.
+    pub fn grid_cost(&self, slot: usize, grid_kw: f64) -> f64 {
+        let rate = if grid_kw < 0.0 {
+            self.export_usd_per_kwh
+                .unwrap_or_else(|| self.energy_price(slot))
+        } else {
+            self.energy_price(slot)
+        };
+        rate * self.slot_hours * grid_kw
     }
 
     /// The monthly bill of daily grid-power profiles (kW per slot, one profile per billed day).
@@ -116,7 +178,7 @@ impl Tariff {
                 });
             }
             for (k, &kw) in day.iter().enumerate() {
-                energy += self.energy_price(k) * kw * self.slot_hours;
+                energy += self.grid_cost(k, kw);
                 if self.is_peak(k) {
                     peak = peak.max(kw);
                 }

@@ -72,3 +72,32 @@ fn bad_files_name_the_line_and_column() {
     bad(&format!("{header}0,1,1,0,5\n1,1,1,1\n"), 3, "row");
     bad(&format!("{header}0,1,1,0,5\n"), 3, "row"); // too few rows
 }
+
+#[test]
+fn exports_earn_the_export_price_and_bad_ones_are_named() {
+    let mut tariff = Tariff::silicon_valley_power();
+    let mut day = vec![0.0; 96];
+    day[10] = -8.0; // off-peak export, 2 kWh
+    day[40] = 4.0; // peak import, 1 kWh
+                   // Default: exports earn the slot's price.
+    let bill = tariff.bill(std::slice::from_ref(&day)).unwrap();
+    assert!(
+        (bill.energy_usd - (0.178 - 2.0 * 0.137)).abs() < 1e-12,
+        "{bill:?}"
+    );
+    tariff.export_usd_per_kwh = Some(0.05);
+    tariff.validate().unwrap();
+    let bill = tariff.bill(std::slice::from_ref(&day)).unwrap();
+    assert!(
+        (bill.energy_usd - (0.178 - 2.0 * 0.05)).abs() < 1e-12,
+        "{bill:?}"
+    );
+    assert!((tariff.grid_cost(10, -8.0) + 0.1).abs() < 1e-12);
+    tariff.export_usd_per_kwh = Some(0.2);
+    match tariff.validate() {
+        Err(Error::InvalidParameter { field, .. }) => {
+            assert_eq!(field, "tariff.export_usd_per_kwh")
+        }
+        other => panic!("{other:?}"),
+    }
+}

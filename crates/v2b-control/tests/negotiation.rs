@@ -62,6 +62,7 @@ fn base(loads: &[Vec<f64>], price: &[f64], peak: &[bool], evs: &[PlannedEv]) -> 
         backend: LpBackend::Cbc,
         flexibility: None,
         shortfall: Default::default(),
+        export_price_usd_per_kwh: None,
     }
 }
 

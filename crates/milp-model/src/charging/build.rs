@@ -185,6 +185,16 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
             if problem.no_export && !terms.is_empty() {
                 lp.add_row(-block.building_kw[k], inf, terms);
             }
+            let markdown = problem
+                .export_price_usd_per_kwh
+                .map_or(0.0, |e| block.price_usd_per_kwh[k] - e);
+            if !problem.no_export && markdown > 0.0 && !terms.is_empty() {
+                // y >= max(-G, 0) at cost (price - export) tau: exports earn the export price.
+                let y = lp.add_col(0.0, inf, omega * markdown * tau);
+                let mut row = terms.clone();
+                row.push((y, 1.0));
+                lp.add_row(-block.building_kw[k], inf, &row);
+            }
             if block.peak[k] {
                 let mut row: Vec<(usize, f64)> = terms.iter().map(|&(j, a)| (j, -a)).collect();
                 row.push((peak, 1.0));

@@ -138,7 +138,7 @@ pub(super) fn extract(
             cost += grid
                 .iter()
                 .zip(&block.price_usd_per_kwh)
-                .map(|(g, p)| p * tau * g)
+                .map(|(&g, &p)| problem.grid_cost_usd(g, p))
                 .sum::<f64>()
                 + w.demand_usd_per_kw * peak_kw;
             BlockPlan {

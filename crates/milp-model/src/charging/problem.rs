@@ -136,6 +136,10 @@ pub struct ChargingProblem {
     /// How the shortfall is measured (default: below target only, the paper's eq. 1).
     #[serde(default)]
     pub shortfall: Shortfall,
+    /// What exported energy earns, USD/kWh, when export is allowed (`no_export` off); `None`:
+    /// the slot's energy price. Must not exceed any slot's price (the cost stays convex).
+    #[serde(default)]
+    pub export_price_usd_per_kwh: Option<f64>,
 }
 
 /// How an EV's shortfall `z` is measured against its target.
@@ -227,6 +231,17 @@ impl PlannedEv {
 }
 
 impl ChargingProblem {
+    /// Cost of `grid_kw` of net grid power for one slot at import price `price`, USD: exports
+    /// (negative power) earn the export price, or `price` when none is set.
+    pub fn grid_cost_usd(&self, grid_kw: f64, price: f64) -> f64 {
+        let rate = if grid_kw < 0.0 && !self.no_export {
+            self.export_price_usd_per_kwh.unwrap_or(price)
+        } else {
+            price
+        };
+        rate * self.slot_hours * grid_kw
+    }
+
     /// Checks every field; errors name the field's path (`blocks[2].evs[0].target_kwh`).
     pub fn validate(&self) -> Result<()> {
         check(
@@ -253,6 +268,23 @@ impl ChargingProblem {
                 r.is_finite() && r > 0.0,
                 || "ramp_kw".into(),
                 "must be finite and positive",
+            )?;
+        }
+        if let Some(e) = self.export_price_usd_per_kwh {
+            check(
+                finite_nonneg(e),
+                || "export_price_usd_per_kwh".into(),
+                "must be finite and >= 0",
+            )?;
+            let cheapest = self
+                .blocks
+                .iter()
+                .flat_map(|b| b.price_usd_per_kwh.iter().copied())
+                .fold(f64::INFINITY, f64::min);
+            check(
+                e <= cheapest,
+                || "export_price_usd_per_kwh".into(),
+                "must not exceed any slot's energy price (the grid cost would not be convex)",
             )?;
         }
         if self.curve_form == CurveForm::Literal && self.backend == LpBackend::Clarabel {

@@ -169,6 +169,7 @@ impl Negotiator {
                 backend: s.backend,
                 flexibility: None,
                 shortfall: Default::default(),
+                export_price_usd_per_kwh: scenario.tariff().export_usd_per_kwh,
             },
             arriving: planned_ev(
                 scenario,

@@ -112,6 +112,7 @@ impl McMpc {
             ramp_kw: self.options.ramp_kw,
             flexibility: None,
             shortfall: Default::default(),
+            export_price_usd_per_kwh: scenario.tariff().export_usd_per_kwh,
             backend: self.options.backend,
         }
     }

@@ -95,6 +95,7 @@ impl Oracle {
             ramp_kw: None,
             flexibility: None,
             shortfall: Default::default(),
+            export_price_usd_per_kwh: scenario.tariff().export_usd_per_kwh,
             backend: self.backend,
         };
         let plan = problem.solve().map_err(|e| Error::Solver {
