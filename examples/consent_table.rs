@@ -75,14 +75,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let tables: Vec<&str> = args.tables.split(',').map(str::trim).collect();
     let terminal = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let run = |rows: &[TablePolicy], settings: &TableSettings| {
-        run_table(&scenario, rows, settings, &mut |policy, done, total| {
-            if terminal {
-                let elapsed = started.elapsed().as_secs_f64();
-                eprint!("{}", export::progress_line(policy, done, total, elapsed));
-            }
-        })
+    let mut progress = export::terminal_progress();
+    let mut run = |rows: &[TablePolicy], settings: &TableSettings| {
+        run_table(&scenario, rows, settings, &mut progress)
     };
     let mut rows: Vec<Row> = Vec::new();
     if tables.contains(&"1") {

@@ -14,7 +14,6 @@
 use clap::Parser;
 use evmech::v2b_control::compare::{compare, CompareSettings, PolicyKind};
 use evmech::v2b_control::{export, DepartureMode, Scenario, Site};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/v2b-control/tests/data");
@@ -64,14 +63,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed: args.seed,
         ..CompareSettings::default()
     };
-    let terminal = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let reports = compare(&scenario, &kinds, &settings, &mut |policy, done, total| {
-        if terminal {
-            let elapsed = started.elapsed().as_secs_f64();
-            eprint!("{}", export::progress_line(policy, done, total, elapsed));
-        }
-    })?;
+    let reports = compare(
+        &scenario,
+        &kinds,
+        &settings,
+        &mut export::terminal_progress(),
+    )?;
     let oracle = reports
         .iter()
         .find(|r| r.policy == "oracle")

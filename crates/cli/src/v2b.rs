@@ -8,7 +8,7 @@ use evmech_v2b_control::policy::OnFailure;
 use evmech_v2b_control::{export, DepartureMode, EpisodeReport, Scenario, Site, Stress};
 use serde_json::{json, Map, Value};
 use std::fs::File;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `v2b compare`.
@@ -46,16 +46,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         backend,
         on_failure: args.episode.on_failure(),
     };
-    let terminal = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let mut progress = |policy: &str, done: usize, total: usize| {
-        if terminal {
-            eprint!(
-                "{}",
-                export::progress_line(policy, done, total, started.elapsed().as_secs_f64())
-            );
-        }
-    };
+    let mut progress = export::terminal_progress();
     let reports = compare(&scenario, &kinds, &settings, &mut progress)?;
     let summary = summary_json(&reports);
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");

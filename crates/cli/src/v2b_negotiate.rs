@@ -8,7 +8,6 @@ use evmech_v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
 use evmech_v2b_control::negotiation::Profile;
 use evmech_v2b_control::{export, EpisodeReport, Scenario};
 use serde_json::{json, Map, Value};
-use std::io::IsTerminal;
 
 /// Arguments of `v2b negotiate`.
 #[derive(Debug, clap::Args)]
@@ -63,16 +62,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         on_failure: args.episode.on_failure(),
         ..TableSettings::default()
     };
-    let terminal = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let mut progress = |policy: &str, done: usize, total: usize| {
-        if terminal {
-            eprint!(
-                "{}",
-                export::progress_line(policy, done, total, started.elapsed().as_secs_f64())
-            );
-        }
-    };
+    let mut progress = export::terminal_progress();
     let reports = run_table(&scenario, &rows, &settings, &mut progress)?;
     let summary = summary_json(&scenario, &reports);
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");

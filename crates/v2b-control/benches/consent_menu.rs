@@ -5,46 +5,13 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use evmech_v2b_control::negotiation::{DepartureSearch, MenuOptions, Negotiator};
-use evmech_v2b_control::policy::{ConnectedEv, DayView};
-use evmech_v2b_control::{day_plan, Arrival, DepartureMode, Scenario, Session, Site};
-use std::path::Path;
+use evmech_v2b_control::policy::DayView;
+use evmech_v2b_control::{day_plan, Arrival, Session};
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
-
-/// Fourteen EVs on chargers 1..15 at slot 36, leaving between 64 and 77.
-fn connected() -> Vec<ConnectedEv> {
-    (1..15)
-        .map(|i| {
-            let battery = [40.0, 75.0, 100.0][i % 3];
-            let e = battery * (0.2 + 0.03 * i as f64);
-            ConnectedEv {
-                session: i,
-                key: 1_000 + i as u64,
-                charger: i,
-                arrival_slot: 30 + i % 6,
-                departure_slot: 64 + i,
-                energy_kwh: e,
-                target_kwh: (e + 0.35 * battery).min(0.95 * battery),
-                min_kwh: 0.1 * battery,
-                max_kwh: battery,
-                battery_kwh: battery,
-                charge_cap_kw: 20.0,
-                discharge_cap_kw: 0.0,
-            }
-        })
-        .collect()
-}
+mod common;
 
 fn menu(c: &mut Criterion) {
-    let scenario = Scenario::from_csv_files(
-        Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
-        Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
-        Site::paper_default(),
-        DepartureMode::Compliant,
-        15,
-        None,
-    )
-    .unwrap();
+    let scenario = common::fixture(None);
     let (assignment, targets) = day_plan(&scenario, 0);
     let view = DayView {
         scenario: &scenario,
@@ -66,7 +33,7 @@ fn menu(c: &mut Criterion) {
         reported_need_kwh: 35.0,
         need_clipped: false,
     };
-    let evs = connected();
+    let evs = common::connected_evs(1..15, |_| 0.0);
     let arrival = Arrival {
         view: &view,
         slot: 36,

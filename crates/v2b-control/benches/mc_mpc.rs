@@ -5,52 +5,13 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use evmech_milp_model::LpBackend;
-use evmech_v2b_control::policy::{
-    ChargingPolicy, ConnectedEv, DayView, McMpc, McMpcOptions, Observation,
-};
-use evmech_v2b_control::{day_plan, simulate, DepartureMode, Scenario, Site};
-use std::path::Path;
+use evmech_v2b_control::policy::{ChargingPolicy, DayView, McMpc, McMpcOptions, Observation};
+use evmech_v2b_control::{day_plan, simulate};
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
-
-fn fixture(days: usize) -> Scenario {
-    Scenario::from_csv_files(
-        Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
-        Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
-        Site::paper_default(),
-        DepartureMode::Compliant,
-        15,
-        Some(days),
-    )
-    .unwrap()
-}
-
-/// Fifteen EVs on the fifteen chargers at slot 36, leaving between 64 and 78.
-fn fifteen_evs() -> Vec<ConnectedEv> {
-    (0..15)
-        .map(|i| {
-            let battery = [40.0, 75.0, 100.0][i % 3];
-            let e = battery * (0.2 + 0.03 * i as f64);
-            ConnectedEv {
-                session: i,
-                key: 1_000 + i as u64,
-                charger: i,
-                arrival_slot: 30 + i % 6,
-                departure_slot: 64 + i,
-                energy_kwh: e,
-                target_kwh: (e + 0.35 * battery).min(0.95 * battery),
-                min_kwh: 0.1 * battery,
-                max_kwh: battery,
-                battery_kwh: battery,
-                charge_cap_kw: 20.0,
-                discharge_cap_kw: if i >= 10 { 20.0 } else { 0.0 },
-            }
-        })
-        .collect()
-}
+mod common;
 
 fn decision(c: &mut Criterion) {
-    let scenario = fixture(23);
+    let scenario = common::fixture(Some(23));
     let (assignment, targets) = day_plan(&scenario, 0);
     let view = DayView {
         scenario: &scenario,
@@ -59,7 +20,7 @@ fn decision(c: &mut Criterion) {
         targets_kwh: &targets,
         past_peak_kw: 150.0,
     };
-    let evs = fifteen_evs();
+    let evs = common::connected_evs(0..15, |i| if i >= 10 { 20.0 } else { 0.0 });
     let obs = Observation {
         view: &view,
         slot: 36,
@@ -96,7 +57,7 @@ fn decision(c: &mut Criterion) {
 }
 
 fn weekday(c: &mut Criterion) {
-    let scenario = fixture(1);
+    let scenario = common::fixture(Some(1));
     let mut group = c.benchmark_group("simulated_weekday");
     group.sample_size(10);
     for f in [10usize, 30] {

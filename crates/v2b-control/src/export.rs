@@ -64,6 +64,22 @@ pub fn progress_line(policy: &str, done: usize, total: usize, elapsed_s: f64) ->
     )
 }
 
+/// A progress callback for [`simulate`](crate::simulate), [`compare`](crate::compare::compare)
+/// and [`run_table`](crate::consent_table::run_table): it redraws a [`progress_line`] on stderr
+/// when stderr is a terminal, with the seconds since it was made, and prints nothing otherwise
+/// (logs and pipes stay clean).
+pub fn terminal_progress() -> impl FnMut(&str, usize, usize) {
+    use std::io::IsTerminal;
+    let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    move |policy, done, total| {
+        if terminal {
+            let elapsed = started.elapsed().as_secs_f64();
+            eprint!("{}", progress_line(policy, done, total, elapsed));
+        }
+    }
+}
+
 const COLOURS: [&str; 8] = [
     "#d62728", "#ff7f0e", "#bcbd22", "#8c564b", "#9467bd", "#1f77b4", "#2ca02c", "#17becf",
 ];

@@ -1,0 +1,48 @@
+//! The fixtures the v2b-control benchmarks share: the May 2019 episode and EVs connected at 09:00.
+
+use evmech_v2b_control::policy::ConnectedEv;
+use evmech_v2b_control::{DepartureMode, Scenario, Site};
+use std::path::Path;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+
+/// The Caltech sessions with the DOE building on the paper's site (the first `days` weekdays).
+pub fn fixture(days: Option<usize>) -> Scenario {
+    Scenario::from_csv_files(
+        Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
+        Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
+        Site::paper_default(),
+        DepartureMode::Compliant,
+        15,
+        days,
+    )
+    .unwrap()
+}
+
+/// EV `i` on charger `i` for each `i` in `chargers`, at slot 36: 40 / 75 / 100 kWh batteries,
+/// leaving at `64 + i`, discharging up to `discharge_kw(i)`.
+pub fn connected_evs(
+    chargers: std::ops::Range<usize>,
+    discharge_kw: impl Fn(usize) -> f64,
+) -> Vec<ConnectedEv> {
+    chargers
+        .map(|i| {
+            let battery = [40.0, 75.0, 100.0][i % 3];
+            let e = battery * (0.2 + 0.03 * i as f64);
+            ConnectedEv {
+                session: i,
+                key: 1_000 + i as u64,
+                charger: i,
+                arrival_slot: 30 + i % 6,
+                departure_slot: 64 + i,
+                energy_kwh: e,
+                target_kwh: (e + 0.35 * battery).min(0.95 * battery),
+                min_kwh: 0.1 * battery,
+                max_kwh: battery,
+                battery_kwh: battery,
+                charge_cap_kw: 20.0,
+                discharge_cap_kw: discharge_kw(i),
+            }
+        })
+        .collect()
+}
