@@ -147,6 +147,24 @@ pub(crate) struct RegionSolve {
     pub(crate) bound: f64,
 }
 
+impl RegionSolve {
+    /// The whole component as one region (no choice fixed).
+    pub(crate) fn whole(comp: &Component, lift: Lift, dual: crate::DualSolution) -> Self {
+        RegionSolve {
+            choices: Vec::new(),
+            fixed: FixedComponent {
+                model: comp.model.clone(),
+                columns: (0..comp.columns.len()).collect(),
+                rows: (0..comp.rows.len()).collect(),
+                constant: 0.0,
+            },
+            bound: dual.bound,
+            lift,
+            dual,
+        }
+    }
+}
+
 /// The leaves of a branching tree.
 #[derive(Debug, Clone)]
 pub(crate) struct BranchOutcome {

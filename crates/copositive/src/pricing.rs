@@ -1,6 +1,6 @@
 //! Prices from the copositive dual: the end-to-end pipeline and its result.
 
-use crate::branch::{branch, region_contains, worse, BranchBudget, Choice};
+use crate::branch::{branch, region_contains, worse, BranchBudget, Choice, RegionSolve};
 use crate::k1::solve_k1;
 use crate::lift::{Lift, LiftKind, LiftedKind};
 use crate::polyhedral::solve_c1;
@@ -277,36 +277,10 @@ struct ComponentSolve {
     /// The (sub)component that was lifted.
     comp: Component,
     /// One lift and dual, or one per region.
-    parts: Vec<Part>,
+    parts: Vec<RegionSolve>,
     attempts: usize,
     seconds: f64,
     method: Method,
-}
-
-/// One certificate: the whole component, or a region of it.
-struct Part {
-    choices: Vec<Choice>,
-    /// The model that was lifted, its columns and rows as positions in `comp.model`.
-    model: LinearModel,
-    columns: Vec<usize>,
-    rows: Vec<usize>,
-    lift: Lift,
-    dual: DualSolution,
-    bound: f64,
-}
-
-impl Part {
-    fn whole(comp: &Component, lift: Lift, dual: DualSolution) -> Part {
-        Part {
-            choices: Vec::new(),
-            model: comp.model.clone(),
-            columns: (0..comp.columns.len()).collect(),
-            rows: (0..comp.rows.len()).collect(),
-            bound: dual.bound,
-            lift,
-            dual,
-        }
-    }
 }
 
 /// Prices `instance`: MILP optimum, then per component the copositive dual over the chosen inner
@@ -361,9 +335,14 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
         let component = reports.len();
         let mut bound = f64::NEG_INFINITY;
         for part in &solved.parts {
-            let model_rows: Vec<usize> = part.rows.iter().map(|&k| comp.rows[k]).collect();
-            let (row_prices, min_raw) =
-                lifted_prices(&part.lift, &part.model, &model_rows, &part.dual, &prices);
+            let model_rows: Vec<usize> = part.fixed.rows.iter().map(|&k| comp.rows[k]).collect();
+            let (row_prices, min_raw) = lifted_prices(
+                &part.lift,
+                &part.fixed.model,
+                &model_rows,
+                &part.dual,
+                &prices,
+            );
             cert.min_raw_price = cert.min_raw_price.min(min_raw);
             cert.min_eig_psd = cert.min_eig_psd.min(part.dual.min_eig);
             cert.min_nn = cert.min_nn.min(part.dual.min_linear);
@@ -375,8 +354,9 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
                     prices[p.index].rho = p.rho;
                     prices[p.index].eta = p.eta;
                 }
-                let x_part: Vec<f64> = part.columns.iter().map(|&j| x_comp[j]).collect();
-                let y = nalgebra::DVector::from_vec(part.lift.lift_point(&part.model, &x_part));
+                let x_part: Vec<f64> = part.fixed.columns.iter().map(|&j| x_comp[j]).collect();
+                let y =
+                    nalgebra::DVector::from_vec(part.lift.lift_point(&part.fixed.model, &x_part));
                 cert.y_s_y += y.dot(&(&part.dual.s * &y));
             }
             if solved.method == Method::Branch {
@@ -464,20 +444,19 @@ fn solve_component(
     candidates.push(full_comp);
     let (mut attempts, mut seconds) = (0, 0.0);
     let mut best = None;
-    let count = candidates.len();
-    for (k, comp) in candidates.into_iter().enumerate() {
+    for comp in candidates {
         let (lift, dual) = solve_model(&comp.model, options, options.cone_kind, welfare, None)?;
         attempts += 1;
         seconds += dual.solve_seconds;
-        let loose = dual.bound - welfare > tol;
+        let tight = dual.bound - welfare <= tol;
         best = Some((comp, lift, dual));
-        if !loose || k + 1 == count {
+        if tight {
             break;
         }
     }
     let (comp, lift, dual) = best.expect("at least one attempt");
     let mut solved = ComponentSolve {
-        parts: vec![Part::whole(&comp, lift, dual)],
+        parts: vec![RegionSolve::whole(&comp, lift, dual)],
         comp,
         attempts,
         seconds,
@@ -498,7 +477,7 @@ fn solve_component(
         solved.attempts += 1;
         solved.seconds += dual.solve_seconds;
         if dual.bound < solved.parts[0].bound {
-            solved.parts = vec![Part::whole(full, lift, dual)];
+            solved.parts = vec![RegionSolve::whole(full, lift, dual)];
             solved.method = Method::K1;
         }
     }
@@ -524,19 +503,7 @@ fn solve_component(
             .iter()
             .map(|l| l.dual.solve_seconds)
             .sum::<f64>();
-        solved.parts = tree
-            .leaves
-            .into_iter()
-            .map(|l| Part {
-                choices: l.choices,
-                model: l.fixed.model,
-                columns: l.fixed.columns,
-                rows: l.fixed.rows,
-                lift: l.lift,
-                dual: l.dual,
-                bound: l.bound,
-            })
-            .collect();
+        solved.parts = tree.leaves;
         solved.method = Method::Branch;
     }
     Ok(solved)
