@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs the main demo: the two-stage market on the README's input,
 # the correlation sweep of the two-stage experiment (small sizes; see the README for more), and
-# three days of V2B charging policies on the May 2019 Caltech sessions.
+# three days of V2B charging policies on the May 2019 Caltech sessions, copositive prices on the
+# spec's Example C, and two days of CONSENT negotiation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh
@@ -18,3 +19,13 @@ cargo run --quiet --release -p evmech-cli -- v2b compare \
   --building crates/v2b-control/tests/data/doe_medium_office_la_hourly.csv \
   --policies maxcharge,reqcharge,llf,mc-mpc,oracle --scenarios 10 --days 3 \
   --out "${TMPDIR:-/tmp}/evmech_v2b"
+echo
+echo "== evmech copositive --input examples/data/copositive_example_c.json (PSD + NN is loose; auto branches to exact prices)"
+cargo run --quiet --release -p evmech-cli -- copositive --input examples/data/copositive_example_c.json
+echo
+echo "== evmech v2b negotiate (first 2 weekdays of May 2019: CONSENT against the static menu and free smart charging)"
+cargo run --quiet --release -p evmech-cli -- v2b negotiate \
+  --sessions crates/v2b-control/tests/data/caltech_2019-05_weekdays.csv \
+  --building crates/v2b-control/tests/data/doe_medium_office_la_hourly.csv \
+  --policies smart-free,menu,consent --charging-scenarios 10 --days 2 \
+  --out "${TMPDIR:-/tmp}/evmech_negotiate"

@@ -71,8 +71,15 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
+            use std::io::Write;
+            // A reader that stops early (`evmech ... | head`) is not an error of ours.
+            match writeln!(std::io::stdout(), "{json}") {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("evmech: writing the result: {e}");
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            }
         }
         Err(err) => {
             eprintln!("evmech: {err}");
