@@ -53,7 +53,8 @@ enum V2bCommand {
     Compare(Box<v2b::CompareArgs>),
     /// Runs CONSENT and the baselines of the paper's Table 1 (building only, free, fixed and
     /// utility prices, the static menu, CONSENT with and without reject) and writes
-    /// `summary.json` (one object per policy), `run.json` and `days.csv` to `--out`.
+    /// `summary.json` (one object per policy), `run.json`, `days.csv` and `arrivals.csv` to
+    /// `--out`.
     Negotiate(Box<v2b_negotiate::NegotiateArgs>),
 }
 

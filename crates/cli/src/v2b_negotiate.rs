@@ -40,7 +40,7 @@ pub struct NegotiateArgs {
     pub episode: EpisodeArgs,
 }
 
-/// Runs the rows, writes `summary.json`, `run.json` and `days.csv` into `--out`, and returns
+/// Runs the rows, writes `summary.json`, `run.json`, `days.csv` and `arrivals.csv` into `--out`, and returns
 /// the summary.
 pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
     let rows = TablePolicy::parse_list(&args.policies).map_err(InputError::V2b)?;
@@ -96,6 +96,10 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
     write_file(
         &args.episode.out.join("days.csv"),
         &export::days_csv(&reports),
+    )?;
+    write_file(
+        &args.episode.out.join("arrivals.csv"),
+        &export::arrivals_csv(&reports, scenario.tariff().slot_hours),
     )?;
     Ok(text)
 }

@@ -101,6 +101,13 @@ fn every_table_row_reports_the_contract_fields() {
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["days"], 1);
     assert!(out.join("days.csv").exists());
+    let arrivals = std::fs::read_to_string(out.join("arrivals.csv")).unwrap();
+    let mut lines = arrivals.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "policy,date,session_id,slot,served,level,reduction_kwh,delay_minutes,quote_usd,price_usd_per_kwh"
+    );
+    assert!(lines.all(|l| l.split(',').count() == 10));
     let _ = std::fs::remove_dir_all(out);
 }
 

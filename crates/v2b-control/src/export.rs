@@ -51,6 +51,42 @@ pub fn slots_csv(reports: &[EpisodeReport]) -> String {
     out
 }
 
+/// One line per decided arrival and policy: `policy, date, session_id, slot, served, level,
+/// reduction_kwh, delay_minutes, quote_usd, price_usd_per_kwh` (empty cells where they do not
+/// apply). The data of the CONSENT paper's Figs. 10-12.
+pub fn arrivals_csv(reports: &[EpisodeReport], slot_hours: f64) -> String {
+    use crate::Price;
+    let mut out = String::from(
+        "policy,date,session_id,slot,served,level,reduction_kwh,delay_minutes,quote_usd,price_usd_per_kwh\n",
+    );
+    for r in reports {
+        for a in &r.users.records {
+            let (quote, per_kwh) = match a.price {
+                Some(Price::Quote(q)) => (format!("{q:.6}"), String::new()),
+                Some(Price::PerKwhDelivered(p)) => (String::new(), format!("{p:.6}")),
+                None => (String::new(), String::new()),
+            };
+            let _ = writeln!(
+                out,
+                "{},{:04}-{:02}-{:02},{},{},{},{},{:.4},{:.0},{},{}",
+                r.policy,
+                a.date.year,
+                a.date.month,
+                a.date.day,
+                a.session_id,
+                a.slot,
+                a.served,
+                a.level.map_or(String::new(), |l| l.to_string()),
+                a.reduction_kwh,
+                a.delay_slots as f64 * slot_hours * 60.0,
+                quote,
+                per_kwh
+            );
+        }
+    }
+    out
+}
+
 /// A progress-bar update for the terminal: `\r`, the policy, a 30-cell bar, days done and the
 /// elapsed seconds, with a newline once the policy is done.
 pub fn progress_line(policy: &str, done: usize, total: usize, elapsed_s: f64) -> String {

@@ -74,7 +74,7 @@ pub use arrivals::{
 pub use assignment::{arrival_order, assign_chargers, TieBreak};
 pub use building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
 pub use error::{Error, Result};
-pub use report::{DayReport, EpisodeReport, MonthReport, Timing, UserReport};
+pub use report::{ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport};
 pub use scenario::{Day, Scenario, ScenarioSpec};
 pub use sessions::{
     load_acn_sessions, Date, DepartureMode, LocalTime, Session, BATTERY_CLASSES_KWH, SLOTS_PER_DAY,

@@ -160,4 +160,28 @@ pub struct UserReport {
     pub arrival_seconds: Timing,
     /// Models solved for arrivals.
     pub lp_solves: usize,
+    /// Every decided arrival (arrivals without a free charger are not decided), in order: the
+    /// data of the paper's Figs. 10-12 (chosen levels and deviations).
+    pub records: Vec<ArrivalRecord>,
+}
+
+/// What the arrival policy made of one request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArrivalRecord {
+    /// The session's date.
+    pub date: crate::Date,
+    /// The session id.
+    pub session_id: String,
+    /// Arrival slot of the day.
+    pub slot: usize,
+    /// Whether the user plugged in (`false`: declined every option).
+    pub served: bool,
+    /// The menu level chosen, if served from a menu.
+    pub level: Option<usize>,
+    /// Requested (reachable) target minus the agreed target, kWh; 0 when declined.
+    pub reduction_kwh: f64,
+    /// Agreed minus planned departure, slots; 0 when declined.
+    pub delay_slots: i64,
+    /// What the user pays, if served.
+    pub price: Option<crate::Price>,
 }

@@ -3,7 +3,7 @@
 
 use crate::plant::{self, Battery};
 use crate::policy::{session_key, ChargingPolicy, ConnectedEv, DayView, Observation};
-use crate::report::{DayReport, EpisodeReport, MonthReport, Timing, UserReport};
+use crate::report::{ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport};
 use crate::{
     arrival_order, assign_chargers, Admission, Arrival, ArrivalPolicy, Error, FreeAccess, Price,
     Result, Scenario, Session,
@@ -78,6 +78,7 @@ struct UserTotals {
     levels: Vec<usize>,
     times: Vec<f64>,
     lp_solves: usize,
+    records: Vec<ArrivalRecord>,
 }
 
 /// The connected EVs as a policy observes them at the start of slot `k`.
@@ -237,6 +238,33 @@ pub fn simulate_with(
                 let decision = arrivals.admit(&arrival)?;
                 t.users.times.push(started.elapsed().as_secs_f64());
                 t.users.lp_solves += decision.lp_solves;
+                let mut record = ArrivalRecord {
+                    date: day.date,
+                    session_id: session.id.clone(),
+                    slot: k,
+                    served: false,
+                    level: None,
+                    reduction_kwh: 0.0,
+                    delay_slots: 0,
+                    price: None,
+                };
+                if let Admission::Served {
+                    target_kwh,
+                    departure_slot,
+                    level,
+                    price,
+                } = decision.admission
+                {
+                    record = ArrivalRecord {
+                        served: true,
+                        level,
+                        reduction_kwh: target - target_kwh,
+                        delay_slots: departure_slot as i64 - session.departure_slot as i64,
+                        price: Some(price),
+                        ..record
+                    };
+                }
+                t.users.records.push(record);
                 match decision.admission {
                     Admission::Declined => t.users.declined += 1,
                     Admission::Served {
@@ -378,6 +406,7 @@ pub fn simulate_with(
         levels_chosen: u.levels.clone(),
         arrival_seconds: Timing::of(&u.times),
         lp_solves: u.lp_solves,
+        records: u.records.clone(),
     };
     Ok(EpisodeReport {
         policy: policy.name(),

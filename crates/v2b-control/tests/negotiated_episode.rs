@@ -57,10 +57,29 @@ fn consent_accounts_every_arrival_and_payment_and_is_deterministic() {
     );
     let expected_reject = 100.0 * (u.declined + u.no_charger) as f64 / r.arrivals as f64;
     assert!((u.reject_pct - expected_reject).abs() < 1e-12);
+    // One record per decided arrival, consistent with the counts and the paper's level limits
+    // (at most a 20 % reduction and 105 minutes of delay).
+    assert_eq!(u.records.len(), u.served + u.declined);
+    assert_eq!(u.records.iter().filter(|a| a.served).count(), u.served);
+    for (l, &count) in u.levels_chosen.iter().enumerate() {
+        assert_eq!(
+            u.records.iter().filter(|a| a.level == Some(l)).count(),
+            count
+        );
+    }
+    for a in &u.records {
+        assert_eq!(a.served, a.price.is_some(), "{a:?}");
+        assert!(a.reduction_kwh >= -1e-9, "{a:?}");
+        assert!((0..=7).contains(&a.delay_slots), "{a:?}");
+        if a.level == Some(0) {
+            assert!(a.reduction_kwh.abs() < 1e-9 && a.delay_slots == 0, "{a:?}");
+        }
+    }
     let again = run();
     assert_eq!(again.building_cost_usd, r.building_cost_usd);
     assert_eq!(again.users.payments_usd, r.users.payments_usd);
     assert_eq!(again.users.levels_chosen, r.users.levels_chosen);
+    assert_eq!(again.users.records, r.users.records);
 }
 
 #[test]
