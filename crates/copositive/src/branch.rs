@@ -232,16 +232,18 @@ pub(crate) fn branch(
     Ok(Some(BranchOutcome { leaves, nodes }))
 }
 
-/// Whether a region with `choices` contains the point where EV `ev` makes `choice` and every
-/// other EV makes its choice in `assignment`.
+/// Whether a region with `choices` holds the point where every EV makes its choice in
+/// `assignment`, except that `deviation = Some((ev, choice))` moves EV `ev` to `choice`.
 pub(crate) fn region_contains(
     choices: &[Choice],
     assignment: &[Option<usize>],
-    ev: usize,
-    choice: Option<usize>,
+    deviation: Option<Choice>,
 ) -> bool {
     choices.iter().all(|&(n, c)| {
-        let actual = if n == ev { choice } else { assignment[n] };
+        let actual = match deviation {
+            Some((ev, choice)) if ev == n => choice,
+            _ => assignment[n],
+        };
         actual == c
     })
 }

@@ -348,7 +348,7 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
             cert.min_nn = cert.min_nn.min(part.dual.min_linear);
             status = worse(status, part.dual.status);
             bound = bound.max(part.bound);
-            let contains = region_contains(&part.choices, &milp.plan.assignment, usize::MAX, None);
+            let contains = region_contains(&part.choices, &milp.plan.assignment, None);
             if contains {
                 for p in &row_prices {
                     prices[p.index].rho = p.rho;

@@ -113,7 +113,11 @@ impl Pricing {
         };
         let region = self.regions.iter().find(|r| {
             r.component == component
-                && crate::branch::region_contains(&r.choices, &self.plan.assignment, ev, choice)
+                && crate::branch::region_contains(
+                    &r.choices,
+                    &self.plan.assignment,
+                    Some((ev, choice)),
+                )
         });
         if let Some(region) = region {
             for p in &region.prices {

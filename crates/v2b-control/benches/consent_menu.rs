@@ -5,21 +5,14 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use evmech_v2b_control::negotiation::{DepartureSearch, MenuOptions, Negotiator};
-use evmech_v2b_control::policy::DayView;
-use evmech_v2b_control::{day_plan, Arrival, Session};
+use evmech_v2b_control::{Arrival, Session};
 
 mod common;
 
 fn menu(c: &mut Criterion) {
     let scenario = common::fixture(None);
-    let (assignment, targets) = day_plan(&scenario, 0);
-    let view = DayView {
-        scenario: &scenario,
-        day: 0,
-        assignment: &assignment,
-        targets_kwh: &targets,
-        past_peak_kw: 150.0,
-    };
+    let first = common::FirstDay::of(&scenario);
+    let view = first.view(&scenario);
     let session = Session {
         id: "bench".into(),
         date: scenario.days()[0].date,

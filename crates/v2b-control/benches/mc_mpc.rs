@@ -5,21 +5,15 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use evmech_milp_model::LpBackend;
-use evmech_v2b_control::policy::{ChargingPolicy, DayView, McMpc, McMpcOptions, Observation};
-use evmech_v2b_control::{day_plan, simulate};
+use evmech_v2b_control::policy::{ChargingPolicy, McMpc, McMpcOptions, Observation};
+use evmech_v2b_control::simulate;
 
 mod common;
 
 fn decision(c: &mut Criterion) {
     let scenario = common::fixture(Some(23));
-    let (assignment, targets) = day_plan(&scenario, 0);
-    let view = DayView {
-        scenario: &scenario,
-        day: 0,
-        assignment: &assignment,
-        targets_kwh: &targets,
-        past_peak_kw: 150.0,
-    };
+    let first = common::FirstDay::of(&scenario);
+    let view = first.view(&scenario);
     let evs = common::connected_evs(0..15, |i| if i >= 10 { 20.0 } else { 0.0 });
     let obs = Observation {
         view: &view,

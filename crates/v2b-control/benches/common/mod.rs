@@ -1,7 +1,7 @@
 //! The fixtures the v2b-control benchmarks share: the May 2019 episode and EVs connected at 09:00.
 
-use evmech_v2b_control::policy::ConnectedEv;
-use evmech_v2b_control::{DepartureMode, Scenario, Site};
+use evmech_v2b_control::policy::{ConnectedEv, DayView};
+use evmech_v2b_control::{day_plan, DepartureMode, Scenario, Site};
 use std::path::Path;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
@@ -45,4 +45,32 @@ pub fn connected_evs(
             }
         })
         .collect()
+}
+
+/// The first day's charger assignment and targets, from which a policy's view is built.
+pub struct FirstDay {
+    assignment: Vec<Option<usize>>,
+    targets: Vec<f64>,
+}
+
+impl FirstDay {
+    /// The plan of day 0 of `scenario`.
+    pub fn of(scenario: &Scenario) -> Self {
+        let (assignment, targets) = day_plan(scenario, 0);
+        FirstDay {
+            assignment,
+            targets,
+        }
+    }
+
+    /// The view of day 0 with a past peak of 150 kW.
+    pub fn view<'a>(&'a self, scenario: &'a Scenario) -> DayView<'a> {
+        DayView {
+            scenario,
+            day: 0,
+            assignment: &self.assignment,
+            targets_kwh: &self.targets,
+            past_peak_kw: 150.0,
+        }
+    }
 }
