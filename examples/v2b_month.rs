@@ -12,7 +12,7 @@
 //! ```
 
 use clap::Parser;
-use evmech::v2b_control::compare::{compare, CompareSettings, PolicyKind};
+use evmech::v2b_control::compare::{compare, grid_by_name, CompareSettings, PolicyKind};
 use evmech::v2b_control::{export, DepartureMode, Scenario, Site};
 use std::path::PathBuf;
 
@@ -36,6 +36,9 @@ struct Args {
     /// Seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// MC-MPC's time grid: hourly (default) or slots.
+    #[arg(long, default_value = "hourly")]
+    grid: String,
     /// First N weekdays only.
     #[arg(long)]
     days: Option<usize>,
@@ -61,6 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let settings = CompareSettings {
         scenarios: args.scenarios,
         seed: args.seed,
+        time_grid: grid_by_name(&args.grid)?,
         ..CompareSettings::default()
     };
     let reports = compare(

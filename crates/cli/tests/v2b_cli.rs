@@ -156,3 +156,40 @@ fn a_stressed_episode_is_simulated_and_a_bad_stress_is_named() {
     assert_eq!(code, 2);
     assert!(stderr.contains("stress"), "{stderr}");
 }
+
+#[test]
+fn mc_mpc_grid_is_chosen_by_name_and_recorded() {
+    let sessions = data("caltech_2019-05_weekdays.csv");
+    for grid in ["slots", "hourly"] {
+        let out = out_dir(&format!("grid-{grid}"));
+        let (code, stdout, stderr) = compare(
+            &[
+                "--policies",
+                "mc-mpc",
+                "--days",
+                "1",
+                "--scenarios",
+                "2",
+                "--grid",
+                grid,
+            ],
+            &sessions,
+            &out,
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let run: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+        assert_eq!(run["grid"], grid);
+        let kind = if grid == "slots" { "slots" } else { "coarse" };
+        assert_eq!(run["time_grid"]["kind"], kind);
+        let v: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(v["mc-mpc"]["fallbacks"], 0);
+        std::fs::remove_dir_all(&out).ok();
+    }
+    let (code, _, stderr) = compare(&["--grid", "weekly"], &sessions, &out_dir("weekly"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("grid") && stderr.contains("hourly"),
+        "{stderr}"
+    );
+}

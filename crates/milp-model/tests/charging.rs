@@ -42,23 +42,12 @@ fn block(building: &[f64], price: &[f64], peak: &[bool], evs: Vec<PlannedEv>) ->
 
 fn problem(blocks: Vec<ChargingBlock>, demand: f64) -> ChargingProblem {
     ChargingProblem {
-        slot_hours: 0.25,
-        blocks,
-        peak_coupling: PeakCoupling::PerBlock,
-        non_anticipative: true,
         weights: ChargingWeights {
             demand_usd_per_kw: demand,
             shortfall_usd_per_kwh: 100.0,
             degradation_usd_per_kwh: 0.05,
         },
-        past_peak_kw: 0.0,
-        no_export: true,
-        curve_form: CurveForm::ConcaveCap,
-        ramp_kw: None,
-        flexibility: None,
-        shortfall: Default::default(),
-        export_price_usd_per_kwh: None,
-        backend: LpBackend::Cbc,
+        ..ChargingProblem::new(0.25, blocks)
     }
 }
 

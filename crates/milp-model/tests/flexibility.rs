@@ -3,8 +3,7 @@
 
 use approx::assert_abs_diff_eq;
 use evmech_milp_model::charging::{
-    ChargingBlock, ChargingCurve, ChargingProblem, ChargingWeights, CurveForm, Flexibility,
-    PeakCoupling, PlannedEv,
+    ChargingBlock, ChargingCurve, ChargingProblem, Flexibility, PlannedEv,
 };
 use evmech_milp_model::{Error, LpBackend};
 use proptest::prelude::*;
@@ -31,31 +30,18 @@ fn ev(key: u64, arrival: usize, departure: usize, e0: f64, target: f64) -> Plann
 
 fn problem(building: &[Vec<f64>], evs: Vec<PlannedEv>) -> ChargingProblem {
     let n = building[0].len();
-    ChargingProblem {
-        slot_hours: 0.25,
-        blocks: building
-            .iter()
-            .map(|b| ChargingBlock {
-                weight: 1.0 / building.len() as f64,
-                start_slot: 0,
-                building_kw: b.clone(),
-                price_usd_per_kwh: vec![0.178; n],
-                peak: vec![true; n],
-                evs: evs.clone(),
-            })
-            .collect(),
-        peak_coupling: PeakCoupling::PerBlock,
-        non_anticipative: true,
-        weights: ChargingWeights::default(),
-        past_peak_kw: 0.0,
-        no_export: true,
-        curve_form: CurveForm::ConcaveCap,
-        ramp_kw: None,
-        backend: LpBackend::Cbc,
-        flexibility: None,
-        shortfall: Default::default(),
-        export_price_usd_per_kwh: None,
-    }
+    let blocks = building
+        .iter()
+        .map(|b| ChargingBlock {
+            weight: 1.0 / building.len() as f64,
+            start_slot: 0,
+            building_kw: b.clone(),
+            price_usd_per_kwh: vec![0.178; n],
+            peak: vec![true; n],
+            evs: evs.clone(),
+        })
+        .collect();
+    ChargingProblem::new(0.25, blocks)
 }
 
 fn flex(key: u64, sigma: f64, departures: Vec<usize>) -> Option<Flexibility> {

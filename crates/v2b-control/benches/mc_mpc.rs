@@ -1,9 +1,11 @@
-//! MC-MPC speed: one decision with 15 connected EVs at 09:00 for F in {1, 10, 30}, with each LP
-//! backend, and a full simulated weekday (the May 2019 fixture's first day).
+//! MC-MPC speed: one decision with 15 connected EVs at 09:00 for F in {1, 10, 30}, on both time
+//! grids (hourly, the default, and slots) with each LP backend, and a full simulated weekday (the
+//! May 2019 fixture's first day).
 //!
 //! `cargo bench -p evmech-v2b-control --bench mc_mpc`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::policy::{ChargingPolicy, McMpc, McMpcOptions, Observation};
 use evmech_v2b_control::simulate;
@@ -24,21 +26,29 @@ fn decision(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("mc_mpc_decision_15_evs");
     group.sample_size(10);
-    for backend in [LpBackend::Cbc, LpBackend::Clarabel] {
+    let grids = [
+        ("hourly", TimeGrid::HOURLY_AFTER_FIRST_HOUR),
+        ("slots", TimeGrid::Slots),
+    ];
+    for (backend, (grid_name, time_grid)) in [LpBackend::Cbc, LpBackend::Clarabel]
+        .into_iter()
+        .flat_map(|b| grids.map(|g| (b, g)))
+    {
         for f in [1usize, 10, 30] {
             let mut policy = McMpc::new(McMpcOptions {
                 scenarios: f,
                 backend,
+                time_grid,
                 ..McMpcOptions::default()
             });
             let size = policy.problem(&obs).to_sparse_lp().unwrap().size();
             let id = format!(
-                "{backend:?}/F={f} ({} cols, {} rows)",
+                "{backend:?}/{grid_name}/F={f} ({} cols, {} rows)",
                 size.columns, size.rows
             );
             if backend == LpBackend::Cbc {
                 group.bench_function(
-                    BenchmarkId::from_parameter(format!("model only/F={f}")),
+                    BenchmarkId::from_parameter(format!("model only/{grid_name}/F={f}")),
                     |b| b.iter(|| policy.problem(&obs).to_sparse_lp().unwrap()),
                 );
             }

@@ -6,6 +6,7 @@ use crate::policy::{
     ReqCharge,
 };
 use crate::{simulate, EpisodeReport, Error, Result, Scenario};
+use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -68,11 +69,12 @@ impl PolicyKind {
 
     /// The policy with `settings`.
     pub fn build(self, settings: &CompareSettings) -> Box<dyn ChargingPolicy> {
-        let mc = |scenarios: usize, refinement: bool| {
+        let mc = |scenarios: usize, refinement: bool, time_grid: TimeGrid| {
             Box::new(McMpc::new(McMpcOptions {
                 scenarios,
                 seed: settings.seed,
                 refinement,
+                time_grid,
                 backend: settings.backend,
                 on_failure: settings.on_failure,
                 ..McMpcOptions::default()
@@ -83,8 +85,8 @@ impl PolicyKind {
             PolicyKind::ReqCharge => Box::new(ReqCharge),
             PolicyKind::Edf => Box::new(Edf),
             PolicyKind::Llf => Box::new(Llf::default()),
-            PolicyKind::Mpc => mc(1, false),
-            PolicyKind::McMpc => mc(settings.scenarios, true),
+            PolicyKind::Mpc => mc(1, false, TimeGrid::Slots),
+            PolicyKind::McMpc => mc(settings.scenarios, true, settings.time_grid),
             PolicyKind::Oracle | PolicyKind::OracleDaily => {
                 let mut o = Oracle::new(if self == PolicyKind::Oracle {
                     OracleMode::Monthly
@@ -117,6 +119,31 @@ pub struct CompareSettings {
     pub backend: LpBackend,
     /// Behaviour of the optimising policies on a failed solve.
     pub on_failure: OnFailure,
+    /// MC-MPC's time grid (deterministic MPC keeps the slot grid).
+    #[serde(default = "hourly")]
+    pub time_grid: TimeGrid,
+}
+
+fn hourly() -> TimeGrid {
+    TimeGrid::HOURLY_AFTER_FIRST_HOUR
+}
+
+/// The named time grids: `slots` ([`TimeGrid::Slots`]) and `hourly`
+/// ([`TimeGrid::HOURLY_AFTER_FIRST_HOUR`]).
+pub const GRIDS: [TimeGrid; 2] = [TimeGrid::Slots, TimeGrid::HOURLY_AFTER_FIRST_HOUR];
+
+/// The CLI name of a time grid: `slots`, `hourly`, or `coarse` for any other coarse grid.
+pub fn grid_name(grid: TimeGrid) -> &'static str {
+    match grid {
+        TimeGrid::Slots => "slots",
+        g if g == TimeGrid::HOURLY_AFTER_FIRST_HOUR => "hourly",
+        TimeGrid::Coarse { .. } => "coarse",
+    }
+}
+
+/// The grid of [`GRIDS`] named `text`.
+pub fn grid_by_name(text: &str) -> Result<TimeGrid> {
+    crate::named::by_name(&GRIDS, grid_name, "grid", text)
 }
 
 impl Default for CompareSettings {
@@ -126,6 +153,7 @@ impl Default for CompareSettings {
             seed: 0,
             backend: LpBackend::default(),
             on_failure: OnFailure::Error,
+            time_grid: hourly(),
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::policy::{ChargingPolicy, MaxCharge, McMpc, McMpcOptions, OnFailure};
 use crate::{
     simulate_with, ArrivalPolicy, EpisodeReport, Error, FixedPrice, FreeAccess, Result, Scenario,
 };
+use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -87,6 +88,7 @@ impl TablePolicy {
                 seed: settings.seed,
                 backend: settings.backend,
                 on_failure: settings.on_failure,
+                time_grid: settings.time_grid,
                 ..McMpcOptions::default()
             })),
         };
@@ -142,6 +144,10 @@ pub struct TableSettings {
     pub backend: LpBackend,
     /// MC-MPC's behaviour on a failed solve.
     pub on_failure: OnFailure,
+    /// MC-MPC's time grid. Default: the slot grid, on which the tables of `docs/v2b.md` were
+    /// computed; [`TimeGrid::HOURLY_AFTER_FIRST_HOUR`] is faster.
+    #[serde(default)]
+    pub time_grid: TimeGrid,
 }
 
 impl Default for TableSettings {
@@ -155,6 +161,7 @@ impl Default for TableSettings {
             fixed_price_usd_per_kwh: 0.178,
             backend: LpBackend::default(),
             on_failure: OnFailure::Error,
+            time_grid: TimeGrid::Slots,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The shared month (May 2019 Caltech sessions, DOE building): the policies' ordering, and the
-//! MC-MPC quality target (ignored by default: about two minutes in release).
+//! MC-MPC quality target (ignored by default: under a minute in release).
 //!
 //! `cargo test --release -p evmech-v2b-control --test month -- --ignored`
 
@@ -57,7 +57,7 @@ fn heuristics_and_the_oracle_order_as_in_table_10() {
 }
 
 #[test]
-#[ignore = "about two minutes in release: the issue's quality target"]
+#[ignore = "under a minute in release: the issue's quality target"]
 fn mc_mpc_is_within_two_percent_of_the_oracle_with_no_missing_energy() {
     let r = run(&[PolicyKind::McMpc, PolicyKind::Oracle], 30);
     let gap = r[0].building_cost_usd / r[1].building_cost_usd - 1.0;

@@ -4,10 +4,8 @@
 use approx::assert_abs_diff_eq;
 use evmech_mechanisms::Mechanism;
 use evmech_milp_model::charging::{
-    ChargingBlock, ChargingCurve, ChargingProblem, ChargingWeights, CurveForm, PeakCoupling,
-    PlannedEv, Shortfall,
+    ChargingBlock, ChargingCurve, ChargingProblem, PlannedEv, Shortfall,
 };
-use evmech_milp_model::LpBackend;
 use evmech_v2b_control::negotiation::{
     AcceptanceMode, Choice, ConsentMechanism, DepartureSearch, FlexLevel, MenuInput, MenuOptions,
     NegotiationReport, PricingRule, UserModel, UserWeights,
@@ -39,31 +37,18 @@ fn ev(key: u64, arrival: usize, departure: usize, e0: f64, target: f64) -> Plann
 }
 
 fn base(loads: &[Vec<f64>], price: &[f64], peak: &[bool], evs: &[PlannedEv]) -> ChargingProblem {
-    ChargingProblem {
-        slot_hours: 0.25,
-        blocks: loads
-            .iter()
-            .map(|b| ChargingBlock {
-                weight: 1.0 / loads.len() as f64,
-                start_slot: 0,
-                building_kw: b.clone(),
-                price_usd_per_kwh: price.to_vec(),
-                peak: peak.to_vec(),
-                evs: evs.to_vec(),
-            })
-            .collect(),
-        peak_coupling: PeakCoupling::PerBlock,
-        non_anticipative: true,
-        weights: ChargingWeights::default(),
-        past_peak_kw: 0.0,
-        no_export: true,
-        curve_form: CurveForm::ConcaveCap,
-        ramp_kw: None,
-        backend: LpBackend::Cbc,
-        flexibility: None,
-        shortfall: Default::default(),
-        export_price_usd_per_kwh: None,
-    }
+    let blocks = loads
+        .iter()
+        .map(|b| ChargingBlock {
+            weight: 1.0 / loads.len() as f64,
+            start_slot: 0,
+            building_kw: b.clone(),
+            price_usd_per_kwh: price.to_vec(),
+            peak: peak.to_vec(),
+            evs: evs.to_vec(),
+        })
+        .collect();
+    ChargingProblem::new(0.25, blocks)
 }
 
 fn level0(alpha: f64) -> MenuOptions {

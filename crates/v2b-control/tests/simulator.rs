@@ -3,7 +3,7 @@
 //! with a perfect forecast equal to the Oracle, the Theorem 4 decomposition).
 
 use approx::assert_abs_diff_eq;
-use evmech_milp_model::charging::{ChargingCurve, ChargingWeights};
+use evmech_milp_model::charging::{ChargingCurve, ChargingWeights, TimeGrid};
 use evmech_v2b_control::plant::{self, Battery};
 use evmech_v2b_control::policy::{
     refine, ChargingPolicy, DayView, Decision, Edf, ForecastMode, Llf, MaxCharge, McMpc,
@@ -279,6 +279,7 @@ fn mpc_with_a_perfect_forecast_matches_the_oracle() {
             scenarios: 1,
             forecast: ForecastMode::Perfect,
             refinement: false,
+            time_grid: TimeGrid::Slots,
             ..McMpcOptions::default()
         }))
     };

@@ -2,6 +2,7 @@
 //! once, for every block.
 
 use super::flex::FlexCols;
+use super::grid::{StepData, Steps};
 use super::{ChargingCurve, ChargingProblem, CurveForm, PeakCoupling, PlannedEv, Shortfall};
 use crate::SparseLp;
 use std::collections::HashMap;
@@ -17,6 +18,8 @@ pub(super) enum Energy {
 #[derive(Debug, Clone)]
 pub(super) struct EvCols {
     pub first_slot: usize,
+    /// The block's step of `charge[0]`.
+    pub first_step: usize,
     pub charge: Vec<Option<usize>>,
     pub discharge: Vec<Option<usize>>,
     pub energy: Vec<Energy>,
@@ -28,6 +31,7 @@ pub(super) struct EvCols {
 pub(super) struct BlockCols {
     pub peak: usize,
     pub evs: Vec<EvCols>,
+    pub steps: Steps,
 }
 
 /// The model and its index.
@@ -67,7 +71,14 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
     let mut blocks = Vec::with_capacity(problem.blocks.len());
     for block in &problem.blocks {
         let omega = block.weight;
-        let n = block.building_kw.len();
+        let steps = problem
+            .time_grid
+            .steps(block.start_slot, block.building_kw.len());
+        let data: Vec<StepData> = steps
+            .steps
+            .iter()
+            .map(|&s| StepData::of(block, s))
+            .collect();
         let peak = shared_peak
             .unwrap_or_else(|| lp.add_col(problem.past_peak_kw, inf, omega * w.demand_usd_per_kw));
         lp.cost_constant += block
@@ -76,12 +87,20 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
             .zip(&block.price_usd_per_kwh)
             .map(|(b, p)| omega * p * tau * b)
             .sum::<f64>();
-        let mut grid_terms: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        let mut grid_terms: Vec<Vec<(usize, f64)>> = vec![Vec::new(); steps.steps.len()];
         let mut evs = Vec::with_capacity(block.evs.len());
         for ev in &block.evs {
             let s0 = ev.arrival_slot.max(block.start_slot);
-            let len = ev.departure_slot - s0;
-            let fixed = (!ev.controlled).then(|| uncontrolled_trajectory(ev, s0, tau));
+            let (a, b) = (s0 - block.start_slot, ev.departure_slot - block.start_slot);
+            let k0 = steps.of_slot[a];
+            let len = steps.of_slot[b - 1] + 1 - k0;
+            let fixed = (!ev.controlled).then(|| {
+                let traj = uncontrolled_trajectory(ev, s0, tau);
+                steps.steps[k0..k0 + len]
+                    .iter()
+                    .map(|st| st.within(a, b).map(|o| traj[o - a]).sum::<f64>() / st.len as f64)
+                    .collect::<Vec<f64>>()
+            });
             let e_lo = ev.min_kwh.min(ev.energy_kwh);
             let bidirectional = ev.max_discharge_kw > 0.0 && ev.controlled;
             // Without discharge, energy above the target only costs: the LP may stop there.
@@ -92,14 +111,18 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
             };
             let mut cols = EvCols {
                 first_slot: s0,
+                first_step: k0,
                 charge: Vec::with_capacity(len),
                 discharge: Vec::with_capacity(len),
                 energy: vec![Energy::Known(ev.energy_kwh)],
                 shortfall: 0,
             };
             for i in 0..len {
-                let k = s0 + i - block.start_slot;
-                let price = block.price_usd_per_kwh[k];
+                let k = k0 + i;
+                let step = steps.steps[k];
+                let share = step.share(a, b);
+                let tau_k = tau * step.len as f64;
+                let price = data[k].price;
                 let shared = (problem.non_anticipative && i == 0 && s0 == block.start_slot)
                     .then(|| first_actions.get(&ev.key).copied())
                     .flatten();
@@ -109,12 +132,12 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                         let charge = (ev.max_charge_kw > 0.0).then(|| {
                             let (lo, up) = match &fixed {
                                 Some(traj) => (traj[i], traj[i]),
-                                None => (0.0, first_slot_cap(problem, ev, i)),
+                                None => (0.0, first_slot_cap(problem, ev, i) * share),
                             };
                             lp.add_col(lo, up, 0.0)
                         });
                         let discharge = (ev.max_discharge_kw > 0.0 && ev.controlled)
-                            .then(|| lp.add_col(0.0, ev.max_discharge_kw, 0.0));
+                            .then(|| lp.add_col(0.0, ev.max_discharge_kw * share, 0.0));
                         if problem.non_anticipative && i == 0 && s0 == block.start_slot {
                             first_actions.insert(ev.key, (charge, discharge));
                         }
@@ -129,21 +152,41 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                     Energy::Col(j) => dynamics.push((j, -1.0)),
                 }
                 if let Some(j) = charge {
-                    lp.cost[j] += omega * price * tau;
-                    dynamics.push((j, -tau * ev.charge_efficiency));
+                    lp.cost[j] += omega * price * tau_k;
+                    dynamics.push((j, -tau_k * ev.charge_efficiency));
                     grid_terms[k].push((j, 1.0));
                 }
                 if let Some(j) = discharge {
-                    lp.cost[j] += omega * tau * (w.degradation_usd_per_kwh - price);
-                    dynamics.push((j, tau / ev.discharge_efficiency));
+                    lp.cost[j] += omega * tau_k * (w.degradation_usd_per_kwh - price);
+                    dynamics.push((j, tau_k / ev.discharge_efficiency));
                     grid_terms[k].push((j, -1.0));
                 }
                 lp.add_row(rhs, rhs, &dynamics);
                 if let Some(fc) = &flex {
-                    fc.gate(&mut lp, ev, s0 + i, charge, discharge);
+                    fc.gate(
+                        &mut lp,
+                        ev,
+                        block.start_slot + step.offset,
+                        charge,
+                        discharge,
+                    );
                 }
-                if let (Some(j), Energy::Col(e), None) = (charge, cols.energy[i], &fixed) {
-                    curve_rows(&mut lp, problem.curve_form, ev, j, e, e_hi);
+                if let (Some(j), None) = (charge, &fixed) {
+                    let present = step.within(a, b).len();
+                    let scale = step.len as f64 / present as f64;
+                    if let Energy::Col(e) = cols.energy[i] {
+                        curve_rows(&mut lp, problem.curve_form, ev, (j, scale), e, e_hi);
+                    }
+                    if present > 1 {
+                        let last = LastSlot {
+                            charge: j,
+                            discharge,
+                            energy_end: e_next,
+                            scale,
+                            tau,
+                        };
+                        last_slot_curve_rows(&mut lp, ev, &last, e_hi);
+                    }
                 }
                 if let (Some(r), true) = (problem.ramp_kw, i > 0) {
                     let mut terms = Vec::new();
@@ -181,29 +224,58 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
             cols.shortfall = z;
             evs.push(cols);
         }
-        for (k, terms) in grid_terms.iter().enumerate() {
+        for ((terms, d), step) in grid_terms.iter().zip(&data).zip(&steps.steps) {
             if problem.no_export && !terms.is_empty() {
-                lp.add_row(-block.building_kw[k], inf, terms);
+                lp.add_row(-d.building, inf, terms);
             }
             let markdown = problem
                 .export_price_usd_per_kwh
-                .map_or(0.0, |e| block.price_usd_per_kwh[k] - e);
+                .map_or(0.0, |e| d.price - e);
             if !problem.no_export && markdown > 0.0 && !terms.is_empty() {
                 // y >= max(-G, 0) at cost (price - export) tau: exports earn the export price.
-                let y = lp.add_col(0.0, inf, omega * markdown * tau);
+                let y = lp.add_col(0.0, inf, omega * markdown * tau * step.len as f64);
                 let mut row = terms.clone();
                 row.push((y, 1.0));
-                lp.add_row(-block.building_kw[k], inf, &row);
+                lp.add_row(-d.building, inf, &row);
             }
-            if block.peak[k] {
+            if let Some(building) = d.peak_building {
                 let mut row: Vec<(usize, f64)> = terms.iter().map(|&(j, a)| (j, -a)).collect();
                 row.push((peak, 1.0));
-                lp.add_row(block.building_kw[k], inf, &row);
+                lp.add_row(building, inf, &row);
             }
         }
-        blocks.push(BlockCols { peak, evs });
+        blocks.push(BlockCols { peak, evs, steps });
     }
     Built { lp, blocks, flex }
+}
+
+/// The columns of a step of several slots whose last slot's curve is written.
+struct LastSlot {
+    charge: usize,
+    discharge: Option<usize>,
+    energy_end: usize,
+    scale: f64,
+    tau: f64,
+}
+
+/// The concave cap at the start of the step's last present slot, whose energy is the step's end
+/// energy less that slot's own charge (linear in the columns). With the start's rows this is
+/// every slot's cap: the energy is linear in time within the step.
+fn last_slot_curve_rows(lp: &mut SparseLp, ev: &PlannedEv, last: &LastSlot, e_hi: f64) {
+    let rate = last.scale * last.tau;
+    for piece in binding_pieces(ev, e_hi) {
+        let mut row = vec![
+            (
+                last.charge,
+                last.scale + piece.slope * rate * ev.charge_efficiency,
+            ),
+            (last.energy_end, -piece.slope),
+        ];
+        if let Some(d) = last.discharge {
+            row.push((d, -piece.slope * rate / ev.discharge_efficiency));
+        }
+        lp.add_row(f64::NEG_INFINITY, piece.intercept, &row);
+    }
 }
 
 /// Upper bound of the charge column of slot `i`: the charger, and at the first slot (known
@@ -219,20 +291,34 @@ fn first_slot_cap(problem: &ChargingProblem, ev: &PlannedEv, i: usize) -> f64 {
     }
 }
 
-/// The curve's constraints on the charge column `p` given the energy column `e`.
-/// Pieces that cannot bind below `e_hi` (the energy's upper bound) are left out.
-fn curve_rows(lp: &mut SparseLp, form: CurveForm, ev: &PlannedEv, p: usize, e: usize, e_hi: f64) {
+/// The concave cap's pieces that can bind below `e_hi` (the energy's upper bound).
+fn binding_pieces(ev: &PlannedEv, e_hi: f64) -> impl Iterator<Item = super::CurvePiece> {
+    let c = ev.max_charge_kw;
+    ev.curve
+        .concave_pieces(c, ev.battery_kwh)
+        .into_iter()
+        .filter(move |piece| !(piece.at(e_hi) >= c && piece.slope <= 0.0))
+}
+
+/// The curve's constraints on the charge column `p` given the energy column `e` at the step's
+/// start. `p` enters with the given scale: a step's power is its average, the EV draws `scale`
+/// times it in the slots it is present.
+fn curve_rows(
+    lp: &mut SparseLp,
+    form: CurveForm,
+    ev: &PlannedEv,
+    (p, scale): (usize, f64),
+    e: usize,
+    e_hi: f64,
+) {
     let (c, b) = (ev.max_charge_kw, ev.battery_kwh);
     match form {
         CurveForm::ConcaveCap => {
-            for piece in ev.curve.concave_pieces(c, b) {
-                if piece.at(e_hi) >= c && piece.slope <= 0.0 {
-                    continue;
-                }
+            for piece in binding_pieces(ev, e_hi) {
                 lp.add_row(
                     f64::NEG_INFINITY,
                     piece.intercept,
-                    &[(p, 1.0), (e, -piece.slope)],
+                    &[(p, scale), (e, -piece.slope)],
                 );
             }
         }

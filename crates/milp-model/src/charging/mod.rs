@@ -13,11 +13,13 @@
 mod build;
 mod curve;
 mod flex;
+mod grid;
 mod plan;
 mod problem;
 
 pub use curve::{ChargingCurve, CurvePiece, CURVE_REFERENCE_KW};
 pub use flex::{FlexChoice, Flexibility};
+pub use grid::TimeGrid;
 pub use plan::{BlockPlan, ChargingPlan, EvPlan};
 pub use problem::{
     ChargingBlock, ChargingProblem, ChargingWeights, CurveForm, PeakCoupling, PlannedEv, Shortfall,

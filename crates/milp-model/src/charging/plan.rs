@@ -107,31 +107,46 @@ pub(super) fn extract(
                 .iter()
                 .zip(&block.evs)
                 .map(|(ec, ev)| {
-                    let charge: Vec<f64> = ec.charge.iter().map(|&j| value(j)).collect();
-                    let discharge: Vec<f64> = ec.discharge.iter().map(|&j| value(j)).collect();
-                    for i in 0..charge.len() {
-                        let k = ec.first_slot + i - block.start_slot;
-                        grid[k] += charge[i] - discharge[i];
-                        simultaneous = simultaneous.max(charge[i].min(discharge[i]));
-                        cost += w.degradation_usd_per_kwh * tau * discharge[i];
-                    }
-                    let shortfall = x[ec.shortfall];
-                    cost += w.shortfall_usd_per_kwh * shortfall;
-                    EvPlan {
+                    let energy: Vec<f64> = ec
+                        .energy
+                        .iter()
+                        .map(|e| match *e {
+                            Energy::Known(v) => v,
+                            Energy::Col(j) => x[j],
+                        })
+                        .collect();
+                    let (a, b) = (
+                        ec.first_slot - block.start_slot,
+                        ev.departure_slot - block.start_slot,
+                    );
+                    let mut plan = EvPlan {
                         key: ev.key,
                         first_slot: ec.first_slot,
-                        charge_kw: charge,
-                        discharge_kw: discharge,
-                        energy_kwh: ec
-                            .energy
-                            .iter()
-                            .map(|e| match *e {
-                                Energy::Known(v) => v,
-                                Energy::Col(j) => x[j],
-                            })
-                            .collect(),
-                        shortfall_kwh: shortfall,
+                        charge_kw: Vec::with_capacity(b - a),
+                        discharge_kw: Vec::with_capacity(b - a),
+                        energy_kwh: Vec::with_capacity(b - a + 1),
+                        shortfall_kwh: x[ec.shortfall],
+                    };
+                    for (i, (&c, &d)) in ec.charge.iter().zip(&ec.discharge).enumerate() {
+                        let step = bc.steps.steps[ec.first_step + i];
+                        let present = step.within(a, b);
+                        // A step's power is its average: the EV draws it over the slots it is there.
+                        let scale = step.len as f64 / present.len() as f64;
+                        let (charge, discharge) = (value(c) * scale, value(d) * scale);
+                        simultaneous = simultaneous.max(charge.min(discharge));
+                        for (t, k) in present.clone().enumerate() {
+                            let along = t as f64 / present.len() as f64;
+                            plan.energy_kwh
+                                .push(energy[i] + along * (energy[i + 1] - energy[i]));
+                            plan.charge_kw.push(charge);
+                            plan.discharge_kw.push(discharge);
+                            grid[k] += charge - discharge;
+                            cost += w.degradation_usd_per_kwh * tau * discharge;
+                        }
                     }
+                    plan.energy_kwh.push(energy[energy.len() - 1]);
+                    cost += w.shortfall_usd_per_kwh * plan.shortfall_kwh;
+                    plan
                 })
                 .collect();
             let peak_kw = x[bc.peak];

@@ -1,6 +1,6 @@
 //! The data of a charging problem (spec section 3.2) and its validation.
 
-use super::{ChargingCurve, Flexibility};
+use super::{ChargingCurve, Flexibility, TimeGrid};
 use crate::{Error, LpBackend, Result};
 use serde::{Deserialize, Serialize};
 
@@ -140,6 +140,9 @@ pub struct ChargingProblem {
     /// the slot's energy price. Must not exceed any slot's price (the cost stays convex).
     #[serde(default)]
     pub export_price_usd_per_kwh: Option<f64>,
+    /// The model's time steps (default: one per slot, the exact model).
+    #[serde(default)]
+    pub time_grid: TimeGrid,
 }
 
 /// How an EV's shortfall `z` is measured against its target.
@@ -231,6 +234,30 @@ impl PlannedEv {
 }
 
 impl ChargingProblem {
+    /// A problem over `blocks` with the defaults of sampled futures: one peak per block carried
+    /// from no past peak, the first slot's action shared (non-anticipative), the default weights,
+    /// no export, the concave-cap LP, no ramp limit, no flexibility, the one-sided shortfall,
+    /// exports (if allowed) at the slot's price, one step per slot, CBC. Set other fields with
+    /// struct update syntax: `ChargingProblem { no_export: false, ..ChargingProblem::new(0.25, b) }`.
+    pub fn new(slot_hours: f64, blocks: Vec<ChargingBlock>) -> Self {
+        ChargingProblem {
+            slot_hours,
+            blocks,
+            peak_coupling: PeakCoupling::PerBlock,
+            non_anticipative: true,
+            weights: ChargingWeights::default(),
+            past_peak_kw: 0.0,
+            no_export: true,
+            curve_form: CurveForm::ConcaveCap,
+            ramp_kw: None,
+            backend: LpBackend::default(),
+            flexibility: None,
+            shortfall: Shortfall::default(),
+            export_price_usd_per_kwh: None,
+            time_grid: TimeGrid::Slots,
+        }
+    }
+
     /// Cost of `grid_kw` of net grid power for one slot at import price `price`, USD: exports
     /// (negative power) earn the export price, or `price` when none is set.
     pub fn grid_cost_usd(&self, grid_kw: f64, price: f64) -> f64 {
@@ -340,8 +367,26 @@ impl ChargingProblem {
         if let Some(flex) = &self.flexibility {
             flex.validate(self)?;
         }
-        if let Some(flex) = &self.flexibility {
-            flex.validate(self)?;
+        if let TimeGrid::Coarse {
+            fine_slots,
+            step_slots,
+        } = self.time_grid
+        {
+            check(
+                fine_slots >= 1 && step_slots >= 1,
+                || "time_grid".into(),
+                "fine_slots and step_slots must be at least 1",
+            )?;
+            check(
+                self.curve_form == CurveForm::ConcaveCap,
+                || "time_grid".into(),
+                "the literal curve needs one step per slot (TimeGrid::Slots)",
+            )?;
+            check(
+                self.flexibility.is_none(),
+                || "time_grid".into(),
+                "a flexible EV's departure choice needs one step per slot (TimeGrid::Slots)",
+            )?;
         }
         Ok(())
     }

@@ -170,6 +170,7 @@ impl Negotiator {
                 flexibility: None,
                 shortfall: Default::default(),
                 export_price_usd_per_kwh: scenario.tariff().export_usd_per_kwh,
+                time_grid: Default::default(),
             },
             arriving: planned_ev(
                 scenario,

@@ -6,7 +6,9 @@ use super::oracle::default_weights;
 use super::req_charge::req_charge_kw;
 use super::{ChargingPolicy, Decision, ForecastMode, FutureSampler, Observation};
 use crate::{Error, Result};
-use evmech_milp_model::charging::{ChargingProblem, ChargingWeights, CurveForm, PeakCoupling};
+use evmech_milp_model::charging::{
+    ChargingProblem, ChargingWeights, CurveForm, PeakCoupling, TimeGrid,
+};
 use evmech_milp_model::{LpBackend, LpQuality};
 use serde::{Deserialize, Serialize};
 
@@ -42,8 +44,17 @@ pub struct McMpcOptions {
     pub ramp_kw: Option<f64>,
     /// Solver.
     pub backend: LpBackend,
+    /// The model's time steps over each future (default: the first hour slot by slot, then
+    /// hours, [`TimeGrid::HOURLY_AFTER_FIRST_HOUR`]: ten times faster at `F = 30` than
+    /// [`TimeGrid::Slots`], 1.22 % instead of 1.16 % above the Oracle on the shared month).
+    #[serde(default = "default_time_grid")]
+    pub time_grid: TimeGrid,
     /// Behaviour on a failed or inaccurate solve.
     pub on_failure: OnFailure,
+}
+
+fn default_time_grid() -> TimeGrid {
+    TimeGrid::HOURLY_AFTER_FIRST_HOUR
 }
 
 impl Default for McMpcOptions {
@@ -58,6 +69,7 @@ impl Default for McMpcOptions {
             water_filling: false,
             ramp_kw: None,
             backend: LpBackend::default(),
+            time_grid: default_time_grid(),
             on_failure: OnFailure::Error,
         }
     }
@@ -78,12 +90,13 @@ impl McMpc {
         McMpc { options }
     }
 
-    /// Deterministic MPC: one sampled future, no refinement.
+    /// Deterministic MPC: one sampled future on the exact slot grid, no refinement.
     pub fn deterministic(seed: u64) -> Self {
         McMpc::new(McMpcOptions {
             scenarios: 1,
             seed,
             refinement: false,
+            time_grid: TimeGrid::Slots,
             ..McMpcOptions::default()
         })
     }
@@ -113,6 +126,7 @@ impl McMpc {
             flexibility: None,
             shortfall: Default::default(),
             export_price_usd_per_kwh: scenario.tariff().export_usd_per_kwh,
+            time_grid: self.options.time_grid,
             backend: self.options.backend,
         }
     }

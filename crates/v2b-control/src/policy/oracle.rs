@@ -96,6 +96,7 @@ impl Oracle {
             flexibility: None,
             shortfall: Default::default(),
             export_price_usd_per_kwh: scenario.tariff().export_usd_per_kwh,
+            time_grid: Default::default(),
             backend: self.backend,
         };
         let plan = problem.solve().map_err(|e| Error::Solver {
