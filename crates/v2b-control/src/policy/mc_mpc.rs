@@ -46,7 +46,7 @@ pub struct McMpcOptions {
     pub backend: LpBackend,
     /// The model's time steps over each future (default: the first hour slot by slot, then
     /// hours, [`TimeGrid::HOURLY_AFTER_FIRST_HOUR`]: ten times faster at `F = 30` than
-    /// [`TimeGrid::Slots`], 1.22 % instead of 1.16 % above the Oracle on the shared month).
+    /// [`TimeGrid::Slots`], 1.22 % instead of 1.15 % above the Oracle on the shared month).
     #[serde(default = "default_time_grid")]
     pub time_grid: TimeGrid,
     /// Behaviour on a failed or inaccurate solve.
