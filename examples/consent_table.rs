@@ -12,6 +12,7 @@
 //! ```
 
 use clap::Parser;
+use evmech::v2b_control::compare::grid_by_name;
 use evmech::v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
 use evmech::v2b_control::negotiation::Profile;
 use evmech::v2b_control::{export, DepartureMode, EpisodeReport, Scenario, Site};
@@ -39,6 +40,9 @@ struct Args {
     /// Futures per menu.
     #[arg(long, default_value_t = 10)]
     negotiation_scenarios: usize,
+    /// MC-MPC's time grid: slots (default, the grid of the recorded tables) or hourly.
+    #[arg(long, default_value = "slots")]
+    grid: String,
     /// Seed of futures, users and choices (shared by every row: paired comparisons).
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -71,6 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         charging_scenarios: args.charging_scenarios,
         negotiation_scenarios: args.negotiation_scenarios,
         seed: args.seed,
+        time_grid: grid_by_name(&args.grid)?,
         ..TableSettings::default()
     };
     let tables: Vec<&str> = args.tables.split(',').map(str::trim).collect();

@@ -4,6 +4,7 @@
 use crate::input_error::InputError;
 use crate::json_num::num;
 use crate::v2b::{bad_arg, date, load_episode, write_file, EpisodeArgs};
+use evmech_v2b_control::compare::grid_by_name;
 use evmech_v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
 use evmech_v2b_control::negotiation::Profile;
 use evmech_v2b_control::{export, EpisodeReport, Scenario};
@@ -32,6 +33,10 @@ pub struct NegotiateArgs {
     /// Futures per MC-MPC charging decision.
     #[arg(long, default_value_t = 30)]
     pub charging_scenarios: usize,
+    /// MC-MPC's time grid for the charging: slots (every slot; the default, the grid of the
+    /// recorded tables in docs/v2b.md) or hourly (the first hour slot by slot, then hours; faster).
+    #[arg(long, default_value = "slots")]
+    pub grid: String,
     /// Seed of every random stream (futures, users, choices).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -45,6 +50,7 @@ pub struct NegotiateArgs {
 pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
     let rows = TablePolicy::parse_list(&args.policies).map_err(InputError::V2b)?;
     let profile: Profile = args.profile.parse().map_err(InputError::V2b)?;
+    let time_grid = grid_by_name(&args.grid).map_err(InputError::V2b)?;
     if !(0.0..=1.0).contains(&args.alpha) {
         return Err(bad_arg(
             "alpha",
@@ -60,6 +66,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         profile,
         backend,
         on_failure: args.episode.on_failure(),
+        time_grid,
         ..TableSettings::default()
     };
     let mut progress = export::terminal_progress();
@@ -76,6 +83,8 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "months": scenario.billing_months(),
         "scenarios": args.scenarios,
         "charging_scenarios": args.charging_scenarios,
+        "grid": args.grid,
+        "time_grid": time_grid,
         "seed": args.seed,
         "alpha": args.alpha,
         "profile": profile.name(),

@@ -100,6 +100,8 @@ fn every_table_row_reports_the_contract_fields() {
     let run: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["days"], 1);
+    assert_eq!(run["grid"], "slots");
+    assert_eq!(run["time_grid"]["kind"], "slots");
     assert!(out.join("days.csv").exists());
     let arrivals = std::fs::read_to_string(out.join("arrivals.csv")).unwrap();
     let mut lines = arrivals.lines();
@@ -118,10 +120,36 @@ fn bad_arguments_exit_2_and_name_the_argument() {
         (vec!["--profile", "lazy"], "profile"),
         (vec!["--policies", "consent,auction"], "auction"),
         (vec!["--backend", "gurobi"], "backend"),
+        (vec!["--grid", "weekly"], "grid"),
     ] {
         let (code, _, stderr, out) = negotiate(&extra, "bad");
         assert_eq!(code, 2, "{extra:?}: {stderr}");
         assert!(stderr.contains(needle), "{extra:?}: {stderr}");
         let _ = std::fs::remove_dir_all(out);
     }
+}
+
+#[test]
+fn the_charging_grid_is_chosen_by_name() {
+    let (code, stdout, stderr, out) = negotiate(
+        &[
+            "--days",
+            "1",
+            "--policies",
+            "smart-free",
+            "--charging-scenarios",
+            "2",
+            "--grid",
+            "hourly",
+        ],
+        "hourly",
+    );
+    assert_eq!(code, 0, "stderr: {stderr}");
+    let run: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["grid"], "hourly");
+    assert_eq!(run["time_grid"]["kind"], "coarse");
+    let summary: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(summary["smart-free"]["missing_soc_kwh"].as_f64().unwrap() < 1e-6);
+    let _ = std::fs::remove_dir_all(out);
 }
