@@ -12,20 +12,9 @@ use proptest::test_runner::{Config, RngSeed};
 
 fn ev(key: u64, slots: usize, e0: f64, target: f64, bidirectional: bool) -> PlannedEv {
     PlannedEv {
-        key,
-        arrival_slot: 0,
-        departure_slot: slots,
-        energy_kwh: e0,
-        target_kwh: target,
         min_kwh: 10.0,
-        max_kwh: 100.0,
-        battery_kwh: 100.0,
-        max_charge_kw: 20.0,
         max_discharge_kw: if bidirectional { 20.0 } else { 0.0 },
-        charge_efficiency: 1.0,
-        discharge_efficiency: 1.0,
-        curve: ChargingCurve::Flat,
-        controlled: true,
+        ..PlannedEv::new(key, 0, slots, e0, target, 100.0, 20.0)
     }
 }
 

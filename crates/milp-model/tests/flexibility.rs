@@ -2,29 +2,15 @@
 //! reduction, and the departure binaries against enumerating the departures.
 
 use approx::assert_abs_diff_eq;
-use evmech_milp_model::charging::{
-    ChargingBlock, ChargingCurve, ChargingProblem, Flexibility, PlannedEv,
-};
+use evmech_milp_model::charging::{ChargingBlock, ChargingProblem, Flexibility, PlannedEv};
 use evmech_milp_model::{Error, LpBackend};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
 fn ev(key: u64, arrival: usize, departure: usize, e0: f64, target: f64) -> PlannedEv {
     PlannedEv {
-        key,
-        arrival_slot: arrival,
-        departure_slot: departure,
-        energy_kwh: e0,
-        target_kwh: target,
         min_kwh: 10.0,
-        max_kwh: 100.0,
-        battery_kwh: 100.0,
-        max_charge_kw: 20.0,
-        max_discharge_kw: 0.0,
-        charge_efficiency: 1.0,
-        discharge_efficiency: 1.0,
-        curve: ChargingCurve::Flat,
-        controlled: true,
+        ..PlannedEv::new(key, arrival, departure, e0, target, 100.0, 20.0)
     }
 }
 

@@ -14,20 +14,11 @@ const HOURLY: TimeGrid = TimeGrid::HOURLY_AFTER_FIRST_HOUR;
 
 fn planned(key: u64, arrival: usize, departure: usize, e0: f64, need: f64) -> PlannedEv {
     PlannedEv {
-        key,
-        arrival_slot: arrival,
-        departure_slot: departure,
-        energy_kwh: e0,
-        target_kwh: e0 + need,
         min_kwh: 5.0,
         max_kwh: 70.0,
-        battery_kwh: 75.0,
-        max_charge_kw: 20.0,
-        max_discharge_kw: 0.0,
         charge_efficiency: 0.95,
         discharge_efficiency: 0.95,
-        curve: ChargingCurve::Flat,
-        controlled: true,
+        ..PlannedEv::new(key, arrival, departure, e0, e0 + need, 75.0, 20.0)
     }
 }
 

@@ -3,9 +3,7 @@
 
 use approx::assert_abs_diff_eq;
 use evmech_mechanisms::Mechanism;
-use evmech_milp_model::charging::{
-    ChargingBlock, ChargingCurve, ChargingProblem, PlannedEv, Shortfall,
-};
+use evmech_milp_model::charging::{ChargingBlock, ChargingProblem, PlannedEv, Shortfall};
 use evmech_v2b_control::negotiation::{
     AcceptanceMode, Choice, ConsentMechanism, DepartureSearch, FlexLevel, MenuInput, MenuOptions,
     NegotiationReport, PricingRule, UserModel, UserWeights,
@@ -19,20 +17,8 @@ const ARRIVING: u64 = 1;
 
 fn ev(key: u64, arrival: usize, departure: usize, e0: f64, target: f64) -> PlannedEv {
     PlannedEv {
-        key,
-        arrival_slot: arrival,
-        departure_slot: departure,
-        energy_kwh: e0,
-        target_kwh: target,
         min_kwh: 10.0,
-        max_kwh: 100.0,
-        battery_kwh: 100.0,
-        max_charge_kw: 20.0,
-        max_discharge_kw: 0.0,
-        charge_efficiency: 1.0,
-        discharge_efficiency: 1.0,
-        curve: ChargingCurve::Flat,
-        controlled: true,
+        ..PlannedEv::new(key, arrival, departure, e0, target, 100.0, 20.0)
     }
 }
 

@@ -182,6 +182,43 @@ fn finite_nonneg(x: f64) -> bool {
 }
 
 impl PlannedEv {
+    /// A controlled, unidirectional, lossless EV on a `charger_kw` charger with a flat curve
+    /// that may use its whole battery (`min_kwh` 0, `max_kwh` = `battery_kwh`), present from
+    /// `arrival_slot` to `departure_slot` (exclusive). Set other fields with struct update syntax:
+    ///
+    /// ```
+    /// use evmech_milp_model::charging::PlannedEv;
+    /// let ev = PlannedEv { min_kwh: 10.0, ..PlannedEv::new(1, 0, 8, 30.0, 60.0, 100.0, 20.0) };
+    /// assert_eq!(ev.max_kwh, 100.0);
+    /// assert_eq!(ev.max_discharge_kw, 0.0);
+    /// ```
+    pub fn new(
+        key: u64,
+        arrival_slot: usize,
+        departure_slot: usize,
+        energy_kwh: f64,
+        target_kwh: f64,
+        battery_kwh: f64,
+        charger_kw: f64,
+    ) -> Self {
+        PlannedEv {
+            key,
+            arrival_slot,
+            departure_slot,
+            energy_kwh,
+            target_kwh,
+            min_kwh: 0.0,
+            max_kwh: battery_kwh,
+            battery_kwh,
+            max_charge_kw: charger_kw,
+            max_discharge_kw: 0.0,
+            charge_efficiency: 1.0,
+            discharge_efficiency: 1.0,
+            curve: ChargingCurve::Flat,
+            controlled: true,
+        }
+    }
+
     fn validate(&self, path: &str, block: &ChargingBlock) -> Result<()> {
         let f = |name: &str| format!("{path}.{name}");
         check(
