@@ -18,8 +18,6 @@ pub(super) enum Energy {
 #[derive(Debug, Clone)]
 pub(super) struct EvCols {
     pub first_slot: usize,
-    /// The block's step of `charge[0]`.
-    pub first_step: usize,
     pub charge: Vec<Option<usize>>,
     pub discharge: Vec<Option<usize>>,
     pub energy: Vec<Energy>,
@@ -111,7 +109,6 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
             };
             let mut cols = EvCols {
                 first_slot: s0,
-                first_step: k0,
                 charge: Vec::with_capacity(len),
                 discharge: Vec::with_capacity(len),
                 energy: vec![Energy::Known(ev.energy_kwh)],
@@ -172,12 +169,11 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                     );
                 }
                 if let (Some(j), None) = (charge, &fixed) {
-                    let present = step.within(a, b).len();
-                    let scale = step.len as f64 / present as f64;
+                    let scale = step.scale(a, b);
                     if let Energy::Col(e) = cols.energy[i] {
                         curve_rows(&mut lp, problem.curve_form, ev, (j, scale), e, e_hi);
                     }
-                    if present > 1 {
+                    if step.within(a, b).len() > 1 {
                         let last = LastSlot {
                             charge: j,
                             discharge,

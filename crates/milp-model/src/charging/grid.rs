@@ -103,6 +103,12 @@ impl Step {
         self.within(a, b).len() as f64 / self.len as f64
     }
 
+    /// How many times its step average an EV present in `[a, b)` draws in the slots it is there
+    /// (`n / m`; 1 when it is there throughout).
+    pub fn scale(&self, a: usize, b: usize) -> f64 {
+        self.len as f64 / self.within(a, b).len() as f64
+    }
+
     fn slots(&self) -> std::ops::Range<usize> {
         self.offset..self.offset + self.len
     }

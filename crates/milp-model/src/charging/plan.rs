@@ -127,11 +127,12 @@ pub(super) fn extract(
                         energy_kwh: Vec::with_capacity(b - a + 1),
                         shortfall_kwh: x[ec.shortfall],
                     };
+                    let first_step = bc.steps.of_slot[a];
                     for (i, (&c, &d)) in ec.charge.iter().zip(&ec.discharge).enumerate() {
-                        let step = bc.steps.steps[ec.first_step + i];
+                        let step = bc.steps.steps[first_step + i];
                         let present = step.within(a, b);
                         // A step's power is its average: the EV draws it over the slots it is there.
-                        let scale = step.len as f64 / present.len() as f64;
+                        let scale = step.scale(a, b);
                         let (charge, discharge) = (value(c) * scale, value(d) * scale);
                         simultaneous = simultaneous.max(charge.min(discharge));
                         for (t, k) in present.clone().enumerate() {
