@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Installs the system libraries evmech links against, only when they are missing:
-#   coinor-libcbc-dev  CBC for good_lp's coin_cbc backend (pulls in reference BLAS/LAPACK,
-#                      which Clarabel's SDP cones call)
-#   libopenblas-dev    faster BLAS/LAPACK through Debian's alternatives (optional but installed)
+# Installs what evmech's build and tests need, only when it is missing:
+#   cmake, g++, libclang-dev  build HiGHS from source (the default `highs` backend; no system
+#                             solver library is linked)
+#   liblapack-dev, libblas-dev  the LAPACK/BLAS that Clarabel's SDP cones call (copositive pricing)
+#   libopenblas-dev           a faster LAPACK/BLAS behind the same names (Debian's alternatives)
+#   coinor-libcbc-dev         the system's CBC, for the optional `cbc` backend (CI tests it)
+#   pkg-config
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 missing=()
-for pkg in coinor-libcbc-dev libopenblas-dev pkg-config; do
+for pkg in cmake g++ libclang-dev liblapack-dev libblas-dev libopenblas-dev coinor-libcbc-dev pkg-config; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$pkg")
     fi

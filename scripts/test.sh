@@ -6,3 +6,6 @@ bash scripts/setup-debian.sh
 source scripts/env.sh
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+# The optional CBC backend beside the default HiGHS: the solver-layer and charging-model tests
+# run on every backend the build has.
+cargo test -p evmech-milp-model --features cbc --test sparse_lp --test charging --test cbc_smoke --test station_access

@@ -14,7 +14,7 @@ fn facade_reexports_every_crate() {
     assert!(evmech::milp_model::CbcSettings::default()
         .validate()
         .is_ok());
-    assert!(evmech::copositive::SolveStatus::Solved.is_solved());
+    assert!(evmech::copositive::SolveStatus::Optimal.is_optimal());
     assert_eq!(evmech::mechanisms::vcg::DayAheadVcg::new(3).n_sessions(), 3);
 }
 

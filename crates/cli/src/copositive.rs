@@ -4,7 +4,7 @@ use crate::input_error::{read_json, InputError};
 use crate::json_num::num;
 use evmech_copositive::{
     best_responses, ip_pricing, lp_relaxation, price, tou, InnerCone, LiftKind, PaymentRule,
-    Pricing, PricingOptions, Tariff, Tightening,
+    Pricing, PricingOptions, SolveStatus, Tariff, Tightening,
 };
 use evmech_copositive::{CouplingPrice, Method};
 use evmech_milp_model::{EvSpec, Instance, InstanceSpec, RowName, Station};
@@ -89,6 +89,16 @@ fn per_ev(p: &Pricing, values: impl Iterator<Item = Value>) -> Value {
     )
 }
 
+/// A conic or LP status as the JSON contract names it: `solved` for a full-accuracy optimum (the
+/// name the contract had before the solver statuses were unified), the status's own kebab-case
+/// name otherwise (`inaccurate`).
+fn conic_status(status: SolveStatus) -> Value {
+    match status {
+        SolveStatus::Optimal => Value::from("solved"),
+        other => serde_json::to_value(other).unwrap_or(Value::Null),
+    }
+}
+
 fn tariff_report(p: &Pricing, tariff: &Tariff) -> Result<Value, InputError> {
     let x = &p.plan.x;
     let n = p.model.instance().evs().len();
@@ -97,6 +107,9 @@ fn tariff_report(p: &Pricing, tariff: &Tariff) -> Result<Value, InputError> {
         "payments": per_ev(p, (0..n).map(|i| num(p.payment(tariff, i, x)))),
         "net_utility": per_ev(p, (0..n).map(|i| num(p.net_utility(tariff, i, x)))),
         "max_deviation_gain": per_ev(p, gains.iter().map(|g| num(g.gain))),
+        "deviation_undecided_stations": per_ev(p, gains.iter().map(|g| {
+            json!(g.undecided_stations.iter().map(|&s| p.model.instance().stations()[s].id.clone()).collect::<Vec<_>>())
+        })),
         "operator_surplus": num(p.operator_surplus(tariff)),
     }))
 }
@@ -141,7 +154,7 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
                 .map(|q| price_json(&p.prices[q.index], q.rho, q.eta))
                 .collect();
             json!({"component": r.component, "choices": choices, "bound": num(r.bound),
-                   "status": serde_json::to_value(r.status).expect("status serialises"),
+                   "status": conic_status(r.status),
                    "contains_optimum": r.contains_optimum, "prices": prices})
         })
         .collect();
@@ -160,12 +173,12 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
     let ip = ip_pricing(p)?;
     for bench in [lp, ip] {
         let mut report = tariff_report(p, &bench.tariff)?;
-        report["status"] = serde_json::to_value(bench.status).expect("status serialises");
+        report["status"] = conic_status(bench.status);
         benchmarks.insert(bench.name.into(), report);
     }
     let c = &p.certificate;
     Ok(json!({
-        "status": serde_json::to_value(p.status).expect("status serialises"),
+        "status": conic_status(p.status),
         "milp_status": serde_json::to_value(p.milp_status).expect("status serialises"),
         "payment_rule": serde_json::to_value(rule).expect("rule serialises"),
         "welfare": num(p.welfare),
@@ -182,6 +195,7 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
         "payments": cmp["payments"],
         "net_utility": cmp["net_utility"],
         "max_deviation_gain": cmp["max_deviation_gain"],
+        "deviation_undecided_stations": cmp["deviation_undecided_stations"],
         "operator_surplus": cmp["operator_surplus"],
         "certificate": {
             "min_eig_psd": num(c.min_eig_psd),
@@ -193,7 +207,7 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
         },
         "components": p.components.iter().map(|r| json!({
             "evs": r.evs.iter().map(|&n| inst.evs()[n].id.clone()).collect::<Vec<_>>(),
-            "n1": r.n1, "coupling_rows": r.coupling_rows, "attempts": r.attempts, "method": serde_json::to_value(r.method).expect("method serialises"), "regions": r.regions, "status": serde_json::to_value(r.status).expect("status serialises"),
+            "n1": r.n1, "coupling_rows": r.coupling_rows, "attempts": r.attempts, "method": serde_json::to_value(r.method).expect("method serialises"), "regions": r.regions, "status": conic_status(r.status),
             "bound": num(r.bound), "welfare": num(r.welfare), "solve_seconds": r.solve_seconds,
         })).collect::<Vec<_>>(),
         "solve_seconds": p.solve_seconds,

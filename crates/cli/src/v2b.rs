@@ -53,7 +53,9 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         time_grid,
     };
     let mut progress = export::terminal_progress();
-    let reports = compare(&scenario, &kinds, &settings, &mut progress)?;
+    let reports = args
+        .episode
+        .with_threads(|| Ok(compare(&scenario, &kinds, &settings, &mut progress)?))?;
     let summary = summary_json(&reports);
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
     std::fs::create_dir_all(&args.episode.out).map_err(|e| write_error(&args.episode.out, e))?;
@@ -64,7 +66,8 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         "seed": args.seed,
         "grid": args.grid,
         "time_grid": time_grid,
-        "backend": args.episode.backend,
+        "backend": backend.name(),
+        "threads": rayon_threads(&args.episode),
         "departure": args.episode.departure,
         "stress": args.episode.stress,
         "stress_seed": args.episode.stress_seed,
@@ -113,13 +116,14 @@ pub struct EpisodeArgs {
     /// Departure used by the simulation: compliant (requested) or realised.
     #[arg(long, default_value = "compliant")]
     pub departure: String,
-    /// LP solver: cbc or clarabel.
-    #[arg(long, default_value = "cbc")]
-    pub backend: String,
+    /// LP solver: highs, cbc or clarabel; the default is the build's (highs in the default
+    /// build, cbc in a build with only the `cbc` feature). A backend the build lacks exits 2.
+    #[arg(long)]
+    pub backend: Option<String>,
     /// Play ReqCharge (counted in `fallbacks`) when an optimiser fails, instead of stopping.
     #[arg(long)]
     pub allow_fallback: bool,
-    /// Stress transform of spec 8.1 / paper App. G applied to the episode: none, departure,
+    /// Stress transform of the CONSENT paper's App. G applied to the episode: none, departure,
     /// target, load, price, fleet or all.
     #[arg(long, default_value = "none")]
     pub stress: String,
@@ -129,9 +133,30 @@ pub struct EpisodeArgs {
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+    /// Worker threads for the policies (and CONSENT's menu levels) run side by side; default:
+    /// all cores. The results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 impl EpisodeArgs {
+    /// Runs `work` on a thread pool of `--threads` workers (all cores when absent).
+    pub(crate) fn with_threads<T: Send>(
+        &self,
+        work: impl FnOnce() -> Result<T, InputError> + Send,
+    ) -> Result<T, InputError> {
+        let mut builder = rayon::ThreadPoolBuilder::new();
+        match self.threads {
+            Some(0) => return Err(bad_arg("threads", "must be at least 1".into())),
+            Some(n) => builder = builder.num_threads(n),
+            None => {}
+        }
+        let pool = builder
+            .build()
+            .map_err(|e| bad_arg("threads", format!("cannot start the thread pool: {e}")))?;
+        pool.install(work)
+    }
+
     /// What a failed optimiser does under `--allow-fallback`.
     pub(crate) fn on_failure(&self) -> OnFailure {
         if self.allow_fallback {
@@ -142,7 +167,8 @@ impl EpisodeArgs {
     }
 }
 
-/// Loads the episode (spec 8.3's mapping) and parses the backend.
+/// Loads the episode (ACN sessions mapped to V2B sessions, see `Scenario::from_files`) and
+/// parses the backend.
 pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<(Scenario, LpBackend), InputError> {
     let mode = match args.departure.as_str() {
         "compliant" => DepartureMode::Compliant,
@@ -154,16 +180,30 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<(Scenario, LpBackend), 
             ))
         }
     };
-    let backend = match args.backend.as_str() {
+    let backend = match args
+        .backend
+        .as_deref()
+        .unwrap_or(LpBackend::default().name())
+    {
         "cbc" => LpBackend::Cbc,
         "clarabel" => LpBackend::Clarabel,
+        "highs" => LpBackend::Highs,
         other => {
             return Err(bad_arg(
                 "backend",
-                format!("expected cbc or clarabel, got {other:?}"),
+                format!("expected cbc, clarabel or highs, got {other:?}"),
             ))
         }
     };
+    if !backend.is_available() {
+        return Err(bad_arg(
+            "backend",
+            format!(
+                "this evmech was built without {0}: rebuild with `--features {0}`",
+                backend.name()
+            ),
+        ));
+    }
     let site: Site = match &args.site {
         Some(path) => read_json(path)?,
         None => Site::paper_default(),
@@ -235,4 +275,9 @@ pub fn summary_json(reports: &[EpisodeReport]) -> Value {
         out.insert(r.policy.clone(), Value::Object(o));
     }
     Value::Object(out)
+}
+
+/// The worker threads a run used (`--threads`, or rayon's default: all cores).
+pub(crate) fn rayon_threads(args: &EpisodeArgs) -> usize {
+    args.threads.unwrap_or_else(rayon::current_num_threads)
 }

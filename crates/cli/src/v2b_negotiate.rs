@@ -70,7 +70,9 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         ..TableSettings::default()
     };
     let mut progress = export::terminal_progress();
-    let reports = run_table(&scenario, &rows, &settings, &mut progress)?;
+    let reports = args
+        .episode
+        .with_threads(|| Ok(run_table(&scenario, &rows, &settings, &mut progress)?))?;
     let summary = summary_json(&scenario, &reports);
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
     std::fs::create_dir_all(&args.episode.out).map_err(|e| InputError::Write {
@@ -88,7 +90,8 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "seed": args.seed,
         "alpha": args.alpha,
         "profile": profile.name(),
-        "backend": args.episode.backend,
+        "backend": backend.name(),
+        "threads": crate::v2b::rayon_threads(&args.episode),
         "departure": args.episode.departure,
         "stress": args.episode.stress,
         "stress_seed": args.episode.stress_seed,

@@ -115,13 +115,19 @@ fn every_table_row_reports_the_contract_fields() {
 
 #[test]
 fn bad_arguments_exit_2_and_name_the_argument() {
-    for (extra, needle) in [
+    let mut cases = vec![
         (vec!["--alpha", "1.5"], "alpha"),
         (vec!["--profile", "lazy"], "profile"),
         (vec!["--policies", "consent,auction"], "auction"),
         (vec!["--backend", "gurobi"], "backend"),
         (vec!["--grid", "weekly"], "grid"),
-    ] {
+        (vec!["--threads", "0"], "threads"),
+    ];
+    // A backend this build was compiled without is refused before any work, naming it.
+    if cfg!(not(feature = "cbc")) {
+        cases.push((vec!["--backend", "cbc"], "--features cbc"));
+    }
+    for (extra, needle) in cases {
         let (code, _, stderr, out) = negotiate(&extra, "bad");
         assert_eq!(code, 2, "{extra:?}: {stderr}");
         assert!(stderr.contains(needle), "{extra:?}: {stderr}");
@@ -149,6 +155,13 @@ fn the_charging_grid_is_chosen_by_name() {
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["grid"], "hourly");
     assert_eq!(run["time_grid"]["kind"], "coarse");
+    let default_backend = if cfg!(feature = "highs") {
+        "highs"
+    } else {
+        "cbc"
+    };
+    assert_eq!(run["backend"], default_backend);
+    assert!(run["threads"].as_u64().unwrap() >= 1);
     let summary: Value = serde_json::from_str(&stdout).unwrap();
     assert!(summary["smart-free"]["missing_soc_kwh"].as_f64().unwrap() < 1e-6);
     let _ = std::fs::remove_dir_all(out);

@@ -23,7 +23,7 @@ pub fn tou(pricing: &Pricing) -> Benchmark {
             rho: vec![0.0; pricing.prices.len()],
             credit: vec![0.0; pricing.model.model().columns.len()],
         },
-        status: SolveStatus::Solved,
+        status: SolveStatus::Optimal,
     }
 }
 

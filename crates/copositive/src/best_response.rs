@@ -1,12 +1,12 @@
-//! The best-response checker: each user's largest gain from deviating (spec section 8, item 6).
+//! The best-response checker: each user's largest gain from deviating, with the others held at the optimum.
 //!
 //! For user `n`, tariff `P` and every choice `sigma` in {opt out} + stations, the user's best plan
 //! with the binaries fixed by `sigma` is a concave QP in its energy profile (and, for CMP-B, the
 //! auxiliary `r_k >= D_k - s*_k`), solved with Clarabel. The candidate plans are then re-evaluated
 //! with the exact payment formula, so the reported gain does not inherit the QP's tolerance.
 
-use crate::conic::run_clarabel;
-use crate::{ConeSettings, Pricing, Result, Tariff};
+use crate::conic::{run_clarabel, ConicOutcome};
+use crate::{ConeSettings, Pricing, Result, SolveStatus, Tariff};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::SupportedConeT;
 use evmech_milp_model::{RowName, Sense, VarName};
@@ -27,6 +27,28 @@ pub struct BestResponse {
     pub best_station: Option<usize>,
     /// Energy per slot of the best plan, kWh.
     pub best_energy_kwh: Vec<f64>,
+    /// Stations where the solver could not decide whether the user has a plan at all (it
+    /// reported infeasibility only at reduced accuracy). A plan there was not searched, so the
+    /// true gain may be larger than [`BestResponse::gain`]; empty when every station was decided.
+    pub undecided_stations: Vec<usize>,
+}
+
+impl BestResponse {
+    /// Whether every station was decided, so that [`BestResponse::gain`] is the user's best gain
+    /// and not only a lower bound on it.
+    pub fn is_complete(&self) -> bool {
+        self.undecided_stations.is_empty()
+    }
+}
+
+/// The user's best plan at one station.
+enum AtStation {
+    /// The best plan (the full column vector).
+    Plan(Vec<f64>),
+    /// No plan satisfies the user's own rows (certified).
+    NoPlan,
+    /// The solver reported infeasibility at reduced accuracy: unknown.
+    Undecided,
 }
 
 /// The best response of EV `ev` under `tariff`, all others at the optimum.
@@ -35,12 +57,17 @@ pub fn best_response(pricing: &Pricing, tariff: &Tariff, ev: usize) -> Result<Be
     let assigned = pricing.net_utility(tariff, ev, x_star);
     let out = pricing.opted_out(ev);
     let mut best = (pricing.net_utility(tariff, ev, &out), None, out);
+    let mut undecided_stations = Vec::new();
     for s in 0..pricing.model.instance().stations().len() {
-        if let Some(x) = best_plan_at(pricing, tariff, ev, s)? {
-            let u = pricing.net_utility(tariff, ev, &x);
-            if u > best.0 {
-                best = (u, Some(s), x);
+        match best_plan_at(pricing, tariff, ev, s)? {
+            AtStation::Plan(x) => {
+                let u = pricing.net_utility(tariff, ev, &x);
+                if u > best.0 {
+                    best = (u, Some(s), x);
+                }
             }
+            AtStation::NoPlan => {}
+            AtStation::Undecided => undecided_stations.push(s),
         }
     }
     let plan = pricing.model.plan(&best.2);
@@ -51,6 +78,7 @@ pub fn best_response(pricing: &Pricing, tariff: &Tariff, ev: usize) -> Result<Be
         gain: best.0 - assigned,
         best_station: best.1,
         best_energy_kwh: plan.energy_kwh[ev].clone(),
+        undecided_stations,
     })
 }
 
@@ -61,13 +89,8 @@ pub fn best_responses(pricing: &Pricing, tariff: &Tariff) -> Result<Vec<BestResp
         .collect()
 }
 
-/// The user's best plan at station `s`, or `None` if no plan there satisfies its own rows.
-fn best_plan_at(
-    pricing: &Pricing,
-    tariff: &Tariff,
-    ev: usize,
-    s: usize,
-) -> Result<Option<Vec<f64>>> {
+/// The user's best plan at station `s`, whether none satisfies its own rows, or undecided.
+fn best_plan_at(pricing: &Pricing, tariff: &Tariff, ev: usize, s: usize) -> Result<AtStation> {
     let model = &pricing.model;
     let lm = model.model();
     let inst = model.instance();
@@ -178,7 +201,7 @@ fn best_plan_at(
                 Sense::Le => rhs < -1e-9,
             };
             if violated {
-                return Ok(None);
+                return Ok(AtStation::NoPlan);
             }
             continue;
         }
@@ -214,14 +237,19 @@ fn best_plan_at(
     cones.push(SupportedConeT::NonnegativeConeT(le.len()));
     let a = CscMatrix::new_from_triplets(b.len(), nvar, ai, aj, av);
     let p = CscMatrix::new_from_triplets(nvar, nvar, pi, pj, pv);
-    match run_clarabel(&p, &q, &a, &b, &cones, &ConeSettings::default())? {
-        Some(point) => {
-            let mut x = base;
-            for (pos, &j) in e_cols.iter().enumerate() {
-                x[j] = point.x[pos].max(0.0);
+    Ok(
+        match run_clarabel(&p, &q, &a, &b, &cones, &ConeSettings::default())? {
+            ConicOutcome::Point(point) => {
+                let mut x = base;
+                for (pos, &j) in e_cols.iter().enumerate() {
+                    x[j] = point.x[pos].max(0.0);
+                }
+                AtStation::Plan(x)
             }
-            Ok(Some(x))
-        }
-        None => Ok(None),
-    }
+            ConicOutcome::Infeasible {
+                status: SolveStatus::Infeasible,
+            } => AtStation::NoPlan,
+            ConicOutcome::Infeasible { .. } => AtStation::Undecided,
+        },
+    )
 }

@@ -250,7 +250,7 @@ pub(crate) fn region_contains(
 
 /// Worst of two conic statuses (`Inaccurate` beats `Solved`).
 pub(crate) fn worse(a: SolveStatus, b: SolveStatus) -> SolveStatus {
-    if a == SolveStatus::Solved {
+    if a == SolveStatus::Optimal {
         b
     } else {
         a

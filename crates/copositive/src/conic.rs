@@ -134,9 +134,23 @@ pub(crate) fn minimise_bound(
         _ => CscMatrix::zeros((nvar, nvar)),
     };
     let a = CscMatrix::new_from_triplets(data.b.len(), nvar, data.ri, data.cj, data.vals);
-    run_clarabel(&p, &q, &a, &data.b, &data.cones, settings)?.ok_or(Error::Solver {
-        status: SolveStatus::PrimalInfeasible,
-    })
+    match run_clarabel(&p, &q, &a, &data.b, &data.cones, settings)? {
+        ConicOutcome::Point(point) => Ok(point),
+        ConicOutcome::Infeasible { status } => Err(Error::Solver { status }),
+    }
+}
+
+/// How a Clarabel solve ended when it did not fail outright.
+pub(crate) enum ConicOutcome {
+    /// A point at full (`Solved`) or reduced (`Inaccurate`) accuracy.
+    Point(ConicPoint),
+    /// No feasible point: `PrimalInfeasible` (a certificate at full accuracy) or
+    /// `InaccuratePrimalInfeasible` (a certificate at reduced accuracy, which proves nothing).
+    /// Callers must keep the two apart: only the first says "there is no point".
+    Infeasible {
+        /// The mapped status.
+        status: SolveStatus,
+    },
 }
 
 /// A finished Clarabel solve with a usable point.
@@ -147,8 +161,8 @@ pub(crate) struct ConicPoint {
 }
 
 /// Runs Clarabel on `min 1/2 v'Pv + q'v s.t. Av + s = b, s in cones` and maps its status:
-/// `Solved` and `Inaccurate` give the point, primal infeasibility gives `Ok(None)`, anything else
-/// is an error.
+/// `Solved` and `Inaccurate` give the point, a primal-infeasibility certificate (at full or
+/// reduced accuracy, kept apart) gives [`ConicOutcome::Infeasible`], anything else is an error.
 pub(crate) fn run_clarabel(
     p: &CscMatrix<f64>,
     q: &[f64],
@@ -156,7 +170,7 @@ pub(crate) fn run_clarabel(
     b: &[f64],
     cones: &[SupportedConeT<f64>],
     settings: &ConeSettings,
-) -> Result<Option<ConicPoint>> {
+) -> Result<ConicOutcome> {
     let clarabel_settings = DefaultSettingsBuilder::default()
         .verbose(false)
         .max_iter(settings.max_iter)
@@ -168,14 +182,34 @@ pub(crate) fn run_clarabel(
         .map_err(|e| Error::SolverSetup(e.to_string()))?;
     solver.solve();
     let sol = &solver.solution;
-    match SolveStatus::from(sol.status) {
-        status @ (SolveStatus::Solved | SolveStatus::Inaccurate) => Ok(Some(ConicPoint {
+    let status = SolveStatus::from(sol.status);
+    match classify(status) {
+        Some(Classified::Point) => Ok(ConicOutcome::Point(ConicPoint {
             status,
             x: sol.x.clone(),
             seconds: sol.solve_time,
         })),
-        SolveStatus::PrimalInfeasible | SolveStatus::InaccuratePrimalInfeasible => Ok(None),
-        status => Err(Error::Solver { status }),
+        Some(Classified::Infeasible) => Ok(ConicOutcome::Infeasible { status }),
+        None => Err(Error::Solver { status }),
+    }
+}
+
+/// What a status allows a caller to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Classified {
+    /// The solver's point is usable (with its accuracy shown).
+    Point,
+    /// The solver reports primal infeasibility (see the status for how certain).
+    Infeasible,
+}
+
+/// The one place that decides which statuses carry a point and which report infeasibility;
+/// `None` is a failure.
+pub(crate) fn classify(status: SolveStatus) -> Option<Classified> {
+    match status {
+        SolveStatus::Optimal | SolveStatus::Inaccurate => Some(Classified::Point),
+        SolveStatus::Infeasible | SolveStatus::InaccurateInfeasible => Some(Classified::Infeasible),
+        _ => None,
     }
 }
 
@@ -222,4 +256,35 @@ pub(crate) fn min_eigenvalue(m: &DMatrix<f64>) -> f64 {
         return 0.0;
     }
     nalgebra::SymmetricEigen::new(m.clone()).eigenvalues.min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{classify, Classified};
+    use crate::SolveStatus;
+
+    /// Every status has one meaning; a reduced-accuracy infeasibility is reported as such (the
+    /// status travels with [`super::ConicOutcome::Infeasible`]) and never as a point.
+    #[test]
+    fn every_status_is_classified() {
+        use SolveStatus::*;
+        let cases = [
+            (Optimal, Some(Classified::Point)),
+            (Inaccurate, Some(Classified::Point)),
+            (Infeasible, Some(Classified::Infeasible)),
+            (InaccurateInfeasible, Some(Classified::Infeasible)),
+            (Unbounded, None),
+            (InaccurateUnbounded, None),
+            (IterationLimit, None),
+            (TimeLimit, None),
+            (GapLimit, None),
+            (NumericalError, None),
+            (InsufficientProgress, None),
+            (Interrupted, None),
+            (NotSolved, None),
+        ];
+        for (status, want) in cases {
+            assert_eq!(classify(status), want, "{status:?}");
+        }
+    }
 }

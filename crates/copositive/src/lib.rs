@@ -19,8 +19,9 @@
 //!   gap is closed or the [`BranchBudget`] is spent. [`Pricing::exact`],
 //!   [`Pricing::epsilon_ir`] and each component's [`Method`] say what was achieved; a loose bound
 //!   is never reported as exact.
-//! - [`SolveStatus`] (the `ConicStatus` of `evmech-milp-model`): every Clarabel status mapped;
-//!   `AlmostSolved` is [`SolveStatus::Inaccurate`], never folded into success.
+//! - [`SolveStatus`] (the one status type of `evmech-milp-model`): every Clarabel status mapped;
+//!   `AlmostSolved` is [`SolveStatus::Inaccurate`], never folded into success, and an
+//!   infeasibility certificate at reduced accuracy is never read as "no plan".
 //!
 //! The crate links BLAS/LAPACK from the system (Debian's `liblapack-dev`/`libblas-dev`, pulled in
 //! by `coinor-libcbc-dev`; `libopenblas-dev` makes them faster): see its `build.rs`.
@@ -31,7 +32,7 @@
 //! use evmech_copositive::{price, PricingOptions};
 //! use evmech_milp_model::Instance;
 //!
-//! // Example A of the spec: two EVs want the one plug at station A.
+//! // Example A of `docs/copositive.md`: two EVs want the one plug at station A.
 //! let json = r#"{"slot_hours": 1.0, "energy_price": [0.1, 0.1],
 //!   "stations": [{"id": "A", "evse": 1, "power_kw": 14}, {"id": "B", "evse": 1, "power_kw": 14}],
 //!   "evs": [{"id": "ev0", "arrival_slot": 0, "departure_slot": 2, "energy_kwh": 7, "max_kw": 7,
@@ -69,7 +70,7 @@ pub use best_response::{best_response, best_responses, BestResponse};
 pub use branch::{BranchBudget, Choice};
 pub use conic::{ConeSettings, DualSolution, Regularization};
 pub use error::{Error, Result};
-pub use evmech_milp_model::ConicStatus as SolveStatus;
+pub use evmech_milp_model::SolveStatus;
 pub use k1::{k1_min_linear, solve_k1};
 pub use lift::{Coord, Lift, LiftKind, LiftedConstraint, LiftedKind};
 pub use mechanism::{ChargingPlan, CopositiveMechanism, PaymentRule, Site};

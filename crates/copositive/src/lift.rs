@@ -1,5 +1,5 @@
-//! The lifted, homogenised completely positive program of a linear model (spec sections 2.2 and
-//! 4.3), written as the data of its conic dual.
+//! The lifted, homogenised completely positive program of a linear model, written as the data of
+//! its conic dual.
 //!
 //! With `y = (1; x)` (`x` the model columns plus slacks), every constraint is `<M_r, Y> = 0` or
 //! `<= 0` on `Y = y y'`:

@@ -61,7 +61,7 @@ pub struct Site {
 /// Copositive marginal pricing: reports are EV requests, the allocation is the welfare-optimal
 /// plan, payments follow CMP-A or CMP-B.
 ///
-/// Guarantees (spec section 3, proofs in `docs/copositive.md`), when the certified gap is 0:
+/// Guarantees (proofs in `docs/copositive.md`), when the certified gap is 0:
 /// revenue adequacy, and strong individual rationality (no user gains by any other plan in its
 /// own feasible set, others fixed); CMP-B also makes opting out free, so participation is
 /// voluntary. With a gap `g > 0` the IR statements hold up to `g`.

@@ -8,8 +8,7 @@ use crate::reduce::{components, is_redundant, Component};
 use crate::sdp::solve_psd_nn;
 use crate::{ConeSettings, DualSolution, Regularization, Result, SolveStatus};
 use evmech_milp_model::{
-    CbcSettings, Instance, LinearModel, Plan, RowName, SolveStatus as MilpStatus,
-    StationAccessModel, StationAccessOptions,
+    CbcSettings, Instance, LinearModel, Plan, RowName, StationAccessModel, StationAccessOptions,
 };
 use serde::{Deserialize, Serialize};
 
@@ -189,7 +188,7 @@ pub struct CouplingPrice {
     pub slack: f64,
 }
 
-/// The numerical certificate of a pricing run (spec section 3.5).
+/// The numerical certificate of a pricing run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Certificate {
     /// Smallest eigenvalue of the PSD parts (over components and regions; 0 for the polyhedral
@@ -242,7 +241,7 @@ pub struct Pricing {
     /// The model that was priced.
     pub model: StationAccessModel,
     /// CBC's status for the MILP.
-    pub milp_status: MilpStatus,
+    pub milp_status: SolveStatus,
     /// Worst conic status over the components (`Inaccurate` if any is).
     pub status: SolveStatus,
     /// The MILP optimum `x*`.
@@ -319,7 +318,7 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
     };
     let mut reports = Vec::new();
     let mut regions = Vec::new();
-    let mut status = SolveStatus::Solved;
+    let mut status = SolveStatus::Optimal;
     let (mut bound_total, mut tolerance, mut exact) = (0.0, 0.0, true);
     let binding: Vec<bool> = lm
         .rows
@@ -392,7 +391,7 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
             status: solved
                 .parts
                 .iter()
-                .fold(SolveStatus::Solved, |s, p| worse(s, p.dual.status)),
+                .fold(SolveStatus::Optimal, |s, p| worse(s, p.dual.status)),
             bound,
             welfare,
             solve_seconds: solved.seconds,

@@ -1,4 +1,4 @@
-//! Exact size reductions (spec section 4.3): redundant coupling rows and connected components.
+//! Exact size reductions: redundant coupling rows and connected components.
 
 use evmech_milp_model::{LinearModel, Row, RowName, StationAccessModel};
 

@@ -7,7 +7,7 @@
 //! \lambda_r \ge 0 \text{ for } \le \text{ rows}. $$
 //!
 //! Then `S` is copositive, and for every feasible `y = (1; x)` of the MILP,
-//! `0 <= y'Sy = t - W(x)`: `t` is a welfare upper bound, minimised. (In the spec's notation
+//! `0 <= y'Sy = t - W(x)`: `t` is a welfare upper bound, minimised. (In the usual notation
 //! `theta = -t`, `mu_r = -lambda_r` on linear rows and `nu_r = -lambda_r` on squared rows, so the
 //! prices are `rho = lambda_linear`, `eta = lambda_squared`.)
 

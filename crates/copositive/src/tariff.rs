@@ -1,4 +1,4 @@
-//! Payment rules: CMP-A, CMP-B (spec section 2.4) and linear tariffs (TOU, LP and IP pricing).
+//! Payment rules: CMP-A, CMP-B and linear tariffs (TOU, LP and IP pricing).
 
 use crate::{CouplingPrice, Pricing};
 use evmech_milp_model::VarName;

@@ -31,7 +31,7 @@ fn min_eigenvalue_by_sdp_matches_the_closed_form() {
     solver.solve();
     assert_eq!(
         SolveStatus::from(solver.solution.status),
-        SolveStatus::Solved
+        SolveStatus::Optimal
     );
     assert!((solver.solution.obj_val - 1.0).abs() < 1e-7);
 }

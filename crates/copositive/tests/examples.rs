@@ -54,7 +54,7 @@ fn example_b_is_priced_exactly() {
     assert!(p.gap.abs() < tol(p.welfare), "gap {}", p.gap);
     assert!(matches!(
         p.status,
-        SolveStatus::Solved | SolveStatus::Inaccurate
+        SolveStatus::Optimal | SolveStatus::Inaccurate
     ));
 }
 

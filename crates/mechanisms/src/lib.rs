@@ -22,7 +22,7 @@
 //! use evmech_mechanisms::{Mechanism, Tolerance, Valuation};
 //!
 //! let v = |x: &[f64]| Valuation::new(x.to_vec());
-//! // Day ahead: three EVs bid for sessions A and B (spec example T8).
+//! // Day ahead: three EVs bid for sessions A and B .
 //! let bids = [v(&[6.0, 3.0])?, v(&[4.0, 1.0])?, v(&[2.0, 2.0])?];
 //! let da = DayAheadVcg::new(2).run_detailed(&bids)?;
 //! assert_eq!(da.allocation, vec![Some(0), None, Some(1)]);

@@ -27,9 +27,9 @@ pub struct PostedPriceOptions {
 pub enum RealTimeRule {
     /// No real-time market: everyone keeps the reservation, pays nothing more.
     None,
-    /// Sequential posted prices starting from the reserve prices (spec 3.4).
+    /// Sequential posted prices starting from the reserve prices.
     PostedPrice(PostedPriceOptions),
-    /// Trading cycles over the menus of the (static) reserve prices (spec 3.6): newcomers buy free
+    /// Trading cycles over the menus of the (static) reserve prices: newcomers buy free
     /// sessions and holders swap.
     TradingCycles {
         /// Tie-break of the rankings.

@@ -1,52 +1,11 @@
-//! Solving good_lp models with CBC under explicit settings.
+//! Solving a model written with good_lp by CBC under explicit settings: for users who build
+//! their own models in good_lp. evmech's own models go through [`crate::SparseLp`].
 
-use crate::{Error, Result, SolveStatus};
+use crate::{CbcSettings, Error, Result, SolveStatus};
 use good_lp::solvers::coin_cbc::{CoinCbcProblem, CoinCbcSolution};
 use good_lp::solvers::{WithMipGap, WithTimeLimit};
 use good_lp::variable::UnsolvedProblem;
 use good_lp::{coin_cbc, Solution, SolverModel};
-
-/// CBC settings. The default is: no time limit, CBC's default gap, one thread, CBC's log off.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CbcSettings {
-    /// Wall-clock limit in whole seconds (CBC's own granularity); `None` = no limit.
-    pub time_limit_s: Option<u32>,
-    /// Relative MIP gap at which CBC may stop (`0 <= gap < 1`); `None` = CBC's default.
-    pub relative_gap: Option<f64>,
-    /// Number of CBC threads (at least 1).
-    pub threads: u32,
-}
-
-impl Default for CbcSettings {
-    fn default() -> Self {
-        CbcSettings {
-            time_limit_s: None,
-            relative_gap: None,
-            threads: 1,
-        }
-    }
-}
-
-impl CbcSettings {
-    /// Checks every field against its documented range.
-    pub fn validate(&self) -> Result<()> {
-        if let Some(gap) = self.relative_gap {
-            if !(gap.is_finite() && (0.0..1.0).contains(&gap)) {
-                return Err(Error::InvalidSetting {
-                    field: "relative_gap",
-                    reason: format!("must be finite and in [0, 1), got {gap}"),
-                });
-            }
-        }
-        if self.threads == 0 {
-            return Err(Error::InvalidSetting {
-                field: "threads",
-                reason: "must be at least 1".into(),
-            });
-        }
-        Ok(())
-    }
-}
 
 /// Solves `problem` with CBC after `constrain` has added its constraints.
 ///

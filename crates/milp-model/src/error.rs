@@ -1,6 +1,6 @@
 //! The error type of this crate.
 
-use crate::ConicStatus;
+use crate::SolveStatus;
 use thiserror::Error;
 
 /// Why validating, building or solving a model failed.
@@ -21,11 +21,14 @@ pub enum Error {
     /// The objective is unbounded over the feasible set.
     #[error("the model is unbounded")]
     Unbounded,
-    /// A conic (Clarabel) solve ended without a usable point.
-    #[error("the conic solver stopped with status {status:?}")]
-    ConicFailed {
+    /// A solve stopped without a usable point (a limit before any point, numerical trouble, an
+    /// interruption, or an infeasibility or unboundedness certificate at reduced accuracy).
+    #[error("the {backend} backend stopped with status {status:?}")]
+    SolverStopped {
+        /// Which backend stopped (`"cbc"`, `"clarabel"`).
+        backend: &'static str,
         /// The mapped status.
-        status: ConicStatus,
+        status: SolveStatus,
     },
     /// The backend failed for another reason; `message` is the backend's own text.
     #[error("the {backend} backend failed: {message}")]

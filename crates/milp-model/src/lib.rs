@@ -12,63 +12,91 @@
 //!   count and power cap, EV requests with window, energy, rate, value and access costs), validated
 //!   on construction with errors that name the field; serde JSON in the CLI's format.
 //! - [`StationAccessModel`]: the station-access MILP of the copositive-pricing paper as a typed
-//!   [`LinearModel`] (named columns and rows), solved with CBC ([`StationAccessModel::solve_milp`],
-//!   time limit and gap in [`CbcSettings`]) or relaxed and solved with Clarabel with row duals
-//!   ([`StationAccessModel::solve_lp_relaxation`]); [`brute_force_optimum`] enumerates station
-//!   assignments as a test oracle; [`random_instance`] draws seeded random instances.
-//! - Exhaustive status mapping: [`SolveStatus`] for CBC, [`ConicStatus`] for Clarabel. A
-//!   time-limited or gap-limited MILP solve and a reduced-accuracy conic solve are reported as
-//!   such; infeasible, unbounded and failed solves are [`Error`]s.
+//!   [`LinearModel`] (named columns and rows), solved as a MILP
+//!   ([`StationAccessModel::solve_milp`], time limit, gap and threads in [`SolverSettings`]) or
+//!   relaxed and solved with row duals ([`StationAccessModel::solve_lp_relaxation`]);
+//!   [`brute_force_optimum`] enumerates station assignments as a test oracle;
+//!   [`random_instance`] draws seeded random instances.
+//! - [`charging`]: the V2B charging model (an LP with a concave charging-power cap, or a MILP
+//!   with the literal curve), written once for the Oracle, MPC, Monte-Carlo MPC and CONSENT.
+//! - One solver layer: every model is solved as a [`SparseLp`] (`min c'x` with column and row
+//!   bounds, some columns integer) by a backend ([`LpBackend`]: HiGHS, CBC, or Clarabel for LPs) under
+//!   one [`SolverSettings`], giving one [`Solution`] (primal values, and row duals and reduced
+//!   costs where the backend has them) with one [`SolveStatus`] for LP, MILP and conic solves
+//!   alike. Every backend status is mapped without loss: a reduced-accuracy point and a time- or
+//!   gap-limited MILP incumbent are reported as such, never as optimal; infeasible, unbounded
+//!   and failed solves are [`Error`]s. `solve_cbc` (feature `cbc`) remains for models written
+//!   with good_lp.
+
+//! ## Cargo features
 //!
-//! ## What it will hold (see the V2B issue)
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `highs` | yes | [`LpBackend::Highs`]: HiGHS built from source (cmake, a C++ compiler, libclang), no system solver library, no lock between threads |
+//! | `cbc` | no | [`LpBackend::Cbc`] and `solve_cbc`: the system's CBC (Debian: `coinor-libcbc-dev`), one process-wide lock |
 //!
-//! The V2B charging model (exact LP form for concave piecewise-linear charging curves, MILP form
-//! otherwise), written once as constraint families shared by the Oracle, MPC and MC-MPC.
+//! Clarabel (pure Rust) is always there. A build without a MILP backend (neither `highs` nor
+//! `cbc`) does not compile, and says which feature to enable. A backend that the build lacks is
+//! refused at run time with [`Error::InvalidSetting`] naming the feature.
 //!
 //! ## Example
 //!
 //! ```
-//! use evmech_milp_model::{solve_cbc, CbcSettings, SolveStatus};
-//! use good_lp::{variable, variables, Solution, SolverModel};
+//! use evmech_milp_model::{LpBackend, SolveStatus, SparseLp};
 //!
 //! // Pick at most one of two items (a tiny knapsack): the better one, worth 5.
-//! let mut vars = variables!();
-//! let a = vars.add(variable().binary());
-//! let b = vars.add(variable().binary());
-//! let model = vars.maximise(3 * a + 5 * b);
-//! let (solution, status) = solve_cbc(model, &CbcSettings::default(), |m| m.with(a + b << 1))?;
-//! assert_eq!(status, SolveStatus::Optimal);
-//! assert!((solution.value(b) - 1.0).abs() < 1e-9);
+//! let mut lp = SparseLp::default();
+//! let a = lp.add_binary(-3.0); // the model minimises: values enter negated
+//! let b = lp.add_binary(-5.0);
+//! lp.add_row(f64::NEG_INFINITY, 1.0, &[(a, 1.0), (b, 1.0)]);
+//! let solution = lp.solve(LpBackend::default())?;
+//! assert_eq!(solution.status, SolveStatus::Optimal);
+//! assert!((solution.x[b] - 1.0).abs() < 1e-9);
+//! assert!((solution.objective + 5.0).abs() < 1e-9);
 //! # Ok::<_, evmech_milp_model::Error>(())
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(clippy::float_cmp)]
 
+#[cfg(not(any(feature = "highs", feature = "cbc")))]
+compile_error!(
+    "evmech-milp-model needs a MILP backend: enable the `highs` feature (the default: HiGHS built \
+     from source) or `cbc` (the system's CBC, Debian package coinor-libcbc-dev)"
+);
+
 mod brute_force;
+#[cfg(feature = "cbc")]
 mod cbc;
+#[cfg(feature = "cbc")]
+mod cbc_backend;
 pub mod charging;
-mod conic_status;
 mod error;
+#[cfg(feature = "highs")]
+mod highs_backend;
 mod instance;
 mod linear;
 mod lp;
 mod milp;
 mod random;
+mod settings;
 mod sparse_lp;
 mod station_access;
 mod status;
 
 pub use brute_force::{brute_force_optimum, ENUMERATION_LIMIT};
-pub use cbc::{solve_cbc, CbcSettings};
-pub use conic_status::ConicStatus;
+#[cfg(feature = "cbc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cbc")))]
+pub use cbc::solve_cbc;
 pub use error::{Error, Result};
 pub use instance::{EvRequest, EvSpec, Instance, InstanceSpec, Station};
 pub use linear::{Column, LinearModel, Row, RowName, Sense, VarName};
 pub use lp::{solve_lp, LpSolution};
-pub use milp::{solve_milp, MilpSolution};
+pub use milp::{solve_milp, solve_milp_with, MilpSolution};
 pub use random::{random_instance, RandomSize};
-pub use sparse_lp::{LpBackend, LpPoint, LpQuality, ModelSize, SparseLp};
+pub use settings::{CbcSettings, SolverSettings};
+pub use sparse_lp::{LpBackend, ModelSize, Solution, SparseLp};
 pub use station_access::{
     Delivery, LpRelaxation, MilpPlan, Plan, StationAccessModel, StationAccessOptions,
 };

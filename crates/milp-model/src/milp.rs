@@ -1,13 +1,13 @@
-//! MILP solves of a [`LinearModel`] with CBC.
+//! MILP solves of a [`LinearModel`]: written as a [`SparseLp`] and solved by a MILP backend.
 
-use crate::{solve_cbc, CbcSettings, LinearModel, Result, Sense, SolveStatus};
-use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
+use crate::{LinearModel, LpBackend, Result, Sense, SolveStatus, SolverSettings, SparseLp};
 use serde::{Deserialize, Serialize};
 
 /// A MILP solution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MilpSolution {
-    /// Optimal, or feasible when a time or gap limit stopped CBC.
+    /// [`SolveStatus::Optimal`], or a feasible incumbent ([`SolveStatus::TimeLimit`],
+    /// [`SolveStatus::GapLimit`]) when a limit of the settings stopped the search.
     pub status: SolveStatus,
     /// Objective value (maximised).
     pub objective: f64,
@@ -15,44 +15,48 @@ pub struct MilpSolution {
     pub x: Vec<f64>,
 }
 
-/// Solves `model` (binaries integral) with CBC under `settings`.
-pub fn solve_milp(model: &LinearModel, settings: &CbcSettings) -> Result<MilpSolution> {
-    let mut vars = ProblemVariables::new();
-    let x: Vec<Variable> = model
-        .columns
-        .iter()
-        .map(|c| {
-            if c.binary {
-                vars.add(variable().binary())
+impl LinearModel {
+    /// The [`SparseLp`] of this model: columns `x >= 0` (binaries in `[0, 1]`, integral when
+    /// `integral`), its rows, and the objective negated (the sparse model minimises). Column
+    /// and row indices are the same in both.
+    pub fn to_sparse_lp(&self, integral: bool) -> SparseLp {
+        let mut lp = SparseLp::default();
+        for (col, &c) in self.columns.iter().zip(&self.objective) {
+            if col.binary && integral {
+                lp.add_binary(-c);
             } else {
-                vars.add(variable().min(0.0))
+                lp.add_col(0.0, if col.binary { 1.0 } else { f64::INFINITY }, -c);
             }
-        })
-        .collect();
-    let objective: Expression = model.objective.iter().zip(&x).map(|(&c, &v)| c * v).sum();
-    let constraints: Vec<good_lp::Constraint> = model
-        .rows
-        .iter()
-        .map(|row| {
-            let lhs: Expression = row.terms.iter().map(|&(j, a)| a * x[j]).sum();
-            match row.sense {
-                Sense::Le => lhs.leq(row.rhs),
-                Sense::Eq => lhs.eq(row.rhs),
-            }
-        })
-        .collect();
-    let (solution, status) = solve_cbc(vars.maximise(objective), settings, |mut m| {
-        for c in constraints {
-            m = m.with(c);
         }
-        m
-    })?;
+        for row in &self.rows {
+            let lower = match row.sense {
+                Sense::Eq => row.rhs,
+                Sense::Le => f64::NEG_INFINITY,
+            };
+            lp.add_row(lower, row.rhs, &row.terms);
+        }
+        lp
+    }
+}
+
+/// Solves `model` (binaries integral) with the default MILP backend ([`LpBackend::default`])
+/// under `settings`.
+pub fn solve_milp(model: &LinearModel, settings: &SolverSettings) -> Result<MilpSolution> {
+    solve_milp_with(model, LpBackend::default(), settings)
+}
+
+/// Solves `model` (binaries integral) with `backend` under `settings`.
+pub fn solve_milp_with(
+    model: &LinearModel,
+    backend: LpBackend,
+    settings: &SolverSettings,
+) -> Result<MilpSolution> {
+    let solution = model.to_sparse_lp(true).solve_with(backend, settings)?;
     let values: Vec<f64> = model
         .columns
         .iter()
-        .zip(&x)
-        .map(|(c, &v)| {
-            let value = solution.value(v);
+        .zip(&solution.x)
+        .map(|(c, &value)| {
             if c.binary {
                 value.round()
             } else {
@@ -61,7 +65,7 @@ pub fn solve_milp(model: &LinearModel, settings: &CbcSettings) -> Result<MilpSol
         })
         .collect();
     Ok(MilpSolution {
-        status,
+        status: solution.status,
         objective: model.objective_value(&values),
         x: values,
     })

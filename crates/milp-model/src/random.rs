@@ -1,4 +1,4 @@
-//! Seeded random station-access instances (the distributions of the copositive spec, section 6).
+//! Seeded random station-access instances (the distributions of the copositive-pricing experiments).
 
 use crate::{Instance, InstanceSpec, Result, Station};
 use rand::{Rng, SeedableRng};

@@ -1,33 +1,61 @@
 //! A solver-neutral sparse LP/MILP (`min c'x` with column and row bounds) and its two backends:
-//! Clarabel (interior point, LPs only) and CBC (simplex via Clp, branch and bound for integers).
+//! Clarabel (interior point, LPs only) and CBC (simplex via Clp, branch and bound for integers,
+//! in `cbc_backend.rs`).
 
-use crate::{ConicStatus, Error, Result};
+use crate::{Error, Result, SolveStatus, SolverSettings};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// Which solver runs a [`SparseLp`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Every variant exists in every build; one whose cargo feature the build lacks is refused when
+/// solving, with an error naming the feature. [`LpBackend::default`] is HiGHS when the `highs`
+/// feature is on (the default features), CBC otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LpBackend {
-    /// CBC (Clp's simplex for LPs, branch and bound for integer columns). The default: it was
-    /// the faster of the two on the charging models (`docs/benchmarks.md`).
-    #[default]
+    /// CBC (Clp's simplex for LPs, branch and bound for integer columns) through the system's
+    /// libCbc. Needs the crate feature `cbc`. CBC is not thread-safe: every CBC solve in the
+    /// process takes one lock.
     Cbc,
     /// Clarabel's interior-point method. LPs only: integer columns are refused.
     Clarabel,
+    /// HiGHS: dual simplex for LPs (with row duals and reduced costs), branch and cut for
+    /// integer columns. Needs the crate feature `highs` (on by default; HiGHS is then built
+    /// from source).
+    Highs,
 }
 
-/// How accurate a returned point is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LpQuality {
-    /// Proven optimal within the backend's default tolerances.
-    Optimal,
-    /// Clarabel's reduced-accuracy point (`AlmostSolved`). Callers that need optimality (the
-    /// property tests, strategy-proofness) must refuse it.
-    ReducedAccuracy,
+impl Default for LpBackend {
+    fn default() -> Self {
+        if cfg!(feature = "highs") {
+            LpBackend::Highs
+        } else {
+            LpBackend::Cbc
+        }
+    }
+}
+
+impl LpBackend {
+    /// The backend's name as the CLI and the JSON outputs spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LpBackend::Cbc => "cbc",
+            LpBackend::Clarabel => "clarabel",
+            LpBackend::Highs => "highs",
+        }
+    }
+
+    /// Whether this build can run the backend (its cargo feature is on).
+    pub fn is_available(self) -> bool {
+        match self {
+            LpBackend::Cbc => cfg!(feature = "cbc"),
+            LpBackend::Clarabel => true,
+            LpBackend::Highs => cfg!(feature = "highs"),
+        }
+    }
 }
 
 /// Size of a model.
@@ -65,19 +93,26 @@ pub struct SparseLp {
     pub entries: Vec<(usize, usize, f64)>,
 }
 
-/// An optimal (or reduced-accuracy) point of a [`SparseLp`].
+/// The result of a solve that returned a point: the one solution type of every backend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LpPoint {
-    /// Accuracy of the point.
-    pub quality: LpQuality,
+pub struct Solution {
+    /// How the solve ended: [`SolveStatus::Optimal`], [`SolveStatus::Inaccurate`] (Clarabel's
+    /// reduced accuracy), or for a model with integer columns [`SolveStatus::TimeLimit`] /
+    /// [`SolveStatus::GapLimit`] (a feasible incumbent, checked against every bound and row).
+    pub status: SolveStatus,
+    /// Which backend produced it.
+    pub backend: LpBackend,
     /// Objective value, constant included.
     pub objective: f64,
     /// Column values.
     pub x: Vec<f64>,
-    /// Clarabel only (`None` from CBC): the dual of each row, the rate of change of the minimum
+    /// Clarabel and HiGHS on LPs (`None` from CBC and for MILPs): the dual of each row, the rate of change of the minimum
     /// per unit increase of the row's active bound (`<= 0` on an upper bound, `>= 0` on a
     /// lower bound, free on an equality).
     pub row_duals: Option<Vec<f64>>,
+    /// Clarabel and HiGHS on LPs (`None` from CBC and for MILPs): the reduced cost of each column, `c_j - a_j' y`, the
+    /// rate of change of the minimum per unit increase of the column's active bound.
+    pub reduced_costs: Option<Vec<f64>>,
     /// Wall-clock seconds spent in the backend (setup and solve).
     pub seconds: f64,
 }
@@ -119,16 +154,125 @@ impl SparseLp {
         }
     }
 
-    /// Solves with `backend`. Infeasible, unbounded and failed solves are errors; a
-    /// reduced-accuracy Clarabel point is returned with [`LpQuality::ReducedAccuracy`].
-    pub fn solve(&self, backend: LpBackend) -> Result<LpPoint> {
+    /// Solves with `backend` under default [`SolverSettings`].
+    pub fn solve(&self, backend: LpBackend) -> Result<Solution> {
+        self.solve_with(backend, &SolverSettings::default())
+    }
+
+    /// Solves with `backend` under `settings` (time limit, relative gap, threads; every backend
+    /// honours each one that applies to it).
+    ///
+    /// Infeasible and unbounded models and failed solves are errors carrying the mapped
+    /// [`SolveStatus`]; a reduced-accuracy point and a time- or gap-limited MILP incumbent are
+    /// returned with their status, never as `Optimal`.
+    pub fn solve_with(&self, backend: LpBackend, settings: &SolverSettings) -> Result<Solution> {
+        settings.validate()?;
+        self.validate()?;
         match backend {
-            LpBackend::Cbc => self.solve_cbc(),
-            LpBackend::Clarabel => self.solve_clarabel(),
+            #[cfg(feature = "cbc")]
+            LpBackend::Cbc => crate::cbc_backend::solve(self, settings),
+            #[cfg(not(feature = "cbc"))]
+            LpBackend::Cbc => Err(Error::InvalidSetting {
+                field: "backend",
+                reason: "this build has no CBC: enable the `cbc` feature of evmech-milp-model \
+                         (it links the system's libCbc)"
+                    .into(),
+            }),
+            LpBackend::Clarabel => self.solve_clarabel(settings),
+            #[cfg(feature = "highs")]
+            LpBackend::Highs => crate::highs_backend::solve(self, settings),
+            #[cfg(not(feature = "highs"))]
+            LpBackend::Highs => Err(Error::InvalidSetting {
+                field: "backend",
+                reason: "this build has no HiGHS: enable the `highs` feature of evmech-milp-model"
+                    .into(),
+            }),
         }
     }
 
-    fn solve_clarabel(&self) -> Result<LpPoint> {
+    /// Checks the model's shape and numbers: one bound pair per column and row, `lower <=
+    /// upper`, no NaN, entries inside the matrix.
+    pub fn validate(&self) -> Result<()> {
+        let n = self.cost.len();
+        let m = self.row_lower.len();
+        let shape = |field: &'static str, len: usize, want: usize| {
+            if len == want {
+                Ok(())
+            } else {
+                Err(Error::InvalidSetting {
+                    field,
+                    reason: format!("has {len} entries, the model has {want}"),
+                })
+            }
+        };
+        shape("col_lower", self.col_lower.len(), n)?;
+        shape("col_upper", self.col_upper.len(), n)?;
+        shape("integer", self.integer.len(), n)?;
+        shape("row_upper", self.row_upper.len(), m)?;
+        let bad_bounds = |field: &'static str, lo: &[f64], up: &[f64]| match lo
+            .iter()
+            .zip(up)
+            .position(|(l, u)| l.is_nan() || u.is_nan() || l > u)
+        {
+            Some(i) => Err(Error::InvalidSetting {
+                field,
+                reason: format!("entry {i} has bounds [{}, {}]", lo[i], up[i]),
+            }),
+            None => Ok(()),
+        };
+        bad_bounds("col_lower", &self.col_lower, &self.col_upper)?;
+        bad_bounds("row_lower", &self.row_lower, &self.row_upper)?;
+        if let Some(j) = self.cost.iter().position(|c| !c.is_finite()) {
+            return Err(Error::InvalidSetting {
+                field: "cost",
+                reason: format!("column {j} has a non-finite cost"),
+            });
+        }
+        if let Some(&(i, j, a)) = self
+            .entries
+            .iter()
+            .find(|&&(i, j, a)| i >= m || j >= n || !a.is_finite())
+        {
+            return Err(Error::InvalidSetting {
+                field: "entries",
+                reason: format!(
+                    "entry ({i}, {j}) = {a} is outside the {m} x {n} matrix or not finite"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether `x` satisfies every bound, row and integrality within `tol` (scaled by the
+    /// magnitude of each bound): how a time-limited MILP incumbent is checked before it is
+    /// returned.
+    pub fn is_feasible(&self, x: &[f64], tol: f64) -> bool {
+        let within = |v: f64, lo: f64, up: f64| {
+            v >= lo - tol * (1.0 + lo.abs().min(1e12)) && v <= up + tol * (1.0 + up.abs().min(1e12))
+        };
+        if x.len() != self.cost.len() || x.iter().any(|v| !v.is_finite()) {
+            return false;
+        }
+        let cols = (0..x.len()).all(|j| {
+            within(x[j], self.col_lower[j], self.col_upper[j])
+                && (!self.integer[j] || (x[j] - x[j].round()).abs() <= tol)
+        });
+        let mut activity = vec![0.0; self.row_lower.len()];
+        for &(i, j, a) in &self.entries {
+            activity[i] += a * x[j];
+        }
+        cols && activity
+            .iter()
+            .enumerate()
+            .all(|(i, &v)| within(v, self.row_lower[i], self.row_upper[i]))
+    }
+
+    /// Objective value (constant included) at `x`.
+    pub fn objective_at(&self, x: &[f64]) -> f64 {
+        x.iter().zip(&self.cost).map(|(x, c)| x * c).sum::<f64>() + self.cost_constant
+    }
+
+    fn solve_clarabel(&self, settings: &SolverSettings) -> Result<Solution> {
         let start = Instant::now();
         if self.integer.iter().any(|&b| b) {
             return Err(Error::InvalidSetting {
@@ -159,12 +303,17 @@ impl SparseLp {
                 }
             }
         }
+        // Column bounds: `2j` codes the upper side of column `j`, `2j + 1` the lower side.
+        let n_bound_start = conic.b.len();
+        let mut bound_rows = Vec::new();
         for j in 0..n {
             if self.col_upper[j].is_finite() {
                 conic.push(&[(j, 1.0)], 1.0, self.col_upper[j]);
+                bound_rows.push(2 * j);
             }
             if self.col_lower[j].is_finite() {
                 conic.push(&[(j, 1.0)], -1.0, -self.col_lower[j]);
+                bound_rows.push(2 * j + 1);
             }
         }
         let m = conic.b.len();
@@ -181,114 +330,49 @@ impl SparseLp {
             backend: "clarabel",
             message,
         };
-        let settings = DefaultSettingsBuilder::default()
-            .verbose(false)
-            .build()
-            .map_err(|e| failed(e.to_string()))?;
-        let mut solver = DefaultSolver::new(&p, &self.cost, &a, &conic.b, &cones, settings)
-            .map_err(|e| failed(e.to_string()))?;
+        let mut builder = DefaultSettingsBuilder::default();
+        builder.verbose(false).max_threads(settings.threads);
+        if let Some(limit) = settings.time_limit_s {
+            builder.time_limit(f64::from(limit));
+        }
+        let clarabel_settings = builder.build().map_err(|e| failed(e.to_string()))?;
+        let mut solver =
+            DefaultSolver::new(&p, &self.cost, &a, &conic.b, &cones, clarabel_settings)
+                .map_err(|e| failed(e.to_string()))?;
         solver.solve();
         let sol = &solver.solution;
-        let quality = match ConicStatus::from(sol.status) {
-            ConicStatus::Solved => LpQuality::Optimal,
-            ConicStatus::Inaccurate => LpQuality::ReducedAccuracy,
-            ConicStatus::PrimalInfeasible | ConicStatus::InaccuratePrimalInfeasible => {
-                return Err(Error::Infeasible)
+        let status = SolveStatus::from(sol.status);
+        match status {
+            SolveStatus::Optimal | SolveStatus::Inaccurate => {}
+            SolveStatus::Infeasible => return Err(Error::Infeasible),
+            SolveStatus::Unbounded => return Err(Error::Unbounded),
+            status => {
+                return Err(Error::SolverStopped {
+                    backend: "clarabel",
+                    status,
+                })
             }
-            ConicStatus::DualInfeasible | ConicStatus::InaccurateDualInfeasible => {
-                return Err(Error::Unbounded)
-            }
-            status => return Err(Error::ConicFailed { status }),
-        };
+        }
         let z = |r: Option<usize>| r.map_or(0.0, |r| sol.z[r]);
-        Ok(LpPoint {
-            quality,
+        // Stationarity `c + A'z = 0` gives the reduced cost `c_j - a_j'y = z_lower - z_upper`
+        // of column `j` from the duals of its two bound rows.
+        let mut reduced_costs = vec![0.0; n];
+        for (k, &code) in bound_rows.iter().enumerate() {
+            let z_bound = sol.z[n_bound_start + k];
+            if code % 2 == 0 {
+                reduced_costs[code / 2] -= z_bound;
+            } else {
+                reduced_costs[code / 2] += z_bound;
+            }
+        }
+        Ok(Solution {
+            status,
+            backend: LpBackend::Clarabel,
             objective: sol.obj_val + self.cost_constant,
             x: sol.x.clone(),
             row_duals: Some(sides.iter().map(|&(up, lo)| z(lo) - z(up)).collect()),
+            reduced_costs: Some(reduced_costs),
             seconds: start.elapsed().as_secs_f64(),
-        })
-    }
-
-    fn solve_cbc(&self) -> Result<LpPoint> {
-        let start = Instant::now();
-        let n = self.cost.len();
-        let mut by_col: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
-        for &(i, j, a) in &self.entries {
-            by_col[j].push((i, a));
-        }
-        let (mut starts, mut index, mut value) = (vec![0i32], Vec::new(), Vec::new());
-        for col in &mut by_col {
-            col.sort_by_key(|&(i, _)| i);
-            let begin = index.len();
-            for &(i, a) in col.iter() {
-                if index.len() > begin && index.last() == Some(&(i as i32)) {
-                    *value.last_mut().expect("an entry was pushed") += a;
-                } else {
-                    index.push(i as i32);
-                    value.push(a);
-                }
-            }
-            starts.push(index.len() as i32);
-        }
-        let finite =
-            |v: &[f64]| -> Vec<f64> { v.iter().map(|&x| x.clamp(-f64::MAX, f64::MAX)).collect() };
-        let mut model = coin_cbc::raw::Model::new();
-        model.load_problem(
-            n,
-            self.row_lower.len(),
-            &starts,
-            &index,
-            &value,
-            Some(&finite(&self.col_lower)),
-            Some(&finite(&self.col_upper)),
-            Some(&self.cost),
-            Some(&finite(&self.row_lower)),
-            Some(&finite(&self.row_upper)),
-        );
-        for (j, &is_int) in self.integer.iter().enumerate() {
-            if is_int {
-                model.set_integer(j);
-            }
-        }
-        model.set_obj_sense(coin_cbc::Sense::Minimize);
-        let param = |m: &mut coin_cbc::raw::Model, k: &str, v: &str| {
-            let k = std::ffi::CString::new(k).expect("no NUL in parameter names");
-            let v = std::ffi::CString::new(v).expect("no NUL in parameter values");
-            m.set_parameter(&k, &v);
-        };
-        model.set_log_level(0);
-        param(&mut model, "log", "0");
-        param(&mut model, "slog", "0");
-        param(&mut model, "threads", "1");
-        param(&mut model, "ratioGap", "0");
-        param(&mut model, "allowableGap", "0");
-        model.solve();
-        if model.is_proven_optimal() {
-            let x = model.col_solution().to_vec();
-            let objective =
-                x.iter().zip(&self.cost).map(|(x, c)| x * c).sum::<f64>() + self.cost_constant;
-            return Ok(LpPoint {
-                quality: LpQuality::Optimal,
-                objective,
-                x,
-                row_duals: None,
-                seconds: start.elapsed().as_secs_f64(),
-            });
-        }
-        if model.is_proven_infeasible() || model.is_initial_solve_proven_primal_infeasible() {
-            return Err(Error::Infeasible);
-        }
-        if model.is_continuous_unbounded() {
-            return Err(Error::Unbounded);
-        }
-        Err(Error::SolverFailed {
-            backend: "cbc",
-            message: format!(
-                "not proven optimal (status {:?}, secondary {:?})",
-                model.status(),
-                model.secondary_status()
-            ),
         })
     }
 

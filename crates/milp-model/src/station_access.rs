@@ -1,4 +1,4 @@
-//! The station-access MILP of the copositive-pricing paper (spec `copositive.md` section 1).
+//! The station-access MILP of the copositive-pricing paper.
 
 use crate::{
     solve_lp, solve_milp, CbcSettings, Column, Instance, LinearModel, LpSolution, Result, Row,
@@ -17,7 +17,7 @@ pub enum Delivery {
     Full,
 }
 
-/// Model variants of spec section 1.
+/// Model variants.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct StationAccessOptions {
     /// Row (D) variant.

@@ -1,4 +1,6 @@
-//! Links and runs CBC: catches a missing `coinor-libcbc-dev` early, and checks the status mapping.
+//! Links and runs CBC (feature `cbc`): catches a missing `coinor-libcbc-dev` early, and checks the
+//! status mapping of the good_lp path.
+#![cfg(feature = "cbc")]
 
 use evmech_milp_model::{solve_cbc, CbcSettings, Error, SolveStatus};
 use good_lp::{variable, variables, Solution, SolverModel};

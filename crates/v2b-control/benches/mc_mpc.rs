@@ -30,10 +30,10 @@ fn decision(c: &mut Criterion) {
         ("hourly", TimeGrid::HOURLY_AFTER_FIRST_HOUR),
         ("slots", TimeGrid::Slots),
     ];
-    for (backend, (grid_name, time_grid)) in [LpBackend::Cbc, LpBackend::Clarabel]
+    let backends = [LpBackend::Highs, LpBackend::Cbc, LpBackend::Clarabel]
         .into_iter()
-        .flat_map(|b| grids.map(|g| (b, g)))
-    {
+        .filter(|b| b.is_available());
+    for (backend, (grid_name, time_grid)) in backends.flat_map(|b| grids.map(|g| (b, g))) {
         for f in [1usize, 10, 30] {
             let mut policy = McMpc::new(McMpcOptions {
                 scenarios: f,
@@ -46,7 +46,7 @@ fn decision(c: &mut Criterion) {
                 "{backend:?}/{grid_name}/F={f} ({} cols, {} rows)",
                 size.columns, size.rows
             );
-            if backend == LpBackend::Cbc {
+            if backend == LpBackend::default() {
                 group.bench_function(
                     BenchmarkId::from_parameter(format!("model only/{grid_name}/F={f}")),
                     |b| b.iter(|| policy.problem(&obs).to_sparse_lp().unwrap()),

@@ -1,4 +1,4 @@
-//! What happens when an EV plugs in (spec 2.1 step 2): served as requested, at a price, or
+//! What happens when an EV plugs in: served as requested, at a price, or
 //! after a negotiation. The simulator asks an [`ArrivalPolicy`] once per arrival that found a
 //! charger.
 

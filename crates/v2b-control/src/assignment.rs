@@ -1,4 +1,4 @@
-//! First-come-first-served charger assignment (spec 2.2): it never depends on charging decisions,
+//! First-come-first-served charger assignment: it never depends on charging decisions,
 //! so the simulator, the Oracle and the scenario sampler all call this one function.
 
 use crate::{Session, Site};
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TieBreak {
-    /// Later requested departure first (Table 4's caption; the default, spec A8), then id.
+    /// Later requested departure first (Table 4's caption; the default), then id.
     #[default]
     LaterDepartureFirst,
     /// Earlier requested departure first (the paper's section 4.1), then id.

@@ -8,8 +8,10 @@ use crate::policy::{
 use crate::{simulate, EpisodeReport, Error, Result, Scenario};
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
+use std::sync::Mutex;
 
 /// A policy by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -159,11 +161,16 @@ impl Default for CompareSettings {
 }
 
 /// Simulates each policy on `scenario`; `progress(policy, days done, days total)` after each day.
+///
+/// The policies run in parallel on the current rayon thread pool (all cores by default; run the
+/// call inside `rayon::ThreadPool::install` to choose the thread count). Each policy's episode
+/// is independent and seeded, so the reports, returned in the order of `kinds`, are the same
+/// with any number of threads; only the order of the `progress` calls varies.
 pub fn compare(
     scenario: &Scenario,
     kinds: &[PolicyKind],
     settings: &CompareSettings,
-    progress: &mut dyn FnMut(&str, usize, usize),
+    progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Vec<EpisodeReport>> {
     if settings.scenarios == 0 {
         return Err(Error::InvalidParameter {
@@ -171,12 +178,17 @@ pub fn compare(
             reason: "must be at least 1".into(),
         });
     }
+    let progress = Mutex::new(progress);
     kinds
-        .iter()
+        .par_iter()
         .map(|kind| {
             let mut policy = kind.build(settings);
             let name = kind.name();
-            let mut cb = |done: usize, total: usize| progress(name, done, total);
+            let mut cb = |done: usize, total: usize| {
+                if let Ok(mut report) = progress.lock() {
+                    report(name, done, total);
+                }
+            };
             let mut report = simulate(scenario, policy.as_mut(), Some(&mut cb))?;
             report.policy = name.to_string();
             Ok(report)

@@ -8,8 +8,10 @@ use crate::{
 };
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
+use std::sync::Mutex;
 
 /// A row of Table 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -167,11 +169,15 @@ impl Default for TableSettings {
 }
 
 /// Simulates each row on `scenario`; `progress(row, days done, days total)` after each day.
+///
+/// The rows run in parallel on the current rayon thread pool, as in
+/// [`compare`](crate::compare::compare): each is an independent, seeded episode, so the reports
+/// (in the order of `rows`) do not depend on the thread count.
 pub fn run_table(
     scenario: &Scenario,
     rows: &[TablePolicy],
     settings: &TableSettings,
-    progress: &mut dyn FnMut(&str, usize, usize),
+    progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Vec<EpisodeReport>> {
     if settings.charging_scenarios == 0 || settings.negotiation_scenarios == 0 {
         return Err(Error::InvalidParameter {
@@ -186,11 +192,16 @@ pub fn run_table(
         });
     }
     let alone = scenario.without_sessions();
-    rows.iter()
+    let progress = Mutex::new(progress);
+    rows.par_iter()
         .map(|&row| {
             let (mut charging, mut arrivals) = row.build(settings);
             let name = row.name();
-            let mut cb = |done: usize, total: usize| progress(name, done, total);
+            let mut cb = |done: usize, total: usize| {
+                if let Ok(mut report) = progress.lock() {
+                    report(name, done, total);
+                }
+            };
             let episode = if row == TablePolicy::BuildingOnly {
                 &alone
             } else {

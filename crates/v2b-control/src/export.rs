@@ -104,7 +104,7 @@ pub fn progress_line(policy: &str, done: usize, total: usize, elapsed_s: f64) ->
 /// and [`run_table`](crate::consent_table::run_table): it redraws a [`progress_line`] on stderr
 /// when stderr is a terminal, with the seconds since it was made, and prints nothing otherwise
 /// (logs and pipes stay clean).
-pub fn terminal_progress() -> impl FnMut(&str, usize, usize) {
+pub fn terminal_progress() -> impl FnMut(&str, usize, usize) + Send {
     use std::io::IsTerminal;
     let terminal = std::io::stderr().is_terminal();
     let started = std::time::Instant::now();

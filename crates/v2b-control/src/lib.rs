@@ -6,11 +6,11 @@
 //! ## What it holds
 //!
 //! - Data: [`BuildingLoad`] (the hourly DOE building CSV), [`load_acn_sessions`] (the Caltech ACN
-//!   session CSV mapped as spec section 8.3 says), [`Tariff`] (TOU energy and a demand charge on
+//!   session CSV mapped to V2B sessions), [`Tariff`] (TOU energy and a demand charge on
 //!   the monthly peak-window maximum), [`Site`] (chargers, no-export, penalties), and
 //!   [`Scenario`]: the validated episode (site, tariff, curve, days with building load and
 //!   sessions; serde JSON). [`SyntheticConfig`] generates seeded episodes calibrated to the paper.
-//! - [`simulate`]: the discrete-time simulator of spec section 2 (departures, FCFS charger
+//! - [`simulate`]: the discrete-time simulator (departures, FCFS charger
 //!   assignment, decision, the [`plant`]'s clamps, integration, billing) returning an
 //!   [`EpisodeReport`] with the monthly bill, missing energy, rejects, decision times, fallbacks
 //!   and clamps, and per-day traces.

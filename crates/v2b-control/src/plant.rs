@@ -1,4 +1,4 @@
-//! The plant (spec 2.3): what a charger and a battery can physically do in one slot. The
+//! The plant: what a charger and a battery can physically do in one slot. The
 //! simulator applies it to every request, whatever the policy.
 
 use crate::Charger;
@@ -90,7 +90,7 @@ pub fn apply(
 }
 
 /// Energy reachable by `slots` slots at full power under the LP's concave cap (never above the
-/// literal curve), kWh: requests are clipped to it at plug-in (spec A5), so a plan meeting every
+/// literal curve), kWh: requests are clipped to it at plug-in, so a plan meeting every
 /// target exists and the plant can execute it.
 pub fn reachable_kwh(
     b: &Battery,

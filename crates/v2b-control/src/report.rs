@@ -1,4 +1,4 @@
-//! What a simulated episode reports (spec section 9).
+//! What a simulated episode reports.
 
 use crate::Date;
 use serde::{Deserialize, Serialize};
@@ -83,7 +83,7 @@ pub struct DayReport {
 pub struct EpisodeReport {
     /// Policy name.
     pub policy: String,
-    /// Bill + compensation + degradation - user payments, USD (spec 2.4).
+    /// Bill + compensation + degradation - user payments, USD.
     pub building_cost_usd: f64,
     /// Energy cost, USD.
     pub energy_cost_usd: f64,
@@ -127,7 +127,7 @@ pub struct EpisodeReport {
     pub clamps: usize,
     /// Largest such change, kW.
     pub max_clamp_kw: f64,
-    /// The users' side: served, declined, payments (spec section 9).
+    /// The users' side: served, declined, payments.
     pub users: UserReport,
     /// Per month.
     pub months: Vec<MonthReport>,

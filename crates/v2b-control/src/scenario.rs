@@ -1,5 +1,5 @@
 //! A simulated episode's data: site, tariff, charging curve and the billed days with their
-//! building load and sessions (spec sections 1, 8.3).
+//! building load and sessions.
 
 use crate::{BuildingLoad, Date, Error, Result, Session, Site, Tariff, TieBreak};
 use evmech_milp_model::charging::ChargingCurve;
@@ -30,7 +30,7 @@ pub struct ScenarioSpec {
     /// Battery charging curve (default: the paper's).
     #[serde(default)]
     pub curve: ChargingCurve,
-    /// Discharge floor as a fraction of the battery (default 0.1, spec A19).
+    /// Discharge floor as a fraction of the battery (default 0.1).
     #[serde(default = "default_floor")]
     pub soc_floor: f64,
     /// Order of same-slot arrivals at the chargers (default: later requested departure first).
@@ -144,7 +144,7 @@ impl Scenario {
         Scenario::try_from(spec)
     }
 
-    /// Builds the episode of spec section 8.3 from loaded sessions and the building file: the
+    /// Builds the episode from loaded sessions and the building file: the
     /// first `days` weekdays present in the sessions (all if `None`), each with the building
     /// load of the same-rank weekday of the same month in the file's calendar (wrapping).
     pub fn from_sessions(
@@ -200,7 +200,7 @@ impl Scenario {
         })
     }
 
-    /// Reads the ACN session CSV and the hourly building CSV and builds the episode of spec 8.3
+    /// Reads the ACN session CSV and the hourly building CSV and builds the episode
     /// ([`load_acn_sessions`](crate::load_acn_sessions) keeping `stations` stations, then
     /// [`Scenario::from_sessions`]) on `site` and the paper's tariff.
     pub fn from_csv_files(

@@ -1,4 +1,4 @@
-//! ACN session CSV loader and its mapping to V2B sessions (spec `v2b-consent.md` section 8.3).
+//! ACN session CSV loader and its mapping to V2B sessions.
 
 use crate::csv::{csv_error, read_rows};
 use crate::Result;
@@ -133,7 +133,7 @@ fn slot_of(t: LocalTime, day: Date) -> usize {
 }
 
 /// Loads the ACN session CSV (`session_id, site, station_id, arrival, departure, requested_kwh,
-/// delivered_kwh, estimated_departure, user_claimed`) and maps it as spec section 8.3 says:
+/// delivered_kwh, estimated_departure, user_claimed`) and maps it as follows:
 /// weekday arrivals only; slots from local minutes; the requested departure is
 /// `estimated_departure` if claimed, else `departure`, clipped to `[a + 1, 96]`; the need is
 /// `requested_kwh` if claimed, else `delivered_kwh` (flagged); the battery is the smallest class

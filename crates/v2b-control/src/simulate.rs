@@ -1,4 +1,4 @@
-//! The discrete-time simulator (spec section 2): per-slot event order, online FCFS charger
+//! The discrete-time simulator: per-slot event order, online FCFS charger
 //! assignment, the plant's clamps, integration and billing.
 
 use crate::plant::{self, Battery};
@@ -11,7 +11,7 @@ use crate::{
 use std::time::Instant;
 
 /// The target of `session` on `charger`: the requested energy clipped to what full power under
-/// the LP's concave cap reaches by the departure (spec A5).
+/// the LP's concave cap reaches by the departure.
 pub fn clipped_target(scenario: &Scenario, session: &Session, charger: usize) -> f64 {
     let b = Battery {
         energy_kwh: session.arrival_energy_kwh,
@@ -124,7 +124,7 @@ pub fn simulate(
 }
 
 /// Simulates every day of `scenario` under the charging `policy`, with `arrivals` deciding
-/// each arrival that finds a charger (serve, price, negotiate or decline; spec 2.1 step 2).
+/// each arrival that finds a charger (serve, price, negotiate or decline).
 /// Chargers are assigned online, first come first served, so a negotiated delay keeps a
 /// charger longer and a declined user frees it at once.
 pub fn simulate_with(

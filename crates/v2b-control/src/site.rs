@@ -1,4 +1,4 @@
-//! The charging site: chargers, physical options and penalty constants (spec sections 1, 2.3, 8.2).
+//! The charging site: chargers, physical options and penalty constants.
 
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,7 @@ impl Charger {
     }
 }
 
-/// Penalty and price constants of the CONSENT paper (section 8.2 of the spec).
+/// Penalty and price constants of the CONSENT paper.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Penalties {
@@ -202,7 +202,7 @@ impl Site {
         self.penalties
     }
 
-    /// The order in which an arriving EV takes a free charger (spec 2.2): bidirectional first,
+    /// The order in which an arriving EV takes a free charger: bidirectional first,
     /// then higher maximum charging power, then lower id.
     pub fn assignment_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.chargers.len()).collect();

@@ -1,4 +1,4 @@
-//! Spec 8.1's stress transforms (the paper's App. G): noisy departures, perturbed targets,
+//! The CONSENT paper's stress transforms (its App. G): noisy departures, perturbed targets,
 //! shifted daily load, a midday price surcharge and a doubled fleet, each seeded and each off
 //! unless asked for.
 

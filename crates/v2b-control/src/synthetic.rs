@@ -1,4 +1,4 @@
-//! The seeded synthetic generator of spec section 8.1: weekday arrivals (zero-inflated negative
+//! The seeded synthetic generator: weekday arrivals (zero-inflated negative
 //! binomial per slot around an 08:30 mode and a noon bump), battery classes, Beta states of
 //! charge, Weibull stays and an office-like building load; the paper's site and tariff.
 
@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Gamma, Normal, Poisson, Weibull};
 use serde::{Deserialize, Serialize};
 
-/// Parameters of the generator (defaults: spec 8.1).
+/// Parameters of the generator (defaults: the CONSENT paper's).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SyntheticConfig {
     /// Year of the billing month.

@@ -19,10 +19,10 @@ pub struct Tariff {
     /// Demand charge on the monthly maximum grid power inside the peak window, $/kW.
     pub demand_usd_per_kw: f64,
     /// What exported energy earns when the site allows export, $/kWh (`None`: the slot's energy
-    /// price, spec 2.4). At most the off-peak and the peak price.
+    /// price). At most the off-peak and the peak price.
     #[serde(default)]
     pub export_usd_per_kwh: Option<f64>,
-    /// A price window on top of the TOU levels (spec 8.1's stress "prices x1.2 over 12-16 h").
+    /// A price window on top of the TOU levels (the stress test "prices x1.2 over 12-16 h").
     #[serde(default)]
     pub surcharge: Option<Surcharge>,
 }

@@ -119,3 +119,76 @@ fn table_rows_keep_their_defining_properties() {
     // The static menu never charges below 0.
     assert!(get("menu").payments_usd >= 0.0);
 }
+
+/// The numbers of a report that must not depend on scheduling (timings left out).
+fn outcome(r: &evmech_v2b_control::EpisodeReport) -> String {
+    format!(
+        "{} {:.12} {:.12} {:.12} {:?} {:?} {:?}",
+        r.policy,
+        r.building_cost_usd,
+        r.payments_usd,
+        r.peak_kw,
+        r.users.levels_chosen,
+        r.users.records,
+        r.days.iter().map(|d| &d.ev_kw).collect::<Vec<_>>()
+    )
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn threads_do_not_change_the_table_rows() {
+    let s = day();
+    let settings = TableSettings {
+        charging_scenarios: 2,
+        negotiation_scenarios: 2,
+        seed: 5,
+        ..TableSettings::default()
+    };
+    let rows = [
+        TablePolicy::SmartFree,
+        TablePolicy::Menu,
+        TablePolicy::Consent,
+    ];
+    let run = |threads: usize| {
+        pool(threads).install(|| {
+            run_table(&s, &rows, &settings, &mut |_, _, _| {})
+                .unwrap()
+                .iter()
+                .map(outcome)
+                .collect::<Vec<_>>()
+        })
+    };
+    let one = run(1);
+    assert_eq!(one.len(), rows.len());
+    assert_eq!(run(2), one);
+    assert_eq!(run(3), one);
+}
+
+#[test]
+fn threads_do_not_change_a_comparison() {
+    use evmech_v2b_control::compare::{compare, CompareSettings, PolicyKind};
+    let s = day();
+    let settings = CompareSettings {
+        scenarios: 2,
+        seed: 2,
+        ..CompareSettings::default()
+    };
+    let kinds = [PolicyKind::ReqCharge, PolicyKind::Llf, PolicyKind::McMpc];
+    let run = |threads: usize| {
+        pool(threads).install(|| {
+            compare(&s, &kinds, &settings, &mut |_, _, _| {})
+                .unwrap()
+                .iter()
+                .map(outcome)
+                .collect::<Vec<_>>()
+        })
+    };
+    let one = run(1);
+    assert_eq!(run(2), one);
+}

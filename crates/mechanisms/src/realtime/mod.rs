@@ -3,8 +3,8 @@
 //! - [`RtVcg`]: VCG over all EVs and sessions, with the Clarke pivot either ignoring reservations
 //!   ([`Pivot::Scratch`]: not reservation-aware) or letting a removed EV leave with its reservation
 //!   ([`Pivot::Endowment`]: reservation-aware but not budget-balanced).
-//! - [`PostedPrice`]: the sequential posted-price (dynamic-pricing) market of spec section 3.4.
-//! - [`TradingCycles`]: the exchange stage of spec section 3.6, top trading cycles over the menus
+//! - [`PostedPrice`]: the sequential posted-price (dynamic-pricing) market.
+//! - [`TradingCycles`]: the exchange stage: top trading cycles over the menus
 //!   that posted prices induce, which lets holders swap reservations.
 
 mod endowments;

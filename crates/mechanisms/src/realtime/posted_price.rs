@@ -92,7 +92,7 @@ pub struct Step {
     pub to: Option<usize>,
 }
 
-/// Sequential posted-price market (spec section 3.4).
+/// Sequential posted-price market.
 ///
 /// EVs arrive in `order`. Each sees the posted prices `q` (from its [`PriceRule`], never from its
 /// own report) and picks its favourite of: keep its session at price 0; move to a free session
@@ -100,7 +100,7 @@ pub struct Step {
 /// holding; among equally good free sessions the lowest index wins.
 ///
 /// With the defaults (static prices, no refund, one pass) it is DSIC, reservation-aware and weakly
-/// budget balanced (spec Prop 6), but it never swaps two reservations (spec T9): use
+/// budget balanced, but it never swaps two reservations: use
 /// [`TradingCycles`](super::TradingCycles) for that.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostedPrice {

@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "kebab-case")]
 pub enum Pivot {
     /// `h_i = W*(N \ {i}, K)`: EV `i`'s reservation goes back to the pool. DSIC, efficient,
-    /// weakly budget balanced, **not reservation-aware** (spec Prop 1, test T1).
+    /// weakly budget balanced, **not reservation-aware** (test `impossibility.rs`, T1).
     Scratch,
     /// `h_i = W*(N \ {i}, K \ {e_i})`: EV `i` leaves with its reservation. DSIC, efficient,
-    /// reservation-aware, **not budget balanced** (spec Prop 2, tests T2-T3).
+    /// reservation-aware, **not budget balanced** (tests T2-T3).
     Endowment,
 }
 

@@ -1,4 +1,4 @@
-//! Exchange stage: top trading cycles over posted-price menus (spec section 3.6).
+//! Exchange stage: top trading cycles over posted-price menus.
 
 use super::{check_order, check_prices, Endowments};
 use crate::{Error, Mechanism, Outcome, Result, Valuation};
@@ -14,7 +14,7 @@ pub enum TieBreak {
     #[default]
     KeepFirst,
     /// "Nothing" first, then sessions by index, the own reservation included (the rule of the
-    /// spec's brute-force script; it lets indifferent holders complete others' cycles).
+    /// reference brute-force script; it lets indifferent holders complete others' cycles).
     LowestIndex,
 }
 

@@ -1,4 +1,4 @@
-//! Writing a [`ChargingProblem`] as a [`SparseLp`]: each constraint family of spec section 3.2
+//! Writing a [`ChargingProblem`] as a [`SparseLp`]: each constraint family of the charging model
 //! once, for every block.
 
 use super::flex::FlexCols;

@@ -1,5 +1,5 @@
 //! The charging curve: how much power a battery accepts at a given state of charge
-//! (spec section 3.3, the paper's Appendix F).
+//! (the paper's Appendix F).
 
 use serde::{Deserialize, Serialize};
 

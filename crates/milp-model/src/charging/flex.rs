@@ -1,4 +1,4 @@
-//! One EV's negotiable deviation (CONSENT's option generation, spec 5.3): a target reduction
+//! One EV's negotiable deviation (CONSENT's option generation): a target reduction
 //! `sigma` shared by all blocks, and optionally a choice among departure slots with one binary
 //! per candidate (the paper's eqs. 24-25).
 
@@ -23,7 +23,7 @@ pub struct Flexibility {
     /// Candidate departure slots (absolute, strictly increasing); the first is the requested one.
     pub departure_slots: Vec<usize>,
     /// Cost per kWh of reduction and per slot of delay, USD: a least-deviation tie-break
-    /// (spec A14, default `1e-6`), excluded from the plan's reported objective.
+    /// (default `1e-6`), excluded from the plan's reported objective.
     pub tie_break_usd: f64,
 }
 

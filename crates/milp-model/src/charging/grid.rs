@@ -64,7 +64,7 @@ impl TimeGrid {
                     step_slots,
                 } => {
                     let step = step_slots.max(1);
-                    if offset < fine_slots.max(1) || (start_slot + offset) % step != 0 {
+                    if offset < fine_slots.max(1) || !(start_slot + offset).is_multiple_of(step) {
                         1
                     } else {
                         step

@@ -1,4 +1,4 @@
-//! The V2B charging model (spec section 3): one formulation, written once, for the Oracle (days
+//! The V2B charging model: one formulation, written once, for the Oracle (days
 //! of a month sharing one peak), deterministic MPC (one block) and Monte-Carlo MPC (sampled
 //! futures sharing the first slot's action).
 //!
@@ -32,7 +32,7 @@ impl ChargingProblem {
     /// Validates, writes and solves the problem.
     ///
     /// Infeasible, unbounded and failed solves are errors; a reduced-accuracy point is returned
-    /// with its [`LpQuality`](crate::LpQuality) for the caller to accept or refuse.
+    /// with its [`SolveStatus`](crate::SolveStatus) for the caller to accept or refuse.
     pub fn solve(&self) -> Result<ChargingPlan> {
         self.validate()?;
         let start = Instant::now();

@@ -4,7 +4,7 @@ use super::build::{BlockCols, Energy};
 use super::flex::FlexCols;
 use super::ChargingProblem;
 use super::FlexChoice;
-use crate::{LpBackend, LpPoint, LpQuality, ModelSize};
+use crate::{LpBackend, ModelSize, Solution, SolveStatus};
 use serde::{Deserialize, Serialize};
 
 /// One EV's planned trajectory.
@@ -48,8 +48,9 @@ pub struct BlockPlan {
 /// An optimal charging plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChargingPlan {
-    /// Accuracy of the solve.
-    pub quality: LpQuality,
+    /// How the solve ended: [`SolveStatus::Optimal`] or [`SolveStatus::Inaccurate`] (the
+    /// interior-point backend's reduced accuracy; callers decide whether to accept it).
+    pub status: SolveStatus,
     /// The backend that solved it.
     pub backend: LpBackend,
     /// Optimal objective, USD (weighted over blocks), without the flexibility's tie-break.
@@ -65,7 +66,7 @@ pub struct ChargingPlan {
     /// Seconds spent in the solver.
     pub solve_seconds: f64,
     /// Largest `min(charge, discharge)` in any slot, kW: above `1e-6` the split is not exact
-    /// (spec 3.2) and a plant would execute the net power.
+    /// and a plant would execute the net power.
     pub simultaneous_kw: f64,
 }
 
@@ -86,7 +87,7 @@ pub(super) fn extract(
     problem: &ChargingProblem,
     cols: &[BlockCols],
     flex: Option<&FlexCols>,
-    point: &LpPoint,
+    point: &Solution,
     size: ModelSize,
     build_seconds: f64,
 ) -> ChargingPlan {
@@ -167,7 +168,7 @@ pub(super) fn extract(
         .collect();
     let flex = flex.map(|f| f.choice(x));
     ChargingPlan {
-        quality: point.quality,
+        status: point.status,
         backend: problem.backend,
         objective_usd: point.objective - flex.map_or(0.0, |f| f.tie_break_usd),
         flex,

@@ -1,4 +1,4 @@
-//! The data of a charging problem (spec section 3.2) and its validation.
+//! The data of a charging problem and its validation.
 
 use super::{ChargingCurve, Flexibility, TimeGrid};
 use crate::{Error, LpBackend, Result};
@@ -90,7 +90,7 @@ pub enum CurveForm {
 pub struct ChargingWeights {
     /// `lambda_DC`, USD per kW of peak (default 11.67, the demand charge).
     pub demand_usd_per_kw: f64,
-    /// `lambda_SOC`, USD per kWh short of target (default 100, spec A5).
+    /// `lambda_SOC`, USD per kWh short of target (default 100).
     pub shortfall_usd_per_kwh: f64,
     /// `K_batt`, USD per kWh discharged (default 0.05).
     pub degradation_usd_per_kwh: f64,
@@ -106,7 +106,7 @@ impl Default for ChargingWeights {
     }
 }
 
-/// A charging problem: the LP of spec section 3.2 over one or more blocks.
+/// A charging problem: the charging LP over one or more blocks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChargingProblem {
     /// Slot length, hours.
@@ -148,7 +148,7 @@ pub struct ChargingProblem {
 /// How an EV's shortfall `z` is measured against its target.
 ///
 /// The paper's eq. 1 charges energy *below* the target; its eq. 15 writes `|.|`. Only the
-/// one-sided form keeps CONSENT strategy-proof in the reported target (spec 6, assumption C3): with
+/// one-sided form keeps CONSENT strategy-proof in the reported target (assumption C3): with
 /// the two-sided form a unidirectional EV that arrives above its true target pays a penalty it
 /// cannot charge away, and reporting a higher target removes it. `TwoSided` is kept as the
 /// negative control.

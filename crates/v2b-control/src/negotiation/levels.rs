@@ -1,4 +1,4 @@
-//! Flexibility levels, the pricing rule and the menu options (spec 5.1-5.3).
+//! Flexibility levels, the pricing rule and the menu options.
 
 use evmech_milp_model::LpBackend;
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ impl FlexLevel {
         (self.max_delay_minutes / (slot_hours * 60.0) + 1e-9).floor() as usize
     }
 
-    /// The paper's four levels (spec 5.1): (0, 0), (6.25 %, 30 min), (10 %, 15 min),
+    /// The paper's four levels: (0, 0), (6.25 %, 30 min), (10 %, 15 min),
     /// (20 %, 105 min). They are not nested.
     pub fn paper() -> Vec<FlexLevel> {
         [(0.0, 0.0), (6.25, 30.0), (10.0, 15.0), (20.0, 105.0)]
@@ -36,12 +36,12 @@ impl FlexLevel {
 #[serde(rename_all = "kebab-case")]
 pub enum PricingRule {
     /// `zeta = C - alpha max(U, 0) - min(U, 0)`: a share `alpha` of a positive utility is
-    /// passed on, a negative one is charged in full (spec A10); budget feasible for every
+    /// passed on, a negative one is charged in full; budget feasible for every
     /// `alpha` in `[0, 1]`.
     #[default]
     ShareGains,
     /// The paper's eq. 3 read literally, `zeta = C - alpha U` (ablation; breaks budget
-    /// feasibility when `U < 0` and `alpha < 1`, spec 11.F).
+    /// feasibility when `U < 0` and `alpha < 1`).
     Literal,
 }
 

@@ -1,10 +1,10 @@
-//! Menu generation (spec 5.2, 5.3, Algorithm 1 steps 3-4): the cost without the arriving user,
+//! Menu generation (Algorithm 1 steps 3-4): the cost without the arriving user,
 //! then per level the best deviation over one shared set of sampled futures, priced.
 
 use super::{DepartureSearch, FlexLevel, MenuOption, MenuOptions};
 use crate::{Error, Result};
 use evmech_milp_model::charging::{ChargingPlan, ChargingProblem, Flexibility, PlannedEv};
-use evmech_milp_model::LpQuality;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -42,7 +42,7 @@ pub struct Menu {
 }
 
 /// One solve of the arrival's problem.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Solved {
     cost: f64,
     energy_cost: f64,
@@ -233,79 +233,37 @@ impl MenuInput {
     }
 
     /// Generates the priced menu (one option per level).
+    ///
+    /// The cost without the user and the levels are independent solves; they run in parallel on
+    /// the current rayon thread pool. Each level keeps its own cache of solved departures, so the
+    /// options, the solve counts and the fingerprints (in level order) are the same with any
+    /// number of threads.
     pub fn menu(&self, options: &MenuOptions) -> Result<Menu> {
         self.validate(options)?;
         let started = Instant::now();
-        let (without, fp, mut solver_seconds) = self.solve_without(options)?;
+        let (without, levels) = rayon::join(
+            || self.solve_without(options),
+            || {
+                options
+                    .levels
+                    .par_iter()
+                    .map(|level| self.best_at_level(options, level))
+                    .collect::<Result<Vec<LevelBest>>>()
+            },
+        );
+        let (without, fp, without_seconds) = without?;
+        let levels = levels?;
+        let tau_minutes = self.base.slot_hours * 60.0;
+        let d_req = self.arriving.departure_slot;
         let mut fingerprints = vec![fp];
         let mut lp_solves = 1;
-        let d_req = self.arriving.departure_slot;
-        let mut cache: HashMap<(usize, u64), Solved> = HashMap::new();
-        let tau_minutes = self.base.slot_hours * 60.0;
-        let mut menu_options = Vec::with_capacity(options.levels.len());
-        for (l, level) in options.levels.iter().enumerate() {
-            let sigma = self.reduction_kwh(level.max_reduction_pct);
-            let delays = self.delay_slots(level);
-            let departures: Vec<usize> = (d_req..=d_req + delays).collect();
-            let mut run = |deps: &[usize]| -> Result<Solved> {
-                let key = (deps[deps.len() - 1] * 1000 + deps.len(), sigma.to_bits());
-                if let Some(s) = cache.get(&key) {
-                    return Ok(*s);
-                }
-                let s = self.solve(options, deps, sigma)?;
-                lp_solves += 1;
-                solver_seconds += s.solver_seconds;
-                fingerprints.push(s.fingerprint);
-                cache.insert(key, s);
-                Ok(s)
-            };
-            let search = match options.departure_search {
-                DepartureSearch::Bisect if !self.arriving.controlled => DepartureSearch::Enumerate,
-                other => other,
-            };
-            let best = match search {
-                DepartureSearch::Binaries => run(&departures)?,
-                DepartureSearch::Bisect => {
-                    // The requested departure is probed first: most users gain nothing by
-                    // staying longer.
-                    let tie = options.tie_break_usd;
-                    let latest = run(&[departures[departures.len() - 1]])?;
-                    let bar = latest.cost + tie * (latest.departure - d_req) as f64;
-                    let (mut lo, mut hi, mut best) = (0, departures.len() - 1, latest);
-                    if hi > 0 {
-                        let first = run(&[d_req])?;
-                        if first.cost <= bar {
-                            hi = 0;
-                            best = first;
-                        } else {
-                            lo = 1;
-                        }
-                    }
-                    while lo < hi {
-                        let mid = (lo + hi) / 2;
-                        let s = run(&[departures[mid]])?;
-                        if s.cost + tie * (s.departure - d_req) as f64 <= bar {
-                            hi = mid;
-                            best = s;
-                        } else {
-                            lo = mid + 1;
-                        }
-                    }
-                    best
-                }
-                DepartureSearch::Enumerate => {
-                    let mut best: Option<(f64, Solved)> = None;
-                    for &d in &departures {
-                        let s = run(&[d])?;
-                        let score =
-                            s.cost + options.tie_break_usd * ((d - d_req) as f64 + s.reduction);
-                        if best.is_none_or(|(b, _)| score < b) {
-                            best = Some((score, s));
-                        }
-                    }
-                    best.expect("at least one departure").1
-                }
-            };
+        let mut solver_seconds = without_seconds;
+        let mut menu_options = Vec::with_capacity(levels.len());
+        for (l, found) in levels.into_iter().enumerate() {
+            lp_solves += found.lp_solves;
+            solver_seconds += found.solver_seconds;
+            fingerprints.extend(found.fingerprints);
+            let best = found.best;
             let delta = best.cost - without;
             let utility = best.energy_cost - delta;
             let delay_slots = best.departure - d_req;
@@ -337,12 +295,100 @@ impl MenuInput {
             fingerprints,
         })
     }
+
+    /// The best deviation at one level: the departure search of `options` over the level's
+    /// departures, each solve with the level's largest reduction.
+    fn best_at_level(&self, options: &MenuOptions, level: &FlexLevel) -> Result<LevelBest> {
+        let sigma = self.reduction_kwh(level.max_reduction_pct);
+        let d_req = self.arriving.departure_slot;
+        let departures: Vec<usize> = (d_req..=d_req + self.delay_slots(level)).collect();
+        let mut found = LevelBest::default();
+        let mut cache: HashMap<Vec<usize>, Solved> = HashMap::new();
+        let mut run = |deps: &[usize]| -> Result<Solved> {
+            if let Some(s) = cache.get(deps) {
+                return Ok(*s);
+            }
+            let s = self.solve(options, deps, sigma)?;
+            found.lp_solves += 1;
+            found.solver_seconds += s.solver_seconds;
+            found.fingerprints.push(s.fingerprint);
+            cache.insert(deps.to_vec(), s);
+            Ok(s)
+        };
+        let search = match options.departure_search {
+            DepartureSearch::Bisect if !self.arriving.controlled => DepartureSearch::Enumerate,
+            other => other,
+        };
+        let best = match search {
+            DepartureSearch::Binaries => run(&departures)?,
+            DepartureSearch::Bisect => bisect(&departures, d_req, options.tie_break_usd, &mut run)?,
+            DepartureSearch::Enumerate => {
+                let mut best: Option<(f64, Solved)> = None;
+                for &d in &departures {
+                    let s = run(&[d])?;
+                    let score = s.cost + options.tie_break_usd * ((d - d_req) as f64 + s.reduction);
+                    if best.is_none_or(|(b, _)| score < b) {
+                        best = Some((score, s));
+                    }
+                }
+                best.ok_or_else(|| invalid("levels", "a level has no departure"))?
+                    .1
+            }
+        };
+        found.best = best;
+        Ok(found)
+    }
 }
 
-/// Refuses failed and reduced-accuracy solves (the theorems need exact optima, spec C2).
+/// What one level's search found, with its solve counts.
+#[derive(Debug, Default)]
+struct LevelBest {
+    best: Solved,
+    lp_solves: usize,
+    solver_seconds: f64,
+    fingerprints: Vec<u64>,
+}
+
+/// The latest departure whose cost (plus the tie-break per slot of delay) is at most the
+/// latest departure's, found by bisection; the requested departure is probed first, since most
+/// users gain nothing by staying longer.
+fn bisect(
+    departures: &[usize],
+    d_req: usize,
+    tie: f64,
+    run: &mut impl FnMut(&[usize]) -> Result<Solved>,
+) -> Result<Solved> {
+    let Some(&last) = departures.last() else {
+        return Err(invalid("levels", "a level has no departure"));
+    };
+    let latest = run(&[last])?;
+    let bar = latest.cost + tie * (latest.departure - d_req) as f64;
+    let (mut lo, mut hi, mut best) = (0, departures.len() - 1, latest);
+    if hi > 0 {
+        let first = run(&[d_req])?;
+        if first.cost <= bar {
+            hi = 0;
+            best = first;
+        } else {
+            lo = 1;
+        }
+    }
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        let s = run(&[departures[mid]])?;
+        if s.cost + tie * (s.departure - d_req) as f64 <= bar {
+            hi = mid;
+            best = s;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    Ok(best)
+}
+
 fn checked(solved: evmech_milp_model::Result<ChargingPlan>) -> Result<ChargingPlan> {
     match solved {
-        Ok(plan) if plan.quality == LpQuality::Optimal => Ok(plan),
+        Ok(plan) if plan.status.is_optimal() => Ok(plan),
         Ok(_) => Err(Error::InaccurateSolve {
             policy: "consent".into(),
         }),

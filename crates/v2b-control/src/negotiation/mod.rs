@@ -1,4 +1,4 @@
-//! CONSENT's negotiation (spec section 5): on each arrival the operator prices one option per
+//! CONSENT's negotiation: on each arrival the operator prices one option per
 //! flexibility level from the marginal utility of the user, estimated over one shared set of
 //! sampled futures (common random numbers), and the user picks an option or charges elsewhere.
 //!

@@ -1,4 +1,4 @@
-//! The negotiation in the simulator (spec 5.6, Algorithm 1): on each arrival, draw the
+//! The negotiation in the simulator (Algorithm 1): on each arrival, draw the
 //! arrival's futures once, price a menu (CONSENT) or read a static one (the menu baseline),
 //! and let the user choose.
 
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub enum MenuPricing {
     /// CONSENT: the marginal utility over sampled futures ([`MenuInput::menu`]).
     Consent,
-    /// The static menu baseline (spec section 7, A25): every level at its largest deviation,
+    /// The static menu baseline: every level at its largest deviation,
     /// priced `max(0, retail * E_l - w1_bar * reduction_pct - w2_bar * delay_minutes)` with
     /// `E_l` the energy the option delivers and the survey's share-weighted mean weights; no
     /// utility is estimated (the options' cost fields are 0).
@@ -63,7 +63,7 @@ impl Default for NegotiationSettings {
             seed: 0,
             load_noise_sd: 0.0627,
             weights: None,
-            backend: LpBackend::Cbc,
+            backend: LpBackend::default(),
         }
     }
 }
@@ -124,7 +124,7 @@ impl Negotiator {
 
     /// The arrival's problem: `F` futures drawn once (stream: seed, day, slot, session,
     /// "neg"), the connected EVs in each, the user's charger held until her requested
-    /// departure plus the largest delay (spec A16), the user as requested.
+    /// departure plus the largest delay, the user as requested.
     pub fn menu_input(&self, a: &Arrival<'_>) -> MenuInput {
         let s = &self.settings;
         let scenario = a.view.scenario;

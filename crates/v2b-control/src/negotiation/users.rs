@@ -1,4 +1,4 @@
-//! The user model (spec 5.4, 5.5): inconvenience weights by survey type and profile, and how a
+//! The user model: inconvenience weights by survey type and profile, and how a
 //! user chooses from a menu.
 
 use super::Menu;
@@ -23,7 +23,7 @@ pub struct UserType {
 }
 
 impl UserType {
-    /// The paper's four types (spec 5.4, from 168 survey answers).
+    /// The paper's four types (from 168 survey answers).
     pub fn paper() -> Vec<UserType> {
         [
             (0.0489, 0.02, 0.1250, 0.01, 0.107),
@@ -136,7 +136,7 @@ pub struct UserModel {
     pub types: Vec<UserType>,
     /// Table 2's scaling.
     pub profile: Profile,
-    /// Use each type's means (no per-user spread, spec A26's option).
+    /// Use each type's means (no per-user spread).
     pub means_only: bool,
 }
 
@@ -204,7 +204,7 @@ impl UserModel {
         }
     }
 
-    /// The share-weighted mean weights (the static menu's prices, spec section 7), profile applied.
+    /// The share-weighted mean weights (the static menu's prices), profile applied.
     pub fn mean_weights(&self) -> (f64, f64) {
         let total: f64 = self.types.iter().map(|t| t.share).sum();
         let (f1, f2) = self.profile.scale();
@@ -214,7 +214,7 @@ impl UserModel {
     }
 }
 
-/// How a user picks from a menu (spec 5.5, A12).
+/// How a user picks from a menu.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AcceptanceMode {

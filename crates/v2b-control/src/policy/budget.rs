@@ -1,4 +1,4 @@
-//! The sorted allocation under a peak-slot power budget shared by EDF and LLF (spec 4.1).
+//! The sorted allocation under a peak-slot power budget shared by EDF and LLF.
 
 use super::req_charge::req_charge_kw;
 use super::{ConnectedEv, Observation};

@@ -1,4 +1,4 @@
-//! Sampled futures for MPC and MC-MPC (spec 4.4, 8.3): future arrivals from another weekday
+//! Sampled futures for MPC and MC-MPC: future arrivals from another weekday
 //! of the episode (leave-one-day-out), assigned FCFS around the busy chargers, and a building
 //! forecast exact now with 5 % mean absolute error later.
 

@@ -1,4 +1,4 @@
-//! Least laxity first under a peak-slot budget (spec 4.1; V1G only).
+//! Least laxity first under a peak-slot budget (V1G only).
 
 use super::budget::{allocate, eligible, slots_to_target};
 use super::{ChargingPolicy, Decision, Observation};

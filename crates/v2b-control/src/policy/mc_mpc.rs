@@ -1,4 +1,4 @@
-//! Monte-Carlo MPC (spec 4.4, 4.5; the paper's eq. 19 and Algorithm 2) and deterministic MPC
+//! Monte-Carlo MPC (the paper's eq. 19 and Algorithm 2) and deterministic MPC
 //! (one future).
 
 use super::futures::connected_evs;
@@ -9,7 +9,7 @@ use crate::{Error, Result};
 use evmech_milp_model::charging::{
     ChargingProblem, ChargingWeights, CurveForm, PeakCoupling, TimeGrid,
 };
-use evmech_milp_model::{LpBackend, LpQuality};
+use evmech_milp_model::LpBackend;
 use serde::{Deserialize, Serialize};
 
 /// What to do when the charging model fails.
@@ -34,7 +34,7 @@ pub struct McMpcOptions {
     pub forecast: ForecastMode,
     /// Relative load error per slot, standard deviation (0.0627 = 5 % MAPE).
     pub load_noise_sd: f64,
-    /// Objective weights (`None`: the scenario's, spec 4.7 defaults).
+    /// Objective weights (`None`: the scenario's defaults).
     pub weights: Option<ChargingWeights>,
     /// Apply the paper's refinement toward the estimated peak (eq. 20).
     pub refinement: bool,
@@ -132,7 +132,7 @@ impl McMpc {
     }
 }
 
-/// The paper's action refinement (eq. 20, spec 4.5): with `gap = p_hat - (building + sum
+/// The paper's action refinement (eq. 20): with `gap = p_hat - (building + sum
 /// planned)`, if positive each EV gets `min(gap / n, headroom)` more (single pass), or the gap
 /// is water-filled over the headrooms.
 pub fn refine(
@@ -185,7 +185,7 @@ impl ChargingPolicy for McMpc {
         let problem = self.problem(obs);
         let outcome = problem.solve();
         let plan = match outcome {
-            Ok(plan) if plan.quality == LpQuality::Optimal => plan,
+            Ok(plan) if plan.status.is_optimal() => plan,
             failed => {
                 if self.options.on_failure == OnFailure::ReqCharge {
                     let mut d = Decision::heuristic(

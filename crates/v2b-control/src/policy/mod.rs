@@ -1,4 +1,4 @@
-//! Charging policies: one trait, one file each (spec section 4).
+//! Charging policies: one trait, one file each.
 
 mod budget;
 mod edf;
@@ -69,14 +69,14 @@ pub struct ConnectedEv {
     pub discharge_cap_kw: f64,
 }
 
-/// What a policy observes at the start of a slot (spec 2.1 step 3).
+/// What a policy observes at the start of a slot.
 #[derive(Debug, Clone, Copy)]
 pub struct Observation<'a> {
     /// The day.
     pub view: &'a DayView<'a>,
     /// Slot of the day.
     pub slot: usize,
-    /// Building load this slot (known, spec A21), kW.
+    /// Building load this slot (known), kW.
     pub building_kw: f64,
     /// The month's peak-slot maximum so far, kW.
     pub past_peak_kw: f64,

@@ -1,4 +1,4 @@
-//! The Oracle (spec 4.2): perfect information on load, sessions and terms; the month's (or each
+//! The Oracle: perfect information on load, sessions and terms; the month's (or each
 //! day's) optimum of the charging model, executed open loop.
 
 use super::futures::session_key;
@@ -8,7 +8,7 @@ use crate::{Error, Result, Scenario};
 use evmech_milp_model::charging::{
     ChargingBlock, ChargingProblem, ChargingWeights, CurveForm, PeakCoupling,
 };
-use evmech_milp_model::{LpBackend, LpQuality};
+use evmech_milp_model::LpBackend;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -103,7 +103,7 @@ impl Oracle {
             policy: "oracle".into(),
             source: e,
         })?;
-        if plan.quality != LpQuality::Optimal {
+        if !plan.status.is_optimal() {
             return Err(Error::InaccurateSolve {
                 policy: "oracle".into(),
             });
@@ -122,7 +122,7 @@ impl Oracle {
 
 /// The default shortfall weight of the optimising policies, USD/kWh.
 ///
-/// The spec's 100 (A5) exceeds the cost of moving one kWh into a peak slot (46.68 USD) but not
+/// The default 100 exceeds the cost of moving one kWh into a peak slot (46.68 USD) but not
 /// the cost under the concave cap near full charge, where a kWh charged earlier lowers the
 /// later cap: on the May 2019 fixture MPC then left 1.24 kWh missing at 100 USD/kWh and none
 /// at 1000 (docs/v2b.md).

@@ -1,0 +1,176 @@
+//! The CBC backend of [`SparseLp`]: Clp's simplex for LPs, branch and bound for integer columns,
+//! through coin_cbc's raw interface (no per-row expression objects, so a 40,000-row model loads
+//! in one call).
+
+use crate::{Error, LpBackend, Result, Solution, SolveStatus, SolverSettings, SparseLp};
+use coin_cbc::raw::{Model, SecondaryStatus, Status};
+use std::time::Instant;
+
+/// Feasibility tolerance for a time- or gap-limited incumbent before it is returned.
+const INCUMBENT_TOL: f64 = 1e-6;
+
+/// Solves `lp` with CBC under `settings`.
+pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution> {
+    let start = Instant::now();
+    let mut model = load(lp);
+    configure(&mut model, settings)?;
+    model.solve();
+    let status = match map_status(&model, lp.integer.iter().any(|&b| b)) {
+        Err(Error::Infeasible) => return Err(infeasible_or_unbounded(lp, settings)),
+        other => other?,
+    };
+    let x = model.col_solution().to_vec();
+    if !status.is_optimal() && !lp.is_feasible(&x, INCUMBENT_TOL) {
+        // A limit stopped CBC before it found a feasible point.
+        return Err(Error::SolverStopped {
+            backend: "cbc",
+            status,
+        });
+    }
+    Ok(Solution {
+        status,
+        backend: LpBackend::Cbc,
+        objective: lp.objective_at(&x),
+        x,
+        row_duals: None,
+        reduced_costs: None,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// CBC reports an unbounded LP as "proven infeasible" as well. The two are told apart by
+/// solving the same rows with a zero objective: a feasible point there means the original was
+/// unbounded.
+fn infeasible_or_unbounded(lp: &SparseLp, settings: &SolverSettings) -> Error {
+    if lp.cost.iter().all(|&c| c == 0.0) {
+        return Error::Infeasible;
+    }
+    let mut feasibility = load(lp);
+    for j in 0..lp.cost.len() {
+        feasibility.set_obj_coeff(j, 0.0);
+    }
+    if let Err(e) = configure(&mut feasibility, settings) {
+        return e;
+    }
+    feasibility.solve();
+    if feasibility.is_proven_optimal() {
+        Error::Unbounded
+    } else {
+        Error::Infeasible
+    }
+}
+
+/// Loads `lp` into a CBC model (column-major, repeated entries summed, infinite bounds as CBC's
+/// largest finite ones).
+fn load(lp: &SparseLp) -> Model {
+    let n = lp.cost.len();
+    let mut by_col: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    for &(i, j, a) in &lp.entries {
+        by_col[j].push((i, a));
+    }
+    let (mut starts, mut index, mut value) = (vec![0i32], Vec::new(), Vec::<f64>::new());
+    for col in &mut by_col {
+        col.sort_by_key(|&(i, _)| i);
+        let begin = index.len();
+        for &(i, a) in col.iter() {
+            match value.last_mut() {
+                Some(last) if index.len() > begin && index.last() == Some(&(i as i32)) => {
+                    *last += a
+                }
+                _ => {
+                    index.push(i as i32);
+                    value.push(a);
+                }
+            }
+        }
+        starts.push(index.len() as i32);
+    }
+    let finite =
+        |v: &[f64]| -> Vec<f64> { v.iter().map(|&x| x.clamp(-f64::MAX, f64::MAX)).collect() };
+    let mut model = Model::new();
+    model.load_problem(
+        n,
+        lp.row_lower.len(),
+        &starts,
+        &index,
+        &value,
+        Some(&finite(&lp.col_lower)),
+        Some(&finite(&lp.col_upper)),
+        Some(&lp.cost),
+        Some(&finite(&lp.row_lower)),
+        Some(&finite(&lp.row_upper)),
+    );
+    for (j, &is_int) in lp.integer.iter().enumerate() {
+        if is_int {
+            model.set_integer(j);
+        }
+    }
+    model.set_obj_sense(coin_cbc::Sense::Minimize);
+    model
+}
+
+/// Applies `settings` (and silences CBC's log).
+fn configure(model: &mut Model, settings: &SolverSettings) -> Result<()> {
+    let mut param = |k: &str, v: String| -> Result<()> {
+        let bad = |e: std::ffi::NulError| Error::SolverFailed {
+            backend: "cbc",
+            message: e.to_string(),
+        };
+        let k = std::ffi::CString::new(k).map_err(bad)?;
+        let v = std::ffi::CString::new(v).map_err(bad)?;
+        model.set_parameter(&k, &v);
+        Ok(())
+    };
+    param("log", "0".into())?;
+    param("slog", "0".into())?;
+    param("threads", settings.threads.to_string())?;
+    let gap = settings.relative_gap.unwrap_or(0.0);
+    param("ratioGap", gap.to_string())?;
+    if settings.relative_gap.is_none() {
+        param("allowableGap", "0".into())?;
+    }
+    if let Some(limit) = settings.time_limit_s {
+        param("seconds", limit.to_string())?;
+    }
+    model.set_log_level(0);
+    Ok(())
+}
+
+/// Maps CBC's primary and secondary status to a [`SolveStatus`]; certificates of infeasibility
+/// and unboundedness and failures are errors.
+fn map_status(model: &Model, has_integers: bool) -> Result<SolveStatus> {
+    if model.is_proven_optimal() {
+        return Ok(SolveStatus::Optimal);
+    }
+    // CBC also sets "proven infeasible" on an unbounded relaxation: ask about unboundedness
+    // first so that the two certificates stay apart.
+    if model.is_continuous_unbounded() {
+        return Err(Error::Unbounded);
+    }
+    if model.is_proven_infeasible() || model.is_initial_solve_proven_primal_infeasible() {
+        return Err(Error::Infeasible);
+    }
+    let status = match (model.status(), model.secondary_status()) {
+        (_, SecondaryStatus::StoppedOnTime) => SolveStatus::TimeLimit,
+        (_, SecondaryStatus::StoppedOnGap) => SolveStatus::GapLimit,
+        (_, SecondaryStatus::StoppedOnIterationLimit) => SolveStatus::IterationLimit,
+        (_, SecondaryStatus::LinearRelaxationInfeasible) => return Err(Error::Infeasible),
+        (_, SecondaryStatus::LinearRelaxationUnbounded) => return Err(Error::Unbounded),
+        (Status::UserEvent, _) | (_, SecondaryStatus::StoppedOnUserEvent) => {
+            SolveStatus::Interrupted
+        }
+        (Status::Abandoned, _) => SolveStatus::NumericalError,
+        // A MILP that finished with a solution CBC does not call optimal has met the gap
+        // (CBC stops there when the gap setting allows it).
+        (Status::Finished, SecondaryStatus::HasSolution) if has_integers => SolveStatus::GapLimit,
+        _ => SolveStatus::NotSolved,
+    };
+    if status.has_point() {
+        Ok(status)
+    } else {
+        Err(Error::SolverStopped {
+            backend: "cbc",
+            status,
+        })
+    }
+}

@@ -1,0 +1,180 @@
+//! The HiGHS backend of [`SparseLp`] (feature `highs`): dual simplex for LPs (with row duals and
+//! reduced costs), branch and cut for integer columns. HiGHS is built from source by cargo
+//! (cmake and a C++ compiler, plus libclang for the bindings): no system solver library is
+//! linked, and each solve owns its HiGHS instance, so solves in different threads never wait on
+//! each other.
+
+use crate::{Error, LpBackend, Result, Solution, SolveStatus, SolverSettings, SparseLp};
+use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Sense};
+use std::time::Instant;
+
+/// Tolerances tighter than HiGHS's defaults (1e-6 / 1e-7): evmech's models break ties with
+/// objective terms of 1e-6 USD (the least deviation a user is asked for), which HiGHS's default
+/// MIP feasibility tolerance would treat as equal.
+const TOLERANCES: [(&str, f64); 1] = [("mip_feasibility_tolerance", 1e-9)];
+
+/// Solves `lp` with HiGHS under `settings`.
+pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution> {
+    let start = Instant::now();
+    let solved = run(load(lp, &lp.cost), settings)?;
+    let has_integers = lp.integer.iter().any(|&b| b);
+    let mut status = match map_status(solved.status(), solved.primal_solution_status()) {
+        Err(Error::SolverStopped {
+            status: SolveStatus::InaccurateInfeasible,
+            ..
+        }) => return Err(infeasible_or_unbounded(lp, settings)),
+        other => other?,
+    };
+    // HiGHS calls a MILP "optimal" once the gap is within `mip_rel_gap`: a stop at a positive
+    // gap is reported as a gap stop.
+    if has_integers && status.is_optimal() && solved.mip_gap() > 1e-9 {
+        status = SolveStatus::GapLimit;
+    }
+    let solution = solved.get_solution();
+    let x = solution.columns().to_vec();
+    if !status.is_optimal() && !lp.is_feasible(&x, 1e-6) {
+        return Err(Error::SolverStopped {
+            backend: "highs",
+            status,
+        });
+    }
+    let duals = !has_integers && status.is_optimal();
+    Ok(Solution {
+        status,
+        backend: LpBackend::Highs,
+        objective: lp.objective_at(&x),
+        x,
+        row_duals: duals.then(|| solution.dual_rows().to_vec()),
+        reduced_costs: duals.then(|| solution.dual_columns().to_vec()),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Runs HiGHS on `problem` under `settings`, quietly and with a fixed random seed (the same
+/// model and settings take the same path).
+fn run(problem: ColProblem, settings: &SolverSettings) -> Result<highs::SolvedModel> {
+    fn failed(what: &str, e: impl std::fmt::Debug) -> Error {
+        Error::SolverFailed {
+            backend: "highs",
+            message: format!("{what}: {e:?}"),
+        }
+    }
+    let mut model = problem.optimise(Sense::Minimise);
+    model.make_quiet();
+    // HiGHS's task scheduler is process-wide and sized once (changing its `threads` option
+    // between solves is an error), so `threads` is honoured per solve: one thread is a serial
+    // solve (`parallel` off), more allow parallel simplex and branch and cut up to that many.
+    let parallel: &std::ffi::CStr = if settings.threads > 1 { c"on" } else { c"off" };
+    model
+        .try_set_option("parallel", parallel)
+        .map_err(|e| failed("parallel", e))?;
+    let concurrency = i32::try_from(settings.threads).unwrap_or(i32::MAX);
+    model
+        .try_set_option("simplex_max_concurrency", concurrency)
+        .map_err(|e| failed("simplex_max_concurrency", e))?;
+    model
+        .try_set_option("random_seed", 0)
+        .map_err(|e| failed("random_seed", e))?;
+    if let Some(limit) = settings.time_limit_s {
+        model
+            .try_set_option("time_limit", f64::from(limit))
+            .map_err(|e| failed("time_limit", e))?;
+    }
+    model
+        .try_set_option("mip_rel_gap", settings.relative_gap.unwrap_or(0.0))
+        .map_err(|e| failed("mip_rel_gap", e))?;
+    if settings.relative_gap.is_none() {
+        model
+            .try_set_option("mip_abs_gap", 0.0)
+            .map_err(|e| failed("mip_abs_gap", e))?;
+    }
+    for (option, value) in TOLERANCES {
+        model
+            .try_set_option(option, value)
+            .map_err(|e| failed(option, e))?;
+    }
+    model.try_solve().map_err(|e| failed("solve", e))
+}
+
+/// When HiGHS stops at "infeasible or unbounded", the rows are solved again with a zero
+/// objective: a feasible point there means the model was unbounded.
+fn infeasible_or_unbounded(lp: &SparseLp, settings: &SolverSettings) -> Error {
+    let zero = vec![0.0; lp.cost.len()];
+    match run(load(lp, &zero), settings) {
+        Ok(solved) if solved.status() == HighsModelStatus::Optimal => Error::Unbounded,
+        Ok(_) => Error::Infeasible,
+        Err(e) => e,
+    }
+}
+
+/// The model in HiGHS's column-wise form (repeated entries summed).
+fn load(lp: &SparseLp, cost: &[f64]) -> ColProblem {
+    let mut pb = ColProblem::new();
+    let rows: Vec<highs::Row> = lp
+        .row_lower
+        .iter()
+        .zip(&lp.row_upper)
+        .map(|(&lo, &up)| pb.add_row(lo..=up))
+        .collect();
+    let mut by_col: Vec<Vec<(usize, f64)>> = vec![Vec::new(); lp.cost.len()];
+    for &(i, j, a) in &lp.entries {
+        by_col[j].push((i, a));
+    }
+    for (j, col) in by_col.iter_mut().enumerate() {
+        col.sort_by_key(|&(i, _)| i);
+        let mut factors: Vec<(highs::Row, f64)> = Vec::with_capacity(col.len());
+        let mut last = None;
+        for &(i, a) in col.iter() {
+            match factors.last_mut() {
+                Some(f) if last == Some(i) => f.1 += a,
+                _ => factors.push((rows[i], a)),
+            }
+            last = Some(i);
+        }
+        pb.add_column_with_integrality(
+            cost[j],
+            lp.col_lower[j]..=lp.col_upper[j],
+            factors,
+            lp.integer[j],
+        );
+    }
+    pb
+}
+
+/// Maps HiGHS's model status (and whether it holds a feasible point) to a [`SolveStatus`];
+/// certificates and failures are errors.
+fn map_status(status: HighsModelStatus, primal: HighsSolutionStatus) -> Result<SolveStatus> {
+    let feasible = matches!(primal, HighsSolutionStatus::Feasible);
+    let mapped = match status {
+        HighsModelStatus::Optimal | HighsModelStatus::ModelEmpty => SolveStatus::Optimal,
+        HighsModelStatus::Infeasible => return Err(Error::Infeasible),
+        HighsModelStatus::Unbounded => return Err(Error::Unbounded),
+        // HiGHS's presolve may stop at "infeasible or unbounded"; a feasible point then means
+        // unbounded, otherwise the model is reported infeasible only when HiGHS is sure.
+        HighsModelStatus::UnboundedOrInfeasible if feasible => return Err(Error::Unbounded),
+        HighsModelStatus::UnboundedOrInfeasible => SolveStatus::InaccurateInfeasible,
+        HighsModelStatus::ReachedTimeLimit => SolveStatus::TimeLimit,
+        HighsModelStatus::ReachedIterationLimit => SolveStatus::IterationLimit,
+        HighsModelStatus::ReachedInterrupt => SolveStatus::Interrupted,
+        HighsModelStatus::ObjectiveBound
+        | HighsModelStatus::ObjectiveTarget
+        | HighsModelStatus::ReachedSolutionLimit => SolveStatus::GapLimit,
+        HighsModelStatus::SolveError
+        | HighsModelStatus::PresolveError
+        | HighsModelStatus::PostsolveError
+        | HighsModelStatus::ReachedMemoryLimit => SolveStatus::NumericalError,
+        HighsModelStatus::NotSet
+        | HighsModelStatus::LoadError
+        | HighsModelStatus::ModelError
+        | HighsModelStatus::Unknown => SolveStatus::NotSolved,
+        _ => SolveStatus::NotSolved,
+    };
+    if mapped.is_optimal() || (mapped.has_point() && feasible) {
+        Ok(mapped)
+    } else {
+        Err(Error::SolverStopped {
+            backend: "highs",
+            status: mapped,
+        })
+    }
+}
