@@ -1,9 +1,11 @@
 //! CONSENT speed: all options for one arrival (L = 3, F = 10) at 09:00 with 14 EVs already
-//! connected on the fixture's site, by bisection (the default), enumeration and binaries.
+//! connected on the fixture's site, by bisection (the default), enumeration and binaries, on one
+//! and two threads, with the default backend and (when the build has it) CBC.
 //!
 //! `cargo bench -p evmech-v2b-control --bench consent_menu`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use evmech_milp_model::LpBackend;
 use evmech_v2b_control::negotiation::{DepartureSearch, MenuOptions, Negotiator};
 use evmech_v2b_control::{Arrival, Session};
 
@@ -41,14 +43,24 @@ fn menu(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("consent_menu_15_evs");
     group.sample_size(10);
-    for search in [
-        DepartureSearch::Bisect,
-        DepartureSearch::Enumerate,
-        DepartureSearch::Binaries,
-    ] {
+    let cases = [
+        (
+            DepartureSearch::Bisect,
+            LpBackend::default(),
+            [1, 2].as_slice(),
+        ),
+        (DepartureSearch::Enumerate, LpBackend::default(), &[1, 2]),
+        (DepartureSearch::Binaries, LpBackend::default(), &[2]),
+        (DepartureSearch::Bisect, LpBackend::Cbc, &[1, 2]),
+    ];
+    for (search, backend, threads) in cases {
+        if !backend.is_available() {
+            continue;
+        }
         let mut negotiator = Negotiator::consent(0);
         negotiator.settings.menu = MenuOptions {
             departure_search: search,
+            backend: Some(backend),
             ..MenuOptions::default()
         };
         let lps = negotiator
@@ -56,17 +68,26 @@ fn menu(c: &mut Criterion) {
             .menu(&negotiator.settings.menu)
             .unwrap()
             .lp_solves;
-        group.bench_function(
-            BenchmarkId::from_parameter(format!("{search:?} L=3 F=10 ({lps} solves)")),
-            |b| {
+        for &t in threads {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap();
+            let id = format!(
+                "{search:?} {} threads={t} L=3 F=10 ({lps} solves)",
+                backend.name()
+            );
+            group.bench_function(BenchmarkId::from_parameter(id), |b| {
                 b.iter(|| {
-                    negotiator
-                        .menu_input(&arrival)
-                        .menu(&negotiator.settings.menu)
-                        .unwrap()
+                    pool.install(|| {
+                        negotiator
+                            .menu_input(&arrival)
+                            .menu(&negotiator.settings.menu)
+                            .unwrap()
+                    })
                 })
-            },
-        );
+            });
+        }
     }
     group.finish();
 }

@@ -304,20 +304,30 @@ impl MenuInput {
         let departures: Vec<usize> = (d_req..=d_req + self.delay_slots(level)).collect();
         let mut found = LevelBest::default();
         let mut cache: HashMap<Vec<usize>, Solved> = HashMap::new();
+        let search = match options.departure_search {
+            DepartureSearch::Bisect if !self.arriving.controlled => DepartureSearch::Enumerate,
+            other => other,
+        };
+        if let (DepartureSearch::Bisect, [_, .., last]) = (search, departures.as_slice()) {
+            // Bisection always probes the latest and the requested departure first: solve the
+            // two side by side (recorded in the sequential order, so nothing else changes).
+            let (latest, first) = rayon::join(
+                || self.solve(options, &[*last], sigma),
+                || self.solve(options, &[d_req], sigma),
+            );
+            for (deps, s) in [(vec![*last], latest?), (vec![d_req], first?)] {
+                found.record(&s);
+                cache.insert(deps, s);
+            }
+        }
         let mut run = |deps: &[usize]| -> Result<Solved> {
             if let Some(s) = cache.get(deps) {
                 return Ok(*s);
             }
             let s = self.solve(options, deps, sigma)?;
-            found.lp_solves += 1;
-            found.solver_seconds += s.solver_seconds;
-            found.fingerprints.push(s.fingerprint);
+            found.record(&s);
             cache.insert(deps.to_vec(), s);
             Ok(s)
-        };
-        let search = match options.departure_search {
-            DepartureSearch::Bisect if !self.arriving.controlled => DepartureSearch::Enumerate,
-            other => other,
         };
         let best = match search {
             DepartureSearch::Binaries => run(&departures)?,
@@ -347,6 +357,15 @@ struct LevelBest {
     lp_solves: usize,
     solver_seconds: f64,
     fingerprints: Vec<u64>,
+}
+
+impl LevelBest {
+    /// Counts one solve.
+    fn record(&mut self, s: &Solved) {
+        self.lp_solves += 1;
+        self.solver_seconds += s.solver_seconds;
+        self.fingerprints.push(s.fingerprint);
+    }
 }
 
 /// The latest departure whose cost (plus the tie-break per slot of delay) is at most the
