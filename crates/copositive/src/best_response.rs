@@ -5,7 +5,7 @@
 //! auxiliary `r_k >= D_k - s*_k`), solved with Clarabel. The candidate plans are then re-evaluated
 //! with the exact payment formula, so the reported gain does not inherit the QP's tolerance.
 
-use crate::conic::{run_clarabel, ConicOutcome};
+use crate::conic::{run_clarabel, ConicData, ConicOutcome};
 use crate::{ConeSettings, Pricing, Result, SolveStatus, Tariff};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::SupportedConeT;
@@ -221,24 +221,13 @@ fn best_plan_at(pricing: &Pricing, tariff: &Tariff, ev: usize, s: usize) -> Resu
             le.push((terms, prices[k].slack - c));
         }
     }
-    let (mut ai, mut aj, mut av, mut b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (r, (terms, rhs)) in eq.iter().chain(le.iter()).enumerate() {
-        for &(j, a) in terms {
-            ai.push(r);
-            aj.push(j);
-            av.push(a);
-        }
-        b.push(*rhs);
-    }
-    let mut cones = Vec::new();
-    if !eq.is_empty() {
-        cones.push(SupportedConeT::ZeroConeT(eq.len()));
-    }
-    cones.push(SupportedConeT::NonnegativeConeT(le.len()));
-    let a = CscMatrix::new_from_triplets(b.len(), nvar, ai, aj, av);
+    let mut data = ConicData::new(nvar);
+    data.push_block(eq, SupportedConeT::ZeroConeT);
+    data.push_block(le, SupportedConeT::NonnegativeConeT);
+    let a = data.matrix();
     let p = CscMatrix::new_from_triplets(nvar, nvar, pi, pj, pv);
     Ok(
-        match run_clarabel(&p, &q, &a, &b, &cones, &ConeSettings::default())? {
+        match run_clarabel(&p, &q, &a, &data.b, &data.cones, &ConeSettings::default())? {
             ConicOutcome::Point(point) => {
                 let mut x = base;
                 for (pos, &j) in e_cols.iter().enumerate() {

@@ -3,7 +3,7 @@
 
 use crate::{Error, Result, SolveStatus};
 use clarabel::algebra::CscMatrix;
-use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
+use clarabel::solver::SupportedConeT;
 use nalgebra::DMatrix;
 
 /// Clarabel settings used for the conic solves.
@@ -66,48 +66,9 @@ pub struct Regularization {
 }
 
 /// The data of one conic program `min t (+ regularisation) s.t. A v + s = b, s in cones`,
-/// assembled row by row; variable 0 is the bound `t`.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ConicData {
-    pub(crate) ri: Vec<usize>,
-    pub(crate) cj: Vec<usize>,
-    pub(crate) vals: Vec<f64>,
-    pub(crate) b: Vec<f64>,
-    pub(crate) cones: Vec<SupportedConeT<f64>>,
-    pub(crate) nvar: usize,
-}
-
-impl ConicData {
-    /// An empty program over `nvar` variables.
-    pub(crate) fn new(nvar: usize) -> Self {
-        ConicData {
-            nvar,
-            ..ConicData::default()
-        }
-    }
-
-    /// Appends the rows `terms . v + s = rhs` with their `s` in one cone made by `cone(len)`.
-    pub(crate) fn push_block(
-        &mut self,
-        rows: Vec<(Vec<(usize, f64)>, f64)>,
-        cone: impl FnOnce(usize) -> SupportedConeT<f64>,
-    ) {
-        if rows.is_empty() {
-            return;
-        }
-        let len = rows.len();
-        for (terms, rhs) in rows {
-            let r = self.b.len();
-            for (j, a) in terms {
-                self.ri.push(r);
-                self.cj.push(j);
-                self.vals.push(a);
-            }
-            self.b.push(rhs);
-        }
-        self.cones.push(cone(len));
-    }
-}
+/// assembled row by row with the workspace's one Clarabel data builder; variable 0 is the bound
+/// `t`.
+pub(crate) use evmech_milp_model::conic::ConicData;
 
 /// Minimises the bound `t` (variable 0) over `data`, plus the [`Regularization`] if any. A dual
 /// without a feasible point is an error, never a default.
@@ -133,7 +94,7 @@ pub(crate) fn minimise_bound(
         }
         _ => CscMatrix::zeros((nvar, nvar)),
     };
-    let a = CscMatrix::new_from_triplets(data.b.len(), nvar, data.ri, data.cj, data.vals);
+    let a = data.matrix();
     match run_clarabel(&p, &q, &a, &data.b, &data.cones, settings)? {
         ConicOutcome::Point(point) => Ok(point),
         ConicOutcome::Infeasible { status } => Err(Error::Solver { status }),
@@ -171,23 +132,20 @@ pub(crate) fn run_clarabel(
     cones: &[SupportedConeT<f64>],
     settings: &ConeSettings,
 ) -> Result<ConicOutcome> {
-    let clarabel_settings = DefaultSettingsBuilder::default()
-        .verbose(false)
-        .max_iter(settings.max_iter)
-        .time_limit(settings.time_limit_s)
-        .direct_solve_method(settings.kkt_solver.to_string())
-        .build()
+    let conic_settings = evmech_milp_model::conic::ConicSettings {
+        max_iter: Some(settings.max_iter),
+        time_limit_s: Some(settings.time_limit_s),
+        max_threads: None,
+        direct_solve_method: Some(settings.kkt_solver.to_string()),
+    };
+    let run = evmech_milp_model::conic::run_clarabel(p, q, a, b, cones, &conic_settings)
         .map_err(|e| Error::SolverSetup(e.to_string()))?;
-    let mut solver = DefaultSolver::new(p, q, a, b, cones, clarabel_settings)
-        .map_err(|e| Error::SolverSetup(e.to_string()))?;
-    solver.solve();
-    let sol = &solver.solution;
-    let status = SolveStatus::from(sol.status);
+    let status = run.status;
     match classify(status) {
         Some(Classified::Point) => Ok(ConicOutcome::Point(ConicPoint {
             status,
-            x: sol.x.clone(),
-            seconds: sol.solve_time,
+            x: run.x,
+            seconds: run.seconds,
         })),
         Some(Classified::Infeasible) => Ok(ConicOutcome::Infeasible { status }),
         None => Err(Error::Solver { status }),

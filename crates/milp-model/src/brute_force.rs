@@ -65,5 +65,5 @@ pub fn brute_force_optimum(model: &StationAccessModel) -> Result<Plan> {
             best = Some(model.plan(&x));
         }
     }
-    best.ok_or(Error::Infeasible)
+    best.ok_or(Error::infeasible(Vec::new()))
 }

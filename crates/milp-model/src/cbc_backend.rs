@@ -16,7 +16,7 @@ pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution
     configure(&mut model, settings)?;
     model.solve();
     let status = match map_status(&model, lp.integer.iter().any(|&b| b)) {
-        Err(Error::Infeasible) => return Err(infeasible_or_unbounded(lp, settings)),
+        Err(Error::Infeasible { .. }) => return Err(infeasible_or_unbounded(lp, settings)),
         other => other?,
     };
     let x = model.col_solution().to_vec();
@@ -43,7 +43,7 @@ pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution
 /// unbounded.
 fn infeasible_or_unbounded(lp: &SparseLp, settings: &SolverSettings) -> Error {
     if lp.cost.iter().all(|&c| c == 0.0) {
-        return Error::Infeasible;
+        return Error::infeasible(Vec::new());
     }
     let mut feasibility = load(lp);
     for j in 0..lp.cost.len() {
@@ -56,7 +56,7 @@ fn infeasible_or_unbounded(lp: &SparseLp, settings: &SolverSettings) -> Error {
     if feasibility.is_proven_optimal() {
         Error::Unbounded
     } else {
-        Error::Infeasible
+        Error::infeasible(Vec::new())
     }
 }
 
@@ -148,13 +148,15 @@ fn map_status(model: &Model, has_integers: bool) -> Result<SolveStatus> {
         return Err(Error::Unbounded);
     }
     if model.is_proven_infeasible() || model.is_initial_solve_proven_primal_infeasible() {
-        return Err(Error::Infeasible);
+        return Err(Error::infeasible(Vec::new()));
     }
     let status = match (model.status(), model.secondary_status()) {
         (_, SecondaryStatus::StoppedOnTime) => SolveStatus::TimeLimit,
         (_, SecondaryStatus::StoppedOnGap) => SolveStatus::GapLimit,
         (_, SecondaryStatus::StoppedOnIterationLimit) => SolveStatus::IterationLimit,
-        (_, SecondaryStatus::LinearRelaxationInfeasible) => return Err(Error::Infeasible),
+        (_, SecondaryStatus::LinearRelaxationInfeasible) => {
+            return Err(Error::infeasible(Vec::new()))
+        }
         (_, SecondaryStatus::LinearRelaxationUnbounded) => return Err(Error::Unbounded),
         (Status::UserEvent, _) | (_, SecondaryStatus::StoppedOnUserEvent) => {
             SolveStatus::Interrupted

@@ -15,9 +15,15 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// The model has no feasible point.
-    #[error("the model is infeasible")]
-    Infeasible,
+    /// The model has no feasible point. `rows` names, as `family[index]`, the rows (and column
+    /// bounds) of a Farkas certificate of the LP relaxation, largest multiplier first (at most
+    /// ten): the constraints that cannot hold together. It is empty when the relaxation is
+    /// feasible (integrality alone excludes every point) or the model was not a [`crate::SparseLp`].
+    #[error("the model is infeasible{}", certificate_text(rows))]
+    Infeasible {
+        /// Certificate rows, `family[index]`.
+        rows: Vec<String>,
+    },
     /// The objective is unbounded over the feasible set.
     #[error("the model is unbounded")]
     Unbounded,
@@ -51,11 +57,24 @@ pub enum Error {
 /// Result alias of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
+fn certificate_text(rows: &[String]) -> String {
+    if rows.is_empty() {
+        String::new()
+    } else {
+        format!(" (certificate: {})", rows.join(", "))
+    }
+}
+
 impl Error {
+    /// An infeasibility with its certificate rows (see [`Error::Infeasible`]).
+    pub fn infeasible(rows: Vec<String>) -> Self {
+        Error::Infeasible { rows }
+    }
+
     /// Maps good_lp's resolution error of the given backend, keeping every case distinct.
     pub fn from_resolution(backend: &'static str, err: good_lp::ResolutionError) -> Self {
         match err {
-            good_lp::ResolutionError::Infeasible => Error::Infeasible,
+            good_lp::ResolutionError::Infeasible => Error::infeasible(Vec::new()),
             good_lp::ResolutionError::Unbounded => Error::Unbounded,
             good_lp::ResolutionError::Other(message) => Error::SolverFailed {
                 backend,

@@ -114,7 +114,7 @@ fn infeasible_or_unbounded(lp: &SparseLp, settings: &SolverSettings) -> Error {
     let zero = vec![0.0; lp.cost.len()];
     match run(load(lp, &zero), settings) {
         Ok(solved) if solved.status() == HighsModelStatus::Optimal => Error::Unbounded,
-        Ok(_) => Error::Infeasible,
+        Ok(_) => Error::infeasible(Vec::new()),
         Err(e) => e,
     }
 }
@@ -159,7 +159,7 @@ fn map_status(status: HighsModelStatus, primal: HighsSolutionStatus) -> Result<S
     let feasible = matches!(primal, HighsSolutionStatus::Feasible);
     let mapped = match status {
         HighsModelStatus::Optimal | HighsModelStatus::ModelEmpty => SolveStatus::Optimal,
-        HighsModelStatus::Infeasible => return Err(Error::Infeasible),
+        HighsModelStatus::Infeasible => return Err(Error::infeasible(Vec::new())),
         HighsModelStatus::Unbounded => return Err(Error::Unbounded),
         // HiGHS's presolve may stop at "infeasible or unbounded"; a feasible point then means
         // unbounded, otherwise the model is reported infeasible only when HiGHS is sure.

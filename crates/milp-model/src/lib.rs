@@ -72,6 +72,8 @@ mod cbc;
 #[cfg(feature = "cbc")]
 mod cbc_backend;
 pub mod charging;
+mod clarabel_backend;
+pub mod conic;
 mod error;
 #[cfg(feature = "highs")]
 mod highs_backend;

@@ -31,6 +31,15 @@ pub enum VarName {
 }
 
 impl VarName {
+    /// The family of the column, as solver reports name it (`serve`, `opt_out`, `energy`).
+    pub fn family(&self) -> &'static str {
+        match self {
+            VarName::Serve { .. } => "serve",
+            VarName::OptOut { .. } => "opt_out",
+            VarName::Energy { .. } => "energy",
+        }
+    }
+
     /// The EV the column belongs to.
     pub fn ev(&self) -> usize {
         match *self {
@@ -89,6 +98,20 @@ pub enum RowName {
 }
 
 impl RowName {
+    /// The family of the row, as solver reports name it (`assign`, `rate`, `demand`, `power`,
+    /// `evse`, `site_power`, `fix`).
+    pub fn family(&self) -> &'static str {
+        match self {
+            RowName::Assign { .. } => "assign",
+            RowName::Rate { .. } => "rate",
+            RowName::Demand { .. } => "demand",
+            RowName::Power { .. } => "power",
+            RowName::Evse { .. } => "evse",
+            RowName::SitePower { .. } => "site_power",
+            RowName::Fix { .. } => "fix",
+        }
+    }
+
     /// Whether the row couples users (and therefore carries a price).
     pub fn is_coupling(&self) -> bool {
         matches!(

@@ -18,10 +18,12 @@ pub struct MilpSolution {
 impl LinearModel {
     /// The [`SparseLp`] of this model: columns `x >= 0` (binaries in `[0, 1]`, integral when
     /// `integral`), its rows, and the objective negated (the sparse model minimises). Column
-    /// and row indices are the same in both.
+    /// and row indices are the same in both, and families follow the names (`power`, `evse`,
+    /// `energy`, ...), so solver reports name them.
     pub fn to_sparse_lp(&self, integral: bool) -> SparseLp {
         let mut lp = SparseLp::default();
         for (col, &c) in self.columns.iter().zip(&self.objective) {
+            lp.set_family(col.name.family());
             if col.binary && integral {
                 lp.add_binary(-c);
             } else {
@@ -29,6 +31,7 @@ impl LinearModel {
             }
         }
         for row in &self.rows {
+            lp.set_family(row.name.family());
             let lower = match row.sense {
                 Sense::Eq => row.rhs,
                 Sense::Le => f64::NEG_INFINITY,

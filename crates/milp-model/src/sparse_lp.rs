@@ -1,12 +1,9 @@
-//! A solver-neutral sparse LP/MILP (`min c'x` with column and row bounds) and its two backends:
-//! Clarabel (interior point, LPs only) and CBC (simplex via Clp, branch and bound for integers,
-//! in `cbc_backend.rs`).
+//! A solver-neutral sparse LP/MILP (`min c'x` with column and row bounds, columns and rows in
+//! named families) and the dispatch to its backends (`highs_backend.rs`, `cbc_backend.rs`,
+//! `clarabel_backend.rs`).
 
 use crate::{Error, Result, SolveStatus, SolverSettings};
-use clarabel::algebra::CscMatrix;
-use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
 use serde::{Deserialize, Serialize};
-use std::time::Instant;
 
 /// Which solver runs a [`SparseLp`].
 ///
@@ -71,6 +68,20 @@ pub struct ModelSize {
     pub integers: usize,
 }
 
+/// The family id of columns and rows added before any [`SparseLp::set_family`].
+const UNNAMED: usize = 0;
+
+/// `family[k]` for item `i` of a family-id list.
+fn label(families: &[String], of: &[usize], i: usize) -> String {
+    let family = of.get(i).copied().unwrap_or(UNNAMED);
+    let k = of[..i.min(of.len())]
+        .iter()
+        .filter(|&&f| f == family)
+        .count();
+    let name = families.get(family).map_or("unnamed", String::as_str);
+    format!("{name}[{k}]")
+}
+
 /// A sparse model `min c'x + c0` s.t. `row_lower <= A x <= row_upper`, `col_lower <= x <= col_upper`,
 /// some columns integer. Infinite bounds are `f64::INFINITY` / `f64::NEG_INFINITY`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -91,6 +102,15 @@ pub struct SparseLp {
     pub row_upper: Vec<f64>,
     /// Coefficients as `(row, column, value)`; repeated entries are summed.
     pub entries: Vec<(usize, usize, f64)>,
+    /// Names of the families of columns and rows (see [`SparseLp::set_family`]); a family's id is
+    /// its index here.
+    pub families: Vec<String>,
+    /// Family id of each column (a missing entry is the unnamed family).
+    pub col_family: Vec<usize>,
+    /// Family id of each row (a missing entry is the unnamed family).
+    pub row_family: Vec<usize>,
+    /// The family new columns and rows join.
+    current_family: Option<usize>,
 }
 
 /// The result of a solve that returned a point: the one solution type of every backend.
@@ -120,6 +140,9 @@ pub struct Solution {
 impl SparseLp {
     /// Adds a column and returns its index.
     pub fn add_col(&mut self, lower: f64, upper: f64, cost: f64) -> usize {
+        let family = self.family_id();
+        self.col_family.resize(self.cost.len(), UNNAMED);
+        self.col_family.push(family);
         self.cost.push(cost);
         self.col_lower.push(lower);
         self.col_upper.push(upper);
@@ -137,11 +160,45 @@ impl SparseLp {
     /// Adds the row `lower <= sum terms <= upper` and returns its index.
     pub fn add_row(&mut self, lower: f64, upper: f64, terms: &[(usize, f64)]) -> usize {
         let i = self.row_lower.len();
+        let family = self.family_id();
+        self.row_family.resize(i, UNNAMED);
+        self.row_family.push(family);
         self.row_lower.push(lower);
         self.row_upper.push(upper);
         self.entries
             .extend(terms.iter().filter(|t| t.1 != 0.0).map(|&(j, a)| (i, j, a)));
         i
+    }
+
+    /// Columns and rows added from now on belong to the family `name` (a constraint or variable
+    /// family such as `soc_dynamics`), so that errors and infeasibility certificates can name
+    /// them as `soc_dynamics[17]` (the 18th row of that family).
+    pub fn set_family(&mut self, name: &str) {
+        let id = match self.families.iter().position(|f| f == name) {
+            Some(id) => id,
+            None => {
+                if self.families.is_empty() {
+                    self.families.push("unnamed".into());
+                }
+                self.families.push(name.to_string());
+                self.families.len() - 1
+            }
+        };
+        self.current_family = Some(id);
+    }
+
+    fn family_id(&self) -> usize {
+        self.current_family.unwrap_or(UNNAMED)
+    }
+
+    /// `family[k]`: the name of row `i`'s family and its index within it.
+    pub fn row_label(&self, i: usize) -> String {
+        label(&self.families, &self.row_family, i)
+    }
+
+    /// `family[k]`: the name of column `j`'s family and its index within it.
+    pub fn col_label(&self, j: usize) -> String {
+        label(&self.families, &self.col_family, j)
     }
 
     /// The model's size.
@@ -168,6 +225,15 @@ impl SparseLp {
     pub fn solve_with(&self, backend: LpBackend, settings: &SolverSettings) -> Result<Solution> {
         settings.validate()?;
         self.validate()?;
+        match self.solve_on(backend, settings) {
+            Err(Error::Infeasible { rows }) if rows.is_empty() => Err(Error::infeasible(
+                crate::clarabel_backend::infeasibility_certificate(self),
+            )),
+            other => other,
+        }
+    }
+
+    fn solve_on(&self, backend: LpBackend, settings: &SolverSettings) -> Result<Solution> {
         match backend {
             #[cfg(feature = "cbc")]
             LpBackend::Cbc => crate::cbc_backend::solve(self, settings),
@@ -178,7 +244,7 @@ impl SparseLp {
                          (it links the system's libCbc)"
                     .into(),
             }),
-            LpBackend::Clarabel => self.solve_clarabel(settings),
+            LpBackend::Clarabel => crate::clarabel_backend::solve(self, settings),
             #[cfg(feature = "highs")]
             LpBackend::Highs => crate::highs_backend::solve(self, settings),
             #[cfg(not(feature = "highs"))]
@@ -270,140 +336,5 @@ impl SparseLp {
     /// Objective value (constant included) at `x`.
     pub fn objective_at(&self, x: &[f64]) -> f64 {
         x.iter().zip(&self.cost).map(|(x, c)| x * c).sum::<f64>() + self.cost_constant
-    }
-
-    fn solve_clarabel(&self, settings: &SolverSettings) -> Result<Solution> {
-        let start = Instant::now();
-        if self.integer.iter().any(|&b| b) {
-            return Err(Error::InvalidSetting {
-                field: "backend",
-                reason: "Clarabel solves LPs only; this model has integer columns (use CBC)".into(),
-            });
-        }
-        let n = self.cost.len();
-        let mut conic = ConicRows::default();
-        let by_row = self.entries_by_row();
-        // Conic rows of each model row's upper and lower side: equalities first (zero cone).
-        let mut sides: Vec<(Option<usize>, Option<usize>)> = vec![(None, None); by_row.len()];
-        for (i, terms) in by_row.iter().enumerate() {
-            let (lo, up) = (self.row_lower[i], self.row_upper[i]);
-            if lo.total_cmp(&up).is_eq() {
-                sides[i].0 = Some(conic.push(terms, 1.0, up));
-            }
-        }
-        let n_eq = conic.b.len();
-        for (i, terms) in by_row.iter().enumerate() {
-            let (lo, up) = (self.row_lower[i], self.row_upper[i]);
-            if lo.total_cmp(&up).is_ne() {
-                if up.is_finite() {
-                    sides[i].0 = Some(conic.push(terms, 1.0, up));
-                }
-                if lo.is_finite() {
-                    sides[i].1 = Some(conic.push(terms, -1.0, -lo));
-                }
-            }
-        }
-        // Column bounds: `2j` codes the upper side of column `j`, `2j + 1` the lower side.
-        let n_bound_start = conic.b.len();
-        let mut bound_rows = Vec::new();
-        for j in 0..n {
-            if self.col_upper[j].is_finite() {
-                conic.push(&[(j, 1.0)], 1.0, self.col_upper[j]);
-                bound_rows.push(2 * j);
-            }
-            if self.col_lower[j].is_finite() {
-                conic.push(&[(j, 1.0)], -1.0, -self.col_lower[j]);
-                bound_rows.push(2 * j + 1);
-            }
-        }
-        let m = conic.b.len();
-        let a = CscMatrix::new_from_triplets(m, n, conic.rows, conic.cols, conic.vals);
-        let p = CscMatrix::zeros((n, n));
-        let mut cones = Vec::new();
-        if n_eq > 0 {
-            cones.push(SupportedConeT::ZeroConeT(n_eq));
-        }
-        if m > n_eq {
-            cones.push(SupportedConeT::NonnegativeConeT(m - n_eq));
-        }
-        let failed = |message: String| Error::SolverFailed {
-            backend: "clarabel",
-            message,
-        };
-        let mut builder = DefaultSettingsBuilder::default();
-        builder.verbose(false).max_threads(settings.threads);
-        if let Some(limit) = settings.time_limit_s {
-            builder.time_limit(f64::from(limit));
-        }
-        let clarabel_settings = builder.build().map_err(|e| failed(e.to_string()))?;
-        let mut solver =
-            DefaultSolver::new(&p, &self.cost, &a, &conic.b, &cones, clarabel_settings)
-                .map_err(|e| failed(e.to_string()))?;
-        solver.solve();
-        let sol = &solver.solution;
-        let status = SolveStatus::from(sol.status);
-        match status {
-            SolveStatus::Optimal | SolveStatus::Inaccurate => {}
-            SolveStatus::Infeasible => return Err(Error::Infeasible),
-            SolveStatus::Unbounded => return Err(Error::Unbounded),
-            status => {
-                return Err(Error::SolverStopped {
-                    backend: "clarabel",
-                    status,
-                })
-            }
-        }
-        let z = |r: Option<usize>| r.map_or(0.0, |r| sol.z[r]);
-        // Stationarity `c + A'z = 0` gives the reduced cost `c_j - a_j'y = z_lower - z_upper`
-        // of column `j` from the duals of its two bound rows.
-        let mut reduced_costs = vec![0.0; n];
-        for (k, &code) in bound_rows.iter().enumerate() {
-            let z_bound = sol.z[n_bound_start + k];
-            if code % 2 == 0 {
-                reduced_costs[code / 2] -= z_bound;
-            } else {
-                reduced_costs[code / 2] += z_bound;
-            }
-        }
-        Ok(Solution {
-            status,
-            backend: LpBackend::Clarabel,
-            objective: sol.obj_val + self.cost_constant,
-            x: sol.x.clone(),
-            row_duals: Some(sides.iter().map(|&(up, lo)| z(lo) - z(up)).collect()),
-            reduced_costs: Some(reduced_costs),
-            seconds: start.elapsed().as_secs_f64(),
-        })
-    }
-
-    fn entries_by_row(&self) -> Vec<Vec<(usize, f64)>> {
-        let mut rows = vec![Vec::new(); self.row_lower.len()];
-        for &(i, j, a) in &self.entries {
-            rows[i].push((j, a));
-        }
-        rows
-    }
-}
-
-/// Rows of a conic program under construction (`A x + s = b`, `s` in the cones).
-#[derive(Default)]
-struct ConicRows {
-    rows: Vec<usize>,
-    cols: Vec<usize>,
-    vals: Vec<f64>,
-    b: Vec<f64>,
-}
-
-impl ConicRows {
-    /// Pushes `sign * terms . x + s = rhs` and returns its index.
-    fn push(&mut self, terms: &[(usize, f64)], sign: f64, rhs: f64) -> usize {
-        let r = self.b.len();
-        for &(j, a) in terms {
-            self.rows.push(r);
-            self.cols.push(j);
-            self.vals.push(sign * a);
-        }
-        self.b.push(rhs);
-        r
     }
 }

@@ -142,15 +142,43 @@ fn malformed_models_are_refused_naming_the_field() {
 #[test]
 fn infeasible_and_unbounded_lps_are_errors_on_both_backends() {
     let mut infeasible = SparseLp::default();
+    infeasible.set_family("energy");
     let x = infeasible.add_col(0.0, 1.0, 1.0);
+    infeasible.set_family("slack");
+    infeasible.add_col(0.0, 5.0, 1.0);
+    infeasible.set_family("demand");
+    infeasible.add_row(f64::NEG_INFINITY, 9.0, &[(x, 1.0)]);
     infeasible.add_row(2.0, f64::INFINITY, &[(x, 1.0)]);
     let mut unbounded = SparseLp::default();
     let y = unbounded.add_col(0.0, f64::INFINITY, -1.0);
     unbounded.add_row(0.0, f64::INFINITY, &[(y, 1.0)]);
     for backend in backends() {
-        assert_eq!(infeasible.solve(backend).err(), Some(Error::Infeasible));
+        // The certificate: x >= 2 (the second demand row) against x <= 1 (its bound); the
+        // slack column and the first, slack row play no part.
+        match infeasible.solve(backend) {
+            Err(Error::Infeasible { mut rows }) => {
+                rows.sort();
+                assert_eq!(rows, ["bound of energy[0]", "demand[1]"], "{backend:?}")
+            }
+            other => panic!("{backend:?}: {other:?}"),
+        }
         assert_eq!(unbounded.solve(backend).err(), Some(Error::Unbounded));
     }
+}
+
+#[test]
+fn an_integer_model_infeasible_only_through_integrality_has_no_certificate() {
+    let mut lp = SparseLp::default();
+    let x = lp.add_binary(1.0);
+    lp.add_row(0.5, 0.5, &[(x, 1.0)]);
+    for backend in backends().into_iter().filter(|&b| b != LpBackend::Clarabel) {
+        match lp.solve(backend) {
+            Err(Error::Infeasible { rows }) => assert!(rows.is_empty(), "{rows:?}"),
+            other => panic!("{backend:?}: {other:?}"),
+        }
+    }
+    let e = Error::infeasible(vec!["demand[1]".into()]).to_string();
+    assert_eq!(e, "the model is infeasible (certificate: demand[1])");
 }
 
 /// Every backend this build has.

@@ -279,3 +279,27 @@ proptest! {
         prop_assert!(milp(&more).plan.welfare >= w - 1e-6);
     }
 }
+
+#[test]
+fn an_infeasible_fixing_names_the_conflicting_rows() {
+    // Example A: two EVs want the one plug at station A. Fixing both onto it contradicts the
+    // EVSE row of a slot they share; the certificate names it, with the two fixes.
+    let inst = load("copositive_example_a.json");
+    let model = StationAccessModel::build(&inst, StationAccessOptions::default());
+    let fixes = [
+        (model.serve_column(0, 0), 1.0),
+        (model.serve_column(1, 0), 1.0),
+    ];
+    let fixed = model.model().with_fixed(&fixes);
+    match evmech_milp_model::solve_milp(&fixed, &CbcSettings::default()) {
+        Err(evmech_milp_model::Error::Infeasible { rows }) => {
+            assert!(rows.iter().any(|r| r.starts_with("evse[")), "{rows:?}");
+            assert!(
+                rows.iter().filter(|r| r.starts_with("fix[")).count() == 2,
+                "{rows:?}"
+            );
+            assert!(!rows.iter().any(|r| r.starts_with("power[")), "{rows:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -61,7 +61,10 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
     let mut lp = SparseLp::default();
     let inf = f64::INFINITY;
     let shared_peak = match problem.peak_coupling {
-        PeakCoupling::Shared => Some(lp.add_col(problem.past_peak_kw, inf, w.demand_usd_per_kw)),
+        PeakCoupling::Shared => {
+            lp.set_family("peak_kw");
+            Some(lp.add_col(problem.past_peak_kw, inf, w.demand_usd_per_kw))
+        }
         PeakCoupling::PerBlock => None,
     };
     let flex = problem.flexibility.as_ref().map(|f| f.add_columns(&mut lp));
@@ -77,8 +80,10 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
             .iter()
             .map(|&s| StepData::of(block, s))
             .collect();
-        let peak = shared_peak
-            .unwrap_or_else(|| lp.add_col(problem.past_peak_kw, inf, omega * w.demand_usd_per_kw));
+        let peak = shared_peak.unwrap_or_else(|| {
+            lp.set_family("peak_kw");
+            lp.add_col(problem.past_peak_kw, inf, omega * w.demand_usd_per_kw)
+        });
         lp.cost_constant += block
             .building_kw
             .iter()
@@ -131,16 +136,20 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                                 Some(traj) => (traj[i], traj[i]),
                                 None => (0.0, first_slot_cap(problem, ev, i) * share),
                             };
+                            lp.set_family("charge_kw");
                             lp.add_col(lo, up, 0.0)
                         });
-                        let discharge = (ev.max_discharge_kw > 0.0 && ev.controlled)
-                            .then(|| lp.add_col(0.0, ev.max_discharge_kw * share, 0.0));
+                        let discharge = (ev.max_discharge_kw > 0.0 && ev.controlled).then(|| {
+                            lp.set_family("discharge_kw");
+                            lp.add_col(0.0, ev.max_discharge_kw * share, 0.0)
+                        });
                         if problem.non_anticipative && i == 0 && s0 == block.start_slot {
                             first_actions.insert(ev.key, (charge, discharge));
                         }
                         (charge, discharge)
                     }
                 };
+                lp.set_family("energy_kwh");
                 let e_next = lp.add_col(e_lo, e_hi, 0.0);
                 let mut dynamics = vec![(e_next, 1.0)];
                 let mut rhs = 0.0;
@@ -158,6 +167,7 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                     dynamics.push((j, tau_k / ev.discharge_efficiency));
                     grid_terms[k].push((j, -1.0));
                 }
+                lp.set_family("soc_dynamics");
                 lp.add_row(rhs, rhs, &dynamics);
                 if let Some(fc) = &flex {
                     fc.gate(
@@ -196,24 +206,28 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                             terms.push((j, sign));
                         }
                     }
+                    lp.set_family("ramp");
                     lp.add_row(-r, r, &terms);
                 }
                 cols.charge.push(charge);
                 cols.discharge.push(discharge);
                 cols.energy.push(Energy::Col(e_next));
             }
+            lp.set_family("shortfall_kwh");
             let z = lp.add_col(0.0, inf, omega * w.shortfall_usd_per_kwh);
             if let Energy::Col(last) = cols.energy[len] {
                 let mut row = vec![(z, 1.0), (last, 1.0)];
                 if let Some(fc) = flex.as_ref().filter(|fc| fc.key == ev.key) {
                     row.push((fc.sigma, 1.0));
                 }
+                lp.set_family("target");
                 lp.add_row(ev.target_kwh, inf, &row);
                 if problem.shortfall == Shortfall::TwoSided {
                     let above: Vec<(usize, f64)> = row
                         .iter()
                         .map(|&(j, a)| if j == z { (j, a) } else { (j, -a) })
                         .collect();
+                    lp.set_family("target_above");
                     lp.add_row(-ev.target_kwh, inf, &above);
                 }
             }
@@ -222,6 +236,7 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
         }
         for ((terms, d), step) in grid_terms.iter().zip(&data).zip(&steps.steps) {
             if problem.no_export && !terms.is_empty() {
+                lp.set_family("no_export");
                 lp.add_row(-d.building, inf, terms);
             }
             let markdown = problem
@@ -229,14 +244,17 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                 .map_or(0.0, |e| d.price - e);
             if !problem.no_export && markdown > 0.0 && !terms.is_empty() {
                 // y >= max(-G, 0) at cost (price - export) tau: exports earn the export price.
+                lp.set_family("export_kw");
                 let y = lp.add_col(0.0, inf, omega * markdown * tau * step.len as f64);
                 let mut row = terms.clone();
                 row.push((y, 1.0));
+                lp.set_family("export");
                 lp.add_row(-d.building, inf, &row);
             }
             if let Some(building) = d.peak_building {
                 let mut row: Vec<(usize, f64)> = terms.iter().map(|&(j, a)| (j, -a)).collect();
                 row.push((peak, 1.0));
+                lp.set_family("demand_peak");
                 lp.add_row(building, inf, &row);
             }
         }
@@ -259,6 +277,7 @@ struct LastSlot {
 /// every slot's cap: the energy is linear in time within the step.
 fn last_slot_curve_rows(lp: &mut SparseLp, ev: &PlannedEv, last: &LastSlot, e_hi: f64) {
     let rate = last.scale * last.tau;
+    lp.set_family("curve_last_slot");
     for piece in binding_pieces(ev, e_hi) {
         let mut row = vec![
             (
@@ -310,6 +329,7 @@ fn curve_rows(
     let (c, b) = (ev.max_charge_kw, ev.battery_kwh);
     match form {
         CurveForm::ConcaveCap => {
+            lp.set_family("curve");
             for piece in binding_pieces(ev, e_hi) {
                 lp.add_row(
                     f64::NEG_INFINITY,
@@ -325,7 +345,9 @@ fn curve_rows(
             let segments = ev.curve.literal_segments(c, b);
             let mut pick = Vec::with_capacity(segments.len());
             for seg in segments {
+                lp.set_family("curve_segment");
                 let y = lp.add_binary(0.0);
+                lp.set_family("curve_literal");
                 pick.push((y, 1.0));
                 lp.add_row(f64::NEG_INFINITY, seg.upper_kwh + b, &[(e, 1.0), (y, b)]);
                 lp.add_row(seg.lower_kwh - b, f64::INFINITY, &[(e, 1.0), (y, -b)]);
@@ -336,6 +358,7 @@ fn curve_rows(
                     &[(p, 1.0), (e, -seg.slope), (y, big)],
                 );
             }
+            lp.set_family("curve_pick");
             lp.add_row(1.0, 1.0, &pick);
         }
     }

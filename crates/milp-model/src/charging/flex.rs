@@ -106,7 +106,9 @@ impl Flexibility {
 
     /// Adds `sigma`, the departure binaries and their row.
     pub(super) fn add_columns(&self, lp: &mut SparseLp) -> FlexCols {
+        lp.set_family("flex_reduction_kwh");
         let sigma = lp.add_col(0.0, self.max_reduction_kwh, self.tie_break_usd);
+        lp.set_family("flex_departure");
         let d0 = self.departure_slots[0];
         let choices: Vec<(usize, usize)> = if self.departure_slots.len() > 1 {
             self.departure_slots
@@ -118,6 +120,7 @@ impl Flexibility {
         };
         if !choices.is_empty() {
             let pick: Vec<(usize, f64)> = choices.iter().map(|&(_, y)| (y, 1.0)).collect();
+            lp.set_family("flex_pick");
             lp.add_row(1.0, 1.0, &pick);
         }
         FlexCols {
@@ -152,6 +155,7 @@ impl FlexCols {
                         .filter(|&&(d, _)| d > k)
                         .map(|&(_, y)| (y, -cap)),
                 );
+                lp.set_family("flex_gate");
                 lp.add_row(f64::NEG_INFINITY, 0.0, &row);
             }
         }
