@@ -16,9 +16,11 @@ use evmech::v2b_control::compare::grid_by_name;
 use evmech::v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
 use evmech::v2b_control::negotiation::Profile;
 use evmech::v2b_control::{export, DepartureMode, EpisodeReport, Scenario, Site};
+use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/v2b-control/tests/data");
 
@@ -80,47 +82,54 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let tables: Vec<&str> = args.tables.split(',').map(str::trim).collect();
     let terminal = std::io::stderr().is_terminal();
-    let mut progress = export::terminal_progress();
-    let mut run = |rows: &[TablePolicy], settings: &TableSettings| {
-        run_table(&scenario, rows, settings, &mut progress)
-    };
-    let mut rows: Vec<Row> = Vec::new();
+    // Every (table, setting) is an independent, seeded run: they go side by side on all cores
+    // (and each one's rows and menu levels inside it), with the same numbers as one by one.
+    let mut jobs: Vec<(&'static str, String, TableSettings, Vec<TablePolicy>)> = Vec::new();
     if tables.contains(&"1") {
-        for report in run(&TablePolicy::ALL, &base)? {
-            rows.push(Row {
-                table: "1",
-                setting: "survey".into(),
-                report,
-            });
-        }
+        jobs.push(("1", "survey".into(), base, TablePolicy::ALL.to_vec()));
     }
     if tables.contains(&"2") {
-        let policies = [
+        let policies = vec![
             TablePolicy::Consent,
             TablePolicy::ConsentNoReject,
             TablePolicy::Menu,
         ];
         for profile in Profile::ALL {
             let settings = TableSettings { profile, ..base };
-            for report in run(&policies, &settings)? {
-                rows.push(Row {
-                    table: "2",
-                    setting: profile.name().into(),
-                    report,
-                });
-            }
+            jobs.push(("2", profile.name().into(), settings, policies.clone()));
         }
     }
     if tables.contains(&"3") {
         for alpha in [1.0, 0.9, 0.75, 0.5, 0.25, 0.1] {
             let settings = TableSettings { alpha, ..base };
-            for report in run(&[TablePolicy::Consent], &settings)? {
-                rows.push(Row {
-                    table: "3",
-                    setting: format!("alpha={alpha}"),
-                    report,
-                });
-            }
+            jobs.push((
+                "3",
+                format!("alpha={alpha}"),
+                settings,
+                vec![TablePolicy::Consent],
+            ));
+        }
+    }
+    let progress = Mutex::new(export::terminal_progress());
+    let results: Vec<Vec<EpisodeReport>> = jobs
+        .par_iter()
+        .map(|(_, _, settings, policies)| {
+            let mut report = |policy: &str, done: usize, total: usize| {
+                if let Ok(mut p) = progress.lock() {
+                    p(policy, done, total);
+                }
+            };
+            run_table(&scenario, policies, settings, &mut report)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut rows: Vec<Row> = Vec::new();
+    for ((table, setting, _, _), reports) in jobs.into_iter().zip(results) {
+        for report in reports {
+            rows.push(Row {
+                table,
+                setting: setting.clone(),
+                report,
+            });
         }
     }
     if terminal {
