@@ -6,27 +6,14 @@ use crate::{Error, LpBackend, Result, Solution, SolveStatus, SolverSettings, Spa
 use coin_cbc::raw::{Model, SecondaryStatus, Status};
 use std::time::Instant;
 
-/// Feasibility tolerance for a time- or gap-limited incumbent before it is returned.
-const INCUMBENT_TOL: f64 = 1e-6;
-
 /// Solves `lp` with CBC under `settings`.
 pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution> {
     let start = Instant::now();
     let mut model = load(lp);
     configure(&mut model, settings)?;
     model.solve();
-    let status = match map_status(&model, lp.integer.iter().any(|&b| b)) {
-        Err(Error::Infeasible { .. }) => return Err(infeasible_or_unbounded(lp, settings)),
-        other => other?,
-    };
+    let status = map_status(&model, lp.integer.iter().any(|&b| b))?;
     let x = model.col_solution().to_vec();
-    if !status.is_optimal() && !lp.is_feasible(&x, INCUMBENT_TOL) {
-        // A limit stopped CBC before it found a feasible point.
-        return Err(Error::SolverStopped {
-            backend: "cbc",
-            status,
-        });
-    }
     Ok(Solution {
         status,
         backend: LpBackend::Cbc,
@@ -38,50 +25,15 @@ pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution
     })
 }
 
-/// CBC reports an unbounded LP as "proven infeasible" as well. The two are told apart by
-/// solving the same rows with a zero objective: a feasible point there means the original was
-/// unbounded.
-fn infeasible_or_unbounded(lp: &SparseLp, settings: &SolverSettings) -> Error {
-    if lp.cost.iter().all(|&c| c == 0.0) {
-        return Error::infeasible(Vec::new());
-    }
-    let mut feasibility = load(lp);
-    for j in 0..lp.cost.len() {
-        feasibility.set_obj_coeff(j, 0.0);
-    }
-    if let Err(e) = configure(&mut feasibility, settings) {
-        return e;
-    }
-    feasibility.solve();
-    if feasibility.is_proven_optimal() {
-        Error::Unbounded
-    } else {
-        Error::infeasible(Vec::new())
-    }
-}
-
 /// Loads `lp` into a CBC model (column-major, repeated entries summed, infinite bounds as CBC's
 /// largest finite ones).
 fn load(lp: &SparseLp) -> Model {
     let n = lp.cost.len();
-    let mut by_col: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
-    for &(i, j, a) in &lp.entries {
-        by_col[j].push((i, a));
-    }
-    let (mut starts, mut index, mut value) = (vec![0i32], Vec::new(), Vec::<f64>::new());
-    for col in &mut by_col {
-        col.sort_by_key(|&(i, _)| i);
-        let begin = index.len();
-        for &(i, a) in col.iter() {
-            match value.last_mut() {
-                Some(last) if index.len() > begin && index.last() == Some(&(i as i32)) => {
-                    *last += a
-                }
-                _ => {
-                    index.push(i as i32);
-                    value.push(a);
-                }
-            }
+    let (mut starts, mut index, mut value) = (vec![0i32], Vec::new(), Vec::new());
+    for col in lp.columns() {
+        for (i, a) in col {
+            index.push(i as i32);
+            value.push(a);
         }
         starts.push(index.len() as i32);
     }
@@ -136,26 +88,26 @@ fn configure(model: &mut Model, settings: &SolverSettings) -> Result<()> {
     Ok(())
 }
 
-/// Maps CBC's primary and secondary status to a [`SolveStatus`]; certificates of infeasibility
-/// and unboundedness and failures are errors.
+/// Maps CBC's primary and secondary status to a [`SolveStatus`]; infeasibility (possibly
+/// unboundedness), unboundedness and failures are errors.
 fn map_status(model: &Model, has_integers: bool) -> Result<SolveStatus> {
     if model.is_proven_optimal() {
         return Ok(SolveStatus::Optimal);
     }
-    // CBC also sets "proven infeasible" on an unbounded relaxation: ask about unboundedness
-    // first so that the two certificates stay apart.
+    // CBC also says "proven infeasible" of an unbounded LP: its infeasibility is only
+    // "infeasible or unbounded", which `SparseLp` resolves.
     if model.is_continuous_unbounded() {
         return Err(Error::Unbounded);
     }
     if model.is_proven_infeasible() || model.is_initial_solve_proven_primal_infeasible() {
-        return Err(Error::infeasible(Vec::new()));
+        return Err(Error::InfeasibleOrUnbounded);
     }
     let status = match (model.status(), model.secondary_status()) {
         (_, SecondaryStatus::StoppedOnTime) => SolveStatus::TimeLimit,
         (_, SecondaryStatus::StoppedOnGap) => SolveStatus::GapLimit,
         (_, SecondaryStatus::StoppedOnIterationLimit) => SolveStatus::IterationLimit,
         (_, SecondaryStatus::LinearRelaxationInfeasible) => {
-            return Err(Error::infeasible(Vec::new()))
+            return Err(Error::InfeasibleOrUnbounded)
         }
         (_, SecondaryStatus::LinearRelaxationUnbounded) => return Err(Error::Unbounded),
         (Status::UserEvent, _) | (_, SecondaryStatus::StoppedOnUserEvent) => {

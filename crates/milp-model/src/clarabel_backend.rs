@@ -109,10 +109,7 @@ fn elastic(lp: &SparseLp) -> (SparseLp, Vec<Origin>) {
     for _ in 0..n {
         e.add_col(f64::NEG_INFINITY, f64::INFINITY, 0.0);
     }
-    let mut by_row = vec![Vec::new(); lp.row_lower.len()];
-    for &(i, j, a) in &lp.entries {
-        by_row[i].push((j, a));
-    }
+    let by_row = lp.rows();
     let mut origin = Vec::new();
     let mut side = |e: &mut SparseLp, terms: &[(usize, f64)], lo: f64, up: f64, from: Origin| {
         let v = e.add_col(0.0, f64::INFINITY, 1.0);
@@ -164,10 +161,7 @@ struct Run {
 fn run(lp: &SparseLp, settings: &SolverSettings) -> Result<Run> {
     let n = lp.cost.len();
     let mut conic = ConicData::new(n);
-    let mut by_row = vec![Vec::new(); lp.row_lower.len()];
-    for &(i, j, a) in &lp.entries {
-        by_row[i].push((j, a));
-    }
+    let by_row = lp.rows();
     let mut sides = vec![(None, None); by_row.len()];
     for (i, terms) in by_row.iter().enumerate() {
         let (lo, up) = (lp.row_lower[i], lp.row_upper[i]);

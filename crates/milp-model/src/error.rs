@@ -24,6 +24,10 @@ pub enum Error {
         /// Certificate rows, `family[index]`.
         rows: Vec<String>,
     },
+    /// A backend found no point but could not say whether the model is infeasible or unbounded.
+    /// [`crate::SparseLp`] resolves it before returning, so callers of its solves never see it.
+    #[error("the model is infeasible or unbounded")]
+    InfeasibleOrUnbounded,
     /// The objective is unbounded over the feasible set.
     #[error("the model is unbounded")]
     Unbounded,

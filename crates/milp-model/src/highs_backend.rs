@@ -23,15 +23,9 @@ const INT_OPTIONS: [(&str, i32); 1] = [("simplex_dual_edge_weight_strategy", 1)]
 /// Solves `lp` with HiGHS under `settings`.
 pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution> {
     let start = Instant::now();
-    let solved = run(load(lp, &lp.cost), settings)?;
+    let solved = run(load(lp), settings)?;
     let has_integers = lp.integer.iter().any(|&b| b);
-    let mut status = match map_status(solved.status(), solved.primal_solution_status()) {
-        Err(Error::SolverStopped {
-            status: SolveStatus::InaccurateInfeasible,
-            ..
-        }) => return Err(infeasible_or_unbounded(lp, settings)),
-        other => other?,
-    };
+    let mut status = map_status(solved.status(), solved.primal_solution_status())?;
     // HiGHS calls a MILP "optimal" once the gap is within `mip_rel_gap`: a stop at a positive
     // gap is reported as a gap stop.
     if has_integers && status.is_optimal() && solved.mip_gap() > 1e-9 {
@@ -39,12 +33,6 @@ pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution
     }
     let solution = solved.get_solution();
     let x = solution.columns().to_vec();
-    if !status.is_optimal() && !lp.is_feasible(&x, 1e-6) {
-        return Err(Error::SolverStopped {
-            backend: "highs",
-            status,
-        });
-    }
     let duals = !has_integers && status.is_optimal();
     Ok(Solution {
         status,
@@ -108,19 +96,8 @@ fn run(problem: ColProblem, settings: &SolverSettings) -> Result<highs::SolvedMo
     model.try_solve().map_err(|e| failed("solve", e))
 }
 
-/// When HiGHS stops at "infeasible or unbounded", the rows are solved again with a zero
-/// objective: a feasible point there means the model was unbounded.
-fn infeasible_or_unbounded(lp: &SparseLp, settings: &SolverSettings) -> Error {
-    let zero = vec![0.0; lp.cost.len()];
-    match run(load(lp, &zero), settings) {
-        Ok(solved) if solved.status() == HighsModelStatus::Optimal => Error::Unbounded,
-        Ok(_) => Error::infeasible(Vec::new()),
-        Err(e) => e,
-    }
-}
-
 /// The model in HiGHS's column-wise form (repeated entries summed).
-fn load(lp: &SparseLp, cost: &[f64]) -> ColProblem {
+fn load(lp: &SparseLp) -> ColProblem {
     let mut pb = ColProblem::new();
     let rows: Vec<highs::Row> = lp
         .row_lower
@@ -128,23 +105,10 @@ fn load(lp: &SparseLp, cost: &[f64]) -> ColProblem {
         .zip(&lp.row_upper)
         .map(|(&lo, &up)| pb.add_row(lo..=up))
         .collect();
-    let mut by_col: Vec<Vec<(usize, f64)>> = vec![Vec::new(); lp.cost.len()];
-    for &(i, j, a) in &lp.entries {
-        by_col[j].push((i, a));
-    }
-    for (j, col) in by_col.iter_mut().enumerate() {
-        col.sort_by_key(|&(i, _)| i);
-        let mut factors: Vec<(highs::Row, f64)> = Vec::with_capacity(col.len());
-        let mut last = None;
-        for &(i, a) in col.iter() {
-            match factors.last_mut() {
-                Some(f) if last == Some(i) => f.1 += a,
-                _ => factors.push((rows[i], a)),
-            }
-            last = Some(i);
-        }
+    for (j, col) in lp.columns().into_iter().enumerate() {
+        let factors = col.into_iter().map(|(i, a)| (rows[i], a));
         pb.add_column_with_integrality(
-            cost[j],
+            lp.cost[j],
             lp.col_lower[j]..=lp.col_upper[j],
             factors,
             lp.integer[j],
@@ -162,9 +126,9 @@ fn map_status(status: HighsModelStatus, primal: HighsSolutionStatus) -> Result<S
         HighsModelStatus::Infeasible => return Err(Error::infeasible(Vec::new())),
         HighsModelStatus::Unbounded => return Err(Error::Unbounded),
         // HiGHS's presolve may stop at "infeasible or unbounded"; a feasible point then means
-        // unbounded, otherwise the model is reported infeasible only when HiGHS is sure.
+        // unbounded, otherwise `SparseLp` tells the two apart.
         HighsModelStatus::UnboundedOrInfeasible if feasible => return Err(Error::Unbounded),
-        HighsModelStatus::UnboundedOrInfeasible => SolveStatus::InaccurateInfeasible,
+        HighsModelStatus::UnboundedOrInfeasible => return Err(Error::InfeasibleOrUnbounded),
         HighsModelStatus::ReachedTimeLimit => SolveStatus::TimeLimit,
         HighsModelStatus::ReachedIterationLimit => SolveStatus::IterationLimit,
         HighsModelStatus::ReachedInterrupt => SolveStatus::Interrupted,

@@ -68,6 +68,9 @@ pub struct ModelSize {
     pub integers: usize,
 }
 
+/// Feasibility tolerance for a time- or gap-limited incumbent before it is returned.
+const INCUMBENT_TOL: f64 = 1e-6;
+
 /// The family id of columns and rows added before any [`SparseLp::set_family`].
 const UNNAMED: usize = 0;
 
@@ -233,7 +236,75 @@ impl SparseLp {
         }
     }
 
+    /// One backend's solve, with what every backend shares done here once: a time- or
+    /// gap-limited incumbent is checked against the model before it is returned, and a backend
+    /// that cannot tell infeasible from unbounded (CBC always, HiGHS's presolve sometimes) asks
+    /// [`SparseLp::infeasible_or_unbounded`].
     fn solve_on(&self, backend: LpBackend, settings: &SolverSettings) -> Result<Solution> {
+        let solution = match self.backend_solve(backend, settings) {
+            Err(Error::InfeasibleOrUnbounded) => {
+                return Err(self.infeasible_or_unbounded(backend, settings))
+            }
+            other => other?,
+        };
+        let incumbent = matches!(
+            solution.status,
+            SolveStatus::TimeLimit | SolveStatus::GapLimit
+        );
+        if incumbent && !self.is_feasible(&solution.x, INCUMBENT_TOL) {
+            // A limit stopped the search before it found a feasible point.
+            return Err(Error::SolverStopped {
+                backend: backend.name(),
+                status: solution.status,
+            });
+        }
+        Ok(solution)
+    }
+
+    /// Tells an infeasible model from an unbounded one by solving the same rows with a zero
+    /// objective on the same backend: a feasible point there means the model was unbounded.
+    fn infeasible_or_unbounded(&self, backend: LpBackend, settings: &SolverSettings) -> Error {
+        if self.cost.iter().all(|&c| c == 0.0) {
+            return Error::infeasible(Vec::new());
+        }
+        let mut rows_only = self.clone();
+        rows_only.cost.iter_mut().for_each(|c| *c = 0.0);
+        match rows_only.solve_on(backend, settings) {
+            Ok(_) => Error::Unbounded,
+            Err(e) => e,
+        }
+    }
+
+    /// The columns of the matrix: for each column its `(row, value)` entries in row order,
+    /// repeated entries summed (the form the simplex backends load).
+    pub(crate) fn columns(&self) -> Vec<Vec<(usize, f64)>> {
+        let mut cols = vec![Vec::new(); self.cost.len()];
+        for &(i, j, a) in &self.entries {
+            cols[j].push((i, a));
+        }
+        for col in &mut cols {
+            col.sort_by_key(|&(i, _)| i);
+            col.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    kept.1 += later.1;
+                }
+                same
+            });
+        }
+        cols
+    }
+
+    /// The rows of the matrix: for each row its `(column, value)` entries in insertion order.
+    pub(crate) fn rows(&self) -> Vec<Vec<(usize, f64)>> {
+        let mut rows = vec![Vec::new(); self.row_lower.len()];
+        for &(i, j, a) in &self.entries {
+            rows[i].push((j, a));
+        }
+        rows
+    }
+
+    fn backend_solve(&self, backend: LpBackend, settings: &SolverSettings) -> Result<Solution> {
         match backend {
             #[cfg(feature = "cbc")]
             LpBackend::Cbc => crate::cbc_backend::solve(self, settings),
