@@ -9,6 +9,7 @@ mod input_error;
 mod json_num;
 mod two_stage;
 mod v2b;
+mod v2b_decide;
 mod v2b_negotiate;
 
 use clap::{Parser, Subcommand};
@@ -56,6 +57,10 @@ enum V2bCommand {
     /// `summary.json` (one object per policy), `run.json`, `days.csv` and `arrivals.csv` to
     /// `--out`.
     Negotiate(Box<v2b_negotiate::NegotiateArgs>),
+    /// One live decision: reads the site's state now (`--state`), its past sessions and
+    /// building load, and prints a set-point per connected EV, the plan behind it, its expected
+    /// cost and status as JSON (with `--ocpp`, one OCPP 2.0.1 SetChargingProfileRequest per EV).
+    Decide(Box<v2b_decide::DecideArgs>),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +74,9 @@ fn main() -> ExitCode {
         Command::V2b {
             command: V2bCommand::Negotiate(args),
         } => v2b_negotiate::run(&args),
+        Command::V2b {
+            command: V2bCommand::Decide(args),
+        } => v2b_decide::run(&args),
     };
     match result {
         Ok(json) => {

@@ -4,7 +4,7 @@ use crate::input_error::{read_json, InputError};
 use crate::json_num::num;
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::compare::{compare, grid_by_name, CompareSettings, PolicyKind};
-use evmech_v2b_control::policy::OnFailure;
+use evmech_v2b_control::policy::{ForecastMode, OnFailure};
 use evmech_v2b_control::{export, DepartureMode, EpisodeReport, Scenario, Site, Stress};
 use serde_json::{json, Map, Value};
 use std::fs::File;
@@ -27,6 +27,11 @@ pub struct CompareArgs {
     /// slots (every slot, the exact model, about ten times slower at 30 futures).
     #[arg(long, default_value = "hourly")]
     pub grid: String,
+    /// Where MPC's and MC-MPC's futures come from: history (causal: the site's past days only,
+    /// the default), hindsight-pool (the papers' setting: any other day of the month, later
+    /// days included) or hindsight-perfect (the true rest of the day).
+    #[arg(long, default_value = "history")]
+    pub forecast: String,
     /// Day (index among the simulated days) drawn in `plot.svg`.
     #[arg(long, default_value_t = 0)]
     pub plot_day: usize,
@@ -51,6 +56,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         backend,
         on_failure: args.episode.on_failure(),
         time_grid,
+        forecast: forecast_by_name(&args.forecast)?,
     };
     let mut progress = export::terminal_progress();
     let reports = args
@@ -65,6 +71,8 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         "scenarios": args.scenarios,
         "seed": args.seed,
         "grid": args.grid,
+        "forecast": args.forecast,
+        "hindsight": settings.forecast.is_hindsight(),
         "time_grid": time_grid,
         "backend": backend.name(),
         "threads": rayon_threads(&args.episode),
@@ -180,11 +188,27 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<(Scenario, LpBackend), 
             ))
         }
     };
-    let backend = match args
-        .backend
-        .as_deref()
-        .unwrap_or(LpBackend::default().name())
-    {
+    let backend = parse_backend(args.backend.as_deref())?;
+    let site: Site = match &args.site {
+        Some(path) => read_json(path)?,
+        None => Site::paper_default(),
+    };
+    let scenario = Scenario::from_csv_files(
+        &args.sessions,
+        &args.building,
+        site,
+        mode,
+        args.stations,
+        args.days,
+    )?;
+    let stress = Stress::named(&args.stress, args.stress_seed)
+        .map_err(|e| bad_arg("stress", e.to_string()))?;
+    Ok((scenario.stressed(&stress)?, backend))
+}
+
+/// The `--backend` named `text` (default: the build's), if this build has it.
+pub(crate) fn parse_backend(text: Option<&str>) -> Result<LpBackend, InputError> {
+    let backend = match text.unwrap_or(LpBackend::default().name()) {
         "cbc" => LpBackend::Cbc,
         "clarabel" => LpBackend::Clarabel,
         "highs" => LpBackend::Highs,
@@ -204,21 +228,24 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<(Scenario, LpBackend), 
             ),
         ));
     }
-    let site: Site = match &args.site {
-        Some(path) => read_json(path)?,
-        None => Site::paper_default(),
-    };
-    let scenario = Scenario::from_csv_files(
-        &args.sessions,
-        &args.building,
-        site,
-        mode,
-        args.stations,
-        args.days,
-    )?;
-    let stress = Stress::named(&args.stress, args.stress_seed)
-        .map_err(|e| bad_arg("stress", e.to_string()))?;
-    Ok((scenario.stressed(&stress)?, backend))
+    Ok(backend)
+}
+
+/// The forecast mode named `text` (`history`, `hindsight-pool`, `hindsight-perfect`).
+pub(crate) fn forecast_by_name(text: &str) -> Result<ForecastMode, InputError> {
+    [
+        ForecastMode::History,
+        ForecastMode::HindsightPool,
+        ForecastMode::HindsightPerfect,
+    ]
+    .into_iter()
+    .find(|m| m.label() == text)
+    .ok_or_else(|| {
+        bad_arg(
+            "forecast",
+            format!("expected history, hindsight-pool or hindsight-perfect, got {text:?}"),
+        )
+    })
 }
 
 pub(crate) fn date(scenario: &Scenario, d: usize) -> String {
@@ -272,6 +299,7 @@ pub fn summary_json(reports: &[EpisodeReport]) -> Value {
         o.insert("decision_seconds_p95".into(), num(r.decision_seconds.p95));
         o.insert("decision_seconds_max".into(), num(r.decision_seconds.max));
         o.insert("clamps".into(), json!(r.clamps));
+        o.insert("forecasts".into(), json!(r.forecasts));
         out.insert(r.policy.clone(), Value::Object(o));
     }
     Value::Object(out)

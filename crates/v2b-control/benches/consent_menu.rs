@@ -7,6 +7,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::negotiation::{DepartureSearch, MenuOptions, Negotiator};
+use evmech_v2b_control::policy::ForecastMode;
 use evmech_v2b_control::{Arrival, Session};
 
 mod common;
@@ -29,8 +30,12 @@ fn menu(c: &mut Criterion) {
         need_clipped: false,
     };
     let evs = common::connected_evs(1..15, |_| 0.0);
+    let history = scenario.history_before(0);
     let arrival = Arrival {
-        view: &view,
+        config: scenario.config(),
+        date: scenario.days()[0].date,
+        history: &history,
+        hindsight: Some(&view),
         slot: 36,
         session_index: 99,
         session: &session,
@@ -57,7 +62,9 @@ fn menu(c: &mut Criterion) {
         if !backend.is_available() {
             continue;
         }
+        // The pool of the month's other days, as the recorded numbers were measured.
         let mut negotiator = Negotiator::consent(0);
+        negotiator.settings.forecast = ForecastMode::HindsightPool;
         negotiator.settings.menu = MenuOptions {
             departure_search: search,
             backend: Some(backend),
@@ -65,6 +72,7 @@ fn menu(c: &mut Criterion) {
         };
         let lps = negotiator
             .menu_input(&arrival)
+            .unwrap()
             .menu(&negotiator.settings.menu)
             .unwrap()
             .lp_solves;
@@ -82,6 +90,7 @@ fn menu(c: &mut Criterion) {
                     pool.install(|| {
                         negotiator
                             .menu_input(&arrival)
+                            .unwrap()
                             .menu(&negotiator.settings.menu)
                             .unwrap()
                     })

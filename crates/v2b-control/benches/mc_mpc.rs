@@ -13,16 +13,20 @@ use evmech_v2b_control::simulate;
 mod common;
 
 fn decision(c: &mut Criterion) {
+    // The last weekday of the month, its futures drawn causally from the 22 before it.
     let scenario = common::fixture(Some(23));
-    let first = common::FirstDay::of(&scenario);
-    let view = first.view(&scenario);
+    let today = 22;
+    let history = scenario.history_before(today);
     let evs = common::connected_evs(0..15, |i| if i >= 10 { 20.0 } else { 0.0 });
     let obs = Observation {
-        view: &view,
+        config: scenario.config(),
+        date: scenario.days()[today].date,
         slot: 36,
-        building_kw: scenario.days()[0].building_kw[36],
+        building_kw: scenario.days()[today].building_kw[36],
         past_peak_kw: 150.0,
         evs: &evs,
+        history: &history,
+        hindsight: None,
     };
     let mut group = c.benchmark_group("mc_mpc_decision_15_evs");
     group.sample_size(10);
@@ -41,7 +45,13 @@ fn decision(c: &mut Criterion) {
                 time_grid,
                 ..McMpcOptions::default()
             });
-            let size = policy.problem(&obs).to_sparse_lp().unwrap().size();
+            let size = policy
+                .problem(&obs)
+                .unwrap()
+                .problem
+                .to_sparse_lp()
+                .unwrap()
+                .size();
             let id = format!(
                 "{backend:?}/{grid_name}/F={f} ({} cols, {} rows)",
                 size.columns, size.rows
@@ -49,7 +59,16 @@ fn decision(c: &mut Criterion) {
             if backend == LpBackend::default() {
                 group.bench_function(
                     BenchmarkId::from_parameter(format!("model only/{grid_name}/F={f}")),
-                    |b| b.iter(|| policy.problem(&obs).to_sparse_lp().unwrap()),
+                    |b| {
+                        b.iter(|| {
+                            policy
+                                .problem(&obs)
+                                .unwrap()
+                                .problem
+                                .to_sparse_lp()
+                                .unwrap()
+                        })
+                    },
                 );
             }
             group.bench_function(BenchmarkId::from_parameter(id), |b| {

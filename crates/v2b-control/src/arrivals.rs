@@ -3,17 +3,23 @@
 //! charger.
 
 use crate::policy::{ConnectedEv, DayView};
-use crate::{Result, Session};
+use crate::{Date, History, Result, Session, SiteConfig};
 use serde::{Deserialize, Serialize};
 
 /// An arrival that found a charger, and the state it meets.
 #[derive(Debug, Clone, Copy)]
 pub struct Arrival<'a> {
-    /// The day (scenario, exogenous plan, clipped targets).
-    pub view: &'a DayView<'a>,
+    /// The site.
+    pub config: &'a SiteConfig,
+    /// Today's date, local to the site.
+    pub date: Date,
+    /// What the site recorded before now.
+    pub history: &'a History,
+    /// The recorded day, for hindsight forecasts only (`None` for a live site).
+    pub hindsight: Option<&'a DayView<'a>>,
     /// Slot of the day.
     pub slot: usize,
-    /// Index of the session in the day.
+    /// Index of the arrival in the day (a seed part of the user's draws).
     pub session_index: usize,
     /// The session as requested.
     pub session: &'a Session,

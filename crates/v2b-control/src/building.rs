@@ -1,7 +1,7 @@
 //! The hourly building base load (DOE reference building CSV) and its calendar.
 
 use crate::csv::{csv_error, read_rows};
-use crate::{Error, Result};
+use crate::{Date, Error, Result};
 use serde::{Deserialize, Serialize};
 use std::io::BufRead;
 
@@ -104,6 +104,11 @@ impl BuildingLoad {
         Ok(BuildingLoad { hourly_kw })
     }
 
+    /// [`BuildingLoad::from_csv`] of the file at `path`.
+    pub fn from_file(path: &std::path::Path) -> Result<Self> {
+        BuildingLoad::from_csv(crate::csv::open(path)?, &path.display().to_string())
+    }
+
     /// Hourly demand of the whole year, kW.
     pub fn hourly_kw(&self) -> &[f64] {
         &self.hourly_kw
@@ -122,5 +127,26 @@ impl BuildingLoad {
             .iter()
             .flat_map(|&kw| std::iter::repeat_n(kw, slots_per_hour))
             .collect())
+    }
+
+    /// The load profile the file gives a calendar `date`: the file's day of the same month,
+    /// same day type (weekday or weekend) and same rank among those days (wrapping), so the
+    /// `k`-th weekday of May 2019 gets the `k`-th weekday of the file's May.
+    pub fn profile_for_date(&self, date: Date, slots_per_hour: usize) -> Result<Vec<f64>> {
+        let month = date.month as usize;
+        if !(1..=12).contains(&month) {
+            return Err(Error::InvalidParameter {
+                field: "month",
+                reason: format!("must be 1 to 12, got {month}"),
+            });
+        }
+        let weekend = date.is_weekend();
+        let rank = (1..date.day)
+            .filter(|&d| Date { day: d, ..date }.is_weekend() == weekend)
+            .count();
+        let file_days: Vec<usize> = (MONTH_START[month - 1]..MONTH_START[month])
+            .filter(|&d| matches!(weekday(d), 0 | 6) == weekend)
+            .collect();
+        self.day_profile_kw(file_days[rank % file_days.len()], slots_per_hour)
     }
 }

@@ -2,8 +2,8 @@
 //! `evmech v2b compare`.
 
 use crate::policy::{
-    ChargingPolicy, Edf, Llf, MaxCharge, McMpc, McMpcOptions, OnFailure, Oracle, OracleMode,
-    ReqCharge,
+    ChargingPolicy, Edf, ForecastMode, Llf, MaxCharge, McMpc, McMpcOptions, OnFailure, Oracle,
+    OracleMode, ReqCharge,
 };
 use crate::{simulate, EpisodeReport, Error, Result, Scenario};
 use evmech_milp_model::charging::TimeGrid;
@@ -79,6 +79,7 @@ impl PolicyKind {
                 time_grid,
                 backend: settings.backend,
                 on_failure: settings.on_failure,
+                forecast: settings.forecast,
                 ..McMpcOptions::default()
             }))
         };
@@ -124,6 +125,9 @@ pub struct CompareSettings {
     /// MC-MPC's time grid (deterministic MPC keeps the slot grid).
     #[serde(default = "hourly")]
     pub time_grid: TimeGrid,
+    /// Where MPC's and MC-MPC's futures come from (default: the causal history).
+    #[serde(default)]
+    pub forecast: ForecastMode,
 }
 
 fn hourly() -> TimeGrid {
@@ -156,6 +160,7 @@ impl Default for CompareSettings {
             backend: LpBackend::default(),
             on_failure: OnFailure::Error,
             time_grid: hourly(),
+            forecast: ForecastMode::History,
         }
     }
 }

@@ -59,3 +59,13 @@ pub(crate) fn read_rows<R: BufRead>(
     }
     Ok(rows)
 }
+
+/// Opens `path` for buffered reading; the error names the file.
+pub(crate) fn open(path: &std::path::Path) -> Result<std::io::BufReader<std::fs::File>> {
+    std::fs::File::open(path)
+        .map(std::io::BufReader::new)
+        .map_err(|e| Error::Read {
+            file: path.display().to_string(),
+            reason: e.to_string(),
+        })
+}

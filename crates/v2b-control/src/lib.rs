@@ -10,10 +10,21 @@
 //!   the monthly peak-window maximum), [`Site`] (chargers, no-export, penalties), and
 //!   [`Scenario`]: the validated episode (site, tariff, curve, days with building load and
 //!   sessions; serde JSON). [`SyntheticConfig`] generates seeded episodes calibrated to the paper.
+//! - [`live`]: the live API. A [`live::Controller`] takes the site's state now (time, building
+//!   load, month-to-date peak, connected EVs) and its [`History`] and returns a set-point per
+//!   EV, the plan behind it, its expected cost and status; with the `ocpp` feature, as OCPP
+//!   2.0.1 `SetChargingProfileRequest` messages. It needs no recorded episode and reads nothing
+//!   after "now".
+//! - [`forecast`]: the [`forecast::Forecaster`] trait and its default,
+//!   [`forecast::HistoryForecaster`], which draws futures from the site's own past days only.
+//!   The papers' "other days of the episode" pool remains as
+//!   [`policy::ForecastMode::HindsightPool`], named as hindsight in every report.
 //! - [`simulate`]: the discrete-time simulator (departures, FCFS charger
 //!   assignment, decision, the [`plant`]'s clamps, integration, billing) returning an
 //!   [`EpisodeReport`] with the monthly bill, missing energy, rejects, decision times, fallbacks
-//!   and clamps, and per-day traces.
+//!   and clamps, and per-day traces. Each slot's decision goes through the same step as
+//!   [`live::Controller::decide`], and the simulator keeps a [`History`] as a live site would:
+//!   a simulated day is a replay of the live API.
 //! - [`policy`]: the [`policy::ChargingPolicy`] trait and MaxCharge, ReqCharge, EDF, LLF, the
 //!   Oracle (monthly or daily), MPC and Monte-Carlo MPC with the paper's refinement; the
 //!   optimising ones share `evmech_milp_model::charging`.
@@ -51,10 +62,15 @@ mod arrivals;
 mod assignment;
 mod building;
 pub mod compare;
+mod config;
 pub mod consent_table;
 mod csv;
+mod engine;
 mod error;
 pub mod export;
+pub mod forecast;
+mod history;
+pub mod live;
 mod named;
 pub mod negotiation;
 pub mod plant;
@@ -73,11 +89,14 @@ pub use arrivals::{
 };
 pub use assignment::{arrival_order, assign_chargers, TieBreak};
 pub use building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
+pub use config::SiteConfig;
 pub use error::{Error, Result};
+pub use history::History;
 pub use report::{ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport};
 pub use scenario::{Day, Scenario, ScenarioSpec};
 pub use sessions::{
-    load_acn_sessions, Date, DepartureMode, LocalTime, Session, BATTERY_CLASSES_KWH, SLOTS_PER_DAY,
+    load_acn_file, load_acn_sessions, Date, DepartureMode, LocalTime, Session, BATTERY_CLASSES_KWH,
+    SLOTS_PER_DAY,
 };
 pub use simulate::{clipped_target, day_plan, simulate, simulate_with};
 pub use site::{Charger, Penalties, Site, SiteSpec};

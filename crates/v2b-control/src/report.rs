@@ -123,6 +123,11 @@ pub struct EpisodeReport {
     pub seconds_per_decision: f64,
     /// Decisions played by an explicit fallback.
     pub fallbacks: usize,
+    /// Decisions per source of futures (`history`, `history (persistence)` when the history
+    /// had no past day, `hindsight-pool` and `hindsight-perfect` when the futures read the
+    /// recorded episode); empty for policies without futures.
+    #[serde(default)]
+    pub forecasts: std::collections::BTreeMap<String, usize>,
     /// Requests the plant changed by more than 1e-6 kW.
     pub clamps: usize,
     /// Largest such change, kW.

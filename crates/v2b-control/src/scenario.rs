@@ -1,7 +1,9 @@
 //! A simulated episode's data: site, tariff, charging curve and the billed days with their
 //! building load and sessions.
 
-use crate::{BuildingLoad, Date, Error, Result, Session, Site, Tariff, TieBreak};
+use crate::{
+    BuildingLoad, Date, Error, History, Result, Session, Site, SiteConfig, Tariff, TieBreak,
+};
 use evmech_milp_model::charging::ChargingCurve;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +40,10 @@ pub struct ScenarioSpec {
     pub tie_break: TieBreak,
     /// The days, in date order.
     pub days: Vec<Day>,
+    /// What the site recorded before the first day (sessions and building load; never
+    /// billed): the causal forecasters start from it. Empty by default.
+    #[serde(default, skip_serializing_if = "History::is_empty")]
+    pub history: History,
 }
 
 fn default_floor() -> f64 {
@@ -49,6 +55,7 @@ fn default_floor() -> f64 {
 #[serde(try_from = "ScenarioSpec", into = "ScenarioSpec")]
 pub struct Scenario {
     spec: ScenarioSpec,
+    config: SiteConfig,
 }
 
 fn bad(field: String, reason: impl Into<String>) -> Error {
@@ -97,7 +104,18 @@ impl TryFrom<ScenarioSpec> for Scenario {
                 }
             }
         }
-        Ok(Scenario { spec })
+        spec.history.validate(n)?;
+        if let (Some((&last, _)), Some(first)) =
+            (spec.history.building_kw.last_key_value(), spec.days.first())
+        {
+            if last >= first.date {
+                return Err(bad(
+                    "history.building_kw".into(),
+                    "must end before the first day",
+                ));
+            }
+        }
+        Ok(Scenario::assemble(spec))
     }
 }
 
@@ -139,6 +157,44 @@ impl From<Scenario> for ScenarioSpec {
 }
 
 impl Scenario {
+    fn assemble(spec: ScenarioSpec) -> Self {
+        let config = SiteConfig {
+            site: spec.site.clone(),
+            tariff: spec.tariff.clone(),
+            curve: spec.curve,
+            soc_floor: spec.soc_floor,
+            tie_break: spec.tie_break,
+        };
+        Scenario { spec, config }
+    }
+
+    /// The site, tariff, curve, floor and tie-break as one [`SiteConfig`].
+    pub fn config(&self) -> &SiteConfig {
+        &self.config
+    }
+
+    /// What the site recorded before the first day.
+    pub fn history(&self) -> &History {
+        &self.spec.history
+    }
+
+    /// What a site running this episode has recorded when day `d` starts: the scenario's
+    /// history plus days `0..d` (their load and every session).
+    pub fn history_before(&self, d: usize) -> History {
+        let mut h = self.spec.history.clone();
+        for day in &self.spec.days[..d.min(self.spec.days.len())] {
+            h.push_day(day.date, &day.building_kw, &day.sessions);
+        }
+        h
+    }
+
+    /// A copy with `history` recorded before the first day (validated).
+    pub fn with_history(&self, history: History) -> Result<Self> {
+        let mut spec = self.spec.clone();
+        spec.history = history;
+        Scenario::new(spec)
+    }
+
     /// Validates a specification; errors name the field (`days[3].sessions[1].battery_kwh`).
     pub fn new(spec: ScenarioSpec) -> Result<Self> {
         Scenario::try_from(spec)
@@ -170,12 +226,7 @@ impl Scenario {
         let days = dates
             .iter()
             .map(|&date| {
-                let rank = (1..date.day)
-                    .filter(|&d| (1..=5).contains(&Date { day: d, ..date }.weekday()))
-                    .count();
-                let file_days = crate::weekdays_of_month(date.month as usize)?;
-                let building_kw =
-                    building.day_profile_kw(file_days[rank % file_days.len()], slots_per_hour)?;
+                let building_kw = building.profile_for_date(date, slots_per_hour)?;
                 let mut day_sessions: Vec<Session> = sessions
                     .iter()
                     .filter(|s| s.date == date)
@@ -197,6 +248,7 @@ impl Scenario {
             soc_floor: default_floor(),
             tie_break: TieBreak::default(),
             days,
+            history: History::default(),
         })
     }
 
@@ -211,20 +263,7 @@ impl Scenario {
         stations: usize,
         days: Option<usize>,
     ) -> Result<Self> {
-        let open = |path: &std::path::Path| {
-            std::fs::File::open(path)
-                .map(std::io::BufReader::new)
-                .map_err(|e| Error::Read {
-                    file: path.display().to_string(),
-                    reason: e.to_string(),
-                })
-        };
-        let loaded = crate::load_acn_sessions(
-            open(sessions)?,
-            &sessions.display().to_string(),
-            mode,
-            stations,
-        )?;
+        let loaded = crate::load_acn_file(sessions, mode, stations)?;
         if loaded.is_empty() {
             return Err(Error::Csv {
                 file: sessions.display().to_string(),
@@ -233,7 +272,7 @@ impl Scenario {
                 reason: "no weekday session in the file".into(),
             });
         }
-        let load = BuildingLoad::from_csv(open(building)?, &building.display().to_string())?;
+        let load = BuildingLoad::from_file(building)?;
         Scenario::from_sessions(site, Tariff::silicon_valley_power(), loaded, &load, days)
     }
 
@@ -276,7 +315,7 @@ impl Scenario {
     pub fn with_site(&self, site: Site) -> Self {
         let mut spec = self.spec.clone();
         spec.site = site;
-        Scenario { spec }
+        Scenario::assemble(spec)
     }
 
     /// Billing months the episode spans (distinct year-months of its days, at least 1).
@@ -297,14 +336,14 @@ impl Scenario {
         for day in &mut spec.days {
             day.sessions.clear();
         }
-        Scenario { spec }
+        Scenario::assemble(spec)
     }
 
     /// A copy with a different charging curve.
     pub fn with_curve(&self, curve: ChargingCurve) -> Self {
         let mut spec = self.spec.clone();
         spec.curve = curve;
-        Scenario { spec }
+        Scenario::assemble(spec)
     }
 
     /// Indices of the days in the same billing month as day `d`.

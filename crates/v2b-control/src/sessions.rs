@@ -37,9 +37,40 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The date `days` days after 1970-01-01 (the inverse of [`Date::days_since_epoch`]).
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
+    /// The date `days` days later (earlier when negative).
+    pub fn plus_days(&self, days: i64) -> Date {
+        Date::from_days_since_epoch(self.days_since_epoch() + days)
+    }
+
+    /// Whether the date is a Saturday or a Sunday.
+    pub fn is_weekend(&self) -> bool {
+        matches!(self.weekday(), 0 | 6)
+    }
+
     /// Day of the week: 0 = Sunday ... 6 = Saturday.
     pub fn weekday(&self) -> usize {
         (self.days_since_epoch() + 4).rem_euclid(7) as usize
+    }
+}
+
+impl std::fmt::Display for Date {
+    /// ISO 8601 (`2019-05-14`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }
 
@@ -130,6 +161,20 @@ fn slot_of(t: LocalTime, day: Date) -> usize {
     } else {
         (t.minutes / 15) as usize
     }
+}
+
+/// [`load_acn_sessions`] of the file at `path`.
+pub fn load_acn_file(
+    path: &std::path::Path,
+    mode: DepartureMode,
+    keep_stations: usize,
+) -> Result<Vec<Session>> {
+    load_acn_sessions(
+        crate::csv::open(path)?,
+        &path.display().to_string(),
+        mode,
+        keep_stations,
+    )
 }
 
 /// Loads the ACN session CSV (`session_id, site, station_id, arrival, departure, requested_kwh,

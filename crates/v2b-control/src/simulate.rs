@@ -1,32 +1,27 @@
 //! The discrete-time simulator: per-slot event order, online FCFS charger
 //! assignment, the plant's clamps, integration and billing.
 
-use crate::plant::{self, Battery};
+use crate::engine::decide_and_apply;
+use crate::plant;
 use crate::policy::{session_key, ChargingPolicy, ConnectedEv, DayView, Observation};
 use crate::report::{ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport};
 use crate::{
-    arrival_order, assign_chargers, Admission, Arrival, ArrivalPolicy, Error, FreeAccess, Price,
-    Result, Scenario, Session,
+    arrival_order, assign_chargers, Admission, Arrival, ArrivalPolicy, Error, FreeAccess, History,
+    Price, Result, Scenario, Session,
 };
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// The target of `session` on `charger`: the requested energy clipped to what full power under
 /// the LP's concave cap reaches by the departure.
 pub fn clipped_target(scenario: &Scenario, session: &Session, charger: usize) -> f64 {
-    let b = Battery {
-        energy_kwh: session.arrival_energy_kwh,
-        capacity_kwh: session.battery_kwh,
-        min_kwh: scenario.soc_floor() * session.battery_kwh,
-        max_kwh: session.battery_kwh,
-    };
-    let reach = plant::reachable_kwh(
-        &b,
-        &scenario.site().chargers()[charger],
-        scenario.curve(),
-        scenario.tariff().slot_hours,
+    scenario.config().clipped_target(
+        session.arrival_energy_kwh,
+        session.requested_energy_kwh,
+        session.battery_kwh,
+        charger,
         session.departure_slot - session.arrival_slot,
-    );
-    session.requested_energy_kwh.min(reach)
+    )
 }
 
 /// A day's exogenous plan: each session's charger (FCFS) and clipped target.
@@ -66,6 +61,7 @@ struct Totals {
     clamps: usize,
     max_clamp: f64,
     times: Vec<f64>,
+    forecasts: BTreeMap<String, usize>,
     users: UserTotals,
 }
 
@@ -84,31 +80,19 @@ struct UserTotals {
 /// The connected EVs as a policy observes them at the start of slot `k`.
 fn observe(scenario: &Scenario, d: usize, live: &[Live]) -> Vec<ConnectedEv> {
     let day = &scenario.days()[d];
-    let tau = scenario.tariff().slot_hours;
     live.iter()
         .map(|l| {
             let s = &day.sessions[l.session];
-            let b = Battery {
-                energy_kwh: l.energy_kwh,
-                capacity_kwh: s.battery_kwh,
-                min_kwh: scenario.soc_floor() * s.battery_kwh,
-                max_kwh: s.battery_kwh,
-            };
-            let c = &scenario.site().chargers()[l.charger];
-            ConnectedEv {
-                session: l.session,
-                key: session_key(d, l.session),
-                charger: l.charger,
-                arrival_slot: s.arrival_slot,
-                departure_slot: l.departure_slot,
-                energy_kwh: l.energy_kwh,
-                target_kwh: l.target_kwh,
-                min_kwh: b.min_kwh,
-                max_kwh: b.max_kwh,
-                battery_kwh: b.capacity_kwh,
-                charge_cap_kw: plant::charge_cap_kw(&b, c, scenario.curve(), tau),
-                discharge_cap_kw: plant::discharge_cap_kw(&b, c, tau),
-            }
+            scenario.config().connected_ev(
+                l.session,
+                session_key(d, l.session),
+                l.charger,
+                s.arrival_slot,
+                l.departure_slot,
+                l.energy_kwh,
+                l.target_kwh,
+                s.battery_kwh,
+            )
         })
         .collect()
 }
@@ -143,6 +127,8 @@ pub fn simulate_with(
     let mut days = Vec::new();
     let mut arrivals_total = 0;
     let mut rejected_total = 0;
+    let config = scenario.config();
+    let mut history = scenario.history().clone();
     for (d, day) in scenario.days().iter().enumerate() {
         if months
             .last()
@@ -187,7 +173,8 @@ pub fn simulate_with(
         policy.begin_day(&view)?;
         let mut setup = started.elapsed().as_secs_f64();
         let mut live: Vec<Live> = Vec::new();
-        let depart = |l: &Live, report: &mut DayReport, t: &mut Totals| {
+        let depart = |l: &Live, report: &mut DayReport, t: &mut Totals, h: &mut History| {
+            h.sessions.push(day.sessions[l.session].clone());
             let s = &day.sessions[l.session];
             let z = (l.target_kwh - l.energy_kwh).max(0.0);
             report.missing_soc_kwh += z;
@@ -208,7 +195,7 @@ pub fn simulate_with(
             let (gone, stay): (Vec<Live>, Vec<Live>) =
                 live.into_iter().partition(|l| l.departure_slot <= k);
             for l in &gone {
-                depart(l, &mut report, &mut t);
+                depart(l, &mut report, &mut t, &mut history);
             }
             live = stay;
             if k == n {
@@ -223,7 +210,10 @@ pub fn simulate_with(
                 let target = clipped_target(scenario, session, c);
                 let connected = observe(scenario, d, &live);
                 let arrival = Arrival {
-                    view: &view,
+                    config,
+                    date: day.date,
+                    history: &history,
+                    hindsight: Some(&view),
                     slot: k,
                     session_index: s,
                     session,
@@ -266,7 +256,10 @@ pub fn simulate_with(
                 }
                 t.users.records.push(record);
                 match decision.admission {
-                    Admission::Declined => t.users.declined += 1,
+                    Admission::Declined => {
+                        t.users.declined += 1;
+                        history.sessions.push(session.clone());
+                    }
                     Admission::Served {
                         target_kwh,
                         departure_slot,
@@ -306,47 +299,27 @@ pub fn simulate_with(
             let mut ev_kw = 0.0;
             if !live.is_empty() {
                 let evs = observe(scenario, d, &live);
-                let caps: Vec<(f64, f64)> = evs
-                    .iter()
-                    .map(|ev| (ev.charge_cap_kw, ev.discharge_cap_kw))
-                    .collect();
                 let obs = Observation {
-                    view: &view,
+                    config,
+                    date: day.date,
                     slot: k,
                     building_kw: building,
                     past_peak_kw: month.peak_kw,
                     evs: &evs,
+                    history: &history,
+                    hindsight: Some(&view),
                 };
                 let started = Instant::now();
-                let decision = policy.decide(&obs)?;
+                let (decision, applied) = decide_and_apply(policy, &obs)?;
                 t.times.push(started.elapsed().as_secs_f64() + setup);
                 setup = 0.0;
-                if decision.power_kw.len() != live.len() {
-                    return Err(Error::InvalidParameter {
-                        field: "decision.power_kw",
-                        reason: format!(
-                            "policy {} returned {} requests for {} EVs",
-                            policy.name(),
-                            decision.power_kw.len(),
-                            live.len()
-                        ),
-                    });
-                }
                 t.decisions += 1;
                 t.lp_solves += decision.lp_solves;
                 t.lp_seconds += decision.solver_seconds;
                 t.fallbacks += usize::from(decision.fallback);
-                let controlled: Vec<bool> = live
-                    .iter()
-                    .map(|l| chargers[l.charger].controlled)
-                    .collect();
-                let applied = plant::apply(
-                    &decision.power_kw,
-                    &caps,
-                    &controlled,
-                    building,
-                    scenario.site().no_export(),
-                );
+                if let Some(f) = decision.forecast {
+                    *t.forecasts.entry(f).or_default() += 1;
+                }
                 for (l, a) in live.iter_mut().zip(&applied) {
                     let change = (a.applied_kw - a.requested_kw).abs();
                     if change > 1e-6 {
@@ -362,6 +335,11 @@ pub fn simulate_with(
                     }
                 }
             }
+            history
+                .building_kw
+                .entry(day.date)
+                .or_default()
+                .push(building);
             let grid = building + ev_kw;
             report.ev_kw[k] = ev_kw;
             report.energy_cost_usd += tariff.grid_cost(k, grid);
@@ -431,6 +409,7 @@ pub fn simulate_with(
         decision_seconds: timing,
         seconds_per_decision: timing.mean,
         fallbacks: t.fallbacks,
+        forecasts: t.forecasts,
         clamps: t.clamps,
         max_clamp_kw: t.max_clamp,
         months,

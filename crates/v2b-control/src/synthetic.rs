@@ -3,7 +3,9 @@
 //! charge, Weibull stays and an office-like building load; the paper's site and tariff.
 
 use crate::policy::stream_seed;
-use crate::{Date, Day, Error, Result, Scenario, ScenarioSpec, Session, Site, Tariff, TieBreak};
+use crate::{
+    Date, Day, Error, History, Result, Scenario, ScenarioSpec, Session, Site, Tariff, TieBreak,
+};
 use evmech_milp_model::charging::ChargingCurve;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -156,6 +158,7 @@ impl SyntheticConfig {
             soc_floor: 0.1,
             tie_break: TieBreak::default(),
             days,
+            history: History::default(),
         })
     }
 

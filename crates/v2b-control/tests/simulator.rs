@@ -175,9 +175,10 @@ impl ChargingPolicy for Checked {
     }
     fn decide(&mut self, obs: &Observation<'_>) -> Result<Decision> {
         for ev in obs.evs {
-            let floor = ev.min_kwh.min(
-                obs.view.scenario.days()[obs.view.day].sessions[ev.session].arrival_energy_kwh,
-            );
+            let floor = ev.min_kwh.min({
+                let v = obs.hindsight.unwrap();
+                v.scenario.days()[v.day].sessions[ev.session].arrival_energy_kwh
+            });
             if ev.energy_kwh < floor - 1e-6 || ev.energy_kwh > ev.max_kwh + 1e-6 {
                 self.violations.push(format!(
                     "slot {} key {}: e = {}",
@@ -277,7 +278,7 @@ fn mpc_with_a_perfect_forecast_matches_the_oracle() {
     let perfect = || {
         Box::new(McMpc::new(McMpcOptions {
             scenarios: 1,
-            forecast: ForecastMode::Perfect,
+            forecast: ForecastMode::HindsightPerfect,
             refinement: false,
             time_grid: TimeGrid::Slots,
             ..McMpcOptions::default()

@@ -1,4 +1,5 @@
 //! The fixtures the v2b-control benchmarks share: the May 2019 episode and EVs connected at 09:00.
+#![allow(dead_code)] // each benchmark uses a part of the shared fixtures
 
 use evmech_v2b_control::policy::{ConnectedEv, DayView};
 use evmech_v2b_control::{day_plan, DepartureMode, Scenario, Site};

@@ -3,11 +3,10 @@
 //! and let the user choose.
 
 use super::{AcceptanceMode, Choice, Menu, MenuInput, MenuOption, MenuOptions, UserModel};
-use crate::policy::{
-    default_weights, planned_connected, planned_ev, stream_seed, ForecastMode, FutureSampler,
-};
+use crate::forecast::HistoryForecaster;
+use crate::policy::{future_blocks, planned_connected, stream_seed, ForecastMode, FutureQuery};
 use crate::{Admission, Arrival, ArrivalDecision, ArrivalPolicy, Price, Result};
-use evmech_milp_model::charging::{ChargingProblem, ChargingWeights, CurveForm, PeakCoupling};
+use evmech_milp_model::charging::{ChargingProblem, ChargingWeights};
 use evmech_milp_model::LpBackend;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -44,8 +43,11 @@ pub struct NegotiationSettings {
     pub scenarios: usize,
     /// Episode seed (futures, users' weights and choices).
     pub seed: u64,
-    /// Relative load error per slot in the futures (0.0627 = 5 % MAPE).
+    /// Relative load error per slot in hindsight-pool futures (0.0627 = 5 % MAPE).
     pub load_noise_sd: f64,
+    /// Where the futures come from (default: the site's history, causal).
+    #[serde(default)]
+    pub forecast: ForecastMode,
     /// Objective weights (`None`: the scenario's defaults).
     pub weights: Option<ChargingWeights>,
     /// Solver.
@@ -62,6 +64,7 @@ impl Default for NegotiationSettings {
             scenarios: 10,
             seed: 0,
             load_noise_sd: 0.0627,
+            forecast: ForecastMode::History,
             weights: None,
             backend: LpBackend::default(),
         }
@@ -122,15 +125,16 @@ impl Negotiator {
         }
     }
 
-    /// The arrival's problem: `F` futures drawn once (stream: seed, day, slot, session,
-    /// "neg"), the connected EVs in each, the user's charger held until her requested
-    /// departure plus the largest delay, the user as requested.
-    pub fn menu_input(&self, a: &Arrival<'_>) -> MenuInput {
+    /// The arrival's problem: `F` futures drawn once (from the site's history by default;
+    /// the hindsight pool's stream is seed, day, slot, session, "neg"), the connected EVs in
+    /// each, the user's charger held until her requested departure plus the largest delay,
+    /// the user as requested.
+    pub fn menu_input(&self, a: &Arrival<'_>) -> Result<MenuInput> {
         let s = &self.settings;
-        let scenario = a.view.scenario;
-        let n = scenario.slots_per_day();
+        let config = a.config;
+        let n = config.slots_per_day();
         let d_req = a.session.departure_slot;
-        let tau = scenario.tariff().slot_hours;
+        let tau = config.tariff.slot_hours;
         let max_delay = s
             .menu
             .levels
@@ -138,42 +142,47 @@ impl Negotiator {
             .map(|l| l.delay_slots(tau))
             .max()
             .unwrap_or(0);
-        let mut busy = vec![0usize; scenario.site().chargers().len()];
+        let mut busy = vec![0usize; config.site.chargers().len()];
         for ev in a.connected {
             busy[ev.charger] = ev.departure_slot;
         }
         busy[a.charger] = (d_req + max_delay).min(n);
-        let sampler = FutureSampler {
-            scenarios: s.scenarios,
-            mode: ForecastMode::Sampled,
-            load_noise_sd: s.load_noise_sd,
-            seed: s.seed,
+        let day = a.hindsight.map_or(0, |v| v.day as u64);
+        let query = FutureQuery {
+            config,
+            history: a.history,
+            hindsight: a.hindsight,
+            date: a.date,
+            slot: a.slot,
+            building_kw: a.building_kw,
+            busy_until: busy,
+            connected: planned_connected(config, a.slot, a.connected),
+            hindsight_stream: vec![day, a.slot as u64, a.session_index as u64],
         };
-        let stream = stream_seed(
-            s.seed,
-            &[a.view.day as u64, a.slot as u64, a.session_index as u64],
-            "neg",
-        );
-        let connected = planned_connected(scenario, a.slot, a.connected);
-        MenuInput {
+        let forecaster = HistoryForecaster::default();
+        let seed = stream_seed(s.seed, &[a.session_index as u64], "neg");
+        let stream_seed_value = if s.forecast.is_hindsight() {
+            s.seed
+        } else {
+            seed
+        };
+        let (blocks, _) = future_blocks(
+            &query,
+            s.forecast,
+            &forecaster,
+            s.scenarios,
+            stream_seed_value,
+            s.load_noise_sd,
+        )?;
+        Ok(MenuInput {
             base: ChargingProblem {
-                slot_hours: scenario.tariff().slot_hours,
-                blocks: sampler.sample(a.view, a.slot, &busy, &connected, stream),
-                peak_coupling: PeakCoupling::PerBlock,
                 non_anticipative: true,
-                weights: s.weights.unwrap_or_else(|| default_weights(scenario)),
+                weights: s.weights.unwrap_or_else(|| config.default_weights()),
                 past_peak_kw: a.past_peak_kw,
-                no_export: scenario.site().no_export(),
-                curve_form: CurveForm::ConcaveCap,
-                ramp_kw: None,
                 backend: s.backend,
-                flexibility: None,
-                shortfall: Default::default(),
-                export_price_usd_per_kwh: scenario.tariff().export_usd_per_kwh,
-                time_grid: Default::default(),
+                ..config.charging_problem(blocks)
             },
-            arriving: planned_ev(
-                scenario,
+            arriving: config.planned_ev(
                 a.key,
                 a.charger,
                 a.slot,
@@ -182,15 +191,15 @@ impl Negotiator {
                 a.target_kwh,
                 a.session.battery_kwh,
             ),
-        }
+        })
     }
 
     /// The static menu of the baseline for `a`.
     pub fn static_menu(&self, a: &Arrival<'_>, retail: f64) -> Menu {
         let s = &self.settings;
-        let scenario = a.view.scenario;
-        let n = scenario.slots_per_day();
-        let per_slot = scenario.tariff().slot_hours * 60.0;
+        let config = a.config;
+        let n = config.slots_per_day();
+        let per_slot = config.tariff.slot_hours * 60.0;
         let (w1, w2) = s.users.mean_weights();
         let e0 = a.session.arrival_energy_kwh;
         let b = a.session.battery_kwh;
@@ -203,9 +212,7 @@ impl Negotiator {
             .enumerate()
             .map(|(l, level)| {
                 let reduction = (level.max_reduction_pct / 100.0 * b).min(need);
-                let delay = level
-                    .delay_slots(scenario.tariff().slot_hours)
-                    .min(n - d_req);
+                let delay = level.delay_slots(config.tariff.slot_hours).min(n - d_req);
                 let pct = 100.0 * reduction / b;
                 let minutes = delay as f64 * per_slot;
                 let price = (retail * (need - reduction) - w1 * pct - w2 * minutes).max(0.0);
@@ -246,10 +253,14 @@ impl ArrivalPolicy for Negotiator {
         let s = &self.settings;
         s.users.validate()?;
         let menu = match s.pricing {
-            MenuPricing::Consent => self.menu_input(a).menu(&s.menu)?,
+            MenuPricing::Consent => self.menu_input(a)?.menu(&s.menu)?,
             MenuPricing::Static { retail_usd_per_kwh } => self.static_menu(a, retail_usd_per_kwh),
         };
-        let parts = [a.view.day as u64, a.session_index as u64];
+        let parts = [
+            a.hindsight
+                .map_or(a.date.days_since_epoch() as u64, |v| v.day as u64),
+            a.session_index as u64,
+        ];
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, &parts, "user"));
         let user = s.users.draw(&mut rng);
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, &parts, "choice"));

@@ -5,39 +5,39 @@ use super::{ConnectedEv, Observation};
 use crate::plant::{charge_cap_kw, integrate, Battery};
 
 /// The budget of EV charging this slot, kW: `max(0, Theta - building)` in peak slots with
-/// `Theta = max(0.8 * the month's maximum building load, past peak)`; unlimited off peak.
+/// `Theta = max(0.8 * the month's maximum building load so far, past peak)`; unlimited off
+/// peak. (The papers' baselines read the whole month's maximum, which a live site does not
+/// know; this reads the month up to now.)
 pub(super) fn budget_kw(obs: &Observation<'_>) -> f64 {
-    let scenario = obs.view.scenario;
-    if !scenario.tariff().is_peak(obs.slot) {
+    if !obs
+        .config
+        .tariff
+        .is_peak(obs.slot % obs.config.slots_per_day())
+    {
         return f64::INFINITY;
     }
-    let month_max = scenario
-        .month_of(obs.view.day)
-        .iter()
-        .flat_map(|&d| scenario.days()[d].building_kw.iter().copied())
-        .fold(0.0, f64::max);
-    let theta = (0.8 * month_max).max(obs.past_peak_kw);
+    let theta = (0.8 * obs.month_load_max_kw()).max(obs.past_peak_kw);
     (theta - obs.building_kw).max(0.0)
 }
 
 /// Minimum slots to reach the target at full power (forward plant simulation, curve
 /// included); `usize::MAX` when it is never reached.
 pub(super) fn slots_to_target(obs: &Observation<'_>, ev: &ConnectedEv) -> usize {
-    let scenario = obs.view.scenario;
-    let charger = &scenario.site().chargers()[ev.charger];
-    let tau = scenario.tariff().slot_hours;
+    let config = obs.config;
+    let charger = config.charger(ev.charger);
+    let tau = config.tariff.slot_hours;
     let mut b = Battery {
         energy_kwh: ev.energy_kwh,
         capacity_kwh: ev.battery_kwh,
         min_kwh: ev.min_kwh,
         max_kwh: ev.max_kwh,
     };
-    let horizon = scenario.slots_per_day();
+    let horizon = config.slots_per_day();
     for n in 0..=horizon {
         if ev.target_kwh - b.energy_kwh <= 1e-6 {
             return n;
         }
-        let p = charge_cap_kw(&b, charger, scenario.curve(), tau);
+        let p = charge_cap_kw(&b, charger, config.curve, tau);
         if p <= 0.0 {
             break;
         }

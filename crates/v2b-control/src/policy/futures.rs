@@ -1,10 +1,13 @@
-//! Sampled futures for MPC and MC-MPC: future arrivals from another weekday
-//! of the episode (leave-one-day-out), assigned FCFS around the busy chargers, and a building
-//! forecast exact now with 5 % mean absolute error later.
+//! The futures of MPC and MC-MPC as charging-model blocks. By default they come from a
+//! [`Forecaster`] over the site's [`History`](crate::History) (causal: nothing recorded after
+//! the decision is read). Two hindsight sources remain, named as such, for reproducing the
+//! papers' tables and for testing: the pool of the episode's other days
+//! ([`ForecastMode::HindsightPool`], the papers' leave-one-day-out setting, which may draw a
+//! later day) and the true rest of the day ([`ForecastMode::HindsightPerfect`]).
 
-use super::{planned_ev, session_ev, ConnectedEv, DayView, Observation};
-use crate::simulate::clipped_target;
-use crate::{assign_chargers, Session};
+use super::{session_ev, ConnectedEv, DayView};
+use crate::forecast::{ForecastRequest, Forecaster};
+use crate::{assign_chargers, Date, History, Result, Session, SiteConfig};
 use evmech_milp_model::charging::{ChargingBlock, PlannedEv};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -14,24 +17,45 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ForecastMode {
-    /// Sampled arrivals and a noisy load (the paper's setting).
+    /// The policy's [`Forecaster`] over the site's history (causal; the default).
     #[default]
-    Sampled,
-    /// The true rest of the day (a test of the controller against the Oracle).
-    Perfect,
+    History,
+    /// HINDSIGHT: arrivals from another day of the recorded episode (later days included; with
+    /// a one-day episode, that day's own later arrivals) and today's true building load times
+    /// noise. The papers' setting, kept to reproduce their tables.
+    #[serde(alias = "sampled")]
+    HindsightPool,
+    /// HINDSIGHT: the true rest of the day (a test of the controller against the Oracle).
+    #[serde(alias = "perfect")]
+    HindsightPerfect,
 }
 
-/// Draws the blocks of one decision.
+impl ForecastMode {
+    /// Whether the futures read data recorded after the decision.
+    pub fn is_hindsight(self) -> bool {
+        self != ForecastMode::History
+    }
+
+    /// The label of the mode in reports (`history`, `hindsight-pool`, `hindsight-perfect`).
+    pub fn label(self) -> &'static str {
+        match self {
+            ForecastMode::History => "history",
+            ForecastMode::HindsightPool => "hindsight-pool",
+            ForecastMode::HindsightPerfect => "hindsight-perfect",
+        }
+    }
+}
+
+/// Draws hindsight blocks from the recorded episode ([`ForecastMode::HindsightPool`] and
+/// [`ForecastMode::HindsightPerfect`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FutureSampler {
     /// Futures per decision.
     pub scenarios: usize,
-    /// Source of futures.
-    pub mode: ForecastMode,
+    /// The true rest of the day instead of the pool.
+    pub perfect: bool,
     /// Standard deviation of the relative load error per slot (0.0627: 5 % MAPE).
     pub load_noise_sd: f64,
-    /// Episode seed.
-    pub seed: u64,
 }
 
 /// A seed for the RNG stream of `(seed, parts, tag)` (splitmix64 over the parts).
@@ -60,22 +84,139 @@ fn future_key(f: usize, i: usize) -> u64 {
     (1 << 48) + (f as u64) * 10_000 + i as u64
 }
 
-impl FutureSampler {
-    /// The blocks of a decision at `obs.slot`: the connected EVs in every block, plus each
-    /// future's arrivals after the slot, over the rest of the day.
-    pub fn blocks(&self, obs: &Observation<'_>, connected: &[PlannedEv]) -> Vec<ChargingBlock> {
-        let view = obs.view;
-        let mut busy = vec![0usize; view.scenario.site().chargers().len()];
-        for ev in obs.evs {
-            busy[ev.charger] = ev.departure_slot;
-        }
-        let stream = stream_seed(self.seed, &[view.day as u64, obs.slot as u64], "ch");
-        self.sample(view, obs.slot, &busy, connected, stream)
-    }
+/// Prices and peak flags of the absolute slots `[t, end)` (the day's tariff repeats past
+/// midnight).
+fn tariff_rows(config: &SiteConfig, t: usize, end: usize) -> (Vec<f64>, Vec<bool>) {
+    let n = config.slots_per_day();
+    let tariff = &config.tariff;
+    (
+        (t..end).map(|k| tariff.energy_price(k % n)).collect(),
+        (t..end).map(|k| tariff.is_peak(k % n)).collect(),
+    )
+}
 
-    /// The blocks from slot `t` of the day of `view`: `connected` in every block, plus each
-    /// future's arrivals after `t` assigned around the chargers `busy_until`, drawn from the
-    /// RNG stream `stream`.
+/// `later` sessions assigned around the busy chargers, as the model's EVs of future `f`.
+fn future_evs(config: &SiteConfig, later: &[Session], busy: &[usize], f: usize) -> Vec<PlannedEv> {
+    let chargers = assign_chargers(&config.site, later, busy, config.tie_break);
+    later
+        .iter()
+        .zip(chargers)
+        .enumerate()
+        .filter_map(move |(i, (s, c))| {
+            let c = c?;
+            let target = config.clipped_target(
+                s.arrival_energy_kwh,
+                s.requested_energy_kwh,
+                s.battery_kwh,
+                c,
+                s.departure_slot - s.arrival_slot,
+            );
+            Some(session_ev(config, future_key(f, i), s, c, target))
+        })
+        .collect()
+}
+
+/// Everything the futures of one decision depend on.
+#[derive(Debug, Clone)]
+pub(crate) struct FutureQuery<'a> {
+    pub config: &'a SiteConfig,
+    pub history: &'a History,
+    pub hindsight: Option<&'a DayView<'a>>,
+    pub date: Date,
+    pub slot: usize,
+    pub building_kw: f64,
+    /// Slot at which each charger becomes free.
+    pub busy_until: Vec<usize>,
+    /// The EVs present now, in every block.
+    pub connected: Vec<PlannedEv>,
+    /// Parts of the hindsight RNG stream (kept as the papers' runs drew them).
+    pub hindsight_stream: Vec<u64>,
+}
+
+impl FutureQuery<'_> {
+    /// One past the last slot any block covers: the end of the day, or the latest departure.
+    pub fn horizon_end(&self) -> usize {
+        let n = self.config.slots_per_day();
+        self.connected
+            .iter()
+            .map(|e| e.departure_slot)
+            .fold(n, usize::max)
+            .max(self.slot + 1)
+    }
+}
+
+/// The blocks of a decision: `count` futures from `mode`, each holding the connected EVs and
+/// its own later arrivals. Returns the blocks and the label of their source.
+pub(crate) fn future_blocks(
+    q: &FutureQuery<'_>,
+    mode: ForecastMode,
+    forecaster: &dyn Forecaster,
+    count: usize,
+    seed: u64,
+    load_noise_sd: f64,
+) -> Result<(Vec<ChargingBlock>, String)> {
+    let count = count.max(1);
+    let end = q.horizon_end();
+    if mode.is_hindsight() {
+        let view = q.hindsight.ok_or_else(|| crate::Error::InvalidParameter {
+            field: "forecast",
+            reason: format!(
+                "{} reads the recorded episode (hindsight); a live decision has none",
+                mode.label()
+            ),
+        })?;
+        let sampler = FutureSampler {
+            scenarios: count,
+            perfect: mode == ForecastMode::HindsightPerfect,
+            load_noise_sd,
+        };
+        let stream = stream_seed(seed, &q.hindsight_stream, "ch");
+        let blocks = sampler.sample(view, q.slot, &q.busy_until, &q.connected, stream);
+        return Ok((blocks, mode.label().into()));
+    }
+    let request = ForecastRequest {
+        history: q.history,
+        date: q.date,
+        slot: q.slot,
+        slots_per_day: q.config.slots_per_day(),
+        slot_hours: q.config.tariff.slot_hours,
+        horizon_end: end,
+        building_kw: q.building_kw,
+        count,
+        seed,
+    };
+    let futures = forecaster.futures(&request)?;
+    let (price, peak) = tariff_rows(q.config, q.slot, end);
+    let weight = 1.0 / futures.len().max(1) as f64;
+    let blocks = futures
+        .iter()
+        .enumerate()
+        .map(|(f, future)| {
+            let mut evs = q.connected.clone();
+            evs.extend(future_evs(q.config, &future.arrivals, &q.busy_until, f));
+            let mut building = future.building_kw.clone();
+            building.resize(end - q.slot, q.building_kw);
+            ChargingBlock {
+                weight,
+                start_slot: q.slot,
+                building_kw: building,
+                price_usd_per_kwh: price.clone(),
+                peak: peak.clone(),
+                evs,
+            }
+        })
+        .collect();
+    let label = match futures.first() {
+        Some(f) if f.source == "persistence" => format!("{} (persistence)", forecaster.name()),
+        _ => forecaster.name(),
+    };
+    Ok((blocks, label))
+}
+
+impl FutureSampler {
+    /// The hindsight blocks from slot `t` of the day of `view`: `connected` in every block,
+    /// plus each future's arrivals after `t` assigned around the chargers `busy`, drawn from
+    /// the RNG stream `stream`.
     pub fn sample(
         &self,
         view: &DayView<'_>,
@@ -85,61 +226,48 @@ impl FutureSampler {
         stream: u64,
     ) -> Vec<ChargingBlock> {
         let scenario = view.scenario;
-        let tariff = scenario.tariff();
+        let config = scenario.config();
         let n = scenario.slots_per_day();
+        let end = connected
+            .iter()
+            .map(|e| e.departure_slot)
+            .fold(n, usize::max);
         let today = &scenario.days()[view.day];
-        let price: Vec<f64> = (t..n).map(|k| tariff.energy_price(k)).collect();
-        let peak: Vec<bool> = (t..n).map(|k| tariff.is_peak(k)).collect();
+        let (price, peak) = tariff_rows(config, t, end);
         let f_count = self.scenarios.max(1);
         let mut rng = ChaCha8Rng::seed_from_u64(stream);
         (0..f_count)
             .map(|f| {
                 let mut evs = connected.to_vec();
                 let mut building: Vec<f64> = today.building_kw[t..n].to_vec();
-                match self.mode {
-                    ForecastMode::Perfect => {
-                        for (s, session) in today.sessions.iter().enumerate() {
-                            if let (true, Some(c)) = (session.arrival_slot > t, view.assignment[s])
-                            {
-                                evs.push(session_ev(
-                                    scenario,
-                                    session_key(view.day, s),
-                                    session,
-                                    c,
-                                    view.targets_kwh[s],
-                                ));
-                            }
+                building.resize(end - t, today.building_kw[n - 1]);
+                if self.perfect {
+                    for (s, session) in today.sessions.iter().enumerate() {
+                        if let (true, Some(c)) = (session.arrival_slot > t, view.assignment[s]) {
+                            evs.push(session_ev(
+                                config,
+                                session_key(view.day, s),
+                                session,
+                                c,
+                                view.targets_kwh[s],
+                            ));
                         }
                     }
-                    ForecastMode::Sampled => {
-                        for b in building.iter_mut().skip(1) {
-                            *b *= 1.0 + self.load_noise_sd * standard_normal(&mut rng);
-                        }
-                        let pool: Vec<usize> = (0..scenario.days().len())
-                            .filter(|&d| d != view.day || scenario.days().len() == 1)
-                            .collect();
-                        let source = pool[rng.random_range(0..pool.len())];
-                        let later: Vec<Session> = scenario.days()[source]
-                            .sessions
-                            .iter()
-                            .filter(|s| s.arrival_slot > t)
-                            .cloned()
-                            .collect();
-                        let chargers =
-                            assign_chargers(scenario.site(), &later, busy, scenario.tie_break());
-                        for (i, (session, c)) in later.iter().zip(chargers).enumerate() {
-                            if let Some(c) = c {
-                                let target = clipped_target(scenario, session, c);
-                                evs.push(session_ev(
-                                    scenario,
-                                    future_key(f, i),
-                                    session,
-                                    c,
-                                    target,
-                                ));
-                            }
-                        }
+                } else {
+                    for b in building.iter_mut().skip(1) {
+                        *b *= 1.0 + self.load_noise_sd * standard_normal(&mut rng);
                     }
+                    let pool: Vec<usize> = (0..scenario.days().len())
+                        .filter(|&d| d != view.day || scenario.days().len() == 1)
+                        .collect();
+                    let source = pool[rng.random_range(0..pool.len())];
+                    let later: Vec<Session> = scenario.days()[source]
+                        .sessions
+                        .iter()
+                        .filter(|s| s.arrival_slot > t)
+                        .cloned()
+                        .collect();
+                    evs.extend(future_evs(config, &later, busy, f));
                 }
                 ChargingBlock {
                     weight: 1.0 / f_count as f64,
@@ -159,21 +287,11 @@ pub fn session_key(day: usize, s: usize) -> u64 {
     (day as u64) * 100_000 + s as u64
 }
 
-/// The connected EVs as the charging model sees them at `obs.slot`.
-pub(super) fn connected_evs(obs: &Observation<'_>) -> Vec<PlannedEv> {
-    planned_connected(obs.view.scenario, obs.slot, obs.evs)
-}
-
 /// `evs` as the charging model sees them from slot `slot`.
-pub fn planned_connected(
-    scenario: &crate::Scenario,
-    slot: usize,
-    evs: &[ConnectedEv],
-) -> Vec<PlannedEv> {
+pub fn planned_connected(config: &SiteConfig, slot: usize, evs: &[ConnectedEv]) -> Vec<PlannedEv> {
     evs.iter()
-        .map(|ev: &ConnectedEv| {
-            planned_ev(
-                scenario,
+        .map(|ev| {
+            config.planned_ev(
                 ev.key,
                 ev.charger,
                 slot,

@@ -1,16 +1,17 @@
 //! Monte-Carlo MPC (the paper's eq. 19 and Algorithm 2) and deterministic MPC
 //! (one future).
 
-use super::futures::connected_evs;
-use super::oracle::default_weights;
 use super::req_charge::req_charge_kw;
-use super::{ChargingPolicy, Decision, ForecastMode, FutureSampler, Observation};
-use crate::{Error, Result};
-use evmech_milp_model::charging::{
-    ChargingProblem, ChargingWeights, CurveForm, PeakCoupling, TimeGrid,
+use super::{
+    future_blocks, planned_connected, ChargingPolicy, Decision, ForecastMode, FutureQuery,
+    Observation,
 };
+use crate::forecast::{Forecaster, HistoryForecaster};
+use crate::{Error, Result};
+use evmech_milp_model::charging::{ChargingPlan, ChargingProblem, ChargingWeights, TimeGrid};
 use evmech_milp_model::LpBackend;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What to do when the charging model fails.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -28,13 +29,14 @@ pub enum OnFailure {
 pub struct McMpcOptions {
     /// Futures per decision (`F`; 30 in the paper, 1 for deterministic MPC).
     pub scenarios: usize,
-    /// Episode seed of the future streams.
+    /// Seed of the future streams.
     pub seed: u64,
-    /// Sampled or perfect futures.
+    /// Where the futures come from (default: the causal [`ForecastMode::History`]).
     pub forecast: ForecastMode,
-    /// Relative load error per slot, standard deviation (0.0627 = 5 % MAPE).
+    /// Relative load error per slot of [`ForecastMode::HindsightPool`], standard deviation
+    /// (0.0627 = 5 % MAPE).
     pub load_noise_sd: f64,
-    /// Objective weights (`None`: the scenario's defaults).
+    /// Objective weights (`None`: [`SiteConfig::default_weights`](crate::SiteConfig::default_weights)).
     pub weights: Option<ChargingWeights>,
     /// Apply the paper's refinement toward the estimated peak (eq. 20).
     pub refinement: bool,
@@ -62,7 +64,7 @@ impl Default for McMpcOptions {
         McMpcOptions {
             scenarios: 30,
             seed: 0,
-            forecast: ForecastMode::Sampled,
+            forecast: ForecastMode::History,
             load_noise_sd: 0.0627,
             weights: None,
             refinement: true,
@@ -78,19 +80,59 @@ impl Default for McMpcOptions {
 /// Monte-Carlo MPC: at each slot with a connected EV, the sample average over `F` futures of
 /// the charging model to the end of the day, one shared first-slot action, the month's past
 /// peak carried in; then the refinement toward the past peak.
-#[derive(Debug, Clone, Default)]
+///
+/// The futures come from [`McMpcOptions::forecast`]: by default the policy's [`Forecaster`]
+/// ([`HistoryForecaster`] unless replaced with [`McMpc::with_forecaster`]).
+#[derive(Debug, Clone)]
 pub struct McMpc {
     /// Options.
     pub options: McMpcOptions,
+    forecaster: Arc<dyn Forecaster>,
+}
+
+impl Default for McMpc {
+    fn default() -> Self {
+        McMpc::new(McMpcOptions::default())
+    }
+}
+
+/// One decision's charging problem and the label of its futures' source.
+#[derive(Debug, Clone)]
+pub struct PlannedProblem {
+    /// The charging problem.
+    pub problem: ChargingProblem,
+    /// Where its futures came from (`history`, `history (persistence)`, `hindsight-pool`).
+    pub forecast: String,
 }
 
 impl McMpc {
-    /// MC-MPC with `options`.
+    /// MC-MPC with `options` and the default forecaster: sampled past days for `F > 1`, the
+    /// mean past load without future arrivals for `F = 1`.
     pub fn new(options: McMpcOptions) -> Self {
-        McMpc { options }
+        let forecaster: Arc<dyn Forecaster> = if options.scenarios <= 1 {
+            Arc::new(HistoryForecaster::mean())
+        } else {
+            Arc::new(HistoryForecaster::default())
+        };
+        McMpc {
+            options,
+            forecaster,
+        }
     }
 
-    /// Deterministic MPC: one sampled future on the exact slot grid, no refinement.
+    /// Replaces the forecaster used by [`ForecastMode::History`].
+    pub fn with_forecaster(mut self, forecaster: Arc<dyn Forecaster>) -> Self {
+        self.forecaster = forecaster;
+        self
+    }
+
+    /// The forecaster used by [`ForecastMode::History`].
+    pub fn forecaster(&self) -> &dyn Forecaster {
+        self.forecaster.as_ref()
+    }
+
+    /// Deterministic MPC: one future on the exact slot grid, no refinement. Its future is the
+    /// default forecaster's point forecast (the mean past load, no future arrivals).
     pub fn deterministic(seed: u64) -> Self {
         McMpc::new(McMpcOptions {
             scenarios: 1,
@@ -101,34 +143,53 @@ impl McMpc {
         })
     }
 
+    /// The label of the futures' source in reports.
+    pub fn forecast_label(&self) -> String {
+        match self.options.forecast {
+            ForecastMode::History => self.forecaster.name(),
+            mode => mode.label().into(),
+        }
+    }
+
     /// The charging problem of one decision.
-    pub fn problem(&self, obs: &Observation<'_>) -> ChargingProblem {
-        let scenario = obs.view.scenario;
-        let sampler = FutureSampler {
-            scenarios: self.options.scenarios,
-            mode: self.options.forecast,
-            load_noise_sd: self.options.load_noise_sd,
-            seed: self.options.seed,
+    pub fn problem(&self, obs: &Observation<'_>) -> Result<PlannedProblem> {
+        let config = obs.config;
+        let mut busy = vec![0usize; config.site.chargers().len()];
+        for ev in obs.evs {
+            busy[ev.charger] = ev.departure_slot;
+        }
+        let query = FutureQuery {
+            config,
+            history: obs.history,
+            hindsight: obs.hindsight,
+            date: obs.date,
+            slot: obs.slot,
+            building_kw: obs.building_kw,
+            busy_until: busy,
+            connected: planned_connected(config, obs.slot, obs.evs),
+            hindsight_stream: vec![obs.hindsight.map_or(0, |v| v.day as u64), obs.slot as u64],
         };
-        ChargingProblem {
-            slot_hours: scenario.tariff().slot_hours,
-            blocks: sampler.blocks(obs, &connected_evs(obs)),
-            peak_coupling: PeakCoupling::PerBlock,
+        let (blocks, forecast) = future_blocks(
+            &query,
+            self.options.forecast,
+            self.forecaster.as_ref(),
+            self.options.scenarios,
+            self.options.seed,
+            self.options.load_noise_sd,
+        )?;
+        let problem = ChargingProblem {
             non_anticipative: true,
+            past_peak_kw: obs.past_peak_kw,
+            ramp_kw: self.options.ramp_kw,
+            time_grid: self.options.time_grid,
+            backend: self.options.backend,
             weights: self
                 .options
                 .weights
-                .unwrap_or_else(|| default_weights(scenario)),
-            past_peak_kw: obs.past_peak_kw,
-            no_export: scenario.site().no_export(),
-            curve_form: CurveForm::ConcaveCap,
-            ramp_kw: self.options.ramp_kw,
-            flexibility: None,
-            shortfall: Default::default(),
-            export_price_usd_per_kwh: scenario.tariff().export_usd_per_kwh,
-            time_grid: self.options.time_grid,
-            backend: self.options.backend,
-        }
+                .unwrap_or_else(|| config.default_weights()),
+            ..config.charging_problem(blocks)
+        };
+        Ok(PlannedProblem { problem, forecast })
     }
 }
 
@@ -182,7 +243,7 @@ impl ChargingPolicy for McMpc {
     }
 
     fn decide(&mut self, obs: &Observation<'_>) -> Result<Decision> {
-        let problem = self.problem(obs);
+        let PlannedProblem { problem, forecast } = self.problem(obs)?;
         let outcome = problem.solve();
         let plan = match outcome {
             Ok(plan) if plan.status.is_optimal() => plan,
@@ -193,6 +254,7 @@ impl ChargingPolicy for McMpc {
                     );
                     d.fallback = true;
                     d.lp_solves = 1;
+                    d.forecast = Some(forecast);
                     return Ok(d);
                 }
                 return Err(match failed {
@@ -211,15 +273,19 @@ impl ChargingPolicy for McMpc {
             .iter()
             .map(|ev| plan.first_action_kw(ev.key, obs.slot).unwrap_or(0.0))
             .collect();
+        let plan_kw = obs
+            .evs
+            .iter()
+            .map(|ev| expected_trajectory(&problem, &plan, ev.key, obs.slot))
+            .collect();
         let power_kw = if self.options.refinement {
-            let scenario = obs.view.scenario;
-            let tau = scenario.tariff().slot_hours;
+            let tau = obs.config.tariff.slot_hours;
             let headroom: Vec<f64> = obs
                 .evs
                 .iter()
                 .zip(&planned)
                 .map(|(ev, &p)| {
-                    let c = &scenario.site().chargers()[ev.charger];
+                    let c = obs.config.charger(ev.charger);
                     let limit = if c.is_bidirectional() {
                         ev.max_kwh
                     } else {
@@ -244,6 +310,32 @@ impl ChargingPolicy for McMpc {
             lp_solves: 1,
             solver_seconds: plan.solve_seconds,
             fallback: false,
+            plan_kw,
+            expected_cost_usd: Some(plan.objective_usd),
+            forecast: Some(forecast),
         })
     }
+}
+
+/// The planned net power of the EV with `key` per slot from `slot` to its departure,
+/// averaged over the futures with their weights, kW.
+fn expected_trajectory(
+    problem: &ChargingProblem,
+    plan: &ChargingPlan,
+    key: u64,
+    slot: usize,
+) -> Vec<f64> {
+    let mut mean: Vec<f64> = Vec::new();
+    for (block, bp) in problem.blocks.iter().zip(&plan.blocks) {
+        let Some(ev) = bp.evs.iter().find(|e| e.key == key && e.first_slot == slot) else {
+            continue;
+        };
+        if mean.len() < ev.charge_kw.len() {
+            mean.resize(ev.charge_kw.len(), 0.0);
+        }
+        for (i, m) in mean.iter_mut().enumerate().take(ev.charge_kw.len()) {
+            *m += block.weight * ev.net_kw(i);
+        }
+    }
+    mean
 }

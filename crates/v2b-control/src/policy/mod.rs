@@ -12,15 +12,16 @@ mod req_charge;
 
 pub use edf::Edf;
 pub(crate) use futures::standard_normal;
+pub(crate) use futures::{future_blocks, FutureQuery};
 pub use futures::{planned_connected, session_key, stream_seed, ForecastMode, FutureSampler};
 pub use llf::Llf;
 pub use max_charge::MaxCharge;
-pub use mc_mpc::{refine, McMpc, McMpcOptions, OnFailure};
-pub use oracle::{default_weights, Oracle, OracleMode, SHORTFALL_WEIGHT_USD_PER_KWH};
-pub use planned::{planned_ev, session_ev};
+pub use mc_mpc::{refine, McMpc, McMpcOptions, OnFailure, PlannedProblem};
+pub use oracle::{Oracle, OracleMode, SHORTFALL_WEIGHT_USD_PER_KWH};
+pub use planned::session_ev;
 pub use req_charge::ReqCharge;
 
-use crate::{Result, Scenario};
+use crate::{Date, History, Result, Scenario, SiteConfig};
 use serde::{Deserialize, Serialize};
 
 /// What a policy may know at the start of a day: the scenario (the Oracle reads all of it;
@@ -69,19 +70,50 @@ pub struct ConnectedEv {
     pub discharge_cap_kw: f64,
 }
 
-/// What a policy observes at the start of a slot.
+/// What a policy observes at the start of a slot: the site, the clock, the building load now,
+/// the month's billed peak so far, the connected EVs and the site's history. This is all a live
+/// site has; the simulator builds exactly this from its state (and may add the recorded day as
+/// `hindsight` for the policies that are allowed to cheat, such as the Oracle).
 #[derive(Debug, Clone, Copy)]
 pub struct Observation<'a> {
-    /// The day.
-    pub view: &'a DayView<'a>,
+    /// The site, tariff, curve and floor.
+    pub config: &'a SiteConfig,
+    /// Today's date, local to the site.
+    pub date: Date,
     /// Slot of the day.
     pub slot: usize,
-    /// Building load this slot (known), kW.
+    /// Building load this slot (measured), kW.
     pub building_kw: f64,
-    /// The month's peak-slot maximum so far, kW.
+    /// The month's peak-slot maximum of the net import so far, kW.
     pub past_peak_kw: f64,
     /// Connected EVs.
     pub evs: &'a [ConnectedEv],
+    /// What the site recorded before now.
+    pub history: &'a History,
+    /// The recorded day, for policies and forecasts that use hindsight (the Oracle,
+    /// [`ForecastMode::HindsightPool`], [`ForecastMode::HindsightPerfect`]); `None` for a live
+    /// site.
+    pub hindsight: Option<&'a DayView<'a>>,
+}
+
+impl Observation<'_> {
+    /// The recorded day, or an error naming `what` needs it.
+    pub fn hindsight_view(&self, what: &str) -> Result<&DayView<'_>> {
+        self.hindsight
+            .ok_or_else(|| crate::Error::InvalidParameter {
+                field: "forecast",
+                reason: format!(
+                    "{what} reads the recorded episode (hindsight); a live decision has none"
+                ),
+            })
+    }
+
+    /// The largest building load of the month so far, now included, kW.
+    pub fn month_load_max_kw(&self) -> f64 {
+        self.history
+            .month_load_max_before(self.date, self.slot)
+            .max(self.building_kw)
+    }
 }
 
 /// A policy's requests for one slot.
@@ -95,6 +127,17 @@ pub struct Decision {
     pub solver_seconds: f64,
     /// The policy's optimiser failed and an explicit fallback produced the requests.
     pub fallback: bool,
+    /// The plan behind the requests: per connected EV (same order), its planned net power per
+    /// slot from now to its departure, averaged over the futures, kW (empty for heuristics).
+    #[serde(default)]
+    pub plan_kw: Vec<Vec<f64>>,
+    /// The optimiser's expected cost of the rest of the horizon (energy, demand above the past
+    /// peak, shortfall and degradation at the model's weights), USD; `None` for heuristics.
+    #[serde(default)]
+    pub expected_cost_usd: Option<f64>,
+    /// Where the futures came from (`history`, `hindsight-pool`, ...); `None` without futures.
+    #[serde(default)]
+    pub forecast: Option<String>,
 }
 
 impl Decision {

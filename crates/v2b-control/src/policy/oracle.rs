@@ -5,9 +5,7 @@ use super::futures::session_key;
 use super::{session_ev, ChargingPolicy, DayView, Decision, Observation};
 use crate::simulate::day_plan;
 use crate::{Error, Result, Scenario};
-use evmech_milp_model::charging::{
-    ChargingBlock, ChargingProblem, ChargingWeights, CurveForm, PeakCoupling,
-};
+use evmech_milp_model::charging::{ChargingBlock, ChargingProblem, ChargingWeights, PeakCoupling};
 use evmech_milp_model::LpBackend;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -65,7 +63,7 @@ impl Oracle {
                     .filter_map(|(s, session)| {
                         let c = assignment[s]?;
                         Some(session_ev(
-                            scenario,
+                            scenario.config(),
                             session_key(d, s),
                             session,
                             c,
@@ -83,21 +81,14 @@ impl Oracle {
                 }
             })
             .collect();
+        let config = scenario.config();
         let problem = ChargingProblem {
-            slot_hours: tariff.slot_hours,
-            blocks,
             peak_coupling: PeakCoupling::Shared,
             non_anticipative: false,
-            weights: self.weights.unwrap_or_else(|| default_weights(scenario)),
+            weights: self.weights.unwrap_or_else(|| config.default_weights()),
             past_peak_kw,
-            no_export: scenario.site().no_export(),
-            curve_form: CurveForm::ConcaveCap,
-            ramp_kw: None,
-            flexibility: None,
-            shortfall: Default::default(),
-            export_price_usd_per_kwh: scenario.tariff().export_usd_per_kwh,
-            time_grid: Default::default(),
             backend: self.backend,
+            ..config.charging_problem(blocks)
         };
         let plan = problem.solve().map_err(|e| Error::Solver {
             policy: "oracle".into(),
@@ -120,23 +111,14 @@ impl Oracle {
     }
 }
 
-/// The default shortfall weight of the optimising policies, USD/kWh.
+/// The shortfall weight of the optimising policies, USD/kWh (in
+/// [`SiteConfig::default_weights`](crate::SiteConfig::default_weights)).
 ///
 /// The default 100 exceeds the cost of moving one kWh into a peak slot (46.68 USD) but not
 /// the cost under the concave cap near full charge, where a kWh charged earlier lowers the
 /// later cap: on the May 2019 fixture MPC then left 1.24 kWh missing at 100 USD/kWh and none
 /// at 1000 (docs/v2b.md).
 pub const SHORTFALL_WEIGHT_USD_PER_KWH: f64 = 1000.0;
-
-/// The charging model's default weights for a scenario: the tariff's demand charge, a
-/// shortfall weight of [`SHORTFALL_WEIGHT_USD_PER_KWH`] and the site's degradation cost.
-pub fn default_weights(scenario: &Scenario) -> ChargingWeights {
-    ChargingWeights {
-        demand_usd_per_kw: scenario.tariff().demand_usd_per_kw,
-        shortfall_usd_per_kwh: SHORTFALL_WEIGHT_USD_PER_KWH,
-        degradation_usd_per_kwh: scenario.site().penalties().degradation_usd_per_kwh,
-    }
-}
 
 impl ChargingPolicy for Oracle {
     fn name(&self) -> String {

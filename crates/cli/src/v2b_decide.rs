@@ -1,0 +1,124 @@
+//! `evmech v2b decide`: one live decision from the site's state now and its history.
+
+use crate::input_error::{read_json, InputError};
+use crate::v2b::{bad_arg, parse_backend};
+use evmech_v2b_control::compare::grid_by_name;
+use evmech_v2b_control::compare::PolicyKind;
+use evmech_v2b_control::live::{ocpp, Controller, LiveOptions, SiteState};
+use evmech_v2b_control::{
+    load_acn_file, BuildingLoad, Date, DepartureMode, Error, History, Site, SiteConfig,
+};
+use std::path::{Path, PathBuf};
+
+/// How many days of building load before today the history holds.
+const LOAD_HISTORY_DAYS: usize = 56;
+
+/// Arguments of `v2b decide`.
+#[derive(Debug, clap::Args)]
+pub struct DecideArgs {
+    /// The site's state now (JSON: time, building_kw, month_peak_kw, evs).
+    #[arg(long)]
+    pub state: PathBuf,
+    /// Past sessions (ACN session CSV); only sessions that departed before the state's time
+    /// influence the decision.
+    #[arg(long)]
+    pub history_sessions: PathBuf,
+    /// Hourly building-load CSV (`hour_of_year,month,day,hour,facility_kw`); the days before the
+    /// state's date are the load history.
+    #[arg(long)]
+    pub building: PathBuf,
+    /// Site JSON (chargers, no-export, penalties); default: the paper's 10 + 5 chargers.
+    #[arg(long)]
+    pub site: Option<PathBuf>,
+    /// Policy: mc-mpc, mpc, llf, edf, reqcharge or maxcharge.
+    #[arg(long, default_value = "mc-mpc")]
+    pub policy: String,
+    /// Futures per MC-MPC decision.
+    #[arg(long, default_value_t = 30)]
+    pub scenarios: usize,
+    /// Seed of the futures (mixed with the date and slot).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// MC-MPC's time grid: hourly or slots.
+    #[arg(long, default_value = "hourly")]
+    pub grid: String,
+    /// LP solver: highs, cbc or clarabel (default: the build's).
+    #[arg(long)]
+    pub backend: Option<String>,
+    /// The site's IANA time zone.
+    #[arg(long, default_value = "America/Los_Angeles")]
+    pub time_zone: String,
+    /// Also emit an OCPP 2.0.1 SetChargingProfileRequest per EV (`ocpp` array).
+    #[arg(long)]
+    pub ocpp: bool,
+}
+
+/// A library error on the state file, reported against that file (exit 2).
+fn state_error(path: &Path, e: Error) -> InputError {
+    match e {
+        Error::InvalidField { field, reason } => InputError::field(path, field, reason),
+        other => InputError::V2b(other),
+    }
+}
+
+/// The controller's options from the command line.
+fn options(args: &DecideArgs) -> Result<LiveOptions, InputError> {
+    let policy: PolicyKind = args
+        .policy
+        .parse()
+        .map_err(|e: Error| bad_arg("policy", e.to_string()))?;
+    Ok(LiveOptions {
+        policy,
+        scenarios: args.scenarios,
+        seed: args.seed,
+        backend: parse_backend(args.backend.as_deref())?,
+        time_grid: grid_by_name(&args.grid).map_err(InputError::V2b)?,
+        time_zone: args.time_zone.clone(),
+    })
+}
+
+/// The history a site would have: the sessions file and the building load of the
+/// [`LOAD_HISTORY_DAYS`] days before `today`.
+fn history(args: &DecideArgs, today: Date, slots_per_hour: usize) -> Result<History, InputError> {
+    let mut h = History::new();
+    h.sessions = load_acn_file(&args.history_sessions, DepartureMode::Compliant, usize::MAX)?;
+    let load = BuildingLoad::from_file(&args.building)?;
+    h.record_building_year(&load, today, LOAD_HISTORY_DAYS, slots_per_hour)?;
+    Ok(h)
+}
+
+/// Runs one decision and returns its JSON.
+pub fn run(args: &DecideArgs) -> Result<String, InputError> {
+    let site: Site = match &args.site {
+        Some(path) => read_json(path)?,
+        None => Site::paper_default(),
+    };
+    let config = SiteConfig {
+        site,
+        ..SiteConfig::default()
+    };
+    let slots_per_hour = (1.0 / config.tariff.slot_hours).round() as usize;
+    let mut controller = Controller::new(config, options(args)?).map_err(|e| match e {
+        Error::InvalidField { field, reason } => bad_arg(&field.replace('_', "-"), reason),
+        other => InputError::V2b(other),
+    })?;
+    let state: SiteState = read_json(&args.state)?;
+    let slotted = controller
+        .slotted(&state)
+        .map_err(|e| state_error(&args.state, e))?;
+    let history = history(args, slotted.date, slots_per_hour)?;
+    let decision = controller.decide(&state, &history)?;
+    let mut value = serde_json::to_value(&decision).expect("decisions serialise");
+    if args.ocpp {
+        let profiles = ocpp::profiles(&decision, 1).map_err(|e| state_error(&args.state, e))?;
+        let requests: Vec<_> = profiles.iter().map(|p| &p.request).collect();
+        value["ocpp"] = serde_json::to_value(requests).expect("OCPP messages serialise");
+        let unsent: serde_json::Map<String, serde_json::Value> = profiles
+            .iter()
+            .filter(|p| !p.discharge_not_sent_kw.is_empty())
+            .map(|p| (p.ev.clone(), serde_json::json!(p.discharge_not_sent_kw)))
+            .collect();
+        value["ocpp_discharge_not_sent_kw"] = serde_json::Value::Object(unsent);
+    }
+    Ok(serde_json::to_string_pretty(&value).expect("JSON values serialise"))
+}

@@ -1,0 +1,173 @@
+//! The `evmech v2b decide` contract, run through the real binary: the output keys, the OCPP
+//! messages, bad states (exit 2 naming the field) and causality (sessions recorded after the
+//! state's time change nothing).
+
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn data(name: &str) -> String {
+    format!(
+        "{}/../v2b-control/tests/data/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn temp(tag: &str, body: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("evmech-decide-{tag}-{}", std::process::id()));
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+fn state() -> Value {
+    json!({"time": "2019-05-14T10:00:00-07:00", "building_kw": 131.2, "month_peak_kw": 160.4,
+      "evs": [{"id": "s1", "charger": 3, "arrival": "2019-05-14T07:58:00-07:00",
+               "departure": "2019-05-14T17:30:00-07:00", "energy_kwh": 21.5, "target_kwh": 52.0,
+               "battery_kwh": 75.0},
+              {"id": "s2", "charger": 12, "arrival": "2019-05-14T08:40:00-07:00",
+               "departure": "2019-05-14T16:00:00-07:00", "energy_kwh": 30.0, "target_kwh": 60.0,
+               "battery_kwh": 100.0}]})
+}
+
+fn decide(tag: &str, state: &Value, sessions: &str, extra: &[&str]) -> (i32, String, String) {
+    let state = temp(tag, &state.to_string());
+    let building = data("doe_medium_office_la_hourly.csv");
+    let mut args = vec![
+        "v2b",
+        "decide",
+        "--state",
+        state.to_str().unwrap(),
+        "--history-sessions",
+        sessions,
+        "--building",
+        &building,
+        "--scenarios",
+        "8",
+    ];
+    args.extend_from_slice(extra);
+    let o = Command::new(env!("CARGO_BIN_EXE_evmech"))
+        .args(&args)
+        .output()
+        .expect("binary runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_decision_has_every_contract_field_and_one_ocpp_message_per_ev() {
+    let sessions = data("caltech_2019-05_weekdays.csv");
+    let (code, stdout, stderr) = decide("ok", &state(), &sessions, &["--ocpp"]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    for key in [
+        "time",
+        "policy",
+        "status",
+        "setpoints",
+        "plan",
+        "expected_cost_usd",
+        "solve_seconds",
+        "ocpp",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["time"], "2019-05-14T10:00:00-07:00");
+    assert_eq!(v["policy"], "mc-mpc");
+    assert_eq!(v["status"], "optimal");
+    assert_eq!(v["forecast"], "history");
+    let sp = v["setpoints"].as_array().unwrap();
+    assert_eq!(sp.len(), 2);
+    assert_eq!(sp[1]["ev"], "s2");
+    assert_eq!(sp[1]["charger"], 12);
+    let p = sp[0]["power_kw"].as_f64().unwrap();
+    assert!((-1e-9..=20.0 + 1e-9).contains(&p), "{p}");
+    // 10:00 to 17:30 is 30 slots.
+    assert_eq!(v["plan"][0]["power_kw"].as_array().unwrap().len(), 30);
+    let ocpp = v["ocpp"].as_array().unwrap();
+    assert_eq!(ocpp.len(), 2);
+    assert_eq!(ocpp[1]["evseId"], 13);
+    assert_eq!(
+        ocpp[0]["chargingProfile"]["chargingProfilePurpose"],
+        "TxProfile"
+    );
+    assert_eq!(
+        ocpp[0]["chargingProfile"]["chargingSchedule"][0]["chargingRateUnit"],
+        "W"
+    );
+}
+
+#[test]
+fn bad_states_exit_2_naming_the_field() {
+    let sessions = data("caltech_2019-05_weekdays.csv");
+    let cases: [(&str, Value, &str); 4] = [
+        ("missing-charger", json!(15), "evs[0].charger"),
+        (
+            "departed",
+            json!("2019-05-14T09:00:00-07:00"),
+            "evs[0].departure",
+        ),
+        ("overfull", json!(80.0), "evs[0].energy_kwh"),
+        ("shared", json!(12), "evs[1].charger"),
+    ];
+    for (tag, value, field) in cases {
+        let mut s = state();
+        let key = field.rsplit('.').next().unwrap();
+        s["evs"][0][key] = value;
+        let (code, _, stderr) = decide(tag, &s, &sessions, &[]);
+        assert_eq!(code, 2, "{tag}: {stderr}");
+        assert!(stderr.contains(field), "{tag}: {stderr}");
+    }
+    for (flag, value) in [
+        ("--policy", "oracle"),
+        ("--scenarios", "0"),
+        ("--time-zone", "Nowhere/Land"),
+    ] {
+        let (code, _, stderr) = decide("opt", &state(), &sessions, &[flag, value]);
+        assert_eq!(code, 2, "{flag}: {stderr}");
+        assert!(stderr.contains(&flag[2..]), "{flag}: {stderr}");
+    }
+}
+
+#[test]
+fn sessions_recorded_after_the_state_change_nothing() {
+    let text = std::fs::read_to_string(data("caltech_2019-05_weekdays.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let now = "2019-05-14T10:00:00-07:00";
+    // Rows are (arrival, departure) in the site's offset, so text order is time order.
+    let times = |l: &str| {
+        let c: Vec<&str> = l.split(',').collect();
+        (c[3].to_string(), c[4].to_string())
+    };
+    let rows: Vec<&str> = lines.collect();
+    // What a site knows at 10:00 on 14 May: the sessions that have left. The sessions still
+    // plugged in are in the state, not the history, so they are left out of both files.
+    let past: Vec<&str> = rows
+        .iter()
+        .copied()
+        .filter(|l| times(l).1.as_str() < now)
+        .collect();
+    let future: Vec<&str> = rows
+        .iter()
+        .copied()
+        .filter(|l| times(l).0.as_str() >= now)
+        .collect();
+    assert!(past.len() > 100 && future.len() > 100);
+    let past_file = temp("past.csv", &format!("{header}\n{}\n", past.join("\n")));
+    let both = [past.clone(), future].concat();
+    let full_file = temp("full.csv", &format!("{header}\n{}\n", both.join("\n")));
+    let full = full_file.display().to_string();
+    let (c1, all, e1) = decide("all", &state(), &full, &[]);
+    let (c2, only_past, e2) = decide("past", &state(), past_file.to_str().unwrap(), &[]);
+    assert_eq!((c1, c2), (0, 0), "{e1}{e2}");
+    let (a, b): (Value, Value) = (
+        serde_json::from_str(&all).unwrap(),
+        serde_json::from_str(&only_past).unwrap(),
+    );
+    assert_eq!(a["setpoints"], b["setpoints"]);
+    assert_eq!(a["plan"], b["plan"]);
+    assert_eq!(a["expected_cost_usd"], b["expected_cost_usd"]);
+}

@@ -1,0 +1,183 @@
+//! The site as a controller sees it: chargers, tariff, battery curve, discharge floor and
+//! charger tie-break. Owned, so a live controller keeps one without any recorded episode.
+
+use crate::plant::{self, Battery};
+use crate::policy::ConnectedEv;
+use crate::{Charger, Result, Site, Tariff, TieBreak};
+use evmech_milp_model::charging::{
+    ChargingBlock, ChargingCurve, ChargingProblem, ChargingWeights, PlannedEv,
+};
+use serde::{Deserialize, Serialize};
+
+/// Everything about a site that a charging decision needs and that does not change within a
+/// day. A [`Scenario`](crate::Scenario) has one ([`Scenario::config`](crate::Scenario::config));
+/// a live [`Controller`](crate::live::Controller) is built from one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Chargers, export rule and penalties.
+    pub site: Site,
+    /// Energy prices, peak window and demand charge.
+    pub tariff: Tariff,
+    /// The batteries' charging curve.
+    pub curve: ChargingCurve,
+    /// Discharge floor as a fraction of each battery's capacity.
+    pub soc_floor: f64,
+    /// Order in which same-slot arrivals take chargers (used for sampled future arrivals).
+    pub tie_break: TieBreak,
+}
+
+impl Default for SiteConfig {
+    /// The paper's site, the Silicon Valley Power tariff, the paper's curve and a 10 % floor.
+    fn default() -> Self {
+        SiteConfig {
+            site: Site::paper_default(),
+            tariff: Tariff::silicon_valley_power(),
+            curve: ChargingCurve::Paper,
+            soc_floor: 0.1,
+            tie_break: TieBreak::default(),
+        }
+    }
+}
+
+impl SiteConfig {
+    /// Checks the tariff and the floor (the site is validated when it is built).
+    pub fn validate(&self) -> Result<()> {
+        self.tariff.validate()?;
+        if !(0.0..1.0).contains(&self.soc_floor) {
+            return Err(crate::Error::InvalidParameter {
+                field: "soc_floor",
+                reason: format!("must be in [0, 1), got {}", self.soc_floor),
+            });
+        }
+        Ok(())
+    }
+
+    /// The charging model's weights for this site: the tariff's demand charge, the
+    /// site's degradation cost and the shortfall weight
+    /// [`SHORTFALL_WEIGHT_USD_PER_KWH`](crate::policy::SHORTFALL_WEIGHT_USD_PER_KWH).
+    pub fn default_weights(&self) -> ChargingWeights {
+        ChargingWeights {
+            demand_usd_per_kw: self.tariff.demand_usd_per_kw,
+            shortfall_usd_per_kwh: crate::policy::SHORTFALL_WEIGHT_USD_PER_KWH,
+            degradation_usd_per_kwh: self.site.penalties().degradation_usd_per_kwh,
+        }
+    }
+
+    /// The charging problem over `blocks` on this site: its slot length, weights, export rule
+    /// and export price, the concave-cap LP; everything else as [`ChargingProblem::new`]
+    /// (override with struct update syntax). The one constructor every policy uses.
+    pub fn charging_problem(&self, blocks: Vec<ChargingBlock>) -> ChargingProblem {
+        ChargingProblem {
+            weights: self.default_weights(),
+            no_export: self.site.no_export(),
+            export_price_usd_per_kwh: self.tariff.export_usd_per_kwh,
+            ..ChargingProblem::new(self.tariff.slot_hours, blocks)
+        }
+    }
+
+    /// Slots per day of the tariff.
+    pub fn slots_per_day(&self) -> usize {
+        self.tariff.slots_per_day()
+    }
+
+    /// Charger `c` of the site.
+    pub fn charger(&self, c: usize) -> &Charger {
+        &self.site.chargers()[c]
+    }
+
+    /// The battery of an EV with `energy_kwh` stored in a `battery_kwh` battery.
+    pub fn battery(&self, energy_kwh: f64, battery_kwh: f64) -> Battery {
+        Battery {
+            energy_kwh,
+            capacity_kwh: battery_kwh,
+            min_kwh: self.soc_floor * battery_kwh,
+            max_kwh: battery_kwh,
+        }
+    }
+
+    /// A connected EV with the plant's caps for this slot filled in.
+    #[allow(clippy::too_many_arguments)]
+    pub fn connected_ev(
+        &self,
+        session: usize,
+        key: u64,
+        charger: usize,
+        arrival_slot: usize,
+        departure_slot: usize,
+        energy_kwh: f64,
+        target_kwh: f64,
+        battery_kwh: f64,
+    ) -> ConnectedEv {
+        let b = self.battery(energy_kwh, battery_kwh);
+        let c = self.charger(charger);
+        let tau = self.tariff.slot_hours;
+        ConnectedEv {
+            session,
+            key,
+            charger,
+            arrival_slot,
+            departure_slot,
+            energy_kwh,
+            target_kwh,
+            min_kwh: b.min_kwh,
+            max_kwh: b.max_kwh,
+            battery_kwh,
+            charge_cap_kw: plant::charge_cap_kw(&b, c, self.curve, tau),
+            discharge_cap_kw: plant::discharge_cap_kw(&b, c, tau),
+        }
+    }
+
+    /// The charging model's view of an EV on charger `charger` present in
+    /// `[arrival_slot, departure_slot)` with `energy_kwh` stored when the model starts.
+    #[allow(clippy::too_many_arguments)]
+    pub fn planned_ev(
+        &self,
+        key: u64,
+        charger: usize,
+        arrival_slot: usize,
+        departure_slot: usize,
+        energy_kwh: f64,
+        target_kwh: f64,
+        battery_kwh: f64,
+    ) -> PlannedEv {
+        let c = self.charger(charger);
+        PlannedEv {
+            key,
+            arrival_slot,
+            departure_slot,
+            energy_kwh,
+            target_kwh,
+            min_kwh: self.soc_floor * battery_kwh,
+            max_kwh: battery_kwh,
+            battery_kwh,
+            max_charge_kw: c.max_charge_kw,
+            max_discharge_kw: c.max_discharge_kw,
+            charge_efficiency: c.charge_efficiency,
+            discharge_efficiency: c.discharge_efficiency,
+            curve: self.curve,
+            controlled: c.controlled,
+        }
+    }
+
+    /// The target of a session on `charger`: `requested_kwh` clipped to what full power under
+    /// the charging model's concave cap stores in `slots` slots from `energy_kwh`.
+    pub fn clipped_target(
+        &self,
+        energy_kwh: f64,
+        requested_kwh: f64,
+        battery_kwh: f64,
+        charger: usize,
+        slots: usize,
+    ) -> f64 {
+        let b = self.battery(energy_kwh, battery_kwh);
+        let reach = plant::reachable_kwh(
+            &b,
+            self.charger(charger),
+            self.curve,
+            self.tariff.slot_hours,
+            slots,
+        );
+        requested_kwh.min(reach)
+    }
+}

@@ -1,0 +1,258 @@
+//! Forecasting for the optimising policies: the [`Forecaster`] trait and its default,
+//! [`HistoryForecaster`], which samples futures from the site's own [`History`] and reads
+//! nothing recorded after the moment of the decision.
+
+use crate::policy::{standard_normal, stream_seed};
+use crate::{Date, History, Result, Session};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// What a forecaster is asked: the futures of the site from slot `slot` of `date`.
+#[derive(Debug, Clone, Copy)]
+pub struct ForecastRequest<'a> {
+    /// The site's record of the past. A forecaster must read only what was recorded before
+    /// slot `slot` of `date` ([`History::sessions_departed_before`],
+    /// [`History::load_days_before`]).
+    pub history: &'a History,
+    /// Today's date (local to the site).
+    pub date: Date,
+    /// The current slot of the day.
+    pub slot: usize,
+    /// Slots per day.
+    pub slots_per_day: usize,
+    /// Slot length, hours.
+    pub slot_hours: f64,
+    /// One past the last slot to forecast, counted from today's midnight (may exceed
+    /// `slots_per_day` when a connected EV stays past midnight).
+    pub horizon_end: usize,
+    /// The building load measured now, kW.
+    pub building_kw: f64,
+    /// Futures wanted.
+    pub count: usize,
+    /// Seed; the futures are a function of `(seed, date, slot)` and the history only.
+    pub seed: u64,
+}
+
+/// One possible future of the site from the current slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Future {
+    /// Building load for each slot from the current one to the horizon, kW; the first value is
+    /// the load measured now.
+    pub building_kw: Vec<f64>,
+    /// Sessions that arrive later today (arrival slot after the current one), with today's
+    /// date and slots. Chargers are assigned to them by the policy, around the busy ones.
+    pub arrivals: Vec<Session>,
+    /// Where the future came from (`"history 2019-05-07"`, `"persistence"`), for reports.
+    pub source: String,
+}
+
+/// A source of futures for MPC and MC-MPC. Implement it to plug in your own forecast (a
+/// load-forecast service, a reservation calendar); the default is [`HistoryForecaster`].
+pub trait Forecaster: std::fmt::Debug + Send + Sync {
+    /// Short name, reported in every decision.
+    fn name(&self) -> String;
+
+    /// `request.count` futures. Must be deterministic in the request.
+    fn futures(&self, request: &ForecastRequest<'_>) -> Result<Vec<Future>>;
+}
+
+/// How [`HistoryForecaster`] turns past days into futures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HistoryDraw {
+    /// Each future is one past day of the same type, drawn at random: its later arrivals and
+    /// its load shape (MC-MPC's scenarios).
+    #[default]
+    SampledDays,
+    /// One future: the mean load shape of the past days of the same type and no future
+    /// arrivals (deterministic MPC's point forecast).
+    MeanLoadNoArrivals,
+}
+
+/// The default forecaster: futures drawn from the site's own recent past, by calendar.
+///
+/// The pool is the last `window_days` dates before today with a complete load record and the
+/// same day type (weekday or weekend), from the first date of the session record on (an
+/// earlier date would look like a day without arrivals); if none has the same type, every
+/// such date. Each sampled future takes one pool date `D` at random (seeded by
+/// `(seed, today, slot)`, so the same state gives the same futures anywhere): the sessions
+/// of `D` that arrived after the current slot of the day become today's future arrivals, and
+/// the load of `D` (then of the day after `D`, past midnight) gives the load shape.
+///
+/// The shape is anchored to the load measured now: with `r = load now / load of D now`
+/// (clamped to `[0.5, 2]`), the forecast at a slot `h` hours ahead is the shape times
+/// `1 + (r - 1) exp(-h / anchor_hours)`, so the measured level carries into the next hours and
+/// fades into the historical shape. `load_noise_sd` adds independent relative noise per slot
+/// (off by default: the sampled days already differ).
+///
+/// With no recorded date at all, the forecast is persistence (the load now, held) with no
+/// future arrivals, reported as the source `"persistence"`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HistoryForecaster {
+    /// Sampled days or the mean.
+    pub draw: HistoryDraw,
+    /// How many days back the pool reaches (default 28).
+    pub window_days: usize,
+    /// Decay time of the anchor to the measured load, hours (default 2).
+    pub anchor_hours: f64,
+    /// Relative noise per future slot, standard deviation (default 0).
+    pub load_noise_sd: f64,
+}
+
+impl Default for HistoryForecaster {
+    fn default() -> Self {
+        HistoryForecaster {
+            draw: HistoryDraw::SampledDays,
+            window_days: 28,
+            anchor_hours: 2.0,
+            load_noise_sd: 0.0,
+        }
+    }
+}
+
+impl HistoryForecaster {
+    /// The point forecast of deterministic MPC ([`HistoryDraw::MeanLoadNoArrivals`]).
+    pub fn mean() -> Self {
+        HistoryForecaster {
+            draw: HistoryDraw::MeanLoadNoArrivals,
+            ..HistoryForecaster::default()
+        }
+    }
+
+    /// The pool of source dates for `request`, oldest first.
+    pub fn pool(&self, request: &ForecastRequest<'_>) -> Vec<Date> {
+        let window = request.date.plus_days(-(self.window_days as i64));
+        // A day before the session record starts would look like a day without arrivals.
+        let recorded = request
+            .history
+            .sessions_departed_before(request.date, request.slot)
+            .map(|s| s.date)
+            .min();
+        let first = recorded.map_or(window, |r| r.max(window));
+        let recent: Vec<Date> = request
+            .history
+            .load_days_before(request.date, request.slots_per_day)
+            .into_iter()
+            .filter(|d| *d >= first)
+            .collect();
+        let same: Vec<Date> = recent
+            .iter()
+            .copied()
+            .filter(|d| d.is_weekend() == request.date.is_weekend())
+            .collect();
+        if same.is_empty() {
+            recent
+        } else {
+            same
+        }
+    }
+
+    /// The load shape of source date `d` over the request's horizon.
+    fn shape(&self, request: &ForecastRequest<'_>, d: Date) -> Vec<f64> {
+        let n = request.slots_per_day;
+        let h = request.history;
+        let own = h.load_of(d).unwrap_or(&[]);
+        (request.slot..request.horizon_end)
+            .map(|k| {
+                let day = d.plus_days((k / n) as i64);
+                h.load_of(day)
+                    .filter(|p| p.len() == n)
+                    .unwrap_or(own)
+                    .get(k % n)
+                    .copied()
+                    .unwrap_or(request.building_kw)
+            })
+            .collect()
+    }
+
+    /// `shape` anchored to the load measured now.
+    fn anchor(&self, request: &ForecastRequest<'_>, shape: &[f64]) -> Vec<f64> {
+        let now = request.building_kw;
+        let ratio = match shape.first() {
+            Some(&s) if s > 1e-9 => (now / s).clamp(0.5, 2.0),
+            _ => 1.0,
+        };
+        shape
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                if i == 0 {
+                    return now;
+                }
+                let hours = i as f64 * request.slot_hours;
+                let decay = if self.anchor_hours > 0.0 {
+                    (-hours / self.anchor_hours).exp()
+                } else {
+                    0.0
+                };
+                (s * (1.0 + (ratio - 1.0) * decay)).max(0.0)
+            })
+            .collect()
+    }
+
+    /// Sessions of source date `d` that arrived after the current slot, moved to today.
+    fn arrivals(&self, request: &ForecastRequest<'_>, d: Date) -> Vec<Session> {
+        let mut later: Vec<Session> = request
+            .history
+            .sessions_departed_before(request.date, request.slot)
+            .filter(|s| s.date == d && s.arrival_slot > request.slot)
+            .map(|s| Session {
+                date: request.date,
+                ..s.clone()
+            })
+            .collect();
+        later.sort_by(|a, b| a.arrival_slot.cmp(&b.arrival_slot).then(a.id.cmp(&b.id)));
+        later
+    }
+}
+
+impl Forecaster for HistoryForecaster {
+    fn name(&self) -> String {
+        match self.draw {
+            HistoryDraw::SampledDays => "history".into(),
+            HistoryDraw::MeanLoadNoArrivals => "history-mean".into(),
+        }
+    }
+
+    fn futures(&self, request: &ForecastRequest<'_>) -> Result<Vec<Future>> {
+        let len = request.horizon_end.saturating_sub(request.slot);
+        let pool = self.pool(request);
+        if pool.is_empty() {
+            let f = Future {
+                building_kw: vec![request.building_kw; len],
+                arrivals: Vec::new(),
+                source: "persistence".into(),
+            };
+            return Ok(vec![f; request.count.max(1)]);
+        }
+        if self.draw == HistoryDraw::MeanLoadNoArrivals {
+            let shapes: Vec<Vec<f64>> = pool.iter().map(|&d| self.shape(request, d)).collect();
+            let mean: Vec<f64> = (0..len)
+                .map(|i| shapes.iter().map(|s| s[i]).sum::<f64>() / shapes.len() as f64)
+                .collect();
+            let f = Future {
+                building_kw: self.anchor(request, &mean),
+                arrivals: Vec::new(),
+                source: format!("history mean of {} days", pool.len()),
+            };
+            return Ok(vec![f; request.count.max(1)]);
+        }
+        let parts = [request.date.days_since_epoch() as u64, request.slot as u64];
+        let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(request.seed, &parts, "history"));
+        Ok((0..request.count.max(1))
+            .map(|_| {
+                let d = pool[rng.random_range(0..pool.len())];
+                let mut building = self.anchor(request, &self.shape(request, d));
+                for b in building.iter_mut().skip(1) {
+                    *b = (*b * (1.0 + self.load_noise_sd * standard_normal(&mut rng))).max(0.0);
+                }
+                Future {
+                    building_kw: building,
+                    arrivals: self.arrivals(request, d),
+                    source: format!("history {d}"),
+                }
+            })
+            .collect())
+    }
+}

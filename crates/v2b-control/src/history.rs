@@ -1,0 +1,174 @@
+//! The site's record of the past: sessions and building load by date. A live controller
+//! forecasts from it; the simulator keeps one exactly as a live site would (each day's
+//! sessions and load are added when the day ends), so a decision at slot `t` of day `d` can
+//! only read what a site would have recorded by then.
+
+use crate::{BuildingLoad, Date, Error, Result, Session};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Past sessions and past building load of one site.
+///
+/// A session is recorded with its date and its arrival and departure slots of that date; a
+/// day's building load is a profile of one value per slot (a profile may be partial: the
+/// current day up to now). Readers ask only for what was known before a moment
+/// ([`History::sessions_departed_before`], [`History::load_days_before`]), so a history that also
+/// holds later data is still read causally.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct History {
+    /// Recorded sessions, in the order they were added.
+    #[serde(default)]
+    pub sessions: Vec<Session>,
+    /// Building load per slot of each recorded date, kW (in JSON: a list of
+    /// `{"date": .., "building_kw": [..]}`).
+    #[serde(default, with = "load_days")]
+    pub building_kw: BTreeMap<Date, Vec<f64>>,
+}
+
+impl History {
+    /// An empty history.
+    pub fn new() -> Self {
+        History::default()
+    }
+
+    /// Whether nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty() && self.building_kw.is_empty()
+    }
+
+    /// Records a whole day: its building load (one value per slot) and its sessions.
+    pub fn push_day(&mut self, date: Date, building_kw: &[f64], sessions: &[Session]) {
+        self.building_kw.insert(date, building_kw.to_vec());
+        self.sessions.extend_from_slice(sessions);
+    }
+
+    /// Records the load of the `days` days before `today` from a typical-year building file
+    /// ([`BuildingLoad::profile_for_date`]: same month, day type and rank).
+    pub fn record_building_year(
+        &mut self,
+        load: &BuildingLoad,
+        today: Date,
+        days: usize,
+        slots_per_hour: usize,
+    ) -> Result<()> {
+        for back in 1..=days as i64 {
+            let date = today.plus_days(-back);
+            self.building_kw
+                .insert(date, load.profile_for_date(date, slots_per_hour)?);
+        }
+        Ok(())
+    }
+
+    /// Checks every load value is finite and non-negative and every session is in order;
+    /// errors name the field (`building_kw[2019-05-14][3]`, `sessions[4].departure_slot`).
+    pub fn validate(&self, slots_per_day: usize) -> Result<()> {
+        for (date, profile) in &self.building_kw {
+            if profile.len() > slots_per_day {
+                return Err(bad(
+                    format!("history.building_kw[{date}]"),
+                    format!("{} values for {slots_per_day} slots", profile.len()),
+                ));
+            }
+            if let Some(k) = profile.iter().position(|x| !x.is_finite() || *x < 0.0) {
+                return Err(bad(
+                    format!("history.building_kw[{date}][{k}]"),
+                    "must be finite and non-negative",
+                ));
+            }
+        }
+        for (i, s) in self.sessions.iter().enumerate() {
+            if s.departure_slot <= s.arrival_slot {
+                return Err(bad(
+                    format!("history.sessions[{i}].departure_slot"),
+                    "must be after the arrival slot",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sessions that had departed by slot `slot` of `date` (departure at or before it).
+    pub fn sessions_departed_before(
+        &self,
+        date: Date,
+        slot: usize,
+    ) -> impl Iterator<Item = &Session> {
+        self.sessions
+            .iter()
+            .filter(move |s| (s.date, s.departure_slot) <= (date, slot))
+    }
+
+    /// Dates before `date` with a complete load profile (`slots_per_day` values), oldest first.
+    pub fn load_days_before(&self, date: Date, slots_per_day: usize) -> Vec<Date> {
+        self.building_kw
+            .range(..date)
+            .filter(|(_, p)| p.len() == slots_per_day)
+            .map(|(d, _)| *d)
+            .collect()
+    }
+
+    /// The recorded load profile of `date`, if any.
+    pub fn load_of(&self, date: Date) -> Option<&[f64]> {
+        self.building_kw.get(&date).map(Vec::as_slice)
+    }
+
+    /// The largest building load recorded in `date`'s month before slot `slot` of `date`, kW
+    /// (0 when none).
+    pub fn month_load_max_before(&self, date: Date, slot: usize) -> f64 {
+        let first = Date { day: 1, ..date };
+        self.building_kw
+            .range(first..=date)
+            .flat_map(|(d, p)| {
+                let end = if *d == date {
+                    slot.min(p.len())
+                } else {
+                    p.len()
+                };
+                p[..end].iter().copied()
+            })
+            .fold(0.0, f64::max)
+    }
+}
+
+fn bad(field: String, reason: impl Into<String>) -> Error {
+    Error::InvalidField {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// The JSON form of the load map: a list of dated profiles (JSON keys must be strings).
+mod load_days {
+    use crate::Date;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct LoadDay {
+        date: Date,
+        building_kw: Vec<f64>,
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        map: &BTreeMap<Date, Vec<f64>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let days: Vec<LoadDay> = map
+            .iter()
+            .map(|(d, p)| LoadDay {
+                date: *d,
+                building_kw: p.clone(),
+            })
+            .collect();
+        days.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<Date, Vec<f64>>, D::Error> {
+        let days = Vec::<LoadDay>::deserialize(d)?;
+        Ok(days.into_iter().map(|l| (l.date, l.building_kw)).collect())
+    }
+}

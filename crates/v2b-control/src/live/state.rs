@@ -1,0 +1,209 @@
+//! The state a building operator sends each slot, and its validation against the site.
+
+use crate::{Date, Error, Result, SiteConfig};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// One connected EV as the site reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveEv {
+    /// The operator's id of the session (echoed in the set-points).
+    pub id: String,
+    /// Index of the charger in the site.
+    pub charger: usize,
+    /// When the EV plugged in (RFC 3339 with offset, `2019-05-14T07:58:00-07:00`).
+    pub arrival: String,
+    /// When the EV will leave (RFC 3339 with offset).
+    pub departure: String,
+    /// Energy stored now, kWh.
+    pub energy_kwh: f64,
+    /// Energy wanted at departure, kWh.
+    pub target_kwh: f64,
+    /// Battery capacity, kWh.
+    pub battery_kwh: f64,
+}
+
+/// The site's state now: what a live controller is called with every slot.
+///
+/// ```json
+/// {"time": "2019-05-14T10:00:00-07:00", "building_kw": 131.2, "month_peak_kw": 160.4,
+///  "evs": [{"id": "s1", "charger": 3, "arrival": "2019-05-14T07:58:00-07:00",
+///           "departure": "2019-05-14T17:30:00-07:00", "energy_kwh": 21.5,
+///           "target_kwh": 52.0, "battery_kwh": 75.0}]}
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteState {
+    /// Now (RFC 3339 with offset); the decision is for the slot that contains it.
+    pub time: String,
+    /// Building load measured now, kW.
+    pub building_kw: f64,
+    /// The month's billed peak so far (peak-window maximum of the net import), kW.
+    pub month_peak_kw: f64,
+    /// The connected EVs.
+    #[serde(default)]
+    pub evs: Vec<LiveEv>,
+}
+
+/// A [`LiveEv`] on the controller's slot grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlottedEv {
+    /// Arrival slot of today (0 if it arrived before today).
+    pub arrival_slot: usize,
+    /// Departure slot counted from today's midnight (may pass `slots_per_day`).
+    pub departure_slot: usize,
+}
+
+/// A [`SiteState`] checked against the site and placed on the slot grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlottedState {
+    /// Today's local date.
+    pub date: Date,
+    /// The slot of the day that contains `time`.
+    pub slot: usize,
+    /// The start of that slot.
+    pub slot_start: Timestamp,
+    /// Each EV's slots, in the state's order.
+    pub evs: Vec<SlottedEv>,
+}
+
+fn bad(field: String, reason: impl Into<String>) -> Error {
+    Error::InvalidField {
+        field,
+        reason: reason.into(),
+    }
+}
+
+fn parse_time(field: &str, text: &str) -> Result<Timestamp> {
+    text.parse::<Timestamp>().map_err(|e| {
+        bad(
+            field.into(),
+            format!("not an RFC 3339 timestamp with offset ({text:?}): {e}"),
+        )
+    })
+}
+
+/// Local date and minutes after local midnight of `t` in `tz`.
+fn local(t: Timestamp, tz: &TimeZone) -> (Date, i64) {
+    let dt = t.to_zoned_datetime(tz.clone()).datetime();
+    let date = Date {
+        year: i32::from(dt.year()),
+        month: dt.month() as u32,
+        day: dt.day() as u32,
+    };
+    let minutes = i64::from(dt.hour()) * 60 + i64::from(dt.minute());
+    (date, minutes)
+}
+
+fn finite_nonneg(field: String, x: f64) -> Result<()> {
+    if x.is_finite() && x >= 0.0 {
+        Ok(())
+    } else {
+        Err(bad(field, format!("must be finite and >= 0, got {x}")))
+    }
+}
+
+impl SiteState {
+    /// Checks every field against the site and places the state on the slot grid of `tz`.
+    /// Errors name the field: `time`, `building_kw`, `month_peak_kw`, `evs[i].charger` (missing
+    /// or shared), `evs[i].id` (repeated), `evs[i].arrival` (after `time`), `evs[i].departure`
+    /// (not after `time`, or past the end of tomorrow), `evs[i].energy_kwh` (above the battery),
+    /// `evs[i].target_kwh`, `evs[i].battery_kwh`.
+    pub fn slotted(&self, config: &SiteConfig, tz: &TimeZone) -> Result<SlottedState> {
+        let now = parse_time("time", &self.time)?;
+        finite_nonneg("building_kw".into(), self.building_kw)?;
+        finite_nonneg("month_peak_kw".into(), self.month_peak_kw)?;
+        let n = config.slots_per_day() as i64;
+        let slot_minutes = (config.tariff.slot_hours * 60.0).round() as i64;
+        let (date, minutes) = local(now, tz);
+        let slot = (minutes / slot_minutes).min(n - 1);
+        let start = slot * slot_minutes;
+        let slot_start = now
+            .to_zoned_datetime(tz.clone())
+            .date()
+            .at((start / 60) as i8, (start % 60) as i8, 0, 0)
+            .to_zoned_datetime(tz.clone())
+            .map_err(|e| bad("time".into(), e.to_string()))?
+            .timestamp();
+        let chargers = config.site.chargers().len();
+        let mut holder: Vec<Option<usize>> = vec![None; chargers];
+        let mut evs = Vec::with_capacity(self.evs.len());
+        for (i, ev) in self.evs.iter().enumerate() {
+            let f = |name: &str| format!("evs[{i}].{name}");
+            if let Some(j) = self.evs[..i].iter().position(|o| o.id == ev.id) {
+                return Err(bad(f("id"), format!("repeats evs[{j}].id {:?}", ev.id)));
+            }
+            if ev.charger >= chargers {
+                return Err(bad(
+                    f("charger"),
+                    format!("the site has chargers 0..{chargers}, got {}", ev.charger),
+                ));
+            }
+            if let Some(j) = holder[ev.charger] {
+                return Err(bad(
+                    f("charger"),
+                    format!("charger {} already holds evs[{j}]", ev.charger),
+                ));
+            }
+            holder[ev.charger] = Some(i);
+            if !(ev.battery_kwh.is_finite() && ev.battery_kwh > 0.0) {
+                return Err(bad(f("battery_kwh"), "must be finite and positive"));
+            }
+            finite_nonneg(f("energy_kwh"), ev.energy_kwh)?;
+            if ev.energy_kwh > ev.battery_kwh {
+                return Err(bad(
+                    f("energy_kwh"),
+                    format!(
+                        "{} kWh is above the battery's {} kWh",
+                        ev.energy_kwh, ev.battery_kwh
+                    ),
+                ));
+            }
+            finite_nonneg(f("target_kwh"), ev.target_kwh)?;
+            if ev.target_kwh > ev.battery_kwh {
+                return Err(bad(
+                    f("target_kwh"),
+                    format!(
+                        "{} kWh is above the battery's {} kWh",
+                        ev.target_kwh, ev.battery_kwh
+                    ),
+                ));
+            }
+            let arrival = parse_time(&f("arrival"), &ev.arrival)?;
+            if arrival > now {
+                return Err(bad(f("arrival"), "is after time"));
+            }
+            let departure = parse_time(&f("departure"), &ev.departure)?;
+            if departure <= now {
+                return Err(bad(f("departure"), "is not after time"));
+            }
+            let (a_date, a_min) = local(arrival, tz);
+            let arrival_slot = if a_date == date {
+                (a_min / slot_minutes) as usize
+            } else {
+                0
+            };
+            let (d_date, d_min) = local(departure, tz);
+            let days = d_date.days_since_epoch() - date.days_since_epoch();
+            let departure_slot = (days * n + d_min / slot_minutes).max(slot + 1);
+            if departure_slot > 2 * n {
+                return Err(bad(
+                    f("departure"),
+                    "is after the end of tomorrow, beyond the controller's horizon",
+                ));
+            }
+            evs.push(SlottedEv {
+                arrival_slot,
+                departure_slot: departure_slot as usize,
+            });
+        }
+        Ok(SlottedState {
+            date,
+            slot: slot as usize,
+            slot_start,
+            evs,
+        })
+    }
+}

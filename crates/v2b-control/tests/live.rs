@@ -1,0 +1,360 @@
+//! The live API: a day replayed call by call through `Controller::decide` gives the
+//! simulator's bill to the cent; bad states are refused naming the field; decisions read
+//! nothing recorded after "now".
+
+use evmech_v2b_control::compare::PolicyKind;
+use evmech_v2b_control::live::{Controller, LiveEv, LiveOptions, SiteState};
+use evmech_v2b_control::policy::McMpc;
+use evmech_v2b_control::{
+    arrival_order, day_plan, plant, simulate, Date, DepartureMode, Error, History, Scenario,
+    Session, Site,
+};
+use std::path::Path;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+
+/// The first `days` weekdays of the shared May 2019 fixture.
+fn fixture(days: usize) -> Scenario {
+    Scenario::from_csv_files(
+        Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
+        Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
+        Site::paper_default(),
+        DepartureMode::Compliant,
+        15,
+        Some(days),
+    )
+    .unwrap()
+}
+
+/// Slot `k` of `date` as an RFC 3339 time in Pacific daylight time (May).
+fn at(date: Date, k: usize) -> String {
+    let date = date.plus_days((k / 96) as i64);
+    let m = (k % 96) * 15;
+    format!("{date}T{:02}:{:02}:00-07:00", m / 60, m % 60)
+}
+
+struct Plugged {
+    session: usize,
+    charger: usize,
+    energy_kwh: f64,
+}
+
+/// Replays day `d` of `scenario` through the live API with `options`, starting from the
+/// month's peak `peak_kw`; returns the day's energy cost and the month's peak after it.
+fn replay(scenario: &Scenario, d: usize, options: LiveOptions, mut peak_kw: f64) -> (f64, f64) {
+    let config = scenario.config().clone();
+    let day = &scenario.days()[d];
+    let (assignment, targets) = day_plan(scenario, d);
+    let mut controller = Controller::new(config.clone(), options).unwrap();
+    let mut history = scenario.history_before(d);
+    let mut plugged: Vec<Plugged> = Vec::new();
+    let mut energy_cost = 0.0;
+    let tariff = &config.tariff;
+    for k in 0..96 {
+        let (gone, stay): (Vec<Plugged>, Vec<Plugged>) = plugged
+            .into_iter()
+            .partition(|p| day.sessions[p.session].departure_slot <= k);
+        history
+            .sessions
+            .extend(gone.iter().map(|p| day.sessions[p.session].clone()));
+        plugged = stay;
+        for s in arrival_order(&day.sessions, config.tie_break) {
+            let session = &day.sessions[s];
+            if let (true, Some(c)) = (session.arrival_slot == k, assignment[s]) {
+                plugged.push(Plugged {
+                    session: s,
+                    charger: c,
+                    energy_kwh: session.arrival_energy_kwh,
+                });
+            }
+        }
+        let building = day.building_kw[k];
+        let mut ev_kw = 0.0;
+        if !plugged.is_empty() {
+            let state = SiteState {
+                time: at(day.date, k),
+                building_kw: building,
+                month_peak_kw: peak_kw,
+                evs: plugged
+                    .iter()
+                    .map(|p| {
+                        let s: &Session = &day.sessions[p.session];
+                        LiveEv {
+                            id: s.id.clone(),
+                            charger: p.charger,
+                            arrival: at(day.date, s.arrival_slot),
+                            departure: at(day.date, s.departure_slot),
+                            energy_kwh: p.energy_kwh,
+                            target_kwh: targets[p.session],
+                            battery_kwh: s.battery_kwh,
+                        }
+                    })
+                    .collect(),
+            };
+            let decision = controller.decide(&state, &history).unwrap();
+            for (p, sp) in plugged.iter_mut().zip(&decision.setpoints) {
+                let c = config.charger(p.charger);
+                p.energy_kwh = plant::integrate(p.energy_kwh, sp.power_kw, c, tariff.slot_hours);
+                ev_kw += sp.power_kw;
+            }
+        }
+        history
+            .building_kw
+            .entry(day.date)
+            .or_default()
+            .push(building);
+        let grid = building + ev_kw;
+        energy_cost += tariff.grid_cost(k, grid);
+        if tariff.is_peak(k) {
+            peak_kw = peak_kw.max(grid);
+        }
+    }
+    (energy_cost, peak_kw)
+}
+
+fn options(policy: PolicyKind, scenarios: usize) -> LiveOptions {
+    LiveOptions {
+        policy,
+        scenarios,
+        ..LiveOptions::default()
+    }
+}
+
+#[test]
+fn a_replayed_day_matches_the_simulator_to_the_cent() {
+    let scenario = fixture(4);
+    let d = 3;
+    for (policy, scenarios, mut sim_policy) in [
+        (
+            PolicyKind::McMpc,
+            5,
+            McMpc::new(evmech_v2b_control::policy::McMpcOptions {
+                scenarios: 5,
+                ..Default::default()
+            }),
+        ),
+        (PolicyKind::Mpc, 1, McMpc::deterministic(0)),
+    ] {
+        let report = simulate(&scenario, &mut sim_policy, None).unwrap();
+        let peak_before = report.days[..d]
+            .iter()
+            .map(|r| r.peak_kw)
+            .fold(0.0, f64::max);
+        let (energy, peak) = replay(&scenario, d, options(policy, scenarios), peak_before);
+        let sim = &report.days[d];
+        assert!(
+            (energy - sim.energy_cost_usd).abs() < 0.005,
+            "{policy:?}: replayed energy {energy} vs simulated {}",
+            sim.energy_cost_usd
+        );
+        let sim_peak = peak_before.max(sim.peak_kw);
+        assert!(
+            (peak - sim_peak).abs() < 1e-6,
+            "{policy:?}: replayed peak {peak} vs simulated {sim_peak}"
+        );
+        // The causal futures came from the three days before.
+        assert_eq!(report.forecasts.keys().collect::<Vec<_>>(), {
+            let mut k = vec![];
+            if d > 0 {
+                k.push(if scenarios == 1 {
+                    "history-mean"
+                } else {
+                    "history"
+                });
+            }
+            k.push(if scenarios == 1 {
+                "history-mean (persistence)"
+            } else {
+                "history (persistence)"
+            });
+            k.sort();
+            k
+        });
+    }
+}
+
+fn state() -> SiteState {
+    SiteState {
+        time: "2019-05-14T10:00:00-07:00".into(),
+        building_kw: 131.2,
+        month_peak_kw: 160.4,
+        evs: vec![
+            LiveEv {
+                id: "s1".into(),
+                charger: 3,
+                arrival: "2019-05-14T07:58:00-07:00".into(),
+                departure: "2019-05-14T17:30:00-07:00".into(),
+                energy_kwh: 21.5,
+                target_kwh: 52.0,
+                battery_kwh: 75.0,
+            },
+            LiveEv {
+                id: "s2".into(),
+                charger: 0,
+                arrival: "2019-05-14T09:10:00-07:00".into(),
+                departure: "2019-05-14T16:00:00-07:00".into(),
+                energy_kwh: 30.0,
+                target_kwh: 60.0,
+                battery_kwh: 100.0,
+            },
+        ],
+    }
+}
+
+fn field_of(result: evmech_v2b_control::Result<impl std::fmt::Debug>) -> String {
+    match result {
+        Err(Error::InvalidField { field, .. }) => field,
+        other => panic!("expected an invalid field, got {other:?}"),
+    }
+}
+
+/// A change that breaks one field of a state.
+type Breaker = Box<dyn Fn(&mut SiteState)>;
+
+#[test]
+fn bad_states_name_the_field() {
+    let mut c = Controller::new(Default::default(), options(PolicyKind::ReqCharge, 1)).unwrap();
+    let h = History::new();
+    let cases: Vec<(&str, Breaker)> = vec![
+        ("evs[0].charger", Box::new(|s| s.evs[0].charger = 15)),
+        ("evs[1].charger", Box::new(|s| s.evs[1].charger = 3)),
+        ("evs[1].id", Box::new(|s| s.evs[1].id = "s1".into())),
+        (
+            "evs[0].departure",
+            Box::new(|s| s.evs[0].departure = "2019-05-14T09:59:00-07:00".into()),
+        ),
+        (
+            "evs[0].departure",
+            Box::new(|s| s.evs[0].departure = "2019-05-16T00:15:00-07:00".into()),
+        ),
+        (
+            "evs[1].arrival",
+            Box::new(|s| s.evs[1].arrival = "2019-05-14T10:30:00-07:00".into()),
+        ),
+        (
+            "evs[0].energy_kwh",
+            Box::new(|s| s.evs[0].energy_kwh = 80.0),
+        ),
+        (
+            "evs[0].energy_kwh",
+            Box::new(|s| s.evs[0].energy_kwh = f64::NAN),
+        ),
+        (
+            "evs[1].target_kwh",
+            Box::new(|s| s.evs[1].target_kwh = 101.0),
+        ),
+        (
+            "evs[1].battery_kwh",
+            Box::new(|s| s.evs[1].battery_kwh = 0.0),
+        ),
+        ("time", Box::new(|s| s.time = "2019-05-14 10:00".into())),
+        ("building_kw", Box::new(|s| s.building_kw = -1.0)),
+        (
+            "month_peak_kw",
+            Box::new(|s| s.month_peak_kw = f64::INFINITY),
+        ),
+    ];
+    for (field, break_it) in cases {
+        let mut s = state();
+        break_it(&mut s);
+        assert_eq!(field_of(c.decide(&s, &h)), field);
+    }
+    assert!(c.decide(&state(), &h).is_ok());
+}
+
+#[test]
+fn live_controllers_refuse_hindsight_and_bad_options() {
+    let f = |o: LiveOptions| field_of(Controller::new(Default::default(), o));
+    assert_eq!(f(options(PolicyKind::Oracle, 1)), "policy");
+    assert_eq!(f(options(PolicyKind::McMpc, 0)), "scenarios");
+    let tz = LiveOptions {
+        time_zone: "Mars/Olympus_Mons".into(),
+        ..LiveOptions::default()
+    };
+    assert_eq!(f(tz), "time_zone");
+}
+
+/// What the site knows at 10:00 on 14 May (slot 40): the fixture's first three days and
+/// the load of the morning; with `with_future`, also data recorded after that moment.
+fn history(scenario: &Scenario, with_future: bool) -> History {
+    let mut h = scenario.history_before(3);
+    let day = &scenario.days()[3];
+    let today = Date {
+        day: 14,
+        ..day.date
+    };
+    h.building_kw.insert(today, day.building_kw[..40].to_vec());
+    if with_future {
+        // The rest of today's load, tomorrow's, and sessions still plugged in or to come.
+        h.building_kw.insert(today, day.building_kw.clone());
+        h.building_kw.insert(today.plus_days(1), vec![500.0; 96]);
+        h.sessions.extend(
+            day.sessions
+                .iter()
+                .filter(|s| s.departure_slot > 40)
+                .map(|s| Session {
+                    date: today,
+                    ..s.clone()
+                }),
+        );
+        h.sessions.push(Session {
+            id: "future".into(),
+            date: today.plus_days(1),
+            ..day.sessions[0].clone()
+        });
+    }
+    h
+}
+
+#[test]
+fn decisions_read_nothing_recorded_after_now() {
+    let scenario = fixture(4);
+    for (policy, f) in [
+        (PolicyKind::McMpc, 8),
+        (PolicyKind::Mpc, 1),
+        (PolicyKind::Edf, 1),
+    ] {
+        let mut c = Controller::new(scenario.config().clone(), options(policy, f)).unwrap();
+        let past_only = c.decide(&state(), &history(&scenario, false)).unwrap();
+        let with_future = c.decide(&state(), &history(&scenario, true)).unwrap();
+        assert_eq!(past_only.setpoints, with_future.setpoints, "{policy:?}");
+        assert_eq!(past_only.plan, with_future.plan, "{policy:?}");
+        assert_eq!(past_only.expected_cost_usd, with_future.expected_cost_usd);
+    }
+}
+
+#[test]
+fn the_same_state_gives_the_same_decision_and_the_seed_matters() {
+    let scenario = fixture(4);
+    let h = history(&scenario, false);
+    let decide = |seed: u64| {
+        let o = LiveOptions {
+            seed,
+            scenarios: 8,
+            ..LiveOptions::default()
+        };
+        Controller::new(scenario.config().clone(), o)
+            .unwrap()
+            .decide(&state(), &h)
+            .unwrap()
+    };
+    let (a, b, other) = (decide(3), decide(3), decide(4));
+    assert_eq!(a.setpoints, b.setpoints);
+    assert_eq!(a.expected_cost_usd, b.expected_cost_usd);
+    assert_eq!(a.forecast.as_deref(), Some("history"));
+    assert_ne!(a.expected_cost_usd, other.expected_cost_usd);
+}
+
+#[test]
+fn an_ev_staying_past_midnight_is_planned_to_its_departure() {
+    let mut s = state();
+    s.time = "2019-05-14T22:00:00-07:00".into();
+    s.evs[0].departure = "2019-05-15T06:00:00-07:00".into();
+    s.evs[1].departure = "2019-05-14T23:00:00-07:00".into();
+    let mut c = Controller::new(Default::default(), options(PolicyKind::Mpc, 1)).unwrap();
+    let d = c.decide(&s, &History::new()).unwrap();
+    assert_eq!(d.plan[0].power_kw.len(), 32);
+    assert_eq!(d.plan[1].power_kw.len(), 4);
+    let stored: f64 = 21.5 + d.plan[0].power_kw.iter().sum::<f64>() * 0.25;
+    assert!(stored >= 51.0, "plans {stored} kWh of the 52 wanted");
+}
