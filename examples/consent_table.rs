@@ -15,6 +15,7 @@ use clap::Parser;
 use evmech::v2b_control::compare::grid_by_name;
 use evmech::v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
 use evmech::v2b_control::negotiation::Profile;
+use evmech::v2b_control::policy::ForecastMode;
 use evmech::v2b_control::{export, DepartureMode, EpisodeReport, Scenario, Site};
 use rayon::prelude::*;
 use std::fmt::Write as _;
@@ -45,6 +46,10 @@ struct Args {
     /// MC-MPC's time grid: slots (default, the grid of the recorded tables) or hourly.
     #[arg(long, default_value = "slots")]
     grid: String,
+    /// Futures of MC-MPC and the menus: history (causal, the default) or hindsight-pool (the
+    /// paper's: any other day of the month, later days included; labelled in every output).
+    #[arg(long, default_value = "history")]
+    forecast: String,
     /// Seed of futures, users and choices (shared by every row: paired comparisons).
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -78,6 +83,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         negotiation_scenarios: args.negotiation_scenarios,
         seed: args.seed,
         time_grid: grid_by_name(&args.grid)?,
+        forecast: match args.forecast.as_str() {
+            "history" => ForecastMode::History,
+            "hindsight-pool" => ForecastMode::HindsightPool,
+            other => {
+                return Err(format!(
+                    "--forecast: expected history or hindsight-pool, got {other:?}"
+                )
+                .into())
+            }
+        },
         ..TableSettings::default()
     };
     let tables: Vec<&str> = args.tables.split(',').map(str::trim).collect();
@@ -146,9 +161,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         println!(
-            "\nTable {table} ({} weekdays, seed {}):",
+            "\nTable {table} ({} weekdays, seed {}, futures: {}{}):",
             scenario.days().len(),
-            args.seed
+            args.seed,
+            args.forecast,
+            if args.forecast == "history" {
+                ""
+            } else {
+                ", HINDSIGHT"
+            }
         );
         println!(
             "{:<16} {:<19} {:>12} {:>9} {:>10} {:>8} {:>8} {:>9}",

@@ -27,11 +27,6 @@ pub struct CompareArgs {
     /// slots (every slot, the exact model, about ten times slower at 30 futures).
     #[arg(long, default_value = "hourly")]
     pub grid: String,
-    /// Where MPC's and MC-MPC's futures come from: history (causal: the site's past days only,
-    /// the default), hindsight-pool (the papers' setting: any other day of the month, later
-    /// days included) or hindsight-perfect (the true rest of the day).
-    #[arg(long, default_value = "history")]
-    pub forecast: String,
     /// Day (index among the simulated days) drawn in `plot.svg`.
     #[arg(long, default_value_t = 0)]
     pub plot_day: usize,
@@ -56,7 +51,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         backend,
         on_failure: args.episode.on_failure(),
         time_grid,
-        forecast: forecast_by_name(&args.forecast)?,
+        forecast: forecast_by_name(&args.episode.forecast)?,
     };
     let mut progress = export::terminal_progress();
     let reports = args
@@ -71,7 +66,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         "scenarios": args.scenarios,
         "seed": args.seed,
         "grid": args.grid,
-        "forecast": args.forecast,
+        "forecast": args.episode.forecast,
         "hindsight": settings.forecast.is_hindsight(),
         "time_grid": time_grid,
         "backend": backend.name(),
@@ -138,6 +133,11 @@ pub struct EpisodeArgs {
     /// Seed of the stress draws.
     #[arg(long, default_value_t = 0)]
     pub stress_seed: u64,
+    /// Where the futures of MPC, MC-MPC and CONSENT's menus come from: history (causal: the site's past days only,
+    /// the default), hindsight-pool (the papers' setting: any other day of the month, later
+    /// days included) or hindsight-perfect (the true rest of the day).
+    #[arg(long, default_value = "history")]
+    pub forecast: String,
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,

@@ -3,7 +3,7 @@
 
 use crate::input_error::InputError;
 use crate::json_num::num;
-use crate::v2b::{bad_arg, date, load_episode, write_file, EpisodeArgs};
+use crate::v2b::{bad_arg, date, forecast_by_name, load_episode, write_file, EpisodeArgs};
 use evmech_v2b_control::compare::grid_by_name;
 use evmech_v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
 use evmech_v2b_control::negotiation::Profile;
@@ -67,6 +67,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         backend,
         on_failure: args.episode.on_failure(),
         time_grid,
+        forecast: forecast_by_name(&args.episode.forecast)?,
         ..TableSettings::default()
     };
     let mut progress = export::terminal_progress();
@@ -86,6 +87,8 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "scenarios": args.scenarios,
         "charging_scenarios": args.charging_scenarios,
         "grid": args.grid,
+        "forecast": args.episode.forecast,
+        "hindsight": settings.forecast.is_hindsight(),
         "time_grid": time_grid,
         "seed": args.seed,
         "alpha": args.alpha,
@@ -149,6 +152,7 @@ pub fn summary_json(scenario: &Scenario, reports: &[EpisodeReport]) -> Value {
         o.insert("charging_lp_solves".into(), json!(r.lp_solves));
         o.insert("seconds_per_decision".into(), num(r.seconds_per_decision));
         o.insert("fallbacks".into(), json!(r.fallbacks));
+        o.insert("forecasts".into(), json!(r.forecasts));
         out.insert(r.policy.clone(), Value::Object(o));
     }
     Value::Object(out)

@@ -1,12 +1,16 @@
 //! MC-MPC speed: one decision with 15 connected EVs at 09:00 for F in {1, 10, 30}, on both time
-//! grids (hourly, the default, and slots) with each LP backend, and a full simulated weekday (the
-//! May 2019 fixture's first day).
+//! grids (hourly, the default, and slots) with each LP backend, the same decision through the
+//! live API (`Controller::decide`, state and history in), and a full simulated weekday (the May
+//! 2019 fixture's first day). The futures are causal: drawn from the weekdays before the
+//! decision.
 //!
 //! `cargo bench -p evmech-v2b-control --bench mc_mpc`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
+use evmech_v2b_control::compare::PolicyKind;
+use evmech_v2b_control::live::{Controller, LiveEv, LiveOptions, SiteState};
 use evmech_v2b_control::policy::{ChargingPolicy, McMpc, McMpcOptions, Observation};
 use evmech_v2b_control::simulate;
 
@@ -79,6 +83,55 @@ fn decision(c: &mut Criterion) {
     group.finish();
 }
 
+/// The live API's call for the same state: 15 connected EVs at 09:00 on the month's last
+/// weekday, F = 30 futures from the 22 weekdays before it, default grid and backend.
+fn live(c: &mut Criterion) {
+    let scenario = common::fixture(Some(23));
+    let today = 22;
+    let history = scenario.history_before(today);
+    let date = scenario.days()[today].date;
+    let at = |slot: usize| {
+        let m = slot * 15;
+        format!("{date}T{:02}:{:02}:00-07:00", m / 60, m % 60)
+    };
+    let evs = common::connected_evs(0..15, |_| 0.0)
+        .into_iter()
+        .map(|ev| LiveEv {
+            id: format!("ev{}", ev.charger),
+            charger: ev.charger,
+            arrival: at(ev.arrival_slot),
+            departure: at(ev.departure_slot),
+            energy_kwh: ev.energy_kwh,
+            target_kwh: ev.target_kwh,
+            battery_kwh: ev.battery_kwh,
+        })
+        .collect();
+    let state = SiteState {
+        time: at(36),
+        building_kw: scenario.days()[today].building_kw[36],
+        month_peak_kw: 150.0,
+        evs,
+    };
+    let mut group = c.benchmark_group("live_decision_15_evs");
+    group.sample_size(10);
+    for f in [1usize, 30] {
+        let options = LiveOptions {
+            policy: if f == 1 {
+                PolicyKind::Mpc
+            } else {
+                PolicyKind::McMpc
+            },
+            scenarios: f,
+            ..LiveOptions::default()
+        };
+        let mut controller = Controller::new(scenario.config().clone(), options).unwrap();
+        group.bench_function(BenchmarkId::from_parameter(format!("F={f}")), |b| {
+            b.iter(|| controller.decide(&state, &history).unwrap())
+        });
+    }
+    group.finish();
+}
+
 fn weekday(c: &mut Criterion) {
     let scenario = common::fixture(Some(1));
     let mut group = c.benchmark_group("simulated_weekday");
@@ -97,5 +150,5 @@ fn weekday(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decision, weekday);
+criterion_group!(benches, decision, live, weekday);
 criterion_main!(benches);

@@ -88,7 +88,7 @@ impl PolicyKind {
             PolicyKind::ReqCharge => Box::new(ReqCharge),
             PolicyKind::Edf => Box::new(Edf),
             PolicyKind::Llf => Box::new(Llf::default()),
-            PolicyKind::Mpc => mc(1, false, TimeGrid::Slots),
+            PolicyKind::Mpc => mc(1, true, TimeGrid::Slots),
             PolicyKind::McMpc => mc(settings.scenarios, true, settings.time_grid),
             PolicyKind::Oracle | PolicyKind::OracleDaily => {
                 let mut o = Oracle::new(if self == PolicyKind::Oracle {

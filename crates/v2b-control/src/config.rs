@@ -9,6 +9,25 @@ use evmech_milp_model::charging::{
 };
 use serde::{Deserialize, Serialize};
 
+/// One EV on a charger: what the site knows of it at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EvAt {
+    /// Identity in the charging model (equal keys share the first-slot action across futures).
+    pub key: u64,
+    /// Charger index in the site.
+    pub charger: usize,
+    /// Arrival slot.
+    pub arrival_slot: usize,
+    /// Departure slot (exclusive).
+    pub departure_slot: usize,
+    /// Stored energy, kWh.
+    pub energy_kwh: f64,
+    /// Target energy at departure, kWh.
+    pub target_kwh: f64,
+    /// Battery capacity, kWh.
+    pub battery_kwh: f64,
+}
+
 /// Everything about a site that a charging decision needs and that does not change within a
 /// day. A [`Scenario`](crate::Scenario) has one ([`Scenario::config`](crate::Scenario::config));
 /// a live [`Controller`](crate::live::Controller) is built from one.
@@ -96,61 +115,41 @@ impl SiteConfig {
         }
     }
 
-    /// A connected EV with the plant's caps for this slot filled in.
-    #[allow(clippy::too_many_arguments)]
-    pub fn connected_ev(
-        &self,
-        session: usize,
-        key: u64,
-        charger: usize,
-        arrival_slot: usize,
-        departure_slot: usize,
-        energy_kwh: f64,
-        target_kwh: f64,
-        battery_kwh: f64,
-    ) -> ConnectedEv {
-        let b = self.battery(energy_kwh, battery_kwh);
-        let c = self.charger(charger);
+    /// A connected EV with the plant's caps for this slot filled in (`session`: its index in
+    /// the caller's list).
+    pub fn connected_ev(&self, session: usize, ev: &EvAt) -> ConnectedEv {
+        let b = self.battery(ev.energy_kwh, ev.battery_kwh);
+        let c = self.charger(ev.charger);
         let tau = self.tariff.slot_hours;
         ConnectedEv {
             session,
-            key,
-            charger,
-            arrival_slot,
-            departure_slot,
-            energy_kwh,
-            target_kwh,
+            key: ev.key,
+            charger: ev.charger,
+            arrival_slot: ev.arrival_slot,
+            departure_slot: ev.departure_slot,
+            energy_kwh: ev.energy_kwh,
+            target_kwh: ev.target_kwh,
             min_kwh: b.min_kwh,
             max_kwh: b.max_kwh,
-            battery_kwh,
+            battery_kwh: ev.battery_kwh,
             charge_cap_kw: plant::charge_cap_kw(&b, c, self.curve, tau),
             discharge_cap_kw: plant::discharge_cap_kw(&b, c, tau),
         }
     }
 
-    /// The charging model's view of an EV on charger `charger` present in
-    /// `[arrival_slot, departure_slot)` with `energy_kwh` stored when the model starts.
-    #[allow(clippy::too_many_arguments)]
-    pub fn planned_ev(
-        &self,
-        key: u64,
-        charger: usize,
-        arrival_slot: usize,
-        departure_slot: usize,
-        energy_kwh: f64,
-        target_kwh: f64,
-        battery_kwh: f64,
-    ) -> PlannedEv {
-        let c = self.charger(charger);
+    /// The charging model's view of `ev` (present in `[arrival_slot, departure_slot)` with
+    /// `energy_kwh` stored when the model starts).
+    pub fn planned_ev(&self, ev: &EvAt) -> PlannedEv {
+        let c = self.charger(ev.charger);
         PlannedEv {
-            key,
-            arrival_slot,
-            departure_slot,
-            energy_kwh,
-            target_kwh,
-            min_kwh: self.soc_floor * battery_kwh,
-            max_kwh: battery_kwh,
-            battery_kwh,
+            key: ev.key,
+            arrival_slot: ev.arrival_slot,
+            departure_slot: ev.departure_slot,
+            energy_kwh: ev.energy_kwh,
+            target_kwh: ev.target_kwh,
+            min_kwh: self.soc_floor * ev.battery_kwh,
+            max_kwh: ev.battery_kwh,
+            battery_kwh: ev.battery_kwh,
             max_charge_kw: c.max_charge_kw,
             max_discharge_kw: c.max_discharge_kw,
             charge_efficiency: c.charge_efficiency,

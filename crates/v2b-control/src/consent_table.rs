@@ -2,7 +2,7 @@
 //! example and of `evmech v2b negotiate`.
 
 use crate::negotiation::{Negotiator, Profile};
-use crate::policy::{ChargingPolicy, MaxCharge, McMpc, McMpcOptions, OnFailure};
+use crate::policy::{ChargingPolicy, ForecastMode, MaxCharge, McMpc, McMpcOptions, OnFailure};
 use crate::{
     simulate_with, ArrivalPolicy, EpisodeReport, Error, FixedPrice, FreeAccess, Result, Scenario,
 };
@@ -91,12 +91,14 @@ impl TablePolicy {
                 backend: settings.backend,
                 on_failure: settings.on_failure,
                 time_grid: settings.time_grid,
+                forecast: settings.forecast,
                 ..McMpcOptions::default()
             })),
         };
         let tune = |mut n: Negotiator| {
             n.settings.scenarios = settings.negotiation_scenarios;
             n.settings.backend = settings.backend;
+            n.settings.forecast = settings.forecast;
             n.settings.users.profile = settings.profile;
             if self != TablePolicy::SmartUtility {
                 n.settings.menu.alpha = settings.alpha;
@@ -150,6 +152,10 @@ pub struct TableSettings {
     /// computed; [`TimeGrid::HOURLY_AFTER_FIRST_HOUR`] is faster.
     #[serde(default)]
     pub time_grid: TimeGrid,
+    /// Where the futures of MC-MPC and of the menus come from (default: the causal history;
+    /// [`ForecastMode::HindsightPool`] reproduces the paper's setting).
+    #[serde(default)]
+    pub forecast: ForecastMode,
 }
 
 impl Default for TableSettings {
@@ -164,6 +170,7 @@ impl Default for TableSettings {
             backend: LpBackend::default(),
             on_failure: OnFailure::Error,
             time_grid: TimeGrid::Slots,
+            forecast: ForecastMode::History,
         }
     }
 }

@@ -89,7 +89,7 @@ pub use arrivals::{
 };
 pub use assignment::{arrival_order, assign_chargers, TieBreak};
 pub use building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
-pub use config::SiteConfig;
+pub use config::{EvAt, SiteConfig};
 pub use error::{Error, Result};
 pub use history::History;
 pub use report::{ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport};

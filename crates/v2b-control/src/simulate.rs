@@ -6,8 +6,8 @@ use crate::plant;
 use crate::policy::{session_key, ChargingPolicy, ConnectedEv, DayView, Observation};
 use crate::report::{ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport};
 use crate::{
-    arrival_order, assign_chargers, Admission, Arrival, ArrivalPolicy, Error, FreeAccess, History,
-    Price, Result, Scenario, Session,
+    arrival_order, assign_chargers, Admission, Arrival, ArrivalPolicy, Error, EvAt, FreeAccess,
+    History, Price, Result, Scenario, Session,
 };
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -83,16 +83,16 @@ fn observe(scenario: &Scenario, d: usize, live: &[Live]) -> Vec<ConnectedEv> {
     live.iter()
         .map(|l| {
             let s = &day.sessions[l.session];
-            scenario.config().connected_ev(
-                l.session,
-                session_key(d, l.session),
-                l.charger,
-                s.arrival_slot,
-                l.departure_slot,
-                l.energy_kwh,
-                l.target_kwh,
-                s.battery_kwh,
-            )
+            let at = EvAt {
+                key: session_key(d, l.session),
+                charger: l.charger,
+                arrival_slot: s.arrival_slot,
+                departure_slot: l.departure_slot,
+                energy_kwh: l.energy_kwh,
+                target_kwh: l.target_kwh,
+                battery_kwh: s.battery_kwh,
+            };
+            scenario.config().connected_ev(l.session, &at)
         })
         .collect()
 }

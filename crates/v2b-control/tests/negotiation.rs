@@ -115,15 +115,17 @@ fn control_c3_a_two_sided_shortfall_rewards_an_inflated_target() {
         .unwrap();
     assert_abs_diff_eq!(j_true, 353.66, epsilon = 1e-6);
     assert!(j_inflated >= j_true - 1e-6);
-    // Two-sided: the truthful report carries 10 kWh the EV cannot discharge, at 100 USD/kWh;
-    // reporting 40 removes the penalty, so the inflated report costs less and is priced lower.
+    // Two-sided: the truthful report carries 10 kWh the EV cannot discharge, at the shortfall
+    // weight (1000 USD/kWh by default); reporting 40 removes the penalty, so the inflated report
+    // costs less and is priced lower.
+    let weight = spec_e(truthful.clone()).base.weights.shortfall_usd_per_kwh;
     let j_true = with(truthful.clone(), Shortfall::TwoSided)
         .cost_as_reported(&o)
         .unwrap();
     let j_inflated = with(inflated.clone(), Shortfall::TwoSided)
         .cost_as_reported(&o)
         .unwrap();
-    assert_abs_diff_eq!(j_true, 1353.66, epsilon = 1e-6);
+    assert_abs_diff_eq!(j_true, 353.66 + 10.0 * weight, epsilon = 1e-6);
     assert_abs_diff_eq!(j_inflated, 353.66, epsilon = 1e-6);
     let price = |v: PlannedEv| with(v, Shortfall::TwoSided).menu(&o).unwrap().options[0].price_usd;
     assert!(

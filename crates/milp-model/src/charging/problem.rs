@@ -90,7 +90,9 @@ pub enum CurveForm {
 pub struct ChargingWeights {
     /// `lambda_DC`, USD per kW of peak (default 11.67, the demand charge).
     pub demand_usd_per_kw: f64,
-    /// `lambda_SOC`, USD per kWh short of target (default 100).
+    /// `lambda_SOC`, USD per kWh short of target (default 1000: above the cost of moving a kWh
+    /// into a demand-charged slot even under a tapering curve, where a kWh charged earlier
+    /// lowers the later cap; evmech-v2b-control's sites use the same value).
     pub shortfall_usd_per_kwh: f64,
     /// `K_batt`, USD per kWh discharged (default 0.05).
     pub degradation_usd_per_kwh: f64,
@@ -100,7 +102,7 @@ impl Default for ChargingWeights {
     fn default() -> Self {
         ChargingWeights {
             demand_usd_per_kw: 11.67,
-            shortfall_usd_per_kwh: 100.0,
+            shortfall_usd_per_kwh: 1000.0,
             degradation_usd_per_kwh: 0.05,
         }
     }

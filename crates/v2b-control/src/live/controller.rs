@@ -4,7 +4,7 @@ use super::state::{SiteState, SlottedState};
 use crate::compare::{CompareSettings, PolicyKind};
 use crate::engine::decide_and_apply;
 use crate::policy::{ChargingPolicy, ConnectedEv, ForecastMode, Observation, OnFailure};
-use crate::{Error, History, Result, SiteConfig};
+use crate::{Error, EvAt, History, Result, SiteConfig};
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
 use jiff::tz::TimeZone;
@@ -183,16 +183,16 @@ impl Controller {
             .zip(&slotted.evs)
             .enumerate()
             .map(|(i, (ev, s))| {
-                self.config.connected_ev(
-                    i,
-                    i as u64,
-                    ev.charger,
-                    s.arrival_slot,
-                    s.departure_slot,
-                    ev.energy_kwh,
-                    ev.target_kwh,
-                    ev.battery_kwh,
-                )
+                let at = EvAt {
+                    key: i as u64,
+                    charger: ev.charger,
+                    arrival_slot: s.arrival_slot,
+                    departure_slot: s.departure_slot,
+                    energy_kwh: ev.energy_kwh,
+                    target_kwh: ev.target_kwh,
+                    battery_kwh: ev.battery_kwh,
+                };
+                self.config.connected_ev(i, &at)
             })
             .collect();
         let obs = Observation {

@@ -5,7 +5,7 @@
 use super::{AcceptanceMode, Choice, Menu, MenuInput, MenuOption, MenuOptions, UserModel};
 use crate::forecast::HistoryForecaster;
 use crate::policy::{future_blocks, planned_connected, stream_seed, ForecastMode, FutureQuery};
-use crate::{Admission, Arrival, ArrivalDecision, ArrivalPolicy, Price, Result};
+use crate::{Admission, Arrival, ArrivalDecision, ArrivalPolicy, EvAt, Price, Result};
 use evmech_milp_model::charging::{ChargingProblem, ChargingWeights};
 use evmech_milp_model::LpBackend;
 use rand::{Rng, SeedableRng};
@@ -157,7 +157,7 @@ impl Negotiator {
             building_kw: a.building_kw,
             busy_until: busy,
             connected: planned_connected(config, a.slot, a.connected),
-            hindsight_stream: vec![day, a.slot as u64, a.session_index as u64],
+            hindsight_stream: (vec![day, a.slot as u64, a.session_index as u64], "neg"),
         };
         let forecaster = HistoryForecaster::default();
         let seed = stream_seed(s.seed, &[a.session_index as u64], "neg");
@@ -182,15 +182,15 @@ impl Negotiator {
                 backend: s.backend,
                 ..config.charging_problem(blocks)
             },
-            arriving: config.planned_ev(
-                a.key,
-                a.charger,
-                a.slot,
-                d_req,
-                a.session.arrival_energy_kwh,
-                a.target_kwh,
-                a.session.battery_kwh,
-            ),
+            arriving: config.planned_ev(&EvAt {
+                key: a.key,
+                charger: a.charger,
+                arrival_slot: a.slot,
+                departure_slot: d_req,
+                energy_kwh: a.session.arrival_energy_kwh,
+                target_kwh: a.target_kwh,
+                battery_kwh: a.session.battery_kwh,
+            }),
         })
     }
 

@@ -7,7 +7,7 @@
 
 use super::{session_ev, ConnectedEv, DayView};
 use crate::forecast::{ForecastRequest, Forecaster};
-use crate::{assign_chargers, Date, History, Result, Session, SiteConfig};
+use crate::{assign_chargers, Date, EvAt, History, Result, Session, SiteConfig};
 use evmech_milp_model::charging::{ChargingBlock, PlannedEv};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -129,8 +129,8 @@ pub(crate) struct FutureQuery<'a> {
     pub busy_until: Vec<usize>,
     /// The EVs present now, in every block.
     pub connected: Vec<PlannedEv>,
-    /// Parts of the hindsight RNG stream (kept as the papers' runs drew them).
-    pub hindsight_stream: Vec<u64>,
+    /// Parts and tag of the hindsight RNG stream (kept as the papers' runs drew them).
+    pub hindsight_stream: (Vec<u64>, &'static str),
 }
 
 impl FutureQuery<'_> {
@@ -170,7 +170,8 @@ pub(crate) fn future_blocks(
             perfect: mode == ForecastMode::HindsightPerfect,
             load_noise_sd,
         };
-        let stream = stream_seed(seed, &q.hindsight_stream, "ch");
+        let (parts, tag) = &q.hindsight_stream;
+        let stream = stream_seed(seed, parts, tag);
         let blocks = sampler.sample(view, q.slot, &q.busy_until, &q.connected, stream);
         return Ok((blocks, mode.label().into()));
     }
@@ -291,15 +292,10 @@ pub fn session_key(day: usize, s: usize) -> u64 {
 pub fn planned_connected(config: &SiteConfig, slot: usize, evs: &[ConnectedEv]) -> Vec<PlannedEv> {
     evs.iter()
         .map(|ev| {
-            config.planned_ev(
-                ev.key,
-                ev.charger,
-                slot,
-                ev.departure_slot,
-                ev.energy_kwh,
-                ev.target_kwh,
-                ev.battery_kwh,
-            )
+            config.planned_ev(&EvAt {
+                arrival_slot: slot,
+                ..ev.at()
+            })
         })
         .collect()
 }

@@ -131,13 +131,20 @@ impl McMpc {
         self.forecaster.as_ref()
     }
 
-    /// Deterministic MPC: one future on the exact slot grid, no refinement. Its future is the
-    /// default forecaster's point forecast (the mean past load, no future arrivals).
+    /// Deterministic MPC: one future on the exact slot grid, then the refinement toward the
+    /// month's peak. Its future is the default forecaster's point forecast (the mean past load,
+    /// no future arrivals).
+    ///
+    /// The refinement matters most here: a model that sees no future arrival is indifferent
+    /// between charging now and later below the month's peak, and later arrivals then stack on
+    /// the deferred charging; filling up to the peak now leaves them room. On the first five
+    /// weekdays of May 2019 it lowers MPC's energy and demand bill from 4,176 to 3,901 USD
+    /// (`docs/v2b.md`).
     pub fn deterministic(seed: u64) -> Self {
         McMpc::new(McMpcOptions {
             scenarios: 1,
             seed,
-            refinement: false,
+            refinement: true,
             time_grid: TimeGrid::Slots,
             ..McMpcOptions::default()
         })
@@ -167,7 +174,10 @@ impl McMpc {
             building_kw: obs.building_kw,
             busy_until: busy,
             connected: planned_connected(config, obs.slot, obs.evs),
-            hindsight_stream: vec![obs.hindsight.map_or(0, |v| v.day as u64), obs.slot as u64],
+            hindsight_stream: (
+                vec![obs.hindsight.map_or(0, |v| v.day as u64), obs.slot as u64],
+                "ch",
+            ),
         };
         let (blocks, forecast) = future_blocks(
             &query,
@@ -235,7 +245,7 @@ pub fn refine(
 
 impl ChargingPolicy for McMpc {
     fn name(&self) -> String {
-        if self.options.scenarios == 1 && !self.options.refinement {
+        if self.options.scenarios == 1 {
             "mpc".into()
         } else {
             "mc-mpc".into()

@@ -21,7 +21,7 @@ pub use oracle::{Oracle, OracleMode, SHORTFALL_WEIGHT_USD_PER_KWH};
 pub use planned::session_ev;
 pub use req_charge::ReqCharge;
 
-use crate::{Date, History, Result, Scenario, SiteConfig};
+use crate::{Date, EvAt, History, Result, Scenario, SiteConfig};
 use serde::{Deserialize, Serialize};
 
 /// What a policy may know at the start of a day: the scenario (the Oracle reads all of it;
@@ -68,6 +68,21 @@ pub struct ConnectedEv {
     pub charge_cap_kw: f64,
     /// The plant's discharging cap this slot, kW.
     pub discharge_cap_kw: f64,
+}
+
+impl ConnectedEv {
+    /// The EV's identity, slots and energies.
+    pub fn at(&self) -> EvAt {
+        EvAt {
+            key: self.key,
+            charger: self.charger,
+            arrival_slot: self.arrival_slot,
+            departure_slot: self.departure_slot,
+            energy_kwh: self.energy_kwh,
+            target_kwh: self.target_kwh,
+            battery_kwh: self.battery_kwh,
+        }
+    }
 }
 
 /// What a policy observes at the start of a slot: the site, the clock, the building load now,

@@ -26,7 +26,7 @@ pub enum OracleMode {
 pub struct Oracle {
     /// Monthly or daily optimum.
     pub mode: OracleMode,
-    /// Objective weights (default: demand 11.67, shortfall 100, degradation 0.05).
+    /// Objective weights (default: [`SiteConfig::default_weights`](crate::SiteConfig::default_weights)).
     pub weights: Option<ChargingWeights>,
     /// Solver.
     pub backend: LpBackend,
@@ -36,7 +36,7 @@ pub struct Oracle {
 }
 
 impl Oracle {
-    /// An Oracle in `mode` with the scenario's weights and the CBC backend.
+    /// An Oracle in `mode` with the site's weights and the default backend.
     pub fn new(mode: OracleMode) -> Self {
         Oracle {
             mode,

@@ -1,6 +1,6 @@
 //! The bridge from a recorded session to the charging model's [`PlannedEv`].
 
-use crate::{Session, SiteConfig};
+use crate::{EvAt, Session, SiteConfig};
 use evmech_milp_model::charging::PlannedEv;
 
 /// A session on `charger` from its arrival, with its (clipped) `target_kwh`.
@@ -11,13 +11,13 @@ pub fn session_ev(
     charger: usize,
     target_kwh: f64,
 ) -> PlannedEv {
-    config.planned_ev(
+    config.planned_ev(&EvAt {
         key,
         charger,
-        session.arrival_slot,
-        session.departure_slot,
-        session.arrival_energy_kwh,
+        arrival_slot: session.arrival_slot,
+        departure_slot: session.departure_slot,
+        energy_kwh: session.arrival_energy_kwh,
         target_kwh,
-        session.battery_kwh,
-    )
+        battery_kwh: session.battery_kwh,
+    })
 }

@@ -1,0 +1,269 @@
+//! CONSENT on a live site: a menu quoted to an arriving driver, and her answer.
+//!
+//! [`Controller::quote`] prices the menu for a driver who has just plugged in (or is about to),
+//! from the site's state now and its history, with the same [`Negotiator`] the simulator uses
+//! ([`Negotiator::quote`]); [`Controller::accept`] turns her choice into the connected EV to put
+//! in the next states (the negotiated target and departure) and the price she pays
+//! ([`Negotiator::accept`]). The simulator's negotiation is these two calls with a simulated
+//! driver's choice in between.
+
+use super::state::{SiteState, SlottedState};
+use super::Controller;
+use crate::negotiation::{Choice, Menu, Negotiator};
+use crate::policy::ConnectedEv;
+use crate::{Admission, Arrival, Error, EvAt, History, Price, Result, Session};
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// A driver asking to charge now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveArrival {
+    /// The operator's id of the session.
+    pub id: String,
+    /// The charger she is on; `None`: the site's first free charger (bidirectional first,
+    /// then the more powerful, then the lower index).
+    #[serde(default)]
+    pub charger: Option<usize>,
+    /// When she wants to leave (RFC 3339 with offset, today).
+    pub departure: String,
+    /// Energy stored at plug-in, kWh.
+    pub energy_kwh: f64,
+    /// Energy she wants at departure, kWh.
+    pub target_kwh: f64,
+    /// Battery capacity, kWh.
+    pub battery_kwh: f64,
+}
+
+/// One option of a quoted menu, in the site's terms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteOption {
+    /// The flexibility level (0: as requested).
+    pub level: usize,
+    /// Energy promised at departure, kWh.
+    pub target_kwh: f64,
+    /// Departure (RFC 3339).
+    pub departure: String,
+    /// Energy below the request, kWh.
+    pub reduction_kwh: f64,
+    /// Delay of the departure, minutes.
+    pub delay_minutes: f64,
+    /// What she pays for the session, USD (negative: the site pays her).
+    pub price_usd: f64,
+}
+
+/// A quoted menu.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveQuote {
+    /// The arrival it was quoted to.
+    pub arrival: LiveArrival,
+    /// The charger it holds.
+    pub charger: usize,
+    /// Start of the slot of the quote (RFC 3339): her arrival time in the site's records.
+    pub time: String,
+    /// The options, one per level.
+    pub options: Vec<QuoteOption>,
+    /// The menu as the negotiation computed it (costs, utilities, solves).
+    pub menu: Menu,
+    /// Where the menu's futures came from.
+    pub forecast: String,
+}
+
+/// A stable hash of an id (FNV-1a): the seed part of a live arrival.
+fn id_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn bad(field: &str, reason: impl Into<String>) -> Error {
+    Error::InvalidField {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+impl Controller {
+    /// The time `slots` slots after the start of the current slot, RFC 3339 in the site's zone.
+    fn time_after(&self, s: &SlottedState, slots: usize) -> String {
+        let minutes = (slots as f64 * self.config.tariff.slot_hours * 60.0).round() as i64;
+        let t: Timestamp = s
+            .slot_start
+            .checked_add(SignedDuration::from_mins(minutes))
+            .unwrap_or(s.slot_start);
+        t.to_zoned_datetime(self.time_zone.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    }
+
+    /// The charger of `arrival`: its own (checked free), or the first free one.
+    fn charger_for(&self, state: &SiteState, arrival: &LiveArrival) -> Result<usize> {
+        let held: Vec<usize> = state.evs.iter().map(|e| e.charger).collect();
+        match arrival.charger {
+            Some(c) if c >= self.config.site.chargers().len() => Err(bad(
+                "arrival.charger",
+                format!("the site has chargers 0..{}", self.config.site.chargers().len()),
+            )),
+            Some(c) if held.contains(&c) => Err(bad("arrival.charger", format!("charger {c} is busy"))),
+            Some(c) => Ok(c),
+            None => self
+                .config
+                .site
+                .assignment_order()
+                .into_iter()
+                .find(|c| !held.contains(c))
+                .ok_or_else(|| bad("arrival.charger", "no charger is free")),
+        }
+    }
+
+    /// The menu `negotiator` offers `arrival` now. Errors name the field (`arrival.departure`:
+    /// not after now or not today; `arrival.target_kwh`, ...; the state's fields as in
+    /// [`Controller::decide`]).
+    pub fn quote(
+        &self,
+        negotiator: &Negotiator,
+        state: &SiteState,
+        arrival: &LiveArrival,
+        history: &History,
+    ) -> Result<LiveQuote> {
+        let s = self.slotted(state)?;
+        history.validate(self.config.slots_per_day())?;
+        let charger = self.charger_for(state, arrival)?;
+        let probe = SiteState {
+            evs: vec![super::LiveEv {
+                id: arrival.id.clone(),
+                charger,
+                arrival: state.time.clone(),
+                departure: arrival.departure.clone(),
+                energy_kwh: arrival.energy_kwh,
+                target_kwh: arrival.target_kwh,
+                battery_kwh: arrival.battery_kwh,
+            }],
+            ..state.clone()
+        };
+        let departure = self
+            .slotted(&probe)
+            .map_err(|e| match e {
+                Error::InvalidField { field, reason } => Error::InvalidField {
+                    field: field.replace("evs[0]", "arrival"),
+                    reason,
+                },
+                other => other,
+            })?
+            .evs[0]
+            .departure_slot;
+        let n = self.config.slots_per_day();
+        if departure > n {
+            return Err(bad("arrival.departure", "a quote needs a departure today"));
+        }
+        let session = Session {
+            id: arrival.id.clone(),
+            date: s.date,
+            arrival_slot: s.slot,
+            departure_slot: departure,
+            requested_departure_slot: departure,
+            battery_kwh: arrival.battery_kwh,
+            arrival_energy_kwh: arrival.energy_kwh,
+            requested_energy_kwh: arrival.target_kwh.max(arrival.energy_kwh),
+            hindsight: false,
+            reported_need_kwh: (arrival.target_kwh - arrival.energy_kwh).max(0.0),
+            need_clipped: false,
+        };
+        let connected = self.connected(state, &s);
+        let target = self.config.clipped_target(
+            arrival.energy_kwh,
+            session.requested_energy_kwh,
+            arrival.battery_kwh,
+            charger,
+            departure - s.slot,
+        );
+        let a = Arrival {
+            config: &self.config,
+            date: s.date,
+            history,
+            hindsight: None,
+            slot: s.slot,
+            session_index: id_hash(&arrival.id) as usize,
+            session: &session,
+            key: connected.len() as u64,
+            charger,
+            target_kwh: target,
+            building_kw: state.building_kw,
+            past_peak_kw: state.month_peak_kw,
+            connected: &connected,
+        };
+        let menu = negotiator.quote(&a)?;
+        let options = menu
+            .options
+            .iter()
+            .map(|o| QuoteOption {
+                level: o.level,
+                target_kwh: o.target_kwh,
+                departure: self.time_after(&s, o.departure_slot - s.slot),
+                reduction_kwh: o.reduction_kwh,
+                delay_minutes: o.delay_minutes,
+                price_usd: o.price_usd,
+            })
+            .collect();
+        Ok(LiveQuote {
+            arrival: arrival.clone(),
+            charger,
+            time: self.time_after(&s, 0),
+            options,
+            menu,
+            forecast: negotiator.settings.forecast.label().into(),
+        })
+    }
+
+    /// Her answer to `quote`: the EV to add to the site's next states (with the negotiated
+    /// target and departure) and the price, or `None` when she declines. Errors: a level the
+    /// menu does not have (`choice`).
+    pub fn accept(&self, quote: &LiveQuote, choice: Choice) -> Result<Option<(super::LiveEv, f64)>> {
+        match Negotiator::accept(&quote.menu, choice)? {
+            Admission::Declined => Ok(None),
+            Admission::Served {
+                target_kwh, price, level, ..
+            } => {
+                let option = &quote.options[level.unwrap_or(0)];
+                let usd = match price {
+                    Price::Quote(z) => z,
+                    Price::PerKwhDelivered(p) => p * (target_kwh - quote.arrival.energy_kwh).max(0.0),
+                };
+                Ok(Some((
+                    super::LiveEv {
+                        id: quote.arrival.id.clone(),
+                        charger: quote.charger,
+                        arrival: quote.time.clone(),
+                        departure: option.departure.clone(),
+                        energy_kwh: quote.arrival.energy_kwh,
+                        target_kwh,
+                        battery_kwh: quote.arrival.battery_kwh,
+                    },
+                    usd,
+                )))
+            }
+        }
+    }
+
+    /// The connected EVs of `state` as the policies see them (keys 0..n in the state's order).
+    pub(super) fn connected(&self, state: &SiteState, s: &SlottedState) -> Vec<ConnectedEv> {
+        state
+            .evs
+            .iter()
+            .zip(&s.evs)
+            .enumerate()
+            .map(|(i, (ev, slots))| {
+                let at = EvAt {
+                    key: i as u64,
+                    charger: ev.charger,
+                    arrival_slot: slots.arrival_slot,
+                    departure_slot: slots.departure_slot,
+                    energy_kwh: ev.energy_kwh,
+                    target_kwh: ev.target_kwh,
+                    battery_kwh: ev.battery_kwh,
+                };
+                self.config.connected_ev(i, &at)
+            })
+            .collect()
+    }
+}
