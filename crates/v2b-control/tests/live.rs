@@ -3,7 +3,8 @@
 //! nothing recorded after "now".
 
 use evmech_v2b_control::compare::PolicyKind;
-use evmech_v2b_control::live::{Controller, LiveEv, LiveOptions, SiteState};
+use evmech_v2b_control::live::{Controller, LiveArrival, LiveEv, LiveOptions, SiteState};
+use evmech_v2b_control::negotiation::{Choice, Negotiator};
 use evmech_v2b_control::policy::McMpc;
 use evmech_v2b_control::{
     arrival_order, day_plan, plant, simulate, Date, DepartureMode, Error, History, Scenario,
@@ -357,4 +358,76 @@ fn an_ev_staying_past_midnight_is_planned_to_its_departure() {
     assert_eq!(d.plan[1].power_kw.len(), 4);
     let stored: f64 = 21.5 + d.plan[0].power_kw.iter().sum::<f64>() * 0.25;
     assert!(stored >= 51.0, "plans {stored} kWh of the 52 wanted");
+}
+
+fn arrival() -> LiveArrival {
+    LiveArrival {
+        id: "new".into(),
+        charger: None,
+        departure: "2019-05-14T17:00:00-07:00".into(),
+        energy_kwh: 20.0,
+        target_kwh: 50.0,
+        battery_kwh: 75.0,
+    }
+}
+
+#[test]
+fn a_quoted_menu_becomes_a_connected_ev_on_acceptance() {
+    let scenario = fixture(4);
+    let h = history(&scenario, false);
+    let mut c = Controller::new(scenario.config().clone(), options(PolicyKind::Mpc, 1)).unwrap();
+    let negotiator = Negotiator::consent(0);
+    let q = c.quote(&negotiator, &state(), &arrival(), &h).unwrap();
+    // The paper's four levels; the first is the request itself, on the first free charger
+    // (bidirectional first: charger 10).
+    assert_eq!(q.options.len(), 4);
+    assert_eq!(q.charger, 10);
+    assert_eq!(q.options[0].departure, "2019-05-14T17:00:00-07:00");
+    assert!((q.options[0].target_kwh - 50.0).abs() < 1e-9);
+    assert_eq!(q.time, "2019-05-14T10:00:00-07:00");
+    assert_eq!(q.forecast, "history");
+    for o in &q.options {
+        assert!(o.price_usd.is_finite());
+        assert!(o.target_kwh <= 50.0 + 1e-9 && o.delay_minutes >= 0.0);
+    }
+    // The same state and history give the same menu.
+    let again = c.quote(&negotiator, &state(), &arrival(), &h).unwrap();
+    assert_eq!(again.options, q.options);
+    let (ev, price) = c.accept(&q, Choice::Accept(2)).unwrap().unwrap();
+    assert_eq!((ev.charger, ev.target_kwh), (10, q.options[2].target_kwh));
+    assert_eq!(ev.departure, q.options[2].departure);
+    assert_eq!(price, q.options[2].price_usd);
+    let mut next = state();
+    next.evs.push(ev);
+    assert_eq!(c.decide(&next, &h).unwrap().setpoints.len(), 3);
+    assert!(c.accept(&q, Choice::Reject).unwrap().is_none());
+    assert!(matches!(
+        c.accept(&q, Choice::Accept(4)),
+        Err(Error::InvalidParameter {
+            field: "choice",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn bad_arrivals_name_the_field() {
+    let c = Controller::new(Default::default(), options(PolicyKind::Mpc, 1)).unwrap();
+    let n = Negotiator::consent(0);
+    let h = History::new();
+    let mut a = arrival();
+    a.departure = "2019-05-15T08:00:00-07:00".into();
+    assert_eq!(field_of(c.quote(&n, &state(), &a, &h)), "arrival.departure");
+    let mut a = arrival();
+    a.departure = "2019-05-14T09:00:00-07:00".into();
+    assert_eq!(field_of(c.quote(&n, &state(), &a, &h)), "arrival.departure");
+    let mut a = arrival();
+    a.charger = Some(3);
+    assert_eq!(field_of(c.quote(&n, &state(), &a, &h)), "arrival.charger");
+    let mut a = arrival();
+    a.target_kwh = 80.0;
+    assert_eq!(
+        field_of(c.quote(&n, &state(), &a, &h)),
+        "arrival.target_kwh"
+    );
 }

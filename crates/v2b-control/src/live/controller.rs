@@ -3,8 +3,8 @@
 use super::state::{SiteState, SlottedState};
 use crate::compare::{CompareSettings, PolicyKind};
 use crate::engine::decide_and_apply;
-use crate::policy::{ChargingPolicy, ConnectedEv, ForecastMode, Observation, OnFailure};
-use crate::{Error, EvAt, History, Result, SiteConfig};
+use crate::policy::{ChargingPolicy, ForecastMode, Observation, OnFailure};
+use crate::{Error, History, Result, SiteConfig};
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
 use jiff::tz::TimeZone;
@@ -99,8 +99,8 @@ pub struct LiveDecision {
 
 /// The live controller of one site. See the [module docs](super).
 pub struct Controller {
-    config: SiteConfig,
-    time_zone: TimeZone,
+    pub(super) config: SiteConfig,
+    pub(super) time_zone: TimeZone,
     options: LiveOptions,
     policy: Box<dyn ChargingPolicy>,
 }
@@ -177,24 +177,7 @@ impl Controller {
         let started = Instant::now();
         let slotted = self.slotted(state)?;
         history.validate(self.config.slots_per_day())?;
-        let evs: Vec<ConnectedEv> = state
-            .evs
-            .iter()
-            .zip(&slotted.evs)
-            .enumerate()
-            .map(|(i, (ev, s))| {
-                let at = EvAt {
-                    key: i as u64,
-                    charger: ev.charger,
-                    arrival_slot: s.arrival_slot,
-                    departure_slot: s.departure_slot,
-                    energy_kwh: ev.energy_kwh,
-                    target_kwh: ev.target_kwh,
-                    battery_kwh: ev.battery_kwh,
-                };
-                self.config.connected_ev(i, &at)
-            })
-            .collect();
+        let evs = self.connected(state, &slotted);
         let obs = Observation {
             config: &self.config,
             date: slotted.date,

@@ -44,9 +44,11 @@
 //! ```
 
 mod controller;
+mod negotiate;
 #[cfg(feature = "ocpp")]
 pub mod ocpp;
 mod state;
 
 pub use controller::{Controller, EvPlanOut, LiveDecision, LiveOptions, Setpoint};
+pub use negotiate::{LiveArrival, LiveQuote, QuoteOption};
 pub use state::{LiveEv, SiteState, SlottedEv, SlottedState};

@@ -102,9 +102,14 @@ impl Controller {
         match arrival.charger {
             Some(c) if c >= self.config.site.chargers().len() => Err(bad(
                 "arrival.charger",
-                format!("the site has chargers 0..{}", self.config.site.chargers().len()),
+                format!(
+                    "the site has chargers 0..{}",
+                    self.config.site.chargers().len()
+                ),
             )),
-            Some(c) if held.contains(&c) => Err(bad("arrival.charger", format!("charger {c} is busy"))),
+            Some(c) if held.contains(&c) => {
+                Err(bad("arrival.charger", format!("charger {c} is busy")))
+            }
             Some(c) => Ok(c),
             None => self
                 .config
@@ -218,16 +223,25 @@ impl Controller {
     /// Her answer to `quote`: the EV to add to the site's next states (with the negotiated
     /// target and departure) and the price, or `None` when she declines. Errors: a level the
     /// menu does not have (`choice`).
-    pub fn accept(&self, quote: &LiveQuote, choice: Choice) -> Result<Option<(super::LiveEv, f64)>> {
+    pub fn accept(
+        &self,
+        quote: &LiveQuote,
+        choice: Choice,
+    ) -> Result<Option<(super::LiveEv, f64)>> {
         match Negotiator::accept(&quote.menu, choice)? {
             Admission::Declined => Ok(None),
             Admission::Served {
-                target_kwh, price, level, ..
+                target_kwh,
+                price,
+                level,
+                ..
             } => {
                 let option = &quote.options[level.unwrap_or(0)];
                 let usd = match price {
                     Price::Quote(z) => z,
-                    Price::PerKwhDelivered(p) => p * (target_kwh - quote.arrival.energy_kwh).max(0.0),
+                    Price::PerKwhDelivered(p) => {
+                        p * (target_kwh - quote.arrival.energy_kwh).max(0.0)
+                    }
                 };
                 Ok(Some((
                     super::LiveEv {

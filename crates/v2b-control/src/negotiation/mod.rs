@@ -20,7 +20,7 @@ mod negotiator;
 mod users;
 
 pub use levels::{DepartureSearch, FlexLevel, MenuOption, MenuOptions, PricingRule};
-pub use mechanism::{ConsentMechanism, NegotiationOutcome, NegotiationReport};
+pub use mechanism::{ConsentMechanism, ConsentUser, NegotiationOutcome, NegotiationReport};
 pub use menu::{futures_fingerprint, Menu, MenuInput};
 pub use negotiator::{MenuPricing, NegotiationSettings, Negotiator};
 pub use users::{AcceptanceMode, Choice, Profile, UserModel, UserType, UserWeights};

@@ -194,6 +194,42 @@ impl Negotiator {
         })
     }
 
+    /// The menu offered to `a`: CONSENT's prices over the arrival's futures, or the static
+    /// menu. The live [`Controller::quote`](crate::live::Controller::quote) and the simulator
+    /// both call this.
+    pub fn quote(&self, a: &Arrival<'_>) -> Result<Menu> {
+        match self.settings.pricing {
+            MenuPricing::Consent => self.menu_input(a)?.menu(&self.settings.menu),
+            MenuPricing::Static { retail_usd_per_kwh } => {
+                Ok(self.static_menu(a, retail_usd_per_kwh))
+            }
+        }
+    }
+
+    /// What the user's `choice` from `menu` means for the site: served with the option's
+    /// target, departure and quoted price, or declined. Errors: a level the menu does not have
+    /// (field `choice`).
+    pub fn accept(menu: &Menu, choice: Choice) -> Result<Admission> {
+        match choice {
+            Choice::Reject => Ok(Admission::Declined),
+            Choice::Accept(l) => {
+                let o = menu
+                    .options
+                    .get(l)
+                    .ok_or_else(|| crate::Error::InvalidParameter {
+                        field: "choice",
+                        reason: format!("level {l} of a menu with {} options", menu.options.len()),
+                    })?;
+                Ok(Admission::Served {
+                    target_kwh: o.target_kwh,
+                    departure_slot: o.departure_slot,
+                    level: Some(l),
+                    price: Price::Quote(o.price_usd),
+                })
+            }
+        }
+    }
+
     /// The static menu of the baseline for `a`.
     pub fn static_menu(&self, a: &Arrival<'_>, retail: f64) -> Menu {
         let s = &self.settings;
@@ -252,10 +288,7 @@ impl ArrivalPolicy for Negotiator {
     fn admit(&mut self, a: &Arrival<'_>) -> Result<ArrivalDecision> {
         let s = &self.settings;
         s.users.validate()?;
-        let menu = match s.pricing {
-            MenuPricing::Consent => self.menu_input(a)?.menu(&s.menu)?,
-            MenuPricing::Static { retail_usd_per_kwh } => self.static_menu(a, retail_usd_per_kwh),
-        };
+        let menu = self.quote(a)?;
         let parts = [
             a.hindsight
                 .map_or(a.date.days_since_epoch() as u64, |v| v.day as u64),
@@ -265,20 +298,9 @@ impl ArrivalPolicy for Negotiator {
         let user = s.users.draw(&mut rng);
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, &parts, "choice"));
         let y = user.utilities(&menu);
-        let admission = match s.acceptance.choose(&y, rng.random::<f64>()) {
-            Choice::Reject => Admission::Declined,
-            Choice::Accept(l) => {
-                let o = menu.options[l];
-                Admission::Served {
-                    target_kwh: o.target_kwh,
-                    departure_slot: o.departure_slot,
-                    level: Some(l),
-                    price: Price::Quote(o.price_usd),
-                }
-            }
-        };
+        let choice = s.acceptance.choose(&y, rng.random::<f64>());
         Ok(ArrivalDecision {
-            admission,
+            admission: Negotiator::accept(&menu, choice)?,
             lp_solves: menu.lp_solves,
             solver_seconds: menu.solver_seconds,
         })
