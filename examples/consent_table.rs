@@ -12,11 +12,12 @@
 //! ```
 
 use clap::Parser;
-use evmech::v2b_control::compare::grid_by_name;
-use evmech::v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
+use evmech::lab::consent_table::{run_table, TablePolicy, TableSettings};
+use evmech::lab::export;
 use evmech::v2b_control::negotiation::Profile;
+use evmech::v2b_control::policy::grid_by_name;
 use evmech::v2b_control::policy::ForecastMode;
-use evmech::v2b_control::{export, DepartureMode, EpisodeReport, Scenario, Site};
+use evmech::v2b_control::{DepartureMode, EpisodeReport, Scenario, Site};
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::io::IsTerminal;

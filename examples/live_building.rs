@@ -13,8 +13,8 @@
 //! ```
 
 use clap::Parser;
-use evmech::v2b_control::compare::PolicyKind;
 use evmech::v2b_control::live::{ocpp, Controller, LiveEv, LiveOptions, SiteState};
+use evmech::v2b_control::policy::PolicyKind;
 use evmech::v2b_control::{
     load_acn_file, plant, BuildingLoad, Date, DepartureMode, History, Session, SiteConfig,
 };

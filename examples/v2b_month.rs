@@ -12,8 +12,10 @@
 //! ```
 
 use clap::Parser;
-use evmech::v2b_control::compare::{compare, grid_by_name, CompareSettings, PolicyKind};
-use evmech::v2b_control::{export, DepartureMode, Scenario, Site};
+use evmech::lab::compare::compare;
+use evmech::lab::export;
+use evmech::v2b_control::policy::{grid_by_name, PolicyKind, PolicySettings};
+use evmech::v2b_control::{DepartureMode, Scenario, Site};
 use std::path::PathBuf;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/v2b-control/tests/data");
@@ -61,11 +63,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.days,
     )?;
     let kinds = PolicyKind::parse_list(&args.policies)?;
-    let settings = CompareSettings {
+    let settings = PolicySettings {
         scenarios: args.scenarios,
         seed: args.seed,
         time_grid: grid_by_name(&args.grid)?,
-        ..CompareSettings::default()
+        ..PolicySettings::default()
     };
     let reports = compare(
         &scenario,

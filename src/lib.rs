@@ -14,3 +14,7 @@ pub use evmech_copositive as copositive;
 
 /// Vehicle-to-building control and CONSENT negotiation (re-export of `evmech-v2b-control`).
 pub use evmech_v2b_control as v2b_control;
+
+/// Experiments on the V2B library: policy comparisons, the CONSENT tables, CSV and SVG output
+/// (re-export of `evmech-lab`).
+pub use evmech_lab as lab;

@@ -2,10 +2,12 @@
 
 use crate::input_error::{read_json, InputError};
 use crate::json_num::num;
+use evmech_lab::compare::compare;
+use evmech_lab::export;
 use evmech_milp_model::LpBackend;
-use evmech_v2b_control::compare::{compare, grid_by_name, CompareSettings, PolicyKind};
+use evmech_v2b_control::policy::{grid_by_name, PolicyKind, PolicySettings};
 use evmech_v2b_control::policy::{ForecastMode, OnFailure};
-use evmech_v2b_control::{export, DepartureMode, EpisodeReport, Scenario, Site, Stress};
+use evmech_v2b_control::{DepartureMode, EpisodeReport, Scenario, Site, Stress};
 use serde_json::{json, Map, Value};
 use std::fs::File;
 use std::io::Write;
@@ -45,7 +47,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
     let kinds = PolicyKind::parse_list(&args.policies).map_err(InputError::V2b)?;
     let time_grid = grid_by_name(&args.grid).map_err(InputError::V2b)?;
     let (scenario, backend) = load_episode(&args.episode)?;
-    let settings = CompareSettings {
+    let settings = PolicySettings {
         scenarios: args.scenarios,
         seed: args.seed,
         backend,

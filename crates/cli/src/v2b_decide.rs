@@ -2,9 +2,8 @@
 
 use crate::input_error::{read_json, InputError};
 use crate::v2b::{bad_arg, parse_backend};
-use evmech_v2b_control::compare::grid_by_name;
-use evmech_v2b_control::compare::PolicyKind;
 use evmech_v2b_control::live::{ocpp, Controller, LiveOptions, SiteState};
+use evmech_v2b_control::policy::{grid_by_name, PolicyKind};
 use evmech_v2b_control::{
     load_acn_file, BuildingLoad, Date, DepartureMode, Error, History, Site, SiteConfig,
 };

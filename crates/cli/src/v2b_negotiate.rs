@@ -4,10 +4,11 @@
 use crate::input_error::InputError;
 use crate::json_num::num;
 use crate::v2b::{bad_arg, date, forecast_by_name, load_episode, write_file, EpisodeArgs};
-use evmech_v2b_control::compare::grid_by_name;
-use evmech_v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
+use evmech_lab::consent_table::{run_table, TablePolicy, TableSettings};
+use evmech_lab::export;
 use evmech_v2b_control::negotiation::Profile;
-use evmech_v2b_control::{export, EpisodeReport, Scenario};
+use evmech_v2b_control::policy::grid_by_name;
+use evmech_v2b_control::{EpisodeReport, Scenario};
 use serde_json::{json, Map, Value};
 
 /// Arguments of `v2b negotiate`.

@@ -9,8 +9,8 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
-use evmech_v2b_control::compare::PolicyKind;
 use evmech_v2b_control::live::{Controller, LiveEv, LiveOptions, SiteState};
+use evmech_v2b_control::policy::PolicyKind;
 use evmech_v2b_control::policy::{ChargingPolicy, McMpc, McMpcOptions, Observation};
 use evmech_v2b_control::simulate;
 

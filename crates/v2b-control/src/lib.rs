@@ -33,9 +33,10 @@
 //!   futures; [`negotiation::UserModel`] and [`negotiation::AcceptanceMode`] are the users;
 //!   [`negotiation::ConsentMechanism`] is the negotiation as an `evmech_mechanisms::Mechanism`;
 //!   [`negotiation::Negotiator`] plugs it into [`simulate_with`] as an [`ArrivalPolicy`]
-//!   (beside [`FreeAccess`] and [`FixedPrice`]), and [`consent_table`] runs the paper's Table 1.
-//! - [`compare`] runs several policies on one episode and [`export`] writes CSV and an SVG plot:
-//!   the engine of the `v2b_month` example and of `evmech v2b compare`.
+//!   (beside [`FreeAccess`] and [`FixedPrice`]).
+//! - Running experiments (several policies on one episode, the CONSENT tables, CSV and SVG
+//!   output, progress bars) is application code: the `evmech-lab` crate. This library prints
+//!   nothing and reads only the files it is handed.
 //!
 //! Design notes and measured numbers: `docs/v2b.md`, `docs/benchmarks.md`.
 //!
@@ -61,17 +62,14 @@
 mod arrivals;
 mod assignment;
 mod building;
-pub mod compare;
 mod config;
-pub mod consent_table;
 mod csv;
 mod engine;
 mod error;
-pub mod export;
 pub mod forecast;
 mod history;
 pub mod live;
-mod named;
+pub mod named;
 pub mod negotiation;
 pub mod plant;
 pub mod policy;

@@ -2,8 +2,9 @@
 
 use crate::{Error, Result};
 
-/// The entry of `all` whose `name` is `text`; otherwise an error on `field` that lists the names.
-pub(crate) fn by_name<T: Copy>(
+/// The entry of `all` whose `name` is `text`; otherwise an [`Error::InvalidParameter`] on
+/// `field` that lists the names (how every closed set of names in evmech is parsed).
+pub fn by_name<T: Copy>(
     all: &[T],
     name: fn(T) -> &'static str,
     field: &'static str,

@@ -2,10 +2,10 @@
 //! simulator's bill to the cent; bad states are refused naming the field; decisions read
 //! nothing recorded after "now".
 
-use evmech_v2b_control::compare::PolicyKind;
 use evmech_v2b_control::live::{Controller, LiveArrival, LiveEv, LiveOptions, SiteState};
 use evmech_v2b_control::negotiation::{Choice, Negotiator};
 use evmech_v2b_control::policy::McMpc;
+use evmech_v2b_control::policy::PolicyKind;
 use evmech_v2b_control::{
     arrival_order, day_plan, plant, simulate, Date, DepartureMode, Error, History, Scenario,
     Session, Site,

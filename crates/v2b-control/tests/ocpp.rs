@@ -2,9 +2,9 @@
 //! `SetChargingProfileRequest` JSON schema (`tests/data/ocpp/`, see its README).
 #![cfg(feature = "ocpp")]
 
-use evmech_v2b_control::compare::PolicyKind;
 use evmech_v2b_control::live::ocpp::profiles;
 use evmech_v2b_control::live::{Controller, LiveEv, LiveOptions, SiteState};
+use evmech_v2b_control::policy::PolicyKind;
 use evmech_v2b_control::History;
 use serde_json::Value;
 

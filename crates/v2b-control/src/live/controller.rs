@@ -1,9 +1,9 @@
 //! The live controller: state and history in, set-points out.
 
 use super::state::{SiteState, SlottedState};
-use crate::compare::{CompareSettings, PolicyKind};
 use crate::engine::decide_and_apply;
 use crate::policy::{ChargingPolicy, ForecastMode, Observation, OnFailure};
+use crate::policy::{PolicyKind, PolicySettings};
 use crate::{Error, History, Result, SiteConfig};
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
@@ -139,7 +139,7 @@ impl Controller {
                 reason: "must be at least 1".into(),
             });
         }
-        let policy = options.policy.build(&CompareSettings {
+        let policy = options.policy.build(&PolicySettings {
             scenarios: options.scenarios,
             seed: options.seed,
             backend: options.backend,

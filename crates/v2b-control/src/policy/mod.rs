@@ -3,6 +3,7 @@
 mod budget;
 mod edf;
 mod futures;
+mod kind;
 mod llf;
 mod max_charge;
 mod mc_mpc;
@@ -14,6 +15,7 @@ pub use edf::Edf;
 pub(crate) use futures::standard_normal;
 pub(crate) use futures::{future_blocks, FutureQuery};
 pub use futures::{planned_connected, session_key, stream_seed, ForecastMode, FutureSampler};
+pub use kind::{grid_by_name, grid_name, PolicyKind, PolicySettings, GRIDS};
 pub use llf::Llf;
 pub use max_charge::MaxCharge;
 pub use mc_mpc::{refine, McMpc, McMpcOptions, OnFailure, PlannedProblem};

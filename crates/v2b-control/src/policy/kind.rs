@@ -1,17 +1,15 @@
-//! Running several policies on one episode: the engine of the `v2b_month` example and of
-//! `evmech v2b compare`.
+//! Policies by name (`mc-mpc`, `edf`, ...) and the settings they are built with: how the CLI,
+//! the live controller and the experiments choose a policy.
 
-use crate::policy::{
+use super::{
     ChargingPolicy, Edf, ForecastMode, Llf, MaxCharge, McMpc, McMpcOptions, OnFailure, Oracle,
     OracleMode, ReqCharge,
 };
-use crate::{simulate, EpisodeReport, Error, Result, Scenario};
+use crate::{Error, Result};
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
-use std::sync::Mutex;
 
 /// A policy by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -70,7 +68,7 @@ impl PolicyKind {
     }
 
     /// The policy with `settings`.
-    pub fn build(self, settings: &CompareSettings) -> Box<dyn ChargingPolicy> {
+    pub fn build(self, settings: &PolicySettings) -> Box<dyn ChargingPolicy> {
         let mc = |scenarios: usize, refinement: bool, time_grid: TimeGrid| {
             Box::new(McMpc::new(McMpcOptions {
                 scenarios,
@@ -111,9 +109,9 @@ impl FromStr for PolicyKind {
     }
 }
 
-/// Settings shared by the compared policies.
+/// Settings of the policies built by name ([`PolicyKind::build`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct CompareSettings {
+pub struct PolicySettings {
     /// Futures per MC-MPC decision.
     pub scenarios: usize,
     /// Seed of every random stream.
@@ -152,9 +150,9 @@ pub fn grid_by_name(text: &str) -> Result<TimeGrid> {
     crate::named::by_name(&GRIDS, grid_name, "grid", text)
 }
 
-impl Default for CompareSettings {
+impl Default for PolicySettings {
     fn default() -> Self {
-        CompareSettings {
+        PolicySettings {
             scenarios: 30,
             seed: 0,
             backend: LpBackend::default(),
@@ -163,40 +161,4 @@ impl Default for CompareSettings {
             forecast: ForecastMode::History,
         }
     }
-}
-
-/// Simulates each policy on `scenario`; `progress(policy, days done, days total)` after each day.
-///
-/// The policies run in parallel on the current rayon thread pool (all cores by default; run the
-/// call inside `rayon::ThreadPool::install` to choose the thread count). Each policy's episode
-/// is independent and seeded, so the reports, returned in the order of `kinds`, are the same
-/// with any number of threads; only the order of the `progress` calls varies.
-pub fn compare(
-    scenario: &Scenario,
-    kinds: &[PolicyKind],
-    settings: &CompareSettings,
-    progress: &mut (dyn FnMut(&str, usize, usize) + Send),
-) -> Result<Vec<EpisodeReport>> {
-    if settings.scenarios == 0 {
-        return Err(Error::InvalidParameter {
-            field: "scenarios",
-            reason: "must be at least 1".into(),
-        });
-    }
-    let progress = Mutex::new(progress);
-    kinds
-        .par_iter()
-        .map(|kind| {
-            let mut policy = kind.build(settings);
-            let name = kind.name();
-            let mut cb = |done: usize, total: usize| {
-                if let Ok(mut report) = progress.lock() {
-                    report(name, done, total);
-                }
-            };
-            let mut report = simulate(scenario, policy.as_mut(), Some(&mut cb))?;
-            report.policy = name.to_string();
-            Ok(report)
-        })
-        .collect()
 }

@@ -1,6 +1,6 @@
 //! Plain-text outputs of a comparison: per-day and per-slot CSV, and an SVG plot of one day.
 
-use crate::EpisodeReport;
+use evmech_v2b_control::EpisodeReport;
 use std::fmt::Write;
 
 /// Per-day CSV: one row per policy and day.
@@ -55,7 +55,7 @@ pub fn slots_csv(reports: &[EpisodeReport]) -> String {
 /// reduction_kwh, delay_minutes, quote_usd, price_usd_per_kwh` (empty cells where they do not
 /// apply). The data of the CONSENT paper's Figs. 10-12.
 pub fn arrivals_csv(reports: &[EpisodeReport], slot_hours: f64) -> String {
-    use crate::Price;
+    use evmech_v2b_control::Price;
     let mut out = String::from(
         "policy,date,session_id,slot,served,level,reduction_kwh,delay_minutes,quote_usd,price_usd_per_kwh\n",
     );
@@ -100,7 +100,7 @@ pub fn progress_line(policy: &str, done: usize, total: usize, elapsed_s: f64) ->
     )
 }
 
-/// A progress callback for [`simulate`](crate::simulate), [`compare`](crate::compare::compare)
+/// A progress callback for [`simulate`](evmech_v2b_control::simulate), [`compare`](crate::compare::compare)
 /// and [`run_table`](crate::consent_table::run_table): it redraws a [`progress_line`] on stderr
 /// when stderr is a terminal, with the seconds since it was made, and prints nothing otherwise
 /// (logs and pipes stay clean).

@@ -1,7 +1,7 @@
 //! The negotiation inside the simulator: accounting of payments and rejects, determinism, and
 //! the Table 1 rows on a synthetic day.
 
-use evmech_v2b_control::consent_table::{run_table, TablePolicy, TableSettings};
+use evmech_lab::consent_table::{run_table, TablePolicy, TableSettings};
 use evmech_v2b_control::negotiation::Negotiator;
 use evmech_v2b_control::policy::{McMpc, McMpcOptions, ReqCharge};
 use evmech_v2b_control::{simulate, simulate_with, FreeAccess, SyntheticConfig};
@@ -172,12 +172,13 @@ fn threads_do_not_change_the_table_rows() {
 
 #[test]
 fn threads_do_not_change_a_comparison() {
-    use evmech_v2b_control::compare::{compare, CompareSettings, PolicyKind};
+    use evmech_lab::compare::compare;
+    use evmech_v2b_control::policy::{PolicyKind, PolicySettings};
     let s = day();
-    let settings = CompareSettings {
+    let settings = PolicySettings {
         scenarios: 2,
         seed: 2,
-        ..CompareSettings::default()
+        ..PolicySettings::default()
     };
     let kinds = [PolicyKind::ReqCharge, PolicyKind::Llf, PolicyKind::McMpc];
     let run = |threads: usize| {

@@ -1,13 +1,15 @@
 //! The policies of the paper's Table 1 on one episode: the engine of the `consent_table`
 //! example and of `evmech v2b negotiate`.
 
-use crate::negotiation::{Negotiator, Profile};
-use crate::policy::{ChargingPolicy, ForecastMode, MaxCharge, McMpc, McMpcOptions, OnFailure};
-use crate::{
-    simulate_with, ArrivalPolicy, EpisodeReport, Error, FixedPrice, FreeAccess, Result, Scenario,
-};
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
+use evmech_v2b_control::negotiation::{Negotiator, Profile};
+use evmech_v2b_control::policy::{
+    ChargingPolicy, ForecastMode, MaxCharge, McMpc, McMpcOptions, OnFailure,
+};
+use evmech_v2b_control::{
+    simulate_with, ArrivalPolicy, EpisodeReport, Error, FixedPrice, FreeAccess, Result, Scenario,
+};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -125,7 +127,7 @@ impl FromStr for TablePolicy {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        crate::named::by_name(&TablePolicy::ALL, TablePolicy::name, "policies", s)
+        evmech_v2b_control::named::by_name(&TablePolicy::ALL, TablePolicy::name, "policies", s)
     }
 }
 

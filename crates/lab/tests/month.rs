@@ -3,12 +3,13 @@
 //!
 //! `cargo test --release -p evmech-v2b-control --test month -- --ignored`
 
-use evmech_v2b_control::compare::{compare, CompareSettings, PolicyKind};
+use evmech_lab::compare::compare;
 use evmech_v2b_control::policy::{ForecastMode, McMpc};
+use evmech_v2b_control::policy::{PolicyKind, PolicySettings};
 use evmech_v2b_control::{simulate, DepartureMode, EpisodeReport, Scenario, Site};
 use std::path::Path;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../v2b-control/tests/data");
 
 fn month() -> Scenario {
     Scenario::from_csv_files(
@@ -23,10 +24,10 @@ fn month() -> Scenario {
 }
 
 fn run_with(kinds: &[PolicyKind], scenarios: usize, forecast: ForecastMode) -> Vec<EpisodeReport> {
-    let settings = CompareSettings {
+    let settings = PolicySettings {
         scenarios,
         forecast,
-        ..CompareSettings::default()
+        ..PolicySettings::default()
     };
     compare(&month(), kinds, &settings, &mut |_, _, _| {}).unwrap()
 }

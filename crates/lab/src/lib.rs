@@ -1,0 +1,30 @@
+//! # evmech-lab
+//!
+//! Experiments and application code on top of `evmech-v2b-control`: the layer the `evmech`
+//! CLI and the examples use, so the library stays a library (it prints nothing, draws nothing
+//! and reads only what it is handed).
+//!
+//! - [`compare`]: several charging policies on one episode, side by side on all cores, each an
+//!   independent seeded run (the engine of `evmech v2b compare` and the `v2b_month` example).
+//! - [`consent_table`]: the rows of the CONSENT paper's Table 1 (and the settings of Tables 2
+//!   and 3) on one episode (`evmech v2b negotiate`, the `consent_table` example).
+//! - [`export`]: per-day and per-slot CSV, per-arrival CSV, an SVG plot of one day, and a
+//!   terminal progress line.
+//!
+//! ```
+//! use evmech_lab::compare::compare;
+//! use evmech_v2b_control::policy::{PolicyKind, PolicySettings};
+//! use evmech_v2b_control::SyntheticConfig;
+//!
+//! let scenario = SyntheticConfig { days: Some(2), seed: 7, ..SyntheticConfig::default() }.generate()?;
+//! let settings = PolicySettings { scenarios: 4, ..PolicySettings::default() };
+//! let reports = compare(&scenario, &[PolicyKind::ReqCharge, PolicyKind::Oracle], &settings, &mut |_, _, _| {})?;
+//! assert!(reports[1].building_cost_usd <= reports[0].building_cost_usd);
+//! # Ok::<_, evmech_v2b_control::Error>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod compare;
+pub mod consent_table;
+pub mod export;
