@@ -59,45 +59,35 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod arrivals;
-mod assignment;
-mod building;
-mod config;
-mod csv;
+mod domain;
 mod engine;
 mod error;
 pub mod forecast;
-mod history;
 pub mod live;
 pub mod named;
 pub mod negotiation;
-pub mod plant;
 pub mod policy;
-mod report;
-mod scenario;
-mod sessions;
-mod simulate;
-mod site;
-mod stress;
-mod synthetic;
-mod tariff;
 
-pub use arrivals::{
-    Admission, Arrival, ArrivalDecision, ArrivalPolicy, FixedPrice, FreeAccess, Price,
-};
-pub use assignment::{arrival_order, assign_chargers, TieBreak};
-pub use building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
-pub use config::{EvAt, SiteConfig};
-pub use error::{Error, Result};
-pub use history::History;
-pub use report::{ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport};
-pub use scenario::{Day, Scenario, ScenarioSpec};
-pub use sessions::{
+pub use engine::plant;
+
+pub use domain::building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
+pub use domain::config::{EvAt, SiteConfig};
+pub use domain::history::History;
+pub use domain::scenario::{Day, Scenario, ScenarioSpec};
+pub use domain::sessions::{
     load_acn_file, load_acn_sessions, Date, DepartureMode, LocalTime, Session, BATTERY_CLASSES_KWH,
     SLOTS_PER_DAY,
 };
-pub use simulate::{clipped_target, day_plan, simulate, simulate_with};
-pub use site::{Charger, Penalties, Site, SiteSpec};
-pub use stress::Stress;
-pub use synthetic::SyntheticConfig;
-pub use tariff::{Bill, Surcharge, Tariff};
+pub use domain::site::{Charger, Penalties, Site, SiteSpec};
+pub use domain::stress::Stress;
+pub use domain::synthetic::SyntheticConfig;
+pub use domain::tariff::{Bill, Surcharge, Tariff};
+pub use engine::arrivals::{
+    Admission, Arrival, ArrivalDecision, ArrivalPolicy, FixedPrice, FreeAccess, Price,
+};
+pub use engine::assignment::{arrival_order, assign_chargers, TieBreak};
+pub use engine::report::{
+    ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport,
+};
+pub use engine::simulate::{clipped_target, day_plan, simulate, simulate_with};
+pub use error::{Error, Result};

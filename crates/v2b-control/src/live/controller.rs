@@ -1,7 +1,7 @@
 //! The live controller: state and history in, set-points out.
 
 use super::state::{SiteState, SlottedState};
-use crate::engine::decide_and_apply;
+use crate::engine::step::decide_and_apply;
 use crate::policy::{ChargingPolicy, ForecastMode, Observation, OnFailure};
 use crate::policy::{PolicyKind, PolicySettings};
 use crate::{Error, History, Result, SiteConfig};

@@ -3,7 +3,7 @@
 
 use super::futures::session_key;
 use super::{session_ev, ChargingPolicy, DayView, Decision, Observation};
-use crate::simulate::day_plan;
+use crate::day_plan;
 use crate::{Error, Result, Scenario};
 use evmech_milp_model::charging::{ChargingBlock, ChargingProblem, ChargingWeights, PeakCoupling};
 use evmech_milp_model::LpBackend;

@@ -1,6 +1,6 @@
 //! The hourly building base load (DOE reference building CSV) and its calendar.
 
-use crate::csv::{csv_error, read_rows};
+use crate::domain::csv::{csv_error, read_rows};
 use crate::{Date, Error, Result};
 use serde::{Deserialize, Serialize};
 use std::io::BufRead;
@@ -106,7 +106,7 @@ impl BuildingLoad {
 
     /// [`BuildingLoad::from_csv`] of the file at `path`.
     pub fn from_file(path: &std::path::Path) -> Result<Self> {
-        BuildingLoad::from_csv(crate::csv::open(path)?, &path.display().to_string())
+        BuildingLoad::from_csv(crate::domain::csv::open(path)?, &path.display().to_string())
     }
 
     /// Hourly demand of the whole year, kW.

@@ -1,6 +1,6 @@
 //! ACN session CSV loader and its mapping to V2B sessions.
 
-use crate::csv::{csv_error, read_rows};
+use crate::domain::csv::{csv_error, read_rows};
 use crate::Result;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -170,7 +170,7 @@ pub fn load_acn_file(
     keep_stations: usize,
 ) -> Result<Vec<Session>> {
     load_acn_sessions(
-        crate::csv::open(path)?,
+        crate::domain::csv::open(path)?,
         &path.display().to_string(),
         mode,
         keep_stations,

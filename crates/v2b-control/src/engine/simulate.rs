@@ -1,10 +1,12 @@
 //! The discrete-time simulator: per-slot event order, online FCFS charger
 //! assignment, the plant's clamps, integration and billing.
 
-use crate::engine::decide_and_apply;
+use crate::engine::report::{
+    ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport,
+};
+use crate::engine::step::decide_and_apply;
 use crate::plant;
 use crate::policy::{session_key, ChargingPolicy, ConnectedEv, DayView, Observation};
-use crate::report::{ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport};
 use crate::{
     arrival_order, assign_chargers, Admission, Arrival, ArrivalPolicy, Error, EvAt, FreeAccess,
     History, Price, Result, Scenario, Session,

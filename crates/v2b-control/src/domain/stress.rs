@@ -3,7 +3,7 @@
 //! unless asked for.
 
 use crate::policy::stream_seed;
-use crate::tariff::Surcharge;
+use crate::Surcharge;
 use crate::{Error, Result, Scenario, ScenarioSpec};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

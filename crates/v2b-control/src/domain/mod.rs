@@ -1,0 +1,15 @@
+//! The domain: the site (chargers, tariff, curve: [`SiteConfig`](crate::SiteConfig)), charging
+//! sessions and their loader, the building load, the site's [`History`](crate::History), and a
+//! recorded or synthetic episode ([`Scenario`](crate::Scenario)). Data only: nothing here
+//! decides or simulates.
+
+pub(crate) mod building;
+pub(crate) mod config;
+pub(crate) mod csv;
+pub(crate) mod history;
+pub(crate) mod scenario;
+pub(crate) mod sessions;
+pub(crate) mod site;
+pub(crate) mod stress;
+pub(crate) mod synthetic;
+pub(crate) mod tariff;
