@@ -6,6 +6,7 @@
 pub(crate) mod arrivals;
 pub(crate) mod assignment;
 pub mod plant;
+pub(crate) mod recorder;
 pub(crate) mod report;
 pub(crate) mod simulate;
 pub(crate) mod step;

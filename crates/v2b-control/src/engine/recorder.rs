@@ -1,0 +1,322 @@
+//! The recorder of an episode: every counter, trace and bill the simulator reports, kept in one
+//! place so the executor only says what happened (a departure, an admission, a decision, a
+//! slot's power) and the recorder turns it into the [`EpisodeReport`].
+
+use super::arrivals::{Admission, ArrivalDecision, Price};
+use super::plant::Applied;
+use super::report::{ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport};
+use crate::policy::Decision;
+use crate::{Date, Penalties, Session, Tariff};
+use std::collections::BTreeMap;
+
+/// Everything summed over the episode.
+#[derive(Default)]
+struct Totals {
+    compensation: f64,
+    degradation: f64,
+    missing: f64,
+    below: usize,
+    delivered: f64,
+    discharged: f64,
+    clipped: f64,
+    decisions: usize,
+    lp_solves: usize,
+    lp_seconds: f64,
+    fallbacks: usize,
+    clamps: usize,
+    max_clamp: f64,
+    times: Vec<f64>,
+    forecasts: BTreeMap<String, usize>,
+    arrivals: usize,
+    rejected: usize,
+}
+
+/// The users' side.
+#[derive(Default)]
+struct UserTotals {
+    declined: usize,
+    served: usize,
+    payments: f64,
+    energy: f64,
+    levels: Vec<usize>,
+    times: Vec<f64>,
+    lp_solves: usize,
+    records: Vec<ArrivalRecord>,
+}
+
+/// An EV leaving: its session, and its state and terms at departure.
+pub(crate) struct Leaving<'a> {
+    pub session: &'a Session,
+    pub energy_kwh: f64,
+    pub target_kwh: f64,
+    pub price: Price,
+}
+
+/// The recorder. See the [module docs](self).
+pub(crate) struct Recorder {
+    penalties: Penalties,
+    slot_hours: f64,
+    demand_usd_per_kw: f64,
+    t: Totals,
+    u: UserTotals,
+    months: Vec<MonthReport>,
+    days: Vec<DayReport>,
+}
+
+impl Recorder {
+    pub fn new(tariff: &Tariff, penalties: Penalties) -> Self {
+        Recorder {
+            penalties,
+            slot_hours: tariff.slot_hours,
+            demand_usd_per_kw: tariff.demand_usd_per_kw,
+            t: Totals::default(),
+            u: UserTotals::default(),
+            months: Vec::new(),
+            days: Vec::new(),
+        }
+    }
+
+    /// Opens day `date` (and its billing month if new).
+    pub fn begin_day(&mut self, date: Date, building_kw: &[f64], arrivals: usize) {
+        if self
+            .months
+            .last()
+            .is_none_or(|m| (m.year, m.month) != (date.year, date.month))
+        {
+            self.months.push(MonthReport {
+                year: date.year,
+                month: date.month,
+                days: 0,
+                energy_cost_usd: 0.0,
+                peak_kw: 0.0,
+                demand_cost_usd: 0.0,
+            });
+        }
+        self.month().days += 1;
+        self.days.push(DayReport {
+            date,
+            energy_cost_usd: 0.0,
+            peak_kw: 0.0,
+            missing_soc_kwh: 0.0,
+            cars_below_target: 0,
+            arrivals,
+            rejected_sessions: 0,
+            delivered_kwh: 0.0,
+            battery_gain_kwh: 0.0,
+            building_kw: building_kw.to_vec(),
+            ev_kw: vec![0.0; building_kw.len()],
+        });
+    }
+
+    fn month(&mut self) -> &mut MonthReport {
+        self.months.last_mut().expect("begin_day opens a month")
+    }
+
+    fn day(&mut self) -> &mut DayReport {
+        self.days.last_mut().expect("begin_day opens a day")
+    }
+
+    /// The month's peak-window maximum so far, kW.
+    pub fn month_peak_kw(&self) -> f64 {
+        self.months.last().map_or(0.0, |m| m.peak_kw)
+    }
+
+    /// An arrival found no free charger.
+    pub fn no_charger(&mut self) {
+        self.day().rejected_sessions += 1;
+    }
+
+    /// An EV left: shortfall, compensation, delivered energy and its payment.
+    pub fn departure(&mut self, l: &Leaving<'_>) {
+        let s = l.session;
+        let z = (l.target_kwh - l.energy_kwh).max(0.0);
+        let gained = (l.energy_kwh - s.arrival_energy_kwh).max(0.0);
+        let report = self.day();
+        report.missing_soc_kwh += z;
+        if z > 0.01 {
+            report.cars_below_target += 1;
+        }
+        report.delivered_kwh += gained;
+        report.battery_gain_kwh += l.energy_kwh - s.arrival_energy_kwh;
+        self.t.compensation += self.penalties.missing_energy_usd_per_kwh * z;
+        self.u.payments += match l.price {
+            Price::Quote(z) => z,
+            Price::PerKwhDelivered(p) => p * gained,
+        };
+        self.u.energy += gained;
+    }
+
+    /// An arrival policy decided `session` at `slot` in `seconds`; `target_kwh` is the clipped
+    /// request it was offered.
+    pub fn admission(
+        &mut self,
+        session: &Session,
+        slot: usize,
+        target_kwh: f64,
+        decision: &ArrivalDecision,
+        seconds: f64,
+    ) {
+        let u = &mut self.u;
+        u.times.push(seconds);
+        u.lp_solves += decision.lp_solves;
+        let mut record = ArrivalRecord {
+            date: session.date,
+            session_id: session.id.clone(),
+            slot,
+            served: false,
+            level: None,
+            reduction_kwh: 0.0,
+            delay_slots: 0,
+            price: None,
+        };
+        match decision.admission {
+            Admission::Declined => u.declined += 1,
+            Admission::Served {
+                target_kwh: agreed,
+                departure_slot,
+                level,
+                price,
+            } => {
+                record = ArrivalRecord {
+                    served: true,
+                    level,
+                    reduction_kwh: target_kwh - agreed,
+                    delay_slots: departure_slot as i64 - session.departure_slot as i64,
+                    price: Some(price),
+                    ..record
+                };
+                self.t.clipped += session.requested_energy_kwh - target_kwh;
+                u.served += 1;
+                if let Some(l) = level {
+                    if u.levels.len() <= l {
+                        u.levels.resize(l + 1, 0);
+                    }
+                    u.levels[l] += 1;
+                }
+            }
+        }
+        u.records.push(record);
+    }
+
+    /// A charging decision taken in `seconds`.
+    pub fn decision(&mut self, decision: &Decision, seconds: f64) {
+        let t = &mut self.t;
+        t.times.push(seconds);
+        t.decisions += 1;
+        t.lp_solves += decision.lp_solves;
+        t.lp_seconds += decision.solver_seconds;
+        t.fallbacks += usize::from(decision.fallback);
+        if let Some(f) = &decision.forecast {
+            *t.forecasts.entry(f.clone()).or_default() += 1;
+        }
+    }
+
+    /// One EV's request as the plant applied it: clamps, discharge and degradation.
+    pub fn applied(&mut self, a: &Applied) {
+        let t = &mut self.t;
+        let change = (a.applied_kw - a.requested_kw).abs();
+        if change > 1e-6 {
+            t.clamps += 1;
+            t.max_clamp = t.max_clamp.max(change);
+        }
+        if a.applied_kw < 0.0 {
+            t.discharged += -a.applied_kw * self.slot_hours;
+            t.degradation +=
+                self.penalties.degradation_usd_per_kwh * -a.applied_kw * self.slot_hours;
+        }
+    }
+
+    /// Slot `k` ended with the site importing `building_kw + ev_kw`.
+    pub fn slot(&mut self, tariff: &Tariff, k: usize, building_kw: f64, ev_kw: f64) {
+        let grid = building_kw + ev_kw;
+        let report = self.day();
+        report.ev_kw[k] = ev_kw;
+        report.energy_cost_usd += tariff.grid_cost(k, grid);
+        if tariff.is_peak(k) {
+            report.peak_kw = report.peak_kw.max(grid);
+            let month = self.month();
+            month.peak_kw = month.peak_kw.max(grid);
+        }
+    }
+
+    /// Closes the current day: its energy cost and the month's demand charge so far.
+    pub fn end_day(&mut self) {
+        let report = self.days.last().expect("begin_day opens a day");
+        let (energy, missing, below, delivered) = (
+            report.energy_cost_usd,
+            report.missing_soc_kwh,
+            report.cars_below_target,
+            report.delivered_kwh,
+        );
+        let (arrivals, rejected) = (report.arrivals, report.rejected_sessions);
+        let rate = self.demand_usd_per_kw;
+        let month = self.month();
+        month.energy_cost_usd += energy;
+        month.demand_cost_usd = rate * month.peak_kw;
+        let t = &mut self.t;
+        t.missing += missing;
+        t.below += below;
+        t.delivered += delivered;
+        t.arrivals += arrivals;
+        t.rejected += rejected;
+    }
+
+    /// The episode's report.
+    pub fn finish(self, policy: String, arrival_policy: String) -> EpisodeReport {
+        let (t, u) = (self.t, self.u);
+        let energy: f64 = self.months.iter().map(|m| m.energy_cost_usd).sum();
+        let demand: f64 = self.months.iter().map(|m| m.demand_cost_usd).sum();
+        let timing = Timing::of(&t.times);
+        let users = UserReport {
+            arrival_policy,
+            served: u.served,
+            declined: u.declined,
+            no_charger: t.rejected,
+            reject_pct: if t.arrivals == 0 {
+                0.0
+            } else {
+                100.0 * (t.rejected + u.declined) as f64 / t.arrivals as f64
+            },
+            payments_usd: u.payments,
+            energy_kwh: u.energy,
+            user_cost_usd_per_kwh: if u.energy > 0.0 {
+                u.payments / u.energy
+            } else {
+                0.0
+            },
+            levels_chosen: u.levels,
+            arrival_seconds: Timing::of(&u.times),
+            lp_solves: u.lp_solves,
+            records: u.records,
+        };
+        EpisodeReport {
+            policy,
+            building_cost_usd: energy + demand + t.compensation + t.degradation - u.payments,
+            energy_cost_usd: energy,
+            demand_cost_usd: demand,
+            compensation_usd: t.compensation,
+            degradation_usd: t.degradation,
+            payments_usd: u.payments,
+            users,
+            peak_kw: self.months.iter().map(|m| m.peak_kw).fold(0.0, f64::max),
+            missing_soc_kwh: t.missing,
+            cars_below_target: t.below,
+            arrivals: t.arrivals,
+            rejected_sessions: t.rejected,
+            delivered_kwh: t.delivered,
+            discharged_kwh: t.discharged,
+            clipped_request_kwh: t.clipped,
+            decisions: t.decisions,
+            lp_solves: t.lp_solves,
+            lp_solve_seconds: t.lp_seconds,
+            decision_seconds: timing,
+            seconds_per_decision: timing.mean,
+            fallbacks: t.fallbacks,
+            forecasts: t.forecasts,
+            clamps: t.clamps,
+            max_clamp_kw: t.max_clamp,
+            months: self.months,
+            days: self.days,
+        }
+    }
+}
