@@ -61,6 +61,10 @@ enum V2bCommand {
     /// building load, and prints a set-point per connected EV, the plan behind it, its expected
     /// cost and status as JSON (with `--ocpp`, one OCPP 2.0.1 SetChargingProfileRequest per EV).
     Decide(Box<v2b_decide::DecideArgs>),
+    /// CONSENT live: the menu offered to a driver plugging in now (`--arrival`), priced from the
+    /// site's state and history as `decide` reads them; `--accept LEVEL|reject` also prints the
+    /// EV to add to the next states and her price.
+    Quote(Box<v2b_decide::QuoteArgs>),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +81,9 @@ fn main() -> ExitCode {
         Command::V2b {
             command: V2bCommand::Decide(args),
         } => v2b_decide::run(&args),
+        Command::V2b {
+            command: V2bCommand::Quote(args),
+        } => v2b_decide::quote(&args),
     };
     match result {
         Ok(json) => {

@@ -2,7 +2,8 @@
 
 use crate::input_error::{read_json, InputError};
 use crate::v2b::{bad_arg, parse_backend};
-use evmech_v2b_control::live::{ocpp, Controller, LiveOptions, SiteState};
+use evmech_v2b_control::live::{ocpp, Controller, LiveArrival, LiveOptions, SiteState};
+use evmech_v2b_control::negotiation::{Choice, Negotiator};
 use evmech_v2b_control::policy::{grid_by_name, PolicyKind};
 use evmech_v2b_control::{
     load_acn_file, BuildingLoad, Date, DepartureMode, Error, History, Site, SiteConfig,
@@ -86,8 +87,23 @@ fn history(args: &DecideArgs, today: Date, slots_per_hour: usize) -> Result<Hist
     Ok(h)
 }
 
-/// Runs one decision and returns its JSON.
-pub fn run(args: &DecideArgs) -> Result<String, InputError> {
+/// Arguments of `v2b quote`.
+#[derive(Debug, clap::Args)]
+pub struct QuoteArgs {
+    /// The arriving driver (JSON: id, departure, energy_kwh, target_kwh, battery_kwh, optional
+    /// charger).
+    #[arg(long)]
+    pub arrival: PathBuf,
+    /// Her answer, to print the EV to add to the next states: a level index, or `reject`.
+    #[arg(long)]
+    pub accept: Option<String>,
+    /// The state, history, site and solver options, as for `v2b decide`.
+    #[command(flatten)]
+    pub decide: DecideArgs,
+}
+
+/// The controller, the state and the history of a `decide` or `quote` call.
+fn load(args: &DecideArgs) -> Result<(Controller, SiteState, History), InputError> {
     let site: Site = match &args.site {
         Some(path) => read_json(path)?,
         None => Site::paper_default(),
@@ -97,7 +113,7 @@ pub fn run(args: &DecideArgs) -> Result<String, InputError> {
         ..SiteConfig::default()
     };
     let slots_per_hour = (1.0 / config.tariff.slot_hours).round() as usize;
-    let mut controller = Controller::new(config, options(args)?).map_err(|e| match e {
+    let controller = Controller::new(config, options(args)?).map_err(|e| match e {
         Error::InvalidField { field, reason } => bad_arg(&field.replace('_', "-"), reason),
         other => InputError::V2b(other),
     })?;
@@ -106,6 +122,49 @@ pub fn run(args: &DecideArgs) -> Result<String, InputError> {
         .slotted(&state)
         .map_err(|e| state_error(&args.state, e))?;
     let history = history(args, slotted.date, slots_per_hour)?;
+    Ok((controller, state, history))
+}
+
+/// Quotes CONSENT's menu to one arriving driver (and applies her answer with `--accept`).
+pub fn quote(args: &QuoteArgs) -> Result<String, InputError> {
+    let (controller, state, history) = load(&args.decide)?;
+    let arrival: LiveArrival = read_json(&args.arrival)?;
+    let negotiator = Negotiator::consent(args.decide.seed);
+    let q = controller
+        .quote(&negotiator, &state, &arrival, &history)
+        .map_err(|e| state_error(&args.arrival, e))?;
+    let mut value = serde_json::json!({
+        "time": q.time,
+        "ev": q.arrival.id,
+        "charger": q.charger,
+        "forecast": q.forecast,
+        "options": q.options,
+        "menu": q.menu,
+    });
+    if let Some(answer) = &args.accept {
+        let choice = match answer.as_str() {
+            "reject" => Choice::Reject,
+            level => Choice::Accept(level.parse().map_err(|_| {
+                bad_arg(
+                    "accept",
+                    format!("expected a level index or reject, got {level:?}"),
+                )
+            })?),
+        };
+        let accepted = controller
+            .accept(&q, choice)
+            .map_err(|e| bad_arg("accept", e.to_string()))?;
+        value["accepted"] = match accepted {
+            Some((ev, price)) => serde_json::json!({"ev": ev, "price_usd": price}),
+            None => serde_json::Value::Null,
+        };
+    }
+    Ok(serde_json::to_string_pretty(&value).expect("JSON values serialise"))
+}
+
+/// Runs one decision and returns its JSON.
+pub fn run(args: &DecideArgs) -> Result<String, InputError> {
+    let (mut controller, state, history) = load(args)?;
     let decision = controller.decide(&state, &history)?;
     let mut value = serde_json::to_value(&decision).expect("decisions serialise");
     if args.ocpp {

@@ -171,3 +171,58 @@ fn sessions_recorded_after_the_state_change_nothing() {
     assert_eq!(a["plan"], b["plan"]);
     assert_eq!(a["expected_cost_usd"], b["expected_cost_usd"]);
 }
+
+#[test]
+fn a_quote_lists_the_menu_and_an_acceptance_gives_the_ev_to_add() {
+    let sessions = data("caltech_2019-05_weekdays.csv");
+    let arrival = temp(
+        "arrival",
+        &json!({"id": "new", "departure": "2019-05-14T17:00:00-07:00", "energy_kwh": 20.0,
+                "target_kwh": 50.0, "battery_kwh": 75.0})
+        .to_string(),
+    );
+    let state = temp("quote-state", &state().to_string());
+    let building = data("doe_medium_office_la_hourly.csv");
+    let run = |accept: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_evmech"))
+            .args([
+                "v2b",
+                "quote",
+                "--arrival",
+                arrival.to_str().unwrap(),
+                "--accept",
+                accept,
+                "--state",
+                state.to_str().unwrap(),
+                "--history-sessions",
+                &sessions,
+                "--building",
+                &building,
+            ])
+            .output()
+            .expect("binary runs");
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8(o.stdout).unwrap(),
+            String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    let (code, stdout, stderr) = run("2");
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    let options = v["options"].as_array().unwrap();
+    assert_eq!(options.len(), 4);
+    assert_eq!(options[0]["departure"], "2019-05-14T17:00:00-07:00");
+    // The first free charger: the site's bidirectional ones come first, 12 is taken.
+    assert_eq!(v["charger"], 10);
+    let ev = &v["accepted"]["ev"];
+    assert_eq!(ev["target_kwh"], options[2]["target_kwh"]);
+    assert_eq!(ev["departure"], options[2]["departure"]);
+    assert_eq!(v["accepted"]["price_usd"], options[2]["price_usd"]);
+    let (code, stdout, _) = run("reject");
+    assert_eq!(code, 0);
+    assert!(serde_json::from_str::<Value>(&stdout).unwrap()["accepted"].is_null());
+    let (code, _, stderr) = run("9");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("accept"), "{stderr}");
+}
