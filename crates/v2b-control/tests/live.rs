@@ -431,3 +431,62 @@ fn bad_arrivals_name_the_field() {
         "arrival.target_kwh"
     );
 }
+
+/// A time `minutes` after 10:00 on 14 May (Pacific daylight time).
+fn after_ten(minutes: i64) -> String {
+    let t = 10 * 60 + minutes;
+    let (day, m) = (14 + t.div_euclid(24 * 60), t.rem_euclid(24 * 60));
+    format!("2019-05-{day:02}T{:02}:{:02}:00-07:00", m / 60, m % 60)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(48))]
+    /// Whatever the state, the live call answers: a decision whose set-points respect the
+    /// chargers, or an error naming a field. It never panics.
+    #[test]
+    fn any_state_gets_a_decision_or_a_named_error(
+        evs in proptest::collection::vec(
+            (0usize..17, -600i64..60, -30i64..2000, -1.0f64..45.0, -1.0f64..45.0,
+             proptest::sample::select(vec![0.0, 40.0, 75.0, 100.0, f64::NAN])),
+            0..6,
+        ),
+        building in proptest::sample::select(vec![0.0, 80.0, 250.0, -3.0, f64::INFINITY]),
+        policy in proptest::sample::select(vec![PolicyKind::Mpc, PolicyKind::ReqCharge, PolicyKind::Llf]),
+    ) {
+        let state = SiteState {
+            time: after_ten(0),
+            building_kw: building,
+            month_peak_kw: 150.0,
+            evs: evs
+                .iter()
+                .enumerate()
+                .map(|(i, &(charger, arrival, departure, energy, target, battery))| LiveEv {
+                    id: format!("ev{i}"),
+                    charger,
+                    arrival: after_ten(arrival),
+                    departure: after_ten(departure),
+                    energy_kwh: energy,
+                    target_kwh: target,
+                    battery_kwh: battery,
+                })
+                .collect(),
+        };
+        let mut c = Controller::new(Default::default(), options(policy, 1)).unwrap();
+        match c.decide(&state, &History::new()) {
+            Ok(d) => {
+                proptest::prop_assert_eq!(d.setpoints.len(), state.evs.len());
+                for sp in &d.setpoints {
+                    proptest::prop_assert!(sp.power_kw.is_finite());
+                    proptest::prop_assert!(sp.power_kw <= 20.0 + 1e-9 && sp.power_kw >= -20.0 - 1e-9);
+                }
+            }
+            Err(Error::InvalidField { field, .. }) => {
+                proptest::prop_assert!(
+                    field.starts_with("evs[") || field == "building_kw",
+                    "unexpected field {}", field
+                );
+            }
+            Err(other) => proptest::prop_assert!(false, "unexpected error {other:?}"),
+        }
+    }
+}

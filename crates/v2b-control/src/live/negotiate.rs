@@ -236,7 +236,17 @@ impl Controller {
                 level,
                 ..
             } => {
-                let option = &quote.options[level.unwrap_or(0)];
+                let l = level.unwrap_or(0);
+                let option = quote
+                    .options
+                    .get(l)
+                    .ok_or_else(|| Error::InvalidParameter {
+                        field: "choice",
+                        reason: format!(
+                            "level {l} of a quote with {} options",
+                            quote.options.len()
+                        ),
+                    })?;
                 let usd = match price {
                     Price::Quote(z) => z,
                     Price::PerKwhDelivered(p) => {
