@@ -105,6 +105,29 @@ fn finite_nonneg(field: String, x: f64) -> Result<()> {
     }
 }
 
+impl LiveEv {
+    /// Battery, energy now and target: finite, non-negative, within the battery.
+    fn check_energies(&self, i: usize) -> Result<()> {
+        let f = |name: &str| format!("evs[{i}].{name}");
+        if !(self.battery_kwh.is_finite() && self.battery_kwh > 0.0) {
+            return Err(bad(f("battery_kwh"), "must be finite and positive"));
+        }
+        for (name, kwh) in [
+            ("energy_kwh", self.energy_kwh),
+            ("target_kwh", self.target_kwh),
+        ] {
+            finite_nonneg(f(name), kwh)?;
+            if kwh > self.battery_kwh {
+                return Err(bad(
+                    f(name),
+                    format!("{kwh} kWh is above the battery's {} kWh", self.battery_kwh),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl SiteState {
     /// Checks every field against the site and places the state on the slot grid of `tz`.
     /// Errors name the field: `time`, `building_kw`, `month_peak_kw`, `evs[i].charger` (missing
@@ -148,29 +171,7 @@ impl SiteState {
                 ));
             }
             holder[ev.charger] = Some(i);
-            if !(ev.battery_kwh.is_finite() && ev.battery_kwh > 0.0) {
-                return Err(bad(f("battery_kwh"), "must be finite and positive"));
-            }
-            finite_nonneg(f("energy_kwh"), ev.energy_kwh)?;
-            if ev.energy_kwh > ev.battery_kwh {
-                return Err(bad(
-                    f("energy_kwh"),
-                    format!(
-                        "{} kWh is above the battery's {} kWh",
-                        ev.energy_kwh, ev.battery_kwh
-                    ),
-                ));
-            }
-            finite_nonneg(f("target_kwh"), ev.target_kwh)?;
-            if ev.target_kwh > ev.battery_kwh {
-                return Err(bad(
-                    f("target_kwh"),
-                    format!(
-                        "{} kWh is above the battery's {} kWh",
-                        ev.target_kwh, ev.battery_kwh
-                    ),
-                ));
-            }
+            ev.check_energies(i)?;
             let arrival = parse_time(&f("arrival"), &ev.arrival)?;
             if arrival > now {
                 return Err(bad(f("arrival"), "is after time"));
