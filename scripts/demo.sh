@@ -29,3 +29,8 @@ cargo run --quiet --release -p evmech-cli -- v2b negotiate \
   --building crates/v2b-control/tests/data/doe_medium_office_la_hourly.csv \
   --policies smart-free,menu,consent --charging-scenarios 10 --days 2 \
   --out "${TMPDIR:-/tmp}/evmech_negotiate"
+echo
+echo "== evmech v2b decide (one live decision at 10:00 on 14 May 2019 from a state file and the site's history)"
+cargo run --quiet --release -p evmech-cli -- v2b decide --state examples/data/live_state.json \
+  --history-sessions crates/v2b-control/tests/data/caltech_2019-05_weekdays.csv \
+  --building crates/v2b-control/tests/data/doe_medium_office_la_hourly.csv --scenarios 10

@@ -165,6 +165,18 @@ impl Controller {
         &self.options
     }
 
+    /// The time `slots` slots after the start of the current slot, RFC 3339 in the site's zone.
+    pub(super) fn time_after(&self, s: &SlottedState, slots: usize) -> String {
+        let minutes = (slots as f64 * self.config.tariff.slot_hours * 60.0).round() as i64;
+        let t: jiff::Timestamp = s
+            .slot_start
+            .checked_add(jiff::SignedDuration::from_mins(minutes))
+            .unwrap_or(s.slot_start);
+        t.to_zoned_datetime(self.time_zone.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    }
+
     /// Checks `state` against the site and places it on the slot grid (what
     /// [`Controller::decide`] does first).
     pub fn slotted(&self, state: &SiteState) -> Result<SlottedState> {
@@ -210,11 +222,7 @@ impl Controller {
                 power_kw: decision.plan_kw.get(i).cloned().unwrap_or_default(),
             })
             .collect();
-        let time = slotted
-            .slot_start
-            .to_zoned_datetime(self.time_zone.clone())
-            .strftime("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string();
+        let time = self.time_after(&slotted, 0);
         Ok(LiveDecision {
             time,
             policy: self.policy.name(),

@@ -12,7 +12,6 @@ use super::Controller;
 use crate::negotiation::{Choice, Menu, Negotiator};
 use crate::policy::ConnectedEv;
 use crate::{Admission, Arrival, Error, EvAt, History, Price, Result, Session};
-use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// A driver asking to charge now.
@@ -84,18 +83,6 @@ fn bad(field: &str, reason: impl Into<String>) -> Error {
 }
 
 impl Controller {
-    /// The time `slots` slots after the start of the current slot, RFC 3339 in the site's zone.
-    fn time_after(&self, s: &SlottedState, slots: usize) -> String {
-        let minutes = (slots as f64 * self.config.tariff.slot_hours * 60.0).round() as i64;
-        let t: Timestamp = s
-            .slot_start
-            .checked_add(SignedDuration::from_mins(minutes))
-            .unwrap_or(s.slot_start);
-        t.to_zoned_datetime(self.time_zone.clone())
-            .strftime("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string()
-    }
-
     /// The charger of `arrival`: its own (checked free), or the first free one.
     fn charger_for(&self, state: &SiteState, arrival: &LiveArrival) -> Result<usize> {
         let held: Vec<usize> = state.evs.iter().map(|e| e.charger).collect();
