@@ -16,7 +16,7 @@ use clap::Parser;
 use evmech::v2b_control::live::{ocpp, Controller, LiveEv, LiveOptions, SiteState};
 use evmech::v2b_control::policy::PolicyKind;
 use evmech::v2b_control::{
-    load_acn_file, plant, BuildingLoad, Date, DepartureMode, History, Session, SiteConfig,
+    load_acn_file, plant, BuildingLoad, Date, History, Session, SessionOptions, SiteConfig,
 };
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -72,7 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut controller = Controller::new(config.clone(), options)?;
     let start = controller.slotted(&state)?;
     let (today, first) = (start.date, start.slot);
-    let recorded = load_acn_file(args.sessions.as_ref(), DepartureMode::Compliant, 15)?;
+    let recorded = load_acn_file(args.sessions.as_ref(), &SessionOptions::default())?;
     let load = BuildingLoad::from_file(args.building.as_ref())?;
     let profile = load.profile_for_date(today, 4)?;
     let mut history = History::new();

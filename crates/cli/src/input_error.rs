@@ -52,6 +52,7 @@ impl InputError {
             InputError::V2b(e) => match e {
                 evmech_v2b_control::Error::Csv { .. }
                 | evmech_v2b_control::Error::Read { .. }
+                | evmech_v2b_control::Error::File { .. }
                 | evmech_v2b_control::Error::InvalidField { .. }
                 | evmech_v2b_control::Error::InvalidParameter { .. } => 2,
                 _ => 1,

@@ -7,7 +7,10 @@ use evmech_lab::export;
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::policy::{grid_by_name, PolicyKind, PolicySettings};
 use evmech_v2b_control::policy::{ForecastMode, OnFailure};
-use evmech_v2b_control::{DepartureMode, EpisodeReport, Scenario, Site, Stress};
+use evmech_v2b_control::{
+    load_acn_file, load_acn_json_file, BuildingLoad, DaysOfWeek, DepartureMode, EpisodeReport,
+    LoadProfile, MeterLoad, Scenario, SessionOptions, Site, Stress, Tariff,
+};
 use serde_json::{json, Map, Value};
 use std::fs::File;
 use std::io::Write;
@@ -74,6 +77,9 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         "backend": backend.name(),
         "threads": rayon_threads(&args.episode),
         "departure": args.episode.departure,
+        "days_of_week": format!("{:?}", args.episode.days_of_week).to_lowercase(),
+        "building_source": if args.episode.meter.is_some() { "meter" } else { "typical-year" },
+        "session_files": args.episode.sessions.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "stress": args.episode.stress,
         "stress_seed": args.episode.stress_seed,
         "policies": kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
@@ -103,16 +109,31 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
 /// The data, mapping and output arguments `v2b compare` and `v2b negotiate` share.
 #[derive(Debug, clap::Args)]
 pub struct EpisodeArgs {
-    /// Caltech ACN session CSV (schema in `../shared/data/README.md`).
+    /// Session files: ACN CSVs (columns by name, schema in `docs/v2b.md`) or ACN-Data API JSON
+    /// (`.json`); several files (or several months) are simulated as one episode, each
+    /// billing month billed on its own.
+    #[arg(long, num_args = 1.., required = true)]
+    pub sessions: Vec<PathBuf>,
+    /// Typical-year building CSV (`hour_of_year,month,day,hour,facility_kw`, the DOE file),
+    /// mapped to each date by same month, day type and rank. Give this or `--meter`.
+    #[arg(long, required_unless_present = "meter", conflicts_with = "meter")]
+    pub building: Option<PathBuf>,
+    /// Meter CSV (`time,kw`: ISO 8601 timestamps with offset at any regular interval) giving
+    /// the building load of each simulated date.
     #[arg(long)]
-    pub sessions: PathBuf,
-    /// Hourly building-load CSV (`hour_of_year,month,day,hour,facility_kw`).
+    pub meter: Option<PathBuf>,
+    /// Days of the week kept, by local arrival date.
+    #[arg(long, value_enum, default_value_t = DaysArg::All)]
+    pub days_of_week: DaysArg,
+    /// The site's IANA time zone (`America/Los_Angeles`): timestamps are converted to it.
+    /// Default: each timestamp's wall-clock time as written (ACN-Data API JSON needs a zone,
+    /// taken from its `timezone` field when this is absent).
     #[arg(long)]
-    pub building: PathBuf,
+    pub time_zone: Option<String>,
     /// Site JSON (chargers, no-export, penalties); default: the paper's 10 + 5 chargers.
     #[arg(long)]
     pub site: Option<PathBuf>,
-    /// Keep the first N weekdays present in the sessions file (default: all).
+    /// Keep the first N dates present in the sessions (default: all).
     #[arg(long)]
     pub days: Option<usize>,
     /// Stations kept (those with the most sessions).
@@ -195,17 +216,91 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<(Scenario, LpBackend), 
         Some(path) => read_json(path)?,
         None => Site::paper_default(),
     };
-    let scenario = Scenario::from_csv_files(
-        &args.sessions,
-        &args.building,
+    let zone = match &args.time_zone {
+        Some(name) => Some(
+            jiff::tz::TimeZone::get(name)
+                .map_err(|e| bad_arg("time-zone", format!("unknown time zone {name:?}: {e}")))?,
+        ),
+        None => None,
+    };
+    let options = SessionOptions {
+        departure: mode,
+        stations: args.stations,
+        days_of_week: args.days_of_week.into(),
+        time_zone: zone.clone(),
+    };
+    let sessions = load_sessions(&args.sessions, &options)?;
+    let load: Box<dyn LoadProfile> = match (&args.meter, &args.building) {
+        (Some(meter), _) => Box::new(MeterLoad::from_file(meter, zone.as_ref())?),
+        (None, Some(building)) => Box::new(BuildingLoad::from_file(building)?),
+        (None, None) => return Err(bad_arg("building", "give --building or --meter".into())),
+    };
+    let scenario = Scenario::from_sessions(
         site,
-        mode,
-        args.stations,
+        Tariff::silicon_valley_power(),
+        sessions,
+        load.as_ref(),
         args.days,
     )?;
     let stress = Stress::named(&args.stress, args.stress_seed)
         .map_err(|e| bad_arg("stress", e.to_string()))?;
     Ok((scenario.stressed(&stress)?, backend))
+}
+
+/// Loads every session file (`.json`: ACN-Data API; otherwise an ACN CSV) and refuses a
+/// session id seen in two files or twice in one.
+fn load_sessions(
+    files: &[PathBuf],
+    options: &SessionOptions,
+) -> Result<Vec<evmech_v2b_control::Session>, InputError> {
+    let mut all = Vec::new();
+    let mut seen = std::collections::BTreeMap::new();
+    for file in files {
+        let loaded = if file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            load_acn_json_file(file, options)?
+        } else {
+            load_acn_file(file, options)?
+        };
+        if loaded.is_empty() {
+            return Err(InputError::field(
+                file,
+                "arrival".into(),
+                "no session on the kept days of the week and stations".into(),
+            ));
+        }
+        for s in &loaded {
+            if let Some(first) = seen.insert(s.id.clone(), file.clone()) {
+                return Err(InputError::field(
+                    file,
+                    "session_id".into(),
+                    format!("{:?} is also in {}", s.id, first.display()),
+                ));
+            }
+        }
+        all.extend(loaded);
+    }
+    Ok(all)
+}
+
+/// `--days-of-week`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DaysArg {
+    /// Every day.
+    All,
+    /// Monday to Friday.
+    Weekdays,
+}
+
+impl From<DaysArg> for DaysOfWeek {
+    fn from(d: DaysArg) -> Self {
+        match d {
+            DaysArg::All => DaysOfWeek::All,
+            DaysArg::Weekdays => DaysOfWeek::Weekdays,
+        }
+    }
 }
 
 /// The `--backend` named `text` (default: the build's), if this build has it.

@@ -6,7 +6,7 @@ use evmech_v2b_control::live::{ocpp, Controller, LiveArrival, LiveOptions, SiteS
 use evmech_v2b_control::negotiation::{Choice, Negotiator};
 use evmech_v2b_control::policy::{grid_by_name, PolicyKind};
 use evmech_v2b_control::{
-    load_acn_file, BuildingLoad, Date, DepartureMode, Error, History, Site, SiteConfig,
+    load_acn_file, BuildingLoad, Date, Error, History, SessionOptions, Site, SiteConfig,
 };
 use std::path::{Path, PathBuf};
 
@@ -81,7 +81,13 @@ fn options(args: &DecideArgs) -> Result<LiveOptions, InputError> {
 /// [`LOAD_HISTORY_DAYS`] days before `today`.
 fn history(args: &DecideArgs, today: Date, slots_per_hour: usize) -> Result<History, InputError> {
     let mut h = History::new();
-    h.sessions = load_acn_file(&args.history_sessions, DepartureMode::Compliant, usize::MAX)?;
+    h.sessions = load_acn_file(
+        &args.history_sessions,
+        &SessionOptions {
+            stations: usize::MAX,
+            ..SessionOptions::default()
+        },
+    )?;
     let load = BuildingLoad::from_file(&args.building)?;
     h.record_building_year(&load, today, LOAD_HISTORY_DAYS, slots_per_hour)?;
     Ok(h)

@@ -18,6 +18,17 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A JSON data file (ACN-Data API sessions, a tariff, an openv2b scenario file) has a bad
+    /// field; `field` is its path in the file (`_items[3].connectionTime`).
+    #[error("{file}: {field}: {reason}")]
+    File {
+        /// File name (or a description of the source).
+        file: String,
+        /// Path of the field in the file.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A file could not be opened or read.
     #[error("cannot read {file}: {reason}")]
     Read {

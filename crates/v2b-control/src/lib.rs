@@ -5,8 +5,9 @@
 //!
 //! ## What it holds
 //!
-//! - Data: [`BuildingLoad`] (the hourly DOE building CSV), [`load_acn_sessions`] (the Caltech ACN
-//!   session CSV mapped to V2B sessions), [`Tariff`] (TOU energy and a demand charge on
+//! - Data: [`load_acn_sessions`] and [`load_acn_json`] (ACN session CSVs, columns by name, and
+//!   ACN-Data API JSON, mapped to V2B sessions), [`MeterLoad`] (a building meter at any regular
+//!   interval) and [`BuildingLoad`] (the DOE typical year), both [`LoadProfile`]s, [`Tariff`] (TOU energy and a demand charge on
 //!   the monthly peak-window maximum), [`Site`] (chargers, no-export, penalties), and
 //!   [`Scenario`]: the validated episode (site, tariff, curve, days with building load and
 //!   sessions; serde JSON). [`SyntheticConfig`] generates seeded episodes calibrated to the paper.
@@ -70,18 +71,21 @@ pub mod policy;
 
 pub use engine::plant;
 
+pub use domain::acn_json::{load_acn_json, load_acn_json_file};
 pub use domain::building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
 pub use domain::config::{EvAt, SiteConfig};
 pub use domain::history::History;
+pub use domain::meter::{LoadProfile, MeterLoad};
 pub use domain::scenario::{Day, Scenario, ScenarioSpec};
 pub use domain::sessions::{
-    load_acn_file, load_acn_sessions, Date, DepartureMode, LocalTime, Session, BATTERY_CLASSES_KWH,
-    SLOTS_PER_DAY,
+    load_acn_file, load_acn_sessions, DaysOfWeek, DepartureMode, Session, SessionOptions,
+    BATTERY_CLASSES_KWH, SLOTS_PER_DAY,
 };
 pub use domain::site::{Charger, Penalties, Site, SiteSpec};
 pub use domain::stress::Stress;
 pub use domain::synthetic::SyntheticConfig;
 pub use domain::tariff::{Bill, Surcharge, Tariff};
+pub use domain::time::{parse_local_time, Date, LocalTime};
 pub use engine::arrivals::{
     Admission, Arrival, ArrivalDecision, ArrivalPolicy, FixedPrice, FreeAccess, Price,
 };

@@ -63,7 +63,7 @@ fn bad_files_name_the_line_and_column() {
     };
     let header = "hour_of_year,month,day,hour,facility_kw\n";
     bad("", 1, "header");
-    bad("a,b\n", 1, "header");
+    bad("a,b\n", 1, "hour_of_year");
     bad(&format!("{header}0,1,1,0,abc\n"), 2, "facility_kw");
     bad(&format!("{header}0,1,1,0,-1\n"), 2, "facility_kw");
     bad(&format!("{header}1,1,1,1,5\n"), 2, "hour_of_year");

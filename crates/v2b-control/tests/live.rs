@@ -7,8 +7,8 @@ use evmech_v2b_control::negotiation::{Choice, Negotiator};
 use evmech_v2b_control::policy::McMpc;
 use evmech_v2b_control::policy::PolicyKind;
 use evmech_v2b_control::{
-    arrival_order, day_plan, plant, simulate, Date, DepartureMode, Error, History, Scenario,
-    Session, Site,
+    arrival_order, day_plan, plant, simulate, Date, DaysOfWeek, Error, History, Scenario, Session,
+    SessionOptions, Site,
 };
 use std::path::Path;
 
@@ -20,8 +20,10 @@ fn fixture(days: usize) -> Scenario {
         Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
         Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
         Site::paper_default(),
-        DepartureMode::Compliant,
-        15,
+        &SessionOptions {
+            days_of_week: DaysOfWeek::Weekdays,
+            ..SessionOptions::default()
+        },
         Some(days),
     )
     .unwrap()

@@ -1,9 +1,9 @@
 //! The hourly building base load (DOE reference building CSV) and its calendar.
 
-use crate::domain::csv::{csv_error, read_rows};
+use crate::domain::csv::read_table;
 use crate::{Date, Error, Result};
 use serde::{Deserialize, Serialize};
-use std::io::BufRead;
+use std::io::Read;
 
 /// Hours in the file's year (365 days).
 pub const HOURS_PER_YEAR: usize = 8760;
@@ -40,25 +40,22 @@ impl BuildingLoad {
     /// Reads the CSV schema `hour_of_year,month,day,hour,facility_kw` (header required, 8760 rows
     /// in order, hours as starting hours). Every row is checked against the calendar; errors name
     /// the file, the line and the column.
-    pub fn from_csv<R: BufRead>(reader: R, file: &str) -> Result<Self> {
-        let err = |line: usize, field: &str, reason: String| csv_error(file, line, field, reason);
+    pub fn from_csv<R: Read>(reader: R, file: &str) -> Result<Self> {
         const COLUMNS: [&str; 5] = ["hour_of_year", "month", "day", "hour", "facility_kw"];
+        let table = read_table(reader, file, &COLUMNS, &[])?;
         let mut hourly_kw = Vec::with_capacity(HOURS_PER_YEAR);
-        for (line, cells) in read_rows(reader, file, &COLUMNS)? {
+        let mut last_line = 1;
+        for row in table.rows() {
+            last_line = row.line;
             let int = |i: usize| {
-                cells[i].parse::<usize>().map_err(|_| {
-                    err(
-                        line,
-                        COLUMNS[i],
-                        format!("not a whole number: {:?}", cells[i]),
-                    )
-                })
+                let text = row.get(i).unwrap_or("");
+                text.parse::<usize>()
+                    .map_err(|_| row.error(COLUMNS[i], format!("not a whole number: {text:?}")))
             };
             let hour_of_year = int(0)?;
             let expected = hourly_kw.len();
             if hour_of_year != expected {
-                return Err(err(
-                    line,
+                return Err(row.error(
                     "hour_of_year",
                     format!("expected {expected}, found {hour_of_year}"),
                 ));
@@ -73,8 +70,7 @@ impl BuildingLoad {
             for (i, want) in calendar {
                 let got = int(i)?;
                 if got != want {
-                    return Err(err(
-                        line,
+                    return Err(row.error(
                         COLUMNS[i],
                         format!(
                             "{got} does not match hour_of_year {hour_of_year} (expected {want})"
@@ -82,12 +78,12 @@ impl BuildingLoad {
                     ));
                 }
             }
-            let kw: f64 = cells[4]
+            let text = row.get(4).unwrap_or("");
+            let kw: f64 = text
                 .parse()
-                .map_err(|_| err(line, "facility_kw", format!("not a number: {:?}", cells[4])))?;
+                .map_err(|_| row.error("facility_kw", format!("not a number: {text:?}")))?;
             if !(kw.is_finite() && kw >= 0.0) {
-                return Err(err(
-                    line,
+                return Err(row.error(
                     "facility_kw",
                     format!("must be finite and non-negative, got {kw}"),
                 ));
@@ -95,8 +91,9 @@ impl BuildingLoad {
             hourly_kw.push(kw);
         }
         if hourly_kw.len() != HOURS_PER_YEAR {
-            return Err(err(
-                hourly_kw.len() + 2,
+            return Err(crate::domain::csv::csv_error(
+                file,
+                last_line + 1,
                 "row",
                 format!("expected {HOURS_PER_YEAR} rows, found {}", hourly_kw.len()),
             ));

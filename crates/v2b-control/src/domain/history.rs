@@ -3,7 +3,7 @@
 //! sessions and load are added when the day ends), so a decision at slot `t` of day `d` can
 //! only read what a site would have recorded by then.
 
-use crate::{BuildingLoad, Date, Error, Result, Session};
+use crate::{Date, Error, Result, Session};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -44,10 +44,11 @@ impl History {
     }
 
     /// Records the load of the `days` days before `today` from a typical-year building file
-    /// ([`BuildingLoad::profile_for_date`]: same month, day type and rank).
+    /// (a [`LoadProfile`](crate::LoadProfile): a meter, or the typical year through
+    /// [`BuildingLoad::profile_for_date`](crate::BuildingLoad::profile_for_date)).
     pub fn record_building_year(
         &mut self,
-        load: &BuildingLoad,
+        load: &dyn crate::LoadProfile,
         today: Date,
         days: usize,
         slots_per_hour: usize,

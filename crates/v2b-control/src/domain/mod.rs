@@ -3,13 +3,16 @@
 //! recorded or synthetic episode ([`Scenario`](crate::Scenario)). Data only: nothing here
 //! decides or simulates.
 
+pub(crate) mod acn_json;
 pub(crate) mod building;
 pub(crate) mod config;
 pub(crate) mod csv;
 pub(crate) mod history;
+pub(crate) mod meter;
 pub(crate) mod scenario;
 pub(crate) mod sessions;
 pub(crate) mod site;
 pub(crate) mod stress;
 pub(crate) mod synthetic;
 pub(crate) mod tariff;
+pub(crate) mod time;

@@ -200,14 +200,14 @@ impl Scenario {
         Scenario::try_from(spec)
     }
 
-    /// Builds the episode from loaded sessions and the building file: the
-    /// first `days` weekdays present in the sessions (all if `None`), each with the building
-    /// load of the same-rank weekday of the same month in the file's calendar (wrapping).
+    /// Builds the episode from loaded sessions and a building load: the first `days` dates
+    /// present in the sessions (all if `None`), each with the building's profile of that date
+    /// (a meter's readings, or the typical year's same-rank day of the same month and type).
     pub fn from_sessions(
         site: Site,
         tariff: Tariff,
         sessions: Vec<Session>,
-        building: &BuildingLoad,
+        building: &dyn crate::LoadProfile,
         days: Option<usize>,
     ) -> Result<Self> {
         let mut dates: Vec<Date> = sessions.iter().map(|s| s.date).collect();
@@ -252,24 +252,23 @@ impl Scenario {
         })
     }
 
-    /// Reads the ACN session CSV and the hourly building CSV and builds the episode
-    /// ([`load_acn_sessions`](crate::load_acn_sessions) keeping `stations` stations, then
+    /// Reads the ACN session CSV and the hourly typical-year building CSV and builds the
+    /// episode ([`load_acn_sessions`](crate::load_acn_sessions) with `options`, then
     /// [`Scenario::from_sessions`]) on `site` and the paper's tariff.
     pub fn from_csv_files(
         sessions: &std::path::Path,
         building: &std::path::Path,
         site: Site,
-        mode: crate::DepartureMode,
-        stations: usize,
+        options: &crate::SessionOptions,
         days: Option<usize>,
     ) -> Result<Self> {
-        let loaded = crate::load_acn_file(sessions, mode, stations)?;
+        let loaded = crate::load_acn_file(sessions, options)?;
         if loaded.is_empty() {
             return Err(Error::Csv {
                 file: sessions.display().to_string(),
                 line: 1,
                 field: "arrival".into(),
-                reason: "no weekday session in the file".into(),
+                reason: "no session on the kept days and stations".into(),
             });
         }
         let load = BuildingLoad::from_file(building)?;

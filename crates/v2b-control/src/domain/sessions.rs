@@ -1,107 +1,20 @@
 //! ACN session CSV loader and its mapping to V2B sessions.
 
-use crate::domain::csv::{csv_error, read_rows};
+use crate::domain::csv::read_table;
+use crate::domain::time::parse_local_time;
+pub use crate::domain::time::{Date, LocalTime};
 use crate::Result;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::Read;
 
 /// Slots per day (15-minute slots).
 pub const SLOTS_PER_DAY: usize = 96;
 
 /// Battery classes, kWh, smallest first.
 pub const BATTERY_CLASSES_KWH: [f64; 4] = [24.0, 40.0, 75.0, 100.0];
-
-/// A local calendar date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Date {
-    /// Year.
-    pub year: i32,
-    /// Month, 1-12.
-    pub month: u32,
-    /// Day of the month, 1-31.
-    pub day: u32,
-}
-
-impl Date {
-    /// Days since 1970-01-01 (proleptic Gregorian).
-    pub fn days_since_epoch(&self) -> i64 {
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    /// The date `days` days after 1970-01-01 (the inverse of [`Date::days_since_epoch`]).
-    pub fn from_days_since_epoch(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
-    }
-
-    /// The date `days` days later (earlier when negative).
-    pub fn plus_days(&self, days: i64) -> Date {
-        Date::from_days_since_epoch(self.days_since_epoch() + days)
-    }
-
-    /// Whether the date is a Saturday or a Sunday.
-    pub fn is_weekend(&self) -> bool {
-        matches!(self.weekday(), 0 | 6)
-    }
-
-    /// Day of the week: 0 = Sunday ... 6 = Saturday.
-    pub fn weekday(&self) -> usize {
-        (self.days_since_epoch() + 4).rem_euclid(7) as usize
-    }
-}
-
-impl std::fmt::Display for Date {
-    /// ISO 8601 (`2019-05-14`).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-/// A local timestamp: date and minutes after midnight (the UTC offset is dropped: the file's
-/// timestamps are local wall-clock times).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct LocalTime {
-    /// Local date.
-    pub date: Date,
-    /// Minutes after local midnight.
-    pub minutes: u32,
-}
-
-fn parse_time(text: &str) -> Option<LocalTime> {
-    // 2019-05-01T01:18:45-07:00
-    let b = text.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<u32>().ok();
-    let date = Date {
-        year: i32::try_from(num(0..4)?).ok()?,
-        month: num(5..7).filter(|m| (1..=12).contains(m))?,
-        day: num(8..10).filter(|d| (1..=31).contains(d))?,
-    };
-    let (h, m) = (num(11..13)?, num(14..16)?);
-    (h < 24 && m < 60).then_some(LocalTime {
-        date,
-        minutes: h * 60 + m,
-    })
-}
 
 /// Which departure the simulated EV uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -163,146 +76,224 @@ fn slot_of(t: LocalTime, day: Date) -> usize {
     }
 }
 
+/// Which days of the week a loader keeps (by the local arrival date).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DaysOfWeek {
+    /// Every day (the default).
+    #[default]
+    All,
+    /// Monday to Friday (the CONSENT paper's workplace setting).
+    Weekdays,
+}
+
+impl DaysOfWeek {
+    /// Whether `date` is kept.
+    pub fn keeps(self, date: Date) -> bool {
+        match self {
+            DaysOfWeek::All => true,
+            DaysOfWeek::Weekdays => !date.is_weekend(),
+        }
+    }
+
+    /// Parses `all` or `weekdays`.
+    pub fn parse(text: &str) -> Result<Self> {
+        match text {
+            "all" => Ok(DaysOfWeek::All),
+            "weekdays" => Ok(DaysOfWeek::Weekdays),
+            other => Err(crate::Error::InvalidParameter {
+                field: "days_of_week",
+                reason: format!("expected all or weekdays, got {other:?}"),
+            }),
+        }
+    }
+}
+
+/// How recorded sessions become simulated ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionOptions {
+    /// Which departure the simulated EV uses (default: the requested one).
+    pub departure: DepartureMode,
+    /// Stations kept: those with the most sessions, ties by id (default 15, the paper's site).
+    pub stations: usize,
+    /// Days of the week kept, by local arrival date (default: all).
+    pub days_of_week: DaysOfWeek,
+    /// The site's time zone: timestamps are converted to it. `None` (the default) keeps each
+    /// timestamp's wall-clock time as written (right for ACN files, written in site time).
+    pub time_zone: Option<jiff::tz::TimeZone>,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            departure: DepartureMode::Compliant,
+            stations: 15,
+            days_of_week: DaysOfWeek::All,
+            time_zone: None,
+        }
+    }
+}
+
+/// One recorded session before the mapping (times local).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RecordedSession {
+    pub id: String,
+    pub station: String,
+    pub arrival: LocalTime,
+    pub departure: LocalTime,
+    /// The driver's inputs: requested kWh and estimated departure (`None`: unclaimed).
+    pub user: Option<(f64, LocalTime)>,
+    pub delivered_kwh: f64,
+}
+
 /// [`load_acn_sessions`] of the file at `path`.
-pub fn load_acn_file(
-    path: &std::path::Path,
-    mode: DepartureMode,
-    keep_stations: usize,
-) -> Result<Vec<Session>> {
+pub fn load_acn_file(path: &std::path::Path, options: &SessionOptions) -> Result<Vec<Session>> {
     load_acn_sessions(
         crate::domain::csv::open(path)?,
         &path.display().to_string(),
-        mode,
-        keep_stations,
+        options,
     )
 }
 
-/// Loads the ACN session CSV (`session_id, site, station_id, arrival, departure, requested_kwh,
-/// delivered_kwh, estimated_departure, user_claimed`) and maps it as follows:
-/// weekday arrivals only; slots from local minutes; the requested departure is
-/// `estimated_departure` if claimed, else `departure`, clipped to `[a + 1, 96]`; the need is
-/// `requested_kwh` if claimed, else `delivered_kwh` (flagged); the battery is the smallest class
-/// with `0.8 B >= E` (else 100 kWh with the need cut to 80); arrival energy
-/// `clamp(s_a B, 0.1 B, 0.95 B - E)` with `s_a ~ Beta(4, 4)` seeded by a hash of the session id;
-/// only the `keep_stations` stations with the most sessions (ties by id) are kept.
+const COLUMNS: [&str; 6] = [
+    "session_id",
+    "station_id",
+    "arrival",
+    "departure",
+    "delivered_kwh",
+    "user_claimed",
+];
+const USER_COLUMNS: [&str; 2] = ["requested_kwh", "estimated_departure"];
+
+/// Loads an ACN session CSV and maps it to V2B sessions.
+///
+/// Columns are found by header name (order free, others such as `site` ignored; quoting, a
+/// byte-order mark and CRLF are handled): `session_id, station_id, arrival, departure,
+/// delivered_kwh, user_claimed` and, for claimed sessions, `requested_kwh,
+/// estimated_departure` (an unclaimed row may leave them empty). Timestamps are ISO 8601 with
+/// an offset (see [`parse_local_time`](crate::parse_local_time)).
+///
+/// The mapping: arrivals on the kept days of the week only; slots from local minutes; the
+/// requested departure is `estimated_departure` if claimed, else `departure`, clipped to
+/// `[a + 1, 96]` (a session is simulated on its arrival day); the need is `requested_kwh` if
+/// claimed, else `delivered_kwh` (flagged as hindsight); the battery is the smallest class with
+/// `0.8 B >= E` (else 100 kWh with the need cut to 80); arrival energy `clamp(s_a B, 0.1 B,
+/// 0.95 B - E)` with `s_a ~ Beta(4, 4)` seeded by a hash of the session id; only the
+/// `options.stations` stations with the most sessions (ties by id) are kept.
 /// Errors name the file, the line and the column.
-pub fn load_acn_sessions<R: BufRead>(
+pub fn load_acn_sessions<R: Read>(
     reader: R,
     file: &str,
-    mode: DepartureMode,
-    keep_stations: usize,
+    options: &SessionOptions,
 ) -> Result<Vec<Session>> {
-    let err = |line: usize, field: &str, reason: String| csv_error(file, line, field, reason);
-    const COLUMNS: [&str; 9] = [
-        "session_id",
-        "site",
-        "station_id",
-        "arrival",
-        "departure",
-        "requested_kwh",
-        "delivered_kwh",
-        "estimated_departure",
-        "user_claimed",
-    ];
+    let table = read_table(reader, file, &COLUMNS, &USER_COLUMNS)?;
+    let zone = options.time_zone.as_ref();
     let mut rows = Vec::new();
-    for (line, c) in read_rows(reader, file, &COLUMNS)? {
-        let time = |i: usize| {
-            parse_time(&c[i]).ok_or_else(|| {
-                err(
-                    line,
-                    COLUMNS[i],
-                    format!("not an ISO 8601 timestamp: {:?}", c[i]),
+    for row in table.rows() {
+        let cell = |i: usize, name: &str| {
+            row.get(i)
+                .ok_or_else(|| row.error(name, "empty cell".into()))
+        };
+        let time = |i: usize, name: &str| {
+            let text = cell(i, name)?;
+            parse_local_time(text, zone).ok_or_else(|| {
+                row.error(
+                    name,
+                    format!("not an ISO 8601 timestamp with offset: {text:?}"),
                 )
             })
         };
-        let kwh = |i: usize| {
-            c[i].parse::<f64>()
+        let kwh = |i: usize, name: &str| {
+            let text = cell(i, name)?;
+            text.parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite() && *x >= 0.0)
-                .ok_or_else(|| {
-                    err(
-                        line,
-                        COLUMNS[i],
-                        format!("not a non-negative number: {:?}", c[i]),
-                    )
-                })
+                .ok_or_else(|| row.error(name, format!("not a non-negative number: {text:?}")))
         };
-        let claimed = match c[8].as_str() {
-            "true" => true,
-            "false" => false,
+        let claimed = match cell(5, "user_claimed")? {
+            "true" | "True" | "TRUE" => true,
+            "false" | "False" | "FALSE" => false,
             other => {
-                return Err(err(
-                    line,
+                return Err(row.error(
                     "user_claimed",
                     format!("expected true or false, got {other:?}"),
                 ))
             }
         };
-        let (arrival, departure, estimated) = (time(3)?, time(4)?, time(7)?);
+        let (arrival, departure) = (time(2, "arrival")?, time(3, "departure")?);
         if departure <= arrival {
-            return Err(err(line, "departure", "not after the arrival".into()));
+            return Err(row.error("departure", "not after the arrival".into()));
         }
-        rows.push((
-            c[0].to_string(),
-            c[2].to_string(),
+        let user = if claimed {
+            Some((kwh(6, "requested_kwh")?, time(7, "estimated_departure")?))
+        } else {
+            None
+        };
+        rows.push(RecordedSession {
+            id: cell(0, "session_id")?.to_string(),
+            station: cell(1, "station_id")?.to_string(),
             arrival,
             departure,
-            kwh(5)?,
-            kwh(6)?,
-            estimated,
-            claimed,
-        ));
+            user,
+            delivered_kwh: kwh(4, "delivered_kwh")?,
+        });
     }
-    rows.retain(|r| (1..=5).contains(&r.2.date.weekday()));
+    Ok(map_sessions(rows, options))
+}
+
+/// The mapping of [`load_acn_sessions`], shared by every session source.
+pub(crate) fn map_sessions(
+    mut rows: Vec<RecordedSession>,
+    options: &SessionOptions,
+) -> Vec<Session> {
+    rows.retain(|r| options.days_of_week.keeps(r.arrival.date));
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &rows {
-        *counts.entry(r.1.as_str()).or_default() += 1;
+        *counts.entry(r.station.as_str()).or_default() += 1;
     }
     let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let kept: Vec<String> = ranked
         .iter()
-        .take(keep_stations)
+        .take(options.stations)
         .map(|(s, _)| s.to_string())
         .collect();
-    Ok(rows
+    rows.iter()
+        .filter(|r| kept.contains(&r.station))
+        .map(|r| map_one(r, options.departure))
+        .collect()
+}
+
+fn map_one(r: &RecordedSession, mode: DepartureMode) -> Session {
+    let day = r.arrival.date;
+    let a = slot_of(r.arrival, day).min(SLOTS_PER_DAY - 1);
+    let clip = |t: LocalTime| slot_of(t, day).clamp(a + 1, SLOTS_PER_DAY);
+    let (need, estimated) = r.user.unwrap_or((r.delivered_kwh, r.departure));
+    let requested_departure = clip(estimated);
+    let battery = BATTERY_CLASSES_KWH
         .iter()
-        .filter(|r| kept.contains(&r.1))
-        .map(
-            |(id, _, arrival, departure, requested, delivered, estimated, claimed)| {
-                let day = arrival.date;
-                let a = slot_of(*arrival, day).min(SLOTS_PER_DAY - 1);
-                let clip = |t: LocalTime| slot_of(t, day).clamp(a + 1, SLOTS_PER_DAY);
-                let requested_departure = clip(if *claimed { *estimated } else { *departure });
-                let need = if *claimed { *requested } else { *delivered };
-                let battery = BATTERY_CLASSES_KWH
-                    .iter()
-                    .copied()
-                    .find(|b| 0.8 * b >= need)
-                    .unwrap_or(100.0);
-                let reported_need = need;
-                let need_clipped = need > 0.8 * battery;
-                let need = need.min(0.8 * battery);
-                let mut rng = ChaCha8Rng::seed_from_u64(stable_hash(id));
-                let s_a = beta_4_4(&mut rng);
-                let e_arr = (s_a * battery).clamp(0.1 * battery, 0.95 * battery - need);
-                Session {
-                    id: id.clone(),
-                    date: day,
-                    arrival_slot: a,
-                    departure_slot: match mode {
-                        DepartureMode::Compliant => requested_departure,
-                        DepartureMode::Realised => clip(*departure),
-                    },
-                    requested_departure_slot: requested_departure,
-                    battery_kwh: battery,
-                    arrival_energy_kwh: e_arr,
-                    requested_energy_kwh: e_arr + need,
-                    hindsight: !claimed,
-                    reported_need_kwh: reported_need,
-                    need_clipped,
-                }
-            },
-        )
-        .collect())
+        .copied()
+        .find(|b| 0.8 * b >= need)
+        .unwrap_or(100.0);
+    let need_clipped = need > 0.8 * battery;
+    let clipped_need = need.min(0.8 * battery);
+    let mut rng = ChaCha8Rng::seed_from_u64(stable_hash(&r.id));
+    let s_a = beta_4_4(&mut rng);
+    let e_arr = (s_a * battery).clamp(0.1 * battery, 0.95 * battery - clipped_need);
+    Session {
+        id: r.id.clone(),
+        date: day,
+        arrival_slot: a,
+        departure_slot: match mode {
+            DepartureMode::Compliant => requested_departure,
+            DepartureMode::Realised => clip(r.departure),
+        },
+        requested_departure_slot: requested_departure,
+        battery_kwh: battery,
+        arrival_energy_kwh: e_arr,
+        requested_energy_kwh: e_arr + clipped_need,
+        hindsight: r.user.is_none(),
+        reported_need_kwh: need,
+        need_clipped,
+    }
 }

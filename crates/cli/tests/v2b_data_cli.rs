@@ -1,0 +1,207 @@
+//! `v2b compare` on a site's own data: several session files (CSV and ACN-Data API JSON),
+//! weekends, a meter file, and bad files of each kind (exit 2, naming file, line and column).
+
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn tmp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("evmech-data-{}-{name}", std::process::id()))
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_evmech"))
+        .args(args)
+        .output()
+        .expect("binary runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+    )
+}
+
+const HEADER: &str = "session_id,station_id,arrival,departure,requested_kwh,delivered_kwh,estimated_departure,user_claimed";
+
+/// Sessions on Friday 2019-05-03 and Saturday 2019-05-04 (CSV, CRLF line ends).
+fn sessions_csv(tag: &str) -> PathBuf {
+    let mut text = String::from(HEADER);
+    text.push_str("\r\n");
+    for (i, day) in ["03", "04"].iter().enumerate() {
+        for k in 0..3 {
+            let _ = write!(
+                text,
+                "\"csv,{i}{k}\",CA-{k},2019-05-{day}T0{}:00:00-07:00,2019-05-{day}T17:00:00-07:00,12,10,2019-05-{day}T16:00:00-07:00,true\r\n",
+                7 + k
+            );
+        }
+    }
+    let path = tmp(&format!("{tag}-sessions.csv"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// One Monday 2019-05-06 session as ACN-Data API JSON.
+fn sessions_json(tag: &str) -> PathBuf {
+    let text = r#"{"_items": [{"sessionID": "api-1", "stationID": "CA-9",
+        "connectionTime": "Mon, 06 May 2019 15:00:00 GMT", "disconnectTime": "Tue, 07 May 2019 00:00:00 GMT",
+        "kWhDelivered": 8.0, "timezone": "America/Los_Angeles",
+        "userInputs": [{"kWhRequested": 9.0, "requestedDeparture": "Mon, 06 May 2019 23:30:00 GMT"}]}]}"#;
+    let path = tmp(&format!("{tag}-api.json"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A 15-minute meter from Friday to Monday (local time), higher in the afternoon.
+fn meter(tag: &str) -> PathBuf {
+    let mut text = String::from("time,kw\n");
+    let t0: jiff::Timestamp = "2019-05-03T07:00:00Z".parse().unwrap();
+    for k in 0..4 * 96 {
+        let t = t0 + jiff::SignedDuration::from_mins(15 * k);
+        let hour = (k % 96) / 4;
+        let kw = if (12..18).contains(&hour) {
+            120.0
+        } else {
+            50.0
+        };
+        let _ = writeln!(text, "{},{kw}", t.display_with_offset(jiff::tz::offset(-7)));
+    }
+    let path = tmp(&format!("{tag}-meter.csv"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn compare(
+    sessions: &[&Path],
+    load: [&str; 2],
+    out: &Path,
+    extra: &[&str],
+) -> (i32, String, String) {
+    let mut args = vec!["v2b", "compare", "--policies", "reqcharge,oracle"];
+    args.push("--sessions");
+    let names: Vec<String> = sessions.iter().map(|p| p.display().to_string()).collect();
+    args.extend(names.iter().map(String::as_str));
+    args.extend(load);
+    let out_s = out.display().to_string();
+    args.extend(["--out", &out_s]);
+    args.extend(extra);
+    run(&args)
+}
+
+#[test]
+fn a_meter_csv_and_api_json_with_a_weekend_run_as_one_episode() {
+    let (csv, json, meter) = (sessions_csv("ok"), sessions_json("ok"), meter("ok"));
+    let meter_s = meter.display().to_string();
+    let out = tmp("out-all");
+    let (code, stdout, stderr) = compare(&[&csv, &json], ["--meter", &meter_s], &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let run: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["days"], 3, "{run}"); // Friday, Saturday and Monday
+    assert_eq!(run["building_source"], "meter");
+    assert_eq!(run["days_of_week"], "all");
+    let summary: Value = serde_json::from_str(&stdout).unwrap();
+    // The building alone: 2 x (6 h x 120 + 18 h x 50) kWh... at least its energy is billed.
+    let energy = summary["reqcharge"]["energy_cost_usd"].as_f64().unwrap();
+    assert!(
+        energy > 3.0 * 0.137 * (6.0 * 120.0 + 18.0 * 50.0),
+        "{energy}"
+    );
+    assert!(summary["reqcharge"]["peak_kw"].as_f64().unwrap() >= 120.0);
+    // Weekdays only drops Saturday.
+    let out_w = tmp("out-weekdays");
+    let (code, _, stderr) = compare(
+        &[&csv, &json],
+        ["--meter", &meter_s],
+        &out_w,
+        &["--days-of-week", "weekdays"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let run: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_w.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["days"], 2);
+    for p in [out, out_w] {
+        std::fs::remove_dir_all(p).ok();
+    }
+}
+
+#[test]
+fn bad_data_files_exit_2_naming_what_is_wrong() {
+    let (csv, json, meter) = (sessions_csv("bad"), sessions_json("bad"), meter("bad"));
+    let meter_s = meter.display().to_string();
+    let out = tmp("out-bad");
+    let check = |sessions: &[&Path], load: [&str; 2], extra: &[&str], needles: &[&str]| {
+        let (code, _, stderr) = compare(sessions, load, &out, extra);
+        assert_eq!(code, 2, "{stderr}");
+        for n in needles {
+            assert!(stderr.contains(n), "{n:?} not in {stderr}");
+        }
+    };
+    // A meter with a negative reading on line 5.
+    let bad_meter = tmp("bad-meter.csv");
+    let text = std::fs::read_to_string(&meter).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut broken = lines.clone();
+    let fifth = lines[4].replace(",50", ",-50");
+    broken[4] = &fifth;
+    std::fs::write(&bad_meter, broken.join("\n")).unwrap();
+    let bad_meter_s = bad_meter.display().to_string();
+    check(&[&csv], ["--meter", &bad_meter_s], &[], &[":5:", "kw"]);
+    // A meter that misses a simulated day.
+    let short = tmp("short-meter.csv");
+    std::fs::write(&short, lines[..97].join("\n")).unwrap();
+    let short_s = short.display().to_string();
+    check(&[&csv], ["--meter", &short_s], &[], &["2019-05-04"]);
+    // API JSON with a bad time; the same session twice.
+    let bad_json = tmp("bad.json");
+    std::fs::write(
+        &bad_json,
+        std::fs::read_to_string(&json)
+            .unwrap()
+            .replace("Mon, 06 May", "Someday"),
+    )
+    .unwrap();
+    check(
+        &[&bad_json],
+        ["--meter", &meter_s],
+        &[],
+        &["_items[0].connectionTime"],
+    );
+    check(
+        &[&json, &json],
+        ["--meter", &meter_s],
+        &[],
+        &["session_id", "api-1"],
+    );
+    // A CSV missing a column; an unknown zone; an unknown day filter.
+    let no_col = tmp("nocol.csv");
+    std::fs::write(
+        &no_col,
+        std::fs::read_to_string(&csv)
+            .unwrap()
+            .replace("delivered_kwh", "kwh"),
+    )
+    .unwrap();
+    check(
+        &[&no_col],
+        ["--meter", &meter_s],
+        &[],
+        &[":1:", "delivered_kwh"],
+    );
+    check(
+        &[&csv],
+        ["--meter", &meter_s],
+        &["--time-zone", "Mars/Olympus"],
+        &["time-zone"],
+    );
+    check(
+        &[&csv],
+        ["--meter", &meter_s],
+        &["--days-of-week", "mondays"],
+        &["days-of-week"],
+    );
+    for p in [bad_meter, short, bad_json, no_col] {
+        std::fs::remove_file(p).ok();
+    }
+}
