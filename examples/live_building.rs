@@ -131,7 +131,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )?;
         }
         println!("{line}");
-        if config.tariff.is_peak(k) {
+        if config.tariff.demand_applies(0, today, k) {
             state.month_peak_kw = state.month_peak_kw.max(state.building_kw + ev_kw);
         }
         for message in ocpp::profiles(&decision, (k * 100) as i32)? {

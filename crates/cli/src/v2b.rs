@@ -77,6 +77,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         "backend": backend.name(),
         "threads": rayon_threads(&args.episode),
         "departure": args.episode.departure,
+        "tariff": &scenario.tariff().name,
         "days_of_week": format!("{:?}", args.episode.days_of_week).to_lowercase(),
         "building_source": if args.episode.meter.is_some() { "meter" } else { "typical-year" },
         "session_files": args.episode.sessions.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
@@ -133,6 +134,10 @@ pub struct EpisodeArgs {
     /// Site JSON (chargers, no-export, penalties); default: the paper's 10 + 5 chargers.
     #[arg(long)]
     pub site: Option<PathBuf>,
+    /// Tariff JSON (energy periods, demand charges, export price; `docs/v2b.md`); default:
+    /// Silicon Valley Power (`examples/data/tariffs/silicon_valley_power.json`).
+    #[arg(long)]
+    pub tariff: Option<PathBuf>,
     /// Keep the first N dates present in the sessions (default: all).
     #[arg(long)]
     pub days: Option<usize>,
@@ -237,7 +242,7 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<(Scenario, LpBackend), 
     };
     let scenario = Scenario::from_sessions(
         site,
-        Tariff::silicon_valley_power(),
+        load_tariff(args.tariff.as_deref())?,
         sessions,
         load.as_ref(),
         args.days,
@@ -245,6 +250,22 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<(Scenario, LpBackend), 
     let stress = Stress::named(&args.stress, args.stress_seed)
         .map_err(|e| bad_arg("stress", e.to_string()))?;
     Ok((scenario.stressed(&stress)?, backend))
+}
+
+/// The `--tariff` file, validated (errors name the file and the entry), or Silicon Valley
+/// Power.
+pub(crate) fn load_tariff(path: Option<&Path>) -> Result<Tariff, InputError> {
+    let Some(path) = path else {
+        return Ok(Tariff::silicon_valley_power());
+    };
+    let tariff: Tariff = read_json(path)?;
+    tariff.validate().map_err(|e| match e {
+        evmech_v2b_control::Error::InvalidField { field, reason } => {
+            InputError::field(path, field.trim_start_matches("tariff.").into(), reason)
+        }
+        other => InputError::V2b(other),
+    })?;
+    Ok(tariff)
 }
 
 /// Loads every session file (`.json`: ACN-Data API; otherwise an ACN CSV) and refuses a

@@ -30,6 +30,9 @@ pub struct DecideArgs {
     /// Site JSON (chargers, no-export, penalties); default: the paper's 10 + 5 chargers.
     #[arg(long)]
     pub site: Option<PathBuf>,
+    /// Tariff JSON (as for `v2b compare`); default: Silicon Valley Power.
+    #[arg(long)]
+    pub tariff: Option<PathBuf>,
     /// Policy: mc-mpc, mpc, llf, edf, reqcharge or maxcharge.
     #[arg(long, default_value = "mc-mpc")]
     pub policy: String,
@@ -116,9 +119,10 @@ fn load(args: &DecideArgs) -> Result<(Controller, SiteState, History), InputErro
     };
     let config = SiteConfig {
         site,
+        tariff: crate::v2b::load_tariff(args.tariff.as_deref())?,
         ..SiteConfig::default()
     };
-    let slots_per_hour = (1.0 / config.tariff.slot_hours).round() as usize;
+    let slots_per_hour = (1.0 / config.tariff.slot_hours()).round() as usize;
     let controller = Controller::new(config, options(args)?).map_err(|e| match e {
         Error::InvalidField { field, reason } => bad_arg(&field.replace('_', "-"), reason),
         other => InputError::V2b(other),

@@ -115,7 +115,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
     )?;
     write_file(
         &args.episode.out.join("arrivals.csv"),
-        &export::arrivals_csv(&reports, scenario.tariff().slot_hours),
+        &export::arrivals_csv(&reports, scenario.tariff().slot_hours()),
     )?;
     Ok(text)
 }

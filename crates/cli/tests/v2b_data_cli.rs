@@ -205,3 +205,53 @@ fn bad_data_files_exit_2_naming_what_is_wrong() {
         std::fs::remove_file(p).ok();
     }
 }
+
+fn tariff_file(name: &str) -> String {
+    format!(
+        "{}/../../examples/data/tariffs/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn a_tariff_file_bills_each_demand_charge_and_a_bad_one_exits_2() {
+    let (csv, meter) = (sessions_csv("tariff"), meter("tariff"));
+    let meter_s = meter.display().to_string();
+    let run_with = |tariff: &str, tag: &str| {
+        let out = tmp(tag);
+        let result = compare(&[&csv], ["--meter", &meter_s], &out, &["--tariff", tariff]);
+        std::fs::remove_dir_all(&out).ok();
+        result
+    };
+    let (code, stdout, stderr) = run_with(&tariff_file("openv2b_one_day.json"), "openv2b");
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    // openv2b's facility charge applies to every slot, Saturday included: at least the
+    // building's 120 kW afternoon peak at 11.67 USD/kW.
+    let demand = v["reqcharge"]["demand_cost_usd"].as_f64().unwrap();
+    assert!(demand >= 11.67 * 120.0 - 1e-9, "{demand}");
+    let (code, _, stderr) = run_with(&tariff_file("seasonal_two_demand.json"), "seasonal");
+    assert_eq!(code, 0, "{stderr}");
+    // An overlapping period: exit 2 naming the file and the entry.
+    let bad = tmp("bad-tariff.json");
+    std::fs::write(
+        &bad,
+        r#"{"energy": [{"usd_per_kwh": 0.1}, {"from": "12:00", "to": "13:00", "usd_per_kwh": 0.2}]}"#,
+    )
+    .unwrap();
+    let (code, _, stderr) = run_with(&bad.display().to_string(), "bad");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("bad-tariff.json") && stderr.contains("energy[1]"),
+        "{stderr}"
+    );
+    std::fs::write(
+        &bad,
+        r#"{"energy": [{"usd_per_kwh": 0.1, "from": "noon"}]}"#,
+    )
+    .unwrap();
+    let (code, _, stderr) = run_with(&bad.display().to_string(), "bad2");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("energy[0].from"), "{stderr}");
+    std::fs::remove_file(bad).ok();
+}

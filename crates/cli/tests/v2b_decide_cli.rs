@@ -226,3 +226,27 @@ fn a_quote_lists_the_menu_and_an_acceptance_gives_the_ev_to_add() {
     assert_eq!(code, 2);
     assert!(stderr.contains("accept"), "{stderr}");
 }
+
+#[test]
+fn a_two_charge_tariff_needs_the_peak_of_each_charge() {
+    let sessions = data("caltech_2019-05_weekdays.csv");
+    let tariff = format!(
+        "{}/../../examples/data/tariffs/seasonal_two_demand.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let args = ["--tariff", tariff.as_str(), "--policy", "mpc"];
+    let (code, _, stderr) = decide("two-charges-missing", &state(), &sessions, &args);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("month_peaks_kw.on-peak"), "{stderr}");
+    // The first charge (facility) is month_peak_kw; the on-peak one is named.
+    let mut s = state();
+    s["month_peaks_kw"] = json!({"on-peak": 150.0});
+    let (code, stdout, stderr) = decide("two-charges", &s, &sessions, &args);
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["status"], "optimal");
+    s["month_peaks_kw"] = json!({"on-peak": 150.0, "shoulder": 3.0});
+    let (code, _, stderr) = decide("two-charges-unknown", &s, &sessions, &args);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("month_peaks_kw.shoulder"), "{stderr}");
+}

@@ -25,6 +25,7 @@ fn block(building: &[f64], price: &[f64], peak: &[bool], evs: Vec<PlannedEv>) ->
         building_kw: building.to_vec(),
         price_usd_per_kwh: price.to_vec(),
         peak: peak.to_vec(),
+        more_peaks: Vec::new(),
         evs,
     }
 }
@@ -365,5 +366,72 @@ proptest! {
         let shared = solve(&month, LpBackend::default()).blocks[0].peak_kw;
         let worst = daily.iter().copied().fold(0.0, f64::max);
         prop_assert!((shared - worst).abs() <= 1e-6 * (1.0 + worst), "month {shared} vs days {daily:?}");
+    }
+}
+
+#[test]
+fn a_second_demand_charge_flattens_the_peak_outside_the_first_ones_window() {
+    use evmech_milp_model::charging::DemandTerm;
+    // Cheap energy in the last two slots, where the first (on-peak) charge does not apply:
+    // alone, the EV charges 20 kW there. A facility charge over every slot makes it spread.
+    let building = [10.0; 4];
+    let mut b = block(
+        &building,
+        &[0.30, 0.30, 0.10, 0.10],
+        &[true, true, false, false],
+        vec![ev(1, 4, 10.0, 20.0, false)],
+    );
+    let alone = problem(vec![b.clone()], 5.0);
+    b.more_peaks = vec![vec![true; 4]];
+    let facility = ChargingProblem {
+        more_demand: vec![DemandTerm {
+            usd_per_kw: 8.0,
+            past_peak_kw: 0.0,
+        }],
+        ..problem(vec![b.clone()], 5.0)
+    };
+    for backend in backends() {
+        let a = solve(&alone, backend);
+        let f = solve(&facility, backend);
+        let max = |p: &evmech_milp_model::charging::ChargingPlan| {
+            p.blocks[0].grid_kw.iter().copied().fold(0.0, f64::max)
+        };
+        assert_abs_diff_eq!(max(&a), 30.0, epsilon = 1e-4);
+        // 10 kWh over 4 slots: 10 kW each, so the facility peak is 20 kW.
+        assert_abs_diff_eq!(max(&f), 20.0, epsilon = 1e-4);
+        assert_abs_diff_eq!(f.blocks[0].more_peaks_kw[0], max(&f), epsilon = 1e-4);
+        // The objective is the bill: energy, both demand charges, no shortfall.
+        let energy: f64 = f.blocks[0]
+            .grid_kw
+            .iter()
+            .zip([0.30, 0.30, 0.10, 0.10])
+            .map(|(g, p)| 0.25 * g * p)
+            .sum();
+        let bill = energy + 5.0 * f.blocks[0].peak_kw + 8.0 * max(&f);
+        assert_abs_diff_eq!(f.objective_usd, bill, epsilon = 1e-4);
+        assert_abs_diff_eq!(f.blocks[0].cost_usd, bill, epsilon = 1e-4);
+    }
+    // A past facility peak above what the plan needs is a floor, paid in full.
+    let floored = ChargingProblem {
+        more_demand: vec![DemandTerm {
+            usd_per_kw: 8.0,
+            past_peak_kw: 50.0,
+        }],
+        ..facility.clone()
+    };
+    let plan = solve(&floored, backends()[0]);
+    assert_abs_diff_eq!(plan.blocks[0].more_peaks_kw[0], 50.0, epsilon = 1e-6);
+    // Masks must match the charges.
+    let mut wrong = facility.clone();
+    wrong.blocks[0].more_peaks.clear();
+    match wrong.solve() {
+        Err(Error::InvalidField { field, .. }) => assert_eq!(field, "blocks[0].more_peaks"),
+        other => panic!("{other:?}"),
+    }
+    let mut negative = facility;
+    negative.more_demand[0].usd_per_kw = -1.0;
+    match negative.solve() {
+        Err(Error::InvalidField { field, .. }) => assert_eq!(field, "more_demand[0].usd_per_kw"),
+        other => panic!("{other:?}"),
     }
 }

@@ -35,6 +35,7 @@ fn problem(building: Vec<f64>, peak: Vec<bool>, evs: Vec<PlannedEv>) -> Charging
             building_kw: building,
             price_usd_per_kwh: price,
             peak,
+            more_peaks: Vec::new(),
             evs,
         }],
     )

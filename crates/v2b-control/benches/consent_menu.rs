@@ -43,7 +43,7 @@ fn menu(c: &mut Criterion) {
         charger: 0,
         target_kwh: 60.0,
         building_kw: scenario.days()[0].building_kw[36],
-        past_peak_kw: 150.0,
+        past_peaks_kw: &[150.0],
         connected: &evs,
     };
     let mut group = c.benchmark_group("consent_menu_15_evs");

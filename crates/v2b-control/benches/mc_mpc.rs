@@ -27,7 +27,7 @@ fn decision(c: &mut Criterion) {
         date: scenario.days()[today].date,
         slot: 36,
         building_kw: scenario.days()[today].building_kw[36],
-        past_peak_kw: 150.0,
+        past_peaks_kw: &[150.0],
         evs: &evs,
         history: &history,
         hindsight: None,
@@ -110,6 +110,7 @@ fn live(c: &mut Criterion) {
         time: at(36),
         building_kw: scenario.days()[today].building_kw[36],
         month_peak_kw: 150.0,
+        month_peaks_kw: Default::default(),
         evs,
     };
     let mut group = c.benchmark_group("live_decision_15_evs");

@@ -73,7 +73,7 @@ pub use engine::plant;
 
 pub use domain::acn_json::{load_acn_json, load_acn_json_file};
 pub use domain::building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
-pub use domain::config::{EvAt, SiteConfig};
+pub use domain::config::{EvAt, SiteConfig, TariffRows};
 pub use domain::history::History;
 pub use domain::meter::{LoadProfile, MeterLoad};
 pub use domain::scenario::{Day, Scenario, ScenarioSpec};
@@ -84,7 +84,8 @@ pub use domain::sessions::{
 pub use domain::site::{Charger, Penalties, Site, SiteSpec};
 pub use domain::stress::Stress;
 pub use domain::synthetic::SyntheticConfig;
-pub use domain::tariff::{Bill, Surcharge, Tariff};
+pub use domain::tariff::{Bill, DemandBill, DemandCharge, EnergyPeriod, Surcharge, Tariff};
+pub use domain::tariff_window::{ClockTime, DaySet, Window};
 pub use domain::time::{parse_local_time, Date, LocalTime};
 pub use engine::arrivals::{
     Admission, Arrival, ArrivalDecision, ArrivalPolicy, FixedPrice, FreeAccess, Price,

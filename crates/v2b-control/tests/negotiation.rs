@@ -31,6 +31,7 @@ fn base(loads: &[Vec<f64>], price: &[f64], peak: &[bool], evs: &[PlannedEv]) -> 
             building_kw: b.clone(),
             price_usd_per_kwh: price.to_vec(),
             peak: peak.to_vec(),
+            more_peaks: Vec::new(),
             evs: evs.to_vec(),
         })
         .collect();

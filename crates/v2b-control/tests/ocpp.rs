@@ -31,6 +31,7 @@ fn state() -> SiteState {
         time: "2019-05-14T13:07:00-07:00".into(),
         building_kw: 40.0,
         month_peak_kw: 120.0,
+        month_peaks_kw: Default::default(),
         evs: vec![
             ev("plain", 2, "2019-05-14T18:00:00-07:00", 20.0),
             // Bidirectional, full enough to discharge into the peak window.

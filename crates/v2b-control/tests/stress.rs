@@ -83,10 +83,11 @@ fn daily_load_shifts_by_at_most_the_spread_of_its_mean() {
 fn prices_rise_by_a_fifth_from_noon_to_four_only() {
     let base = episode();
     let moved = named("price", 1);
+    let date = base.days()[0].date;
     for k in 0..base.slots_per_day() {
         let (p0, p1) = (
-            base.tariff().energy_price(k),
-            moved.tariff().energy_price(k),
+            base.tariff().energy_price(date, k),
+            moved.tariff().energy_price(date, k),
         );
         if (48..64).contains(&k) {
             assert!((p1 - 1.2 * p0).abs() < 1e-12, "slot {k}");

@@ -28,6 +28,8 @@ pub(super) struct EvCols {
 #[derive(Debug, Clone)]
 pub(super) struct BlockCols {
     pub peak: usize,
+    /// The peak column of each further demand charge.
+    pub more_peaks: Vec<usize>,
     pub evs: Vec<EvCols>,
     pub steps: Steps,
 }
@@ -55,6 +57,19 @@ pub(super) fn uncontrolled_trajectory(ev: &PlannedEv, first_slot: usize, tau: f6
         .collect()
 }
 
+/// One peak column per further demand charge, at `weight` times its rate, bounded below by its
+/// past peak.
+fn more_peak_cols(lp: &mut SparseLp, problem: &ChargingProblem, weight: f64) -> Vec<usize> {
+    problem
+        .more_demand
+        .iter()
+        .map(|d| {
+            lp.set_family("peak_kw");
+            lp.add_col(d.past_peak_kw, f64::INFINITY, weight * d.usd_per_kw)
+        })
+        .collect()
+}
+
 pub(super) fn build(problem: &ChargingProblem) -> Built {
     let tau = problem.slot_hours;
     let w = problem.weights;
@@ -67,6 +82,8 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
         }
         PeakCoupling::PerBlock => None,
     };
+    let shared_more: Option<Vec<usize>> = (problem.peak_coupling == PeakCoupling::Shared)
+        .then(|| more_peak_cols(&mut lp, problem, 1.0));
     let flex = problem.flexibility.as_ref().map(|f| f.add_columns(&mut lp));
     let mut first_actions: HashMap<u64, (Option<usize>, Option<usize>)> = HashMap::new();
     let mut blocks = Vec::with_capacity(problem.blocks.len());
@@ -84,6 +101,9 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
             lp.set_family("peak_kw");
             lp.add_col(problem.past_peak_kw, inf, omega * w.demand_usd_per_kw)
         });
+        let more_peaks = shared_more
+            .clone()
+            .unwrap_or_else(|| more_peak_cols(&mut lp, problem, omega));
         lp.cost_constant += block
             .building_kw
             .iter()
@@ -257,8 +277,21 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                 lp.set_family("demand_peak");
                 lp.add_row(building, inf, &row);
             }
+            for (&col, building) in more_peaks.iter().zip(&d.more_peak_building) {
+                if let Some(building) = *building {
+                    let mut row: Vec<(usize, f64)> = terms.iter().map(|&(j, a)| (j, -a)).collect();
+                    row.push((col, 1.0));
+                    lp.set_family("demand_peak");
+                    lp.add_row(building, inf, &row);
+                }
+            }
         }
-        blocks.push(BlockCols { peak, evs, steps });
+        blocks.push(BlockCols {
+            peak,
+            more_peaks,
+            evs,
+            steps,
+        });
     }
     Built { lp, blocks, flex }
 }

@@ -129,22 +129,33 @@ pub(super) struct StepData {
     pub building: f64,
     /// Mean building load over the step's demand-charged slots, if any is charged, kW.
     pub peak_building: Option<f64>,
+    /// The same for each of the problem's further demand charges.
+    pub more_peak_building: Vec<Option<f64>>,
+}
+
+/// Mean building load over the step's slots flagged in `mask`, if any is.
+fn charged_mean(block: &ChargingBlock, step: Step, mask: &[bool]) -> Option<f64> {
+    let charged: Vec<f64> = step
+        .slots()
+        .filter(|&s| mask[s])
+        .map(|s| block.building_kw[s])
+        .collect();
+    (!charged.is_empty()).then(|| charged.iter().sum::<f64>() / charged.len() as f64)
 }
 
 impl StepData {
     pub fn of(block: &ChargingBlock, step: Step) -> Self {
         let slots = step.slots();
         let n = step.len as f64;
-        let charged: Vec<f64> = slots
-            .clone()
-            .filter(|&s| block.peak[s])
-            .map(|s| block.building_kw[s])
-            .collect();
         StepData {
             price: block.price_usd_per_kwh[slots.clone()].iter().sum::<f64>() / n,
             building: block.building_kw[slots].iter().sum::<f64>() / n,
-            peak_building: (!charged.is_empty())
-                .then(|| charged.iter().sum::<f64>() / charged.len() as f64),
+            peak_building: charged_mean(block, step, &block.peak),
+            more_peak_building: block
+                .more_peaks
+                .iter()
+                .map(|mask| charged_mean(block, step, mask))
+                .collect(),
         }
     }
 }

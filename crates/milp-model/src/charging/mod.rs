@@ -22,7 +22,8 @@ pub use flex::{FlexChoice, Flexibility};
 pub use grid::TimeGrid;
 pub use plan::{BlockPlan, ChargingPlan, EvPlan};
 pub use problem::{
-    ChargingBlock, ChargingProblem, ChargingWeights, CurveForm, PeakCoupling, PlannedEv, Shortfall,
+    ChargingBlock, ChargingProblem, ChargingWeights, CurveForm, DemandTerm, PeakCoupling,
+    PlannedEv, Shortfall,
 };
 
 use crate::Result;

@@ -36,6 +36,9 @@ impl EvPlan {
 pub struct BlockPlan {
     /// The block's peak variable `M` (the shared one under `PeakCoupling::Shared`), kW.
     pub peak_kw: f64,
+    /// The peak variable of each further demand charge (`ChargingProblem::more_demand`), kW.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_peaks_kw: Vec<f64>,
     /// Site net import per slot, kW.
     pub grid_kw: Vec<f64>,
     /// The EVs, in the block's order.
@@ -152,6 +155,13 @@ pub(super) fn extract(
                 })
                 .collect();
             let peak_kw = x[bc.peak];
+            let more_peaks_kw: Vec<f64> = bc.more_peaks.iter().map(|&c| x[c]).collect();
+            cost += problem
+                .more_demand
+                .iter()
+                .zip(&more_peaks_kw)
+                .map(|(d, &p)| d.usd_per_kw * p)
+                .sum::<f64>();
             cost += grid
                 .iter()
                 .zip(&block.price_usd_per_kwh)
@@ -160,6 +170,7 @@ pub(super) fn extract(
                 + w.demand_usd_per_kw * peak_kw;
             BlockPlan {
                 peak_kw,
+                more_peaks_kw,
                 grid_kw: grid,
                 evs,
                 cost_usd: cost,

@@ -50,8 +50,12 @@ pub struct ChargingBlock {
     pub building_kw: Vec<f64>,
     /// Energy price per slot, USD/kWh.
     pub price_usd_per_kwh: Vec<f64>,
-    /// Whether each slot is demand-charged.
+    /// Whether each slot is demand-charged (by the first demand charge, `weights.demand_usd_per_kw`).
     pub peak: Vec<bool>,
+    /// For each of the problem's [`ChargingProblem::more_demand`] charges, whether each slot is
+    /// charged by it (empty when the problem has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_peaks: Vec<Vec<bool>>,
     /// The EVs of the block.
     pub evs: Vec<PlannedEv>,
 }
@@ -61,6 +65,17 @@ impl ChargingBlock {
     pub fn end_slot(&self) -> usize {
         self.start_slot + self.building_kw.len()
     }
+}
+
+/// A demand charge beyond the first: a facility-wide charge beside an on-peak one, or a
+/// seasonal one. Each has its own peak variable per block (or shared, as the first), its own
+/// slots ([`ChargingBlock::more_peaks`]) and the month's peak so far.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DemandTerm {
+    /// USD per kW of the peak.
+    pub usd_per_kw: f64,
+    /// Peak already reached this month over the charge's slots, kW.
+    pub past_peak_kw: f64,
 }
 
 /// Whether blocks share one peak variable.
@@ -123,6 +138,10 @@ pub struct ChargingProblem {
     pub weights: ChargingWeights,
     /// Peak already reached this month, kW (`M >= past_peak_kw`).
     pub past_peak_kw: f64,
+    /// Demand charges beyond the first (default none); each block flags its slots in
+    /// [`ChargingBlock::more_peaks`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_demand: Vec<DemandTerm>,
     /// Forbid net export (`G >= 0`).
     pub no_export: bool,
     /// LP or MILP curve.
@@ -286,6 +305,7 @@ impl ChargingProblem {
             non_anticipative: true,
             weights: ChargingWeights::default(),
             past_peak_kw: 0.0,
+            more_demand: Vec::new(),
             no_export: true,
             curve_form: CurveForm::ConcaveCap,
             ramp_kw: None,
@@ -328,6 +348,18 @@ impl ChargingProblem {
             ("past_peak_kw", self.past_peak_kw),
         ] {
             check(finite_nonneg(x), || name.into(), "must be finite and >= 0")?;
+        }
+        for (j, d) in self.more_demand.iter().enumerate() {
+            for (name, x) in [
+                ("usd_per_kw", d.usd_per_kw),
+                ("past_peak_kw", d.past_peak_kw),
+            ] {
+                check(
+                    finite_nonneg(x),
+                    || format!("more_demand[{j}].{name}"),
+                    "must be finite and >= 0",
+                )?;
+            }
         }
         if let Some(r) = self.ramp_kw {
             check(
@@ -378,6 +410,18 @@ impl ChargingProblem {
                 || p("peak"),
                 "needs one flag per slot of building_kw",
             )?;
+            check(
+                block.more_peaks.len() == self.more_demand.len(),
+                || p("more_peaks"),
+                "needs one slot mask per entry of more_demand",
+            )?;
+            for (j, mask) in block.more_peaks.iter().enumerate() {
+                check(
+                    mask.len() == n,
+                    || p(&format!("more_peaks[{j}]")),
+                    "needs one flag per slot of building_kw",
+                )?;
+            }
             for (k, &x) in block.building_kw.iter().enumerate() {
                 check(
                     x.is_finite(),

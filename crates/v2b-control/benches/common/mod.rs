@@ -73,7 +73,7 @@ impl FirstDay {
             day: 0,
             assignment: &self.assignment,
             targets_kwh: &self.targets,
-            past_peak_kw: 150.0,
+            past_peaks_kw: &[150.0],
         }
     }
 }

@@ -3,10 +3,21 @@
 
 use crate::plant::{self, Battery};
 use crate::policy::ConnectedEv;
-use crate::{Charger, Result, Site, Tariff, TieBreak};
+use crate::{Charger, Date, Result, Site, Tariff, TieBreak};
 use evmech_milp_model::charging::{
-    ChargingBlock, ChargingCurve, ChargingProblem, ChargingWeights, PlannedEv,
+    ChargingBlock, ChargingCurve, ChargingProblem, ChargingWeights, DemandTerm, PlannedEv,
 };
+
+/// A block's tariff rows (see [`SiteConfig::tariff_rows`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TariffRows {
+    /// Energy price per slot, $/kWh.
+    pub price_usd_per_kwh: Vec<f64>,
+    /// Whether the tariff's first demand charge applies to each slot.
+    pub peak: Vec<bool>,
+    /// For each further demand charge, whether it applies to each slot.
+    pub more_peaks: Vec<Vec<bool>>,
+}
 use serde::{Deserialize, Serialize};
 
 /// One EV on a charger: what the site knows of it at a moment.
@@ -72,26 +83,68 @@ impl SiteConfig {
         Ok(())
     }
 
-    /// The charging model's weights for this site: the tariff's demand charge, the
-    /// site's degradation cost and the shortfall weight
+    /// The charging model's weights for this site: the tariff's first demand charge (0 without
+    /// any; the others enter as [`ChargingProblem::more_demand`]), the site's degradation cost
+    /// and the shortfall weight
     /// [`SHORTFALL_WEIGHT_USD_PER_KWH`](crate::policy::SHORTFALL_WEIGHT_USD_PER_KWH).
     pub fn default_weights(&self) -> ChargingWeights {
         ChargingWeights {
-            demand_usd_per_kw: self.tariff.demand_usd_per_kw,
+            demand_usd_per_kw: self.tariff.demand.first().map_or(0.0, |d| d.usd_per_kw),
             shortfall_usd_per_kwh: crate::policy::SHORTFALL_WEIGHT_USD_PER_KWH,
             degradation_usd_per_kwh: self.site.penalties().degradation_usd_per_kwh,
         }
     }
 
-    /// The charging problem over `blocks` on this site: its slot length, weights, export rule
-    /// and export price, the concave-cap LP; everything else as [`ChargingProblem::new`]
-    /// (override with struct update syntax). The one constructor every policy uses.
-    pub fn charging_problem(&self, blocks: Vec<ChargingBlock>) -> ChargingProblem {
+    /// The charging problem over `blocks` on this site: its slot length, weights, every demand
+    /// charge of the tariff with the month's peak so far of each (`past_peaks_kw`, in the
+    /// tariff's order; missing ones count as 0), export rule and export price, the concave-cap
+    /// LP; everything else as [`ChargingProblem::new`] (override with struct update syntax).
+    /// The one constructor every policy uses, so every policy optimises the bill the simulator
+    /// charges.
+    pub fn charging_problem(
+        &self,
+        blocks: Vec<ChargingBlock>,
+        past_peaks_kw: &[f64],
+    ) -> ChargingProblem {
+        let past = |c: usize| past_peaks_kw.get(c).copied().unwrap_or(0.0);
         ChargingProblem {
             weights: self.default_weights(),
+            past_peak_kw: past(0),
+            more_demand: (1..self.tariff.demand.len())
+                .map(|c| DemandTerm {
+                    usd_per_kw: self.tariff.demand[c].usd_per_kw,
+                    past_peak_kw: past(c),
+                })
+                .collect(),
             no_export: self.site.no_export(),
             export_price_usd_per_kwh: self.tariff.export_usd_per_kwh,
-            ..ChargingProblem::new(self.tariff.slot_hours, blocks)
+            ..ChargingProblem::new(self.tariff.slot_hours(), blocks)
+        }
+    }
+
+    /// The tariff over the slots `t..end` counted from the start of `date` (slots past
+    /// midnight fall on the following days): each slot's energy price, whether the first
+    /// demand charge applies, and the mask of each further one (a [`ChargingBlock`]'s rows).
+    pub fn tariff_rows(&self, date: Date, t: usize, end: usize) -> TariffRows {
+        let n = self.slots_per_day().max(1);
+        let at = |k: usize| (date.plus_days((k / n) as i64), k % n);
+        let applies = |c: usize| {
+            (t..end)
+                .map(|k| {
+                    let (d, s) = at(k);
+                    self.tariff.demand_applies(c, d, s)
+                })
+                .collect::<Vec<bool>>()
+        };
+        TariffRows {
+            price_usd_per_kwh: (t..end)
+                .map(|k| {
+                    let (d, s) = at(k);
+                    self.tariff.energy_price(d, s)
+                })
+                .collect(),
+            peak: applies(0),
+            more_peaks: (1..self.tariff.demand.len()).map(applies).collect(),
         }
     }
 
@@ -120,7 +173,7 @@ impl SiteConfig {
     pub fn connected_ev(&self, session: usize, ev: &EvAt) -> ConnectedEv {
         let b = self.battery(ev.energy_kwh, ev.battery_kwh);
         let c = self.charger(ev.charger);
-        let tau = self.tariff.slot_hours;
+        let tau = self.tariff.slot_hours();
         ConnectedEv {
             session,
             key: ev.key,
@@ -174,7 +227,7 @@ impl SiteConfig {
             &b,
             self.charger(charger),
             self.curve,
-            self.tariff.slot_hours,
+            self.tariff.slot_hours(),
             slots,
         );
         requested_kwh.min(reach)

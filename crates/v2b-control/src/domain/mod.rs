@@ -15,4 +15,5 @@ pub(crate) mod site;
 pub(crate) mod stress;
 pub(crate) mod synthetic;
 pub(crate) mod tariff;
+pub(crate) mod tariff_window;
 pub(crate) mod time;

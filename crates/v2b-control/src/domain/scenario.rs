@@ -222,7 +222,7 @@ impl Scenario {
             }
             dates.truncate(n);
         }
-        let slots_per_hour = (1.0 / tariff.slot_hours).round() as usize;
+        let slots_per_hour = (1.0 / tariff.slot_hours()).round() as usize;
         let days = dates
             .iter()
             .map(|&date| {
@@ -308,6 +308,13 @@ impl Scenario {
     /// Slots per day.
     pub fn slots_per_day(&self) -> usize {
         self.spec.tariff.slots_per_day()
+    }
+
+    /// A copy billed under `tariff` (validated; its slot length must be the episode's).
+    pub fn with_tariff(&self, tariff: Tariff) -> Result<Self> {
+        let mut spec = self.spec.clone();
+        spec.tariff = tariff;
+        Scenario::new(spec)
     }
 
     /// A copy with a different site (same days).

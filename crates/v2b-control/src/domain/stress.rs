@@ -143,7 +143,7 @@ impl Scenario {
         stress.validate()?;
         let mut spec = ScenarioSpec::from(self.clone());
         let n = spec.tariff.slots_per_day();
-        let tau = spec.tariff.slot_hours;
+        let tau = spec.tariff.slot_hours();
         if let Some((from, to, factor)) = stress.surcharge {
             spec.tariff.surcharge = Some(Surcharge {
                 start_slot: (from / tau).round() as usize,

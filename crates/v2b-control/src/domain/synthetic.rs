@@ -119,7 +119,7 @@ impl SyntheticConfig {
         self.validate()?;
         let tariff = Tariff::silicon_valley_power();
         let n = tariff.slots_per_day();
-        let tau = tariff.slot_hours;
+        let tau = tariff.slot_hours();
         let mut dates: Vec<Date> = (1..=days_in_month(self.year, self.month))
             .map(|day| Date {
                 year: self.year,

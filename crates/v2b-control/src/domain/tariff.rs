@@ -1,34 +1,74 @@
-//! Time-of-use energy prices with a monthly demand charge, and the monthly bill.
+//! Tariffs as data: energy prices by period (days of the week, months, local times), any number
+//! of demand charges each on its own window, an export price; and the monthly bill.
 
-use crate::{Error, Result};
+use super::tariff_window::{ClockTime, DaySet, Window};
+use crate::{Date, Error, Result};
 use serde::{Deserialize, Serialize};
 
-/// A two-level TOU tariff with a demand charge on the monthly peak over the peak window.
+/// An energy price over a window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Tariff {
-    /// Slot length, hours.
-    pub slot_hours: f64,
-    /// Energy price inside the peak window, $/kWh.
-    pub peak_usd_per_kwh: f64,
-    /// Energy price outside it, $/kWh.
-    pub offpeak_usd_per_kwh: f64,
-    /// First slot of the day in the peak window.
-    pub peak_start_slot: usize,
-    /// First slot of the day after the peak window (exclusive).
-    pub peak_end_slot: usize,
-    /// Demand charge on the monthly maximum grid power inside the peak window, $/kW.
-    pub demand_usd_per_kw: f64,
-    /// What exported energy earns when the site allows export, $/kWh (`None`: the slot's energy
-    /// price). At most the off-peak and the peak price.
+#[serde(deny_unknown_fields)]
+pub struct EnergyPeriod {
+    /// Days of the week (default: all).
     #[serde(default)]
-    pub export_usd_per_kwh: Option<f64>,
-    /// A price window on top of the TOU levels (the stress test "prices x1.2 over 12-16 h").
-    #[serde(default)]
-    pub surcharge: Option<Surcharge>,
+    pub days: DaySet,
+    /// Months 1-12 (absent: every month; seasonal rates list theirs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<Vec<u32>>,
+    /// Local start `"HH:MM"`, inclusive (absent with `to`: the whole day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<ClockTime>,
+    /// Local end `"HH:MM"`, exclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<ClockTime>,
+    /// Price, $/kWh.
+    pub usd_per_kwh: f64,
 }
 
-/// Energy prices multiplied by `factor` in the slots `start_slot..end_slot` of every day.
+/// A demand charge: `usd_per_kw` times the month's highest net import over its window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandCharge {
+    /// Name, unique in the tariff (`facility`, `on-peak`); reports key the charge by it.
+    pub name: String,
+    /// Days of the week (default: all).
+    #[serde(default)]
+    pub days: DaySet,
+    /// Months 1-12 (absent: every month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<Vec<u32>>,
+    /// Local start `"HH:MM"`, inclusive (absent with `to`: every slot, a facility charge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<ClockTime>,
+    /// Local end `"HH:MM"`, exclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<ClockTime>,
+    /// Rate, $/kW of the month's peak over the window.
+    pub usd_per_kw: f64,
+}
+
+macro_rules! window_of {
+    ($t:ty) => {
+        impl $t {
+            /// When the entry applies.
+            pub fn window(&self) -> Window<'_> {
+                Window {
+                    days: self.days,
+                    months: self.months.as_deref(),
+                    from: self.from,
+                    to: self.to,
+                }
+            }
+        }
+    };
+}
+window_of!(EnergyPeriod);
+window_of!(DemandCharge);
+
+/// Energy prices multiplied by `factor` in the slots `start_slot..end_slot` of every day (the
+/// stress test "prices x1.2 over 12-16 h").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Surcharge {
     /// First slot of the day in the window.
     pub start_slot: usize,
@@ -38,156 +78,334 @@ pub struct Surcharge {
     pub factor: f64,
 }
 
-/// A monthly bill.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Bill {
-    /// Energy cost, $.
-    pub energy_usd: f64,
-    /// Monthly peak grid power inside the peak window, kW.
+/// A tariff. JSON (the `--tariff` file):
+///
+/// ```json
+/// {"name": "Example TOU", "timezone": "America/Los_Angeles",
+///  "energy": [{"days": "weekdays", "from": "12:00", "to": "18:00", "usd_per_kwh": 0.33},
+///             {"days": "weekdays", "from": "18:00", "to": "12:00", "usd_per_kwh": 0.15},
+///             {"days": "weekends", "usd_per_kwh": 0.12}],
+///  "demand": [{"name": "facility", "usd_per_kw": 8.5},
+///             {"name": "on-peak", "days": "weekdays", "from": "12:00", "to": "18:00", "usd_per_kw": 12.0}],
+///  "export_usd_per_kwh": 0.0}
+/// ```
+///
+/// Every slot of every day of every month must be priced by exactly one `energy` entry; an
+/// overlap or a gap is refused naming the entry. Times are local and `to` is exclusive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tariff {
+    /// Name (for reports).
+    #[serde(default = "unnamed")]
+    pub name: String,
+    /// IANA time zone the times are in (informational: the simulator's clock is the site's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Slot length, minutes (default 15; must divide the hour).
+    #[serde(default = "fifteen")]
+    pub slot_minutes: u32,
+    /// Energy prices.
+    pub energy: Vec<EnergyPeriod>,
+    /// Demand charges (none is allowed).
+    #[serde(default)]
+    pub demand: Vec<DemandCharge>,
+    /// What exported energy earns when the site allows export, $/kWh (absent: the slot's
+    /// energy price). At most the cheapest energy price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_usd_per_kwh: Option<f64>,
+    /// A price window on top of the periods (stress tests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surcharge: Option<Surcharge>,
+}
+
+fn unnamed() -> String {
+    "custom".into()
+}
+
+fn fifteen() -> u32 {
+    15
+}
+
+/// One demand charge of a monthly bill.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemandBill {
+    /// The charge's name.
+    pub name: String,
+    /// The month's highest net import over its window, kW.
     pub peak_kw: f64,
-    /// Demand charge, $.
+    /// Rate times peak, $.
+    pub usd: f64,
+}
+
+/// A monthly bill.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bill {
+    /// Energy cost (exports credited), $.
+    pub energy_usd: f64,
+    /// The first demand charge's peak, kW (0 without demand charges).
+    pub peak_kw: f64,
+    /// All demand charges, $.
     pub demand_usd: f64,
+    /// Each demand charge.
+    pub demand: Vec<DemandBill>,
 }
 
 impl Bill {
-    /// Energy cost plus demand charge, $.
+    /// Energy cost plus demand charges, $.
     pub fn total_usd(&self) -> f64 {
         self.energy_usd + self.demand_usd
     }
 }
 
+fn bad(field: String, reason: String) -> Error {
+    Error::InvalidField { field, reason }
+}
+
 impl Tariff {
     /// Silicon Valley Power as calibrated in the CONSENT paper: 15-minute slots, 0.178 $/kWh from
-    /// 06:00 to 22:00 (slots 24-87), 0.137 $/kWh otherwise, 11.67 $/kW of monthly peak demand.
+    /// 06:00 to 22:00, 0.137 $/kWh otherwise, every day; 11.67 $/kW of the month's highest import
+    /// from 06:00 to 22:00 (the charge named `peak`).
     pub fn silicon_valley_power() -> Self {
+        let t = |h: u32| Some(ClockTime { minutes: h * 60 });
         Tariff {
-            slot_hours: 0.25,
-            peak_usd_per_kwh: 0.178,
-            offpeak_usd_per_kwh: 0.137,
-            peak_start_slot: 24,
-            peak_end_slot: 88,
-            demand_usd_per_kw: 11.67,
+            name: "Silicon Valley Power (CONSENT calibration)".into(),
+            timezone: Some("America/Los_Angeles".into()),
+            slot_minutes: 15,
+            energy: vec![
+                EnergyPeriod {
+                    days: DaySet::All,
+                    months: None,
+                    from: t(6),
+                    to: t(22),
+                    usd_per_kwh: 0.178,
+                },
+                EnergyPeriod {
+                    days: DaySet::All,
+                    months: None,
+                    from: t(22),
+                    to: t(6),
+                    usd_per_kwh: 0.137,
+                },
+            ],
+            demand: vec![DemandCharge {
+                name: "peak".into(),
+                days: DaySet::All,
+                months: None,
+                from: t(6),
+                to: t(22),
+                usd_per_kw: 11.67,
+            }],
             export_usd_per_kwh: None,
             surcharge: None,
         }
     }
 
-    /// Checks every field: a slot length dividing the hour, a peak window inside the day,
-    /// finite non-negative prices and demand charge.
+    /// Slot length, hours.
+    pub fn slot_hours(&self) -> f64 {
+        f64::from(self.slot_minutes) / 60.0
+    }
+
+    /// Slots per day.
+    pub fn slots_per_day(&self) -> usize {
+        (1440 / self.slot_minutes.max(1)) as usize
+    }
+
+    /// Checks every field; errors name the entry (`tariff.energy[2].to`, `tariff.demand[1].name`)
+    /// and, for a gap or an overlap, the days, month and time where it happens.
     pub fn validate(&self) -> Result<()> {
-        let bad = |field: &'static str, reason: String| Error::InvalidParameter { field, reason };
-        let per_hour = 1.0 / self.slot_hours;
-        if !(self.slot_hours.is_finite()
-            && self.slot_hours > 0.0
-            && (per_hour - per_hour.round()).abs() < 1e-9)
-        {
+        if !(self.slot_minutes > 0 && 60 % self.slot_minutes == 0) {
             return Err(bad(
-                "tariff.slot_hours",
-                format!("must divide the hour, got {}", self.slot_hours),
+                "tariff.slot_minutes".into(),
+                format!("must divide the hour, got {}", self.slot_minutes),
             ));
         }
-        if self.peak_start_slot > self.peak_end_slot || self.peak_end_slot > self.slots_per_day() {
-            return Err(bad(
-                "tariff.peak_end_slot",
-                "the peak window must lie inside the day".into(),
-            ));
+        if let Some(zone) = &self.timezone {
+            jiff::tz::TimeZone::get(zone)
+                .map_err(|e| bad("tariff.timezone".into(), format!("{zone:?}: {e}")))?;
         }
-        for (field, v) in [
-            ("tariff.peak_usd_per_kwh", self.peak_usd_per_kwh),
-            ("tariff.offpeak_usd_per_kwh", self.offpeak_usd_per_kwh),
-            ("tariff.demand_usd_per_kw", self.demand_usd_per_kw),
-        ] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(bad(field, format!("must be finite and >= 0, got {v}")));
+        for (i, e) in self.energy.iter().enumerate() {
+            let path = format!("tariff.energy[{i}]");
+            e.window().validate(&path, self.slot_minutes)?;
+            check_rate(&format!("{path}.usd_per_kwh"), e.usd_per_kwh)?;
+        }
+        for (i, d) in self.demand.iter().enumerate() {
+            let path = format!("tariff.demand[{i}]");
+            if d.name.trim().is_empty() || self.demand[..i].iter().any(|o| o.name == d.name) {
+                return Err(bad(
+                    format!("{path}.name"),
+                    format!("must be non-empty and unique, got {:?}", d.name),
+                ));
+            }
+            d.window().validate(&path, self.slot_minutes)?;
+            check_rate(&format!("{path}.usd_per_kw"), d.usd_per_kw)?;
+        }
+        self.check_coverage()?;
+        self.check_extras()
+    }
+
+    /// Every slot of a weekday and a weekend day of each month priced exactly once.
+    fn check_coverage(&self) -> Result<()> {
+        // The windows depend only on the month and the day type: check one weekday and one
+        // weekend day of each month (of 2024; any year would do).
+        for month in 1..=12 {
+            let first = Date {
+                year: 2024,
+                month,
+                day: 1,
+            };
+            let weekday = (0..7).map(|i| first.plus_days(i)).find(|d| !d.is_weekend());
+            let weekend = (0..7).map(|i| first.plus_days(i)).find(Date::is_weekend);
+            for (date, kind) in [(weekday, "weekdays"), (weekend, "weekends")] {
+                let date = date.expect("a week has both day types");
+                for k in 0..self.slots_per_day() {
+                    let hits: Vec<usize> = (0..self.energy.len())
+                        .filter(|&i| self.energy[i].window().contains(date, k, self.slot_minutes))
+                        .collect();
+                    let when = || {
+                        let m = k as u32 * self.slot_minutes;
+                        format!("{kind} at {:02}:{:02} in month {month}", m / 60, m % 60)
+                    };
+                    match hits.as_slice() {
+                        [_] => {}
+                        [] => {
+                            return Err(bad(
+                                "tariff.energy".into(),
+                                format!("no entry prices {}", when()),
+                            ))
+                        }
+                        [a, b, ..] => {
+                            return Err(bad(
+                                format!("tariff.energy[{b}]"),
+                                format!(
+                                    "overlaps tariff.energy[{a}] ({}) on {}",
+                                    self.energy[*a].window().describe(),
+                                    when()
+                                ),
+                            ))
+                        }
+                    }
+                }
             }
         }
+        Ok(())
+    }
+
+    fn check_extras(&self) -> Result<()> {
         if let Some(w) = self.surcharge {
             if !(w.start_slot <= w.end_slot && w.end_slot <= self.slots_per_day()) {
                 return Err(bad(
-                    "tariff.surcharge.end_slot",
+                    "tariff.surcharge.end_slot".into(),
                     "the window must lie inside the day".into(),
                 ));
             }
             if !(w.factor.is_finite() && w.factor > 0.0) {
                 return Err(bad(
-                    "tariff.surcharge.factor",
+                    "tariff.surcharge.factor".into(),
                     format!("must be finite and positive, got {}", w.factor),
                 ));
             }
         }
         if let Some(e) = self.export_usd_per_kwh {
-            let cheapest = (0..self.slots_per_day())
-                .map(|k| self.energy_price(k))
-                .fold(f64::INFINITY, f64::min);
+            let cheapest = self.cheapest_energy_price();
             if !(e.is_finite() && e >= 0.0 && e <= cheapest) {
                 return Err(bad(
-                    "tariff.export_usd_per_kwh",
-                    format!("must be finite, >= 0 and at most the cheaper energy price {cheapest}, got {e}"),
+                    "tariff.export_usd_per_kwh".into(),
+                    format!("must be finite, >= 0 and at most the cheapest energy price {cheapest}, got {e}"),
                 ));
             }
         }
         Ok(())
     }
 
-    /// Slots per day.
-    pub fn slots_per_day(&self) -> usize {
-        (24.0 / self.slot_hours).round() as usize
+    fn cheapest_energy_price(&self) -> f64 {
+        let factor = self.surcharge.map_or(1.0, |s| s.factor.min(1.0));
+        self.energy
+            .iter()
+            .map(|e| e.usd_per_kwh * factor)
+            .fold(f64::INFINITY, f64::min)
     }
 
-    /// Whether a slot of the day is in the peak window.
-    pub fn is_peak(&self, slot: usize) -> bool {
-        (self.peak_start_slot..self.peak_end_slot).contains(&slot)
-    }
-
-    /// Energy price of a slot of the day, $/kWh.
-    pub fn energy_price(&self, slot: usize) -> f64 {
-        let level = if self.is_peak(slot) {
-            self.peak_usd_per_kwh
-        } else {
-            self.offpeak_usd_per_kwh
-        };
+    /// Energy price of slot `slot` of `date`, $/kWh (0 if no entry prices it, which
+    /// [`Tariff::validate`] refuses).
+    pub fn energy_price(&self, date: Date, slot: usize) -> f64 {
+        let level = self
+            .energy
+            .iter()
+            .find(|e| e.window().contains(date, slot, self.slot_minutes))
+            .map_or(0.0, |e| e.usd_per_kwh);
         match self.surcharge {
             Some(w) if (w.start_slot..w.end_slot).contains(&slot) => level * w.factor,
             _ => level,
         }
     }
 
-    /// Energy cost of `grid_kw` of net grid power in a slot of the day, $: imports pay the
-    /// slot's price, exports (negative power, only possible where the site allows export) earn
-    /// the export price.
-    pub fn grid_cost(&self, slot: usize, grid_kw: f64) -> f64 {
-        let rate = if grid_kw < 0.0 {
-            self.export_usd_per_kwh
-                .unwrap_or_else(|| self.energy_price(slot))
-        } else {
-            self.energy_price(slot)
-        };
-        rate * self.slot_hours * grid_kw
+    /// Whether demand charge `charge` applies to slot `slot` of `date`.
+    pub fn demand_applies(&self, charge: usize, date: Date, slot: usize) -> bool {
+        self.demand
+            .get(charge)
+            .is_some_and(|d| d.window().contains(date, slot, self.slot_minutes))
     }
 
-    /// The monthly bill of daily grid-power profiles (kW per slot, one profile per billed day).
-    pub fn bill(&self, days: &[Vec<f64>]) -> Result<Bill> {
+    /// Energy cost of `grid_kw` of net grid power in slot `slot` of `date`, $: imports pay the
+    /// slot's price, exports (negative power, only where the site allows export) earn the
+    /// export price.
+    pub fn grid_cost(&self, date: Date, slot: usize, grid_kw: f64) -> f64 {
+        let price = self.energy_price(date, slot);
+        let rate = if grid_kw < 0.0 {
+            self.export_usd_per_kwh.unwrap_or(price)
+        } else {
+            price
+        };
+        rate * self.slot_hours() * grid_kw
+    }
+
+    /// The bill of one month's days (date and net grid power per slot).
+    pub fn bill(&self, days: &[(Date, Vec<f64>)]) -> Result<Bill> {
         let n = self.slots_per_day();
         let mut energy = 0.0;
-        let mut peak: f64 = 0.0;
-        for (d, day) in days.iter().enumerate() {
+        let mut peaks = vec![0.0_f64; self.demand.len()];
+        for (date, day) in days {
             if day.len() != n {
                 return Err(Error::InvalidParameter {
                     field: "days",
-                    reason: format!("day {d} has {} slots, the tariff has {n}", day.len()),
+                    reason: format!("{date} has {} slots, the tariff has {n}", day.len()),
                 });
             }
             for (k, &kw) in day.iter().enumerate() {
-                energy += self.grid_cost(k, kw);
-                if self.is_peak(k) {
-                    peak = peak.max(kw);
+                energy += self.grid_cost(*date, k, kw);
+                for (c, peak) in peaks.iter_mut().enumerate() {
+                    if self.demand_applies(c, *date, k) {
+                        *peak = peak.max(kw);
+                    }
                 }
             }
         }
+        let demand: Vec<DemandBill> = self
+            .demand
+            .iter()
+            .zip(&peaks)
+            .map(|(d, &peak_kw)| DemandBill {
+                name: d.name.clone(),
+                peak_kw,
+                usd: d.usd_per_kw * peak_kw,
+            })
+            .collect();
         Ok(Bill {
             energy_usd: energy,
-            peak_kw: peak,
-            demand_usd: self.demand_usd_per_kw * peak,
+            peak_kw: peaks.first().copied().unwrap_or(0.0),
+            demand_usd: demand.iter().map(|d| d.usd).sum(),
+            demand,
         })
+    }
+}
+
+fn check_rate(field: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(bad(
+            field.into(),
+            format!("must be finite and >= 0, got {v}"),
+        ))
     }
 }

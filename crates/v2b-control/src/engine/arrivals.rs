@@ -31,8 +31,8 @@ pub struct Arrival<'a> {
     pub target_kwh: f64,
     /// Building load this slot, kW.
     pub building_kw: f64,
-    /// The month's peak-slot maximum so far, kW.
-    pub past_peak_kw: f64,
+    /// The month's peak so far of each demand charge of the tariff, kW.
+    pub past_peaks_kw: &'a [f64],
     /// The EVs already connected (same-slot arrivals before this one included).
     pub connected: &'a [ConnectedEv],
 }

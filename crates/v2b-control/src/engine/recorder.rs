@@ -6,7 +6,7 @@ use super::arrivals::{Admission, ArrivalDecision, Price};
 use super::plant::Applied;
 use super::report::{ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport};
 use crate::policy::Decision;
-use crate::{Date, Penalties, Session, Tariff};
+use crate::{Date, DemandBill, Penalties, Session, Tariff};
 use std::collections::BTreeMap;
 
 /// Everything summed over the episode.
@@ -56,7 +56,7 @@ pub(crate) struct Leaving<'a> {
 pub(crate) struct Recorder {
     penalties: Penalties,
     slot_hours: f64,
-    demand_usd_per_kw: f64,
+    tariff: Tariff,
     t: Totals,
     u: UserTotals,
     months: Vec<MonthReport>,
@@ -67,8 +67,8 @@ impl Recorder {
     pub fn new(tariff: &Tariff, penalties: Penalties) -> Self {
         Recorder {
             penalties,
-            slot_hours: tariff.slot_hours,
-            demand_usd_per_kw: tariff.demand_usd_per_kw,
+            slot_hours: tariff.slot_hours(),
+            tariff: tariff.clone(),
             t: Totals::default(),
             u: UserTotals::default(),
             months: Vec::new(),
@@ -90,6 +90,17 @@ impl Recorder {
                 energy_cost_usd: 0.0,
                 peak_kw: 0.0,
                 demand_cost_usd: 0.0,
+                demand: self
+                    .tariff
+                    .demand
+                    .iter()
+                    .map(|d| DemandBill {
+                        name: d.name.clone(),
+                        peak_kw: 0.0,
+                        usd: 0.0,
+                    })
+                    .collect(),
+                export_credit_usd: 0.0,
             });
         }
         self.month().days += 1;
@@ -116,9 +127,12 @@ impl Recorder {
         self.days.last_mut().expect("begin_day opens a day")
     }
 
-    /// The month's peak-window maximum so far, kW.
-    pub fn month_peak_kw(&self) -> f64 {
-        self.months.last().map_or(0.0, |m| m.peak_kw)
+    /// The month's peak so far of each demand charge, kW (the tariff's order).
+    pub fn month_peaks_kw(&self) -> Vec<f64> {
+        self.months.last().map_or_else(
+            || vec![0.0; self.tariff.demand.len()],
+            |m| m.demand.iter().map(|d| d.peak_kw).collect(),
+        )
     }
 
     /// An arrival found no free charger.
@@ -227,16 +241,27 @@ impl Recorder {
     }
 
     /// Slot `k` ended with the site importing `building_kw + ev_kw`.
-    pub fn slot(&mut self, tariff: &Tariff, k: usize, building_kw: f64, ev_kw: f64) {
+    pub fn slot(&mut self, k: usize, building_kw: f64, ev_kw: f64) {
         let grid = building_kw + ev_kw;
+        let date = self.day().date;
+        let cost = self.tariff.grid_cost(date, k, grid);
+        let charged: Vec<bool> = (0..self.tariff.demand.len())
+            .map(|c| self.tariff.demand_applies(c, date, k))
+            .collect();
         let report = self.day();
         report.ev_kw[k] = ev_kw;
-        report.energy_cost_usd += tariff.grid_cost(k, grid);
-        if tariff.is_peak(k) {
+        report.energy_cost_usd += cost;
+        if charged.first() == Some(&true) {
             report.peak_kw = report.peak_kw.max(grid);
-            let month = self.month();
-            month.peak_kw = month.peak_kw.max(grid);
         }
+        let month = self.month();
+        if cost < 0.0 {
+            month.export_credit_usd -= cost;
+        }
+        for (d, _) in month.demand.iter_mut().zip(&charged).filter(|(_, &c)| c) {
+            d.peak_kw = d.peak_kw.max(grid);
+        }
+        month.peak_kw = month.demand.first().map_or(0.0, |d| d.peak_kw);
     }
 
     /// Closes the current day: its energy cost and the month's demand charge so far.
@@ -249,10 +274,13 @@ impl Recorder {
             report.delivered_kwh,
         );
         let (arrivals, rejected) = (report.arrivals, report.rejected_sessions);
-        let rate = self.demand_usd_per_kw;
+        let rates: Vec<f64> = self.tariff.demand.iter().map(|d| d.usd_per_kw).collect();
         let month = self.month();
         month.energy_cost_usd += energy;
-        month.demand_cost_usd = rate * month.peak_kw;
+        for (d, rate) in month.demand.iter_mut().zip(rates) {
+            d.usd = rate * d.peak_kw;
+        }
+        month.demand_cost_usd = month.demand.iter().map(|d| d.usd).sum();
         let t = &mut self.t;
         t.missing += missing;
         t.below += below;

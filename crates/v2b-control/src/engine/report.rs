@@ -1,6 +1,6 @@
 //! What a simulated episode reports.
 
-use crate::Date;
+use crate::{Date, DemandBill};
 use serde::{Deserialize, Serialize};
 
 /// Mean and quantiles of a duration sample, seconds.
@@ -45,10 +45,14 @@ pub struct MonthReport {
     pub days: usize,
     /// Energy cost, USD.
     pub energy_cost_usd: f64,
-    /// Peak-slot maximum of the site's net import, kW.
+    /// The first demand charge's peak (the site's highest net import over its window), kW.
     pub peak_kw: f64,
-    /// Demand charge, USD.
+    /// All demand charges, USD.
     pub demand_cost_usd: f64,
+    /// Each demand charge of the tariff: name, peak, USD.
+    pub demand: Vec<DemandBill>,
+    /// What exports earned, USD (already subtracted in `energy_cost_usd`; 0 without export).
+    pub export_credit_usd: f64,
 }
 
 /// One simulated day, with its per-slot traces.
@@ -58,7 +62,7 @@ pub struct DayReport {
     pub date: Date,
     /// Energy cost, USD.
     pub energy_cost_usd: f64,
-    /// The day's peak-slot maximum of the net import, kW.
+    /// The day's highest net import over the first demand charge's window, kW.
     pub peak_kw: f64,
     /// Energy missing at departure, kWh.
     pub missing_soc_kwh: f64,

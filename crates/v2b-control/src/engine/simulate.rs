@@ -85,7 +85,7 @@ pub fn simulate_with(
     mut progress: Option<&mut dyn FnMut(usize, usize)>,
 ) -> Result<EpisodeReport> {
     let tariff = scenario.tariff();
-    let tau = tariff.slot_hours;
+    let tau = tariff.slot_hours();
     let n = scenario.slots_per_day();
     let chargers = scenario.site().chargers();
     let config = scenario.config();
@@ -97,12 +97,13 @@ pub fn simulate_with(
         let order = arrival_order(&day.sessions, scenario.tie_break());
         let chargers_by_preference = scenario.site().assignment_order();
         let mut free_at = vec![0usize; chargers.len()];
+        let day_start_peaks = rec.month_peaks_kw();
         let view = DayView {
             scenario,
             day: d,
             assignment: &assignment,
             targets_kwh: &targets,
-            past_peak_kw: rec.month_peak_kw(),
+            past_peaks_kw: &day_start_peaks,
         };
         let started = Instant::now();
         policy.begin_day(&view)?;
@@ -133,6 +134,7 @@ pub fn simulate_with(
                 };
                 let target = clipped_target(scenario, session, c);
                 let connected = observe(scenario, d, &live);
+                let peaks = rec.month_peaks_kw();
                 let arrival = Arrival {
                     config,
                     date: day.date,
@@ -145,7 +147,7 @@ pub fn simulate_with(
                     charger: c,
                     target_kwh: target,
                     building_kw: day.building_kw[k],
-                    past_peak_kw: rec.month_peak_kw(),
+                    past_peaks_kw: &peaks,
                     connected: &connected,
                 };
                 let started = Instant::now();
@@ -190,12 +192,13 @@ pub fn simulate_with(
             let mut ev_kw = 0.0;
             if !live.is_empty() {
                 let evs = observe(scenario, d, &live);
+                let peaks = rec.month_peaks_kw();
                 let obs = Observation {
                     config,
                     date: day.date,
                     slot: k,
                     building_kw: building,
-                    past_peak_kw: rec.month_peak_kw(),
+                    past_peaks_kw: &peaks,
                     evs: &evs,
                     history: &history,
                     hindsight: Some(&view),
@@ -216,7 +219,7 @@ pub fn simulate_with(
                 .entry(day.date)
                 .or_default()
                 .push(building);
-            rec.slot(tariff, k, building, ev_kw);
+            rec.slot(k, building, ev_kw);
         }
         rec.end_day();
         if let Some(p) = progress.as_mut() {

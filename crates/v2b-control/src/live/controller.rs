@@ -167,7 +167,7 @@ impl Controller {
 
     /// The time `slots` slots after the start of the current slot, RFC 3339 in the site's zone.
     pub(super) fn time_after(&self, s: &SlottedState, slots: usize) -> String {
-        let minutes = (slots as f64 * self.config.tariff.slot_hours * 60.0).round() as i64;
+        let minutes = (slots as f64 * self.config.tariff.slot_hours() * 60.0).round() as i64;
         let t: jiff::Timestamp = s
             .slot_start
             .checked_add(jiff::SignedDuration::from_mins(minutes))
@@ -195,7 +195,7 @@ impl Controller {
             date: slotted.date,
             slot: slotted.slot,
             building_kw: state.building_kw,
-            past_peak_kw: state.month_peak_kw,
+            past_peaks_kw: &slotted.past_peaks_kw,
             evs: &evs,
             history,
             hindsight: None,
@@ -233,7 +233,7 @@ impl Controller {
             },
             setpoints,
             plan,
-            slot_minutes: self.config.tariff.slot_hours * 60.0,
+            slot_minutes: self.config.tariff.slot_hours() * 60.0,
             expected_cost_usd: decision.expected_cost_usd,
             forecast: decision.forecast,
             solve_seconds: decision.solver_seconds,

@@ -24,6 +24,7 @@
 //!     time: "2019-05-14T10:00:00-07:00".into(),
 //!     building_kw: 131.2,
 //!     month_peak_kw: 160.4,
+//!     month_peaks_kw: Default::default(),
 //!     evs: vec![LiveEv {
 //!         id: "s1".into(),
 //!         charger: 3,

@@ -181,7 +181,7 @@ impl Controller {
             charger,
             target_kwh: target,
             building_kw: state.building_kw,
-            past_peak_kw: state.month_peak_kw,
+            past_peaks_kw: &s.past_peaks_kw,
             connected: &connected,
         };
         let menu = negotiator.quote(&a)?;

@@ -40,8 +40,13 @@ pub struct SiteState {
     pub time: String,
     /// Building load measured now, kW.
     pub building_kw: f64,
-    /// The month's billed peak so far (peak-window maximum of the net import), kW.
+    /// The month's billed peak so far of the tariff's first demand charge (the highest net
+    /// import over its window), kW.
     pub month_peak_kw: f64,
+    /// The month's peak so far of each further demand charge of the tariff, keyed by its name
+    /// (`{"facility": 182.0}`); required for every such charge, empty for a one-charge tariff.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub month_peaks_kw: std::collections::BTreeMap<String, f64>,
     /// The connected EVs.
     #[serde(default)]
     pub evs: Vec<LiveEv>,
@@ -67,6 +72,8 @@ pub struct SlottedState {
     pub slot_start: Timestamp,
     /// Each EV's slots, in the state's order.
     pub evs: Vec<SlottedEv>,
+    /// The month's peak so far of every demand charge, in the tariff's order, kW.
+    pub past_peaks_kw: Vec<f64>,
 }
 
 fn bad(field: String, reason: impl Into<String>) -> Error {
@@ -138,8 +145,9 @@ impl SiteState {
         let now = parse_time("time", &self.time)?;
         finite_nonneg("building_kw".into(), self.building_kw)?;
         finite_nonneg("month_peak_kw".into(), self.month_peak_kw)?;
+        let past_peaks_kw = self.past_peaks(config)?;
         let n = config.slots_per_day() as i64;
-        let slot_minutes = (config.tariff.slot_hours * 60.0).round() as i64;
+        let slot_minutes = (config.tariff.slot_hours() * 60.0).round() as i64;
         let (date, minutes) = local(now, tz);
         let slot = (minutes / slot_minutes).min(n - 1);
         let start = slot * slot_minutes;
@@ -205,6 +213,35 @@ impl SiteState {
             slot: slot as usize,
             slot_start,
             evs,
+            past_peaks_kw,
         })
+    }
+
+    /// `month_peak_kw` for the first demand charge, then `month_peaks_kw[name]` for each other;
+    /// errors name `month_peaks_kw.<name>` (missing, unknown or negative).
+    fn past_peaks(&self, config: &SiteConfig) -> Result<Vec<f64>> {
+        let charges = &config.tariff.demand;
+        for (name, &kw) in &self.month_peaks_kw {
+            let field = format!("month_peaks_kw.{name}");
+            if !charges.iter().skip(1).any(|c| &c.name == name) {
+                let names: Vec<&str> = charges.iter().skip(1).map(|c| c.name.as_str()).collect();
+                return Err(bad(
+                    field,
+                    format!("not a further demand charge of the tariff (those are {names:?}; the first is month_peak_kw)"),
+                ));
+            }
+            finite_nonneg(field, kw)?;
+        }
+        let mut peaks = vec![self.month_peak_kw];
+        for c in charges.iter().skip(1) {
+            let kw = self.month_peaks_kw.get(&c.name).ok_or_else(|| {
+                bad(
+                    format!("month_peaks_kw.{}", c.name),
+                    "missing: the tariff bills this demand charge",
+                )
+            })?;
+            peaks.push(*kw);
+        }
+        Ok(peaks)
     }
 }

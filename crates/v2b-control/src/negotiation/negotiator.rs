@@ -134,7 +134,7 @@ impl Negotiator {
         let config = a.config;
         let n = config.slots_per_day();
         let d_req = a.session.departure_slot;
-        let tau = config.tariff.slot_hours;
+        let tau = config.tariff.slot_hours();
         let max_delay = s
             .menu
             .levels
@@ -178,9 +178,8 @@ impl Negotiator {
             base: ChargingProblem {
                 non_anticipative: true,
                 weights: s.weights.unwrap_or_else(|| config.default_weights()),
-                past_peak_kw: a.past_peak_kw,
                 backend: s.backend,
-                ..config.charging_problem(blocks)
+                ..config.charging_problem(blocks, a.past_peaks_kw)
             },
             arriving: config.planned_ev(&EvAt {
                 key: a.key,
@@ -235,7 +234,7 @@ impl Negotiator {
         let s = &self.settings;
         let config = a.config;
         let n = config.slots_per_day();
-        let per_slot = config.tariff.slot_hours * 60.0;
+        let per_slot = config.tariff.slot_hours() * 60.0;
         let (w1, w2) = s.users.mean_weights();
         let e0 = a.session.arrival_energy_kwh;
         let b = a.session.battery_kwh;
@@ -248,7 +247,7 @@ impl Negotiator {
             .enumerate()
             .map(|(l, level)| {
                 let reduction = (level.max_reduction_pct / 100.0 * b).min(need);
-                let delay = level.delay_slots(config.tariff.slot_hours).min(n - d_req);
+                let delay = level.delay_slots(config.tariff.slot_hours()).min(n - d_req);
                 let pct = 100.0 * reduction / b;
                 let minutes = delay as f64 * per_slot;
                 let price = (retail * (need - reduction) - w1 * pct - w2 * minutes).max(0.0);

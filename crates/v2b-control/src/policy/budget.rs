@@ -4,19 +4,17 @@ use super::req_charge::req_charge_kw;
 use super::{ConnectedEv, Observation};
 use crate::plant::{charge_cap_kw, integrate, Battery};
 
-/// The budget of EV charging this slot, kW: `max(0, Theta - building)` in peak slots with
-/// `Theta = max(0.8 * the month's maximum building load so far, past peak)`; unlimited off
-/// peak. (The papers' baselines read the whole month's maximum, which a live site does not
+/// The budget of EV charging this slot, kW: `max(0, Theta - building)` in the slots of the
+/// tariff's first demand charge with `Theta = max(0.8 * the month's maximum building load so
+/// far, that charge's past peak)`; unlimited elsewhere (and without any demand charge). (The papers' baselines read the whole month's maximum, which a live site does not
 /// know; this reads the month up to now.)
 pub(super) fn budget_kw(obs: &Observation<'_>) -> f64 {
-    if !obs
-        .config
-        .tariff
-        .is_peak(obs.slot % obs.config.slots_per_day())
-    {
+    let slot = obs.slot % obs.config.slots_per_day();
+    if !obs.config.tariff.demand_applies(0, obs.date, slot) {
         return f64::INFINITY;
     }
-    let theta = (0.8 * obs.month_load_max_kw()).max(obs.past_peak_kw);
+    let past = obs.past_peaks_kw.first().copied().unwrap_or(0.0);
+    let theta = (0.8 * obs.month_load_max_kw()).max(past);
     (theta - obs.building_kw).max(0.0)
 }
 
@@ -25,7 +23,7 @@ pub(super) fn budget_kw(obs: &Observation<'_>) -> f64 {
 pub(super) fn slots_to_target(obs: &Observation<'_>, ev: &ConnectedEv) -> usize {
     let config = obs.config;
     let charger = config.charger(ev.charger);
-    let tau = config.tariff.slot_hours;
+    let tau = config.tariff.slot_hours();
     let mut b = Battery {
         energy_kwh: ev.energy_kwh,
         capacity_kwh: ev.battery_kwh,

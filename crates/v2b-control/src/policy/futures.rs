@@ -84,17 +84,6 @@ fn future_key(f: usize, i: usize) -> u64 {
     (1 << 48) + (f as u64) * 10_000 + i as u64
 }
 
-/// Prices and peak flags of the absolute slots `[t, end)` (the day's tariff repeats past
-/// midnight).
-fn tariff_rows(config: &SiteConfig, t: usize, end: usize) -> (Vec<f64>, Vec<bool>) {
-    let n = config.slots_per_day();
-    let tariff = &config.tariff;
-    (
-        (t..end).map(|k| tariff.energy_price(k % n)).collect(),
-        (t..end).map(|k| tariff.is_peak(k % n)).collect(),
-    )
-}
-
 /// `later` sessions assigned around the busy chargers, as the model's EVs of future `f`.
 fn future_evs(config: &SiteConfig, later: &[Session], busy: &[usize], f: usize) -> Vec<PlannedEv> {
     let chargers = assign_chargers(&config.site, later, busy, config.tie_break);
@@ -180,14 +169,14 @@ pub(crate) fn future_blocks(
         date: q.date,
         slot: q.slot,
         slots_per_day: q.config.slots_per_day(),
-        slot_hours: q.config.tariff.slot_hours,
+        slot_hours: q.config.tariff.slot_hours(),
         horizon_end: end,
         building_kw: q.building_kw,
         count,
         seed,
     };
     let futures = forecaster.futures(&request)?;
-    let (price, peak) = tariff_rows(q.config, q.slot, end);
+    let rows = q.config.tariff_rows(q.date, q.slot, end);
     let weight = 1.0 / futures.len().max(1) as f64;
     let blocks = futures
         .iter()
@@ -201,8 +190,9 @@ pub(crate) fn future_blocks(
                 weight,
                 start_slot: q.slot,
                 building_kw: building,
-                price_usd_per_kwh: price.clone(),
-                peak: peak.clone(),
+                price_usd_per_kwh: rows.price_usd_per_kwh.clone(),
+                peak: rows.peak.clone(),
+                more_peaks: rows.more_peaks.clone(),
                 evs,
             }
         })
@@ -234,7 +224,7 @@ impl FutureSampler {
             .map(|e| e.departure_slot)
             .fold(n, usize::max);
         let today = &scenario.days()[view.day];
-        let (price, peak) = tariff_rows(config, t, end);
+        let rows = config.tariff_rows(today.date, t, end);
         let f_count = self.scenarios.max(1);
         let mut rng = ChaCha8Rng::seed_from_u64(stream);
         (0..f_count)
@@ -274,8 +264,9 @@ impl FutureSampler {
                     weight: 1.0 / f_count as f64,
                     start_slot: t,
                     building_kw: building,
-                    price_usd_per_kwh: price.clone(),
-                    peak: peak.clone(),
+                    price_usd_per_kwh: rows.price_usd_per_kwh.clone(),
+                    peak: rows.peak.clone(),
+                    more_peaks: rows.more_peaks.clone(),
                     evs,
                 }
             })

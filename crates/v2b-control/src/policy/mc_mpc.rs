@@ -189,7 +189,6 @@ impl McMpc {
         )?;
         let problem = ChargingProblem {
             non_anticipative: true,
-            past_peak_kw: obs.past_peak_kw,
             ramp_kw: self.options.ramp_kw,
             time_grid: self.options.time_grid,
             backend: self.options.backend,
@@ -197,10 +196,23 @@ impl McMpc {
                 .options
                 .weights
                 .unwrap_or_else(|| config.default_weights()),
-            ..config.charging_problem(blocks)
+            ..config.charging_problem(blocks, obs.past_peaks_kw)
         };
         Ok(PlannedProblem { problem, forecast })
     }
+}
+
+/// The net import this slot that no demand charge bills beyond what the month already owes:
+/// the lowest past peak of the charges that apply to the slot (the first charge's past peak
+/// when none applies, the paper's `p_hat`).
+fn free_level_kw(obs: &Observation<'_>) -> f64 {
+    let slot = obs.slot % obs.config.slots_per_day();
+    let past = |c: usize| obs.past_peaks_kw.get(c).copied().unwrap_or(0.0);
+    (0..obs.config.tariff.demand.len())
+        .filter(|&c| obs.config.tariff.demand_applies(c, obs.date, slot))
+        .map(past)
+        .reduce(f64::min)
+        .unwrap_or_else(|| past(0))
 }
 
 /// The paper's action refinement (eq. 20): with `gap = p_hat - (building + sum
@@ -289,7 +301,7 @@ impl ChargingPolicy for McMpc {
             .map(|ev| expected_trajectory(&problem, &plan, ev.key, obs.slot))
             .collect();
         let power_kw = if self.options.refinement {
-            let tau = obs.config.tariff.slot_hours;
+            let tau = obs.config.tariff.slot_hours();
             let headroom: Vec<f64> = obs
                 .evs
                 .iter()
@@ -306,7 +318,7 @@ impl ChargingPolicy for McMpc {
                 })
                 .collect();
             refine(
-                obs.past_peak_kw,
+                free_level_kw(obs),
                 obs.building_kw,
                 &planned,
                 &headroom,

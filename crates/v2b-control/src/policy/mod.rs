@@ -39,8 +39,9 @@ pub struct DayView<'a> {
     pub assignment: &'a [Option<usize>],
     /// Target energy of each session after clipping to the reachable energy, kWh.
     pub targets_kwh: &'a [f64],
-    /// The month's peak-slot maximum of the site's net import so far, kW.
-    pub past_peak_kw: f64,
+    /// The month's peak so far of each demand charge of the tariff (the highest net import
+    /// over its window), kW, in the tariff's order.
+    pub past_peaks_kw: &'a [f64],
 }
 
 /// A connected EV at the start of a slot.
@@ -101,8 +102,8 @@ pub struct Observation<'a> {
     pub slot: usize,
     /// Building load this slot (measured), kW.
     pub building_kw: f64,
-    /// The month's peak-slot maximum of the net import so far, kW.
-    pub past_peak_kw: f64,
+    /// The month's peak so far of each demand charge of the tariff, kW, in the tariff's order.
+    pub past_peaks_kw: &'a [f64],
     /// Connected EVs.
     pub evs: &'a [ConnectedEv],
     /// What the site recorded before now.

@@ -48,14 +48,14 @@ impl Oracle {
         }
     }
 
-    fn solve(&mut self, scenario: &Scenario, days: &[usize], past_peak_kw: f64) -> Result<()> {
-        let tariff = scenario.tariff();
+    fn solve(&mut self, scenario: &Scenario, days: &[usize], past_peaks_kw: &[f64]) -> Result<()> {
         let n = scenario.slots_per_day();
         let blocks = days
             .iter()
             .map(|&d| {
                 let day = &scenario.days()[d];
                 let (assignment, targets) = day_plan(scenario, d);
+                let rows = scenario.config().tariff_rows(day.date, 0, n);
                 let evs = day
                     .sessions
                     .iter()
@@ -75,8 +75,9 @@ impl Oracle {
                     weight: 1.0,
                     start_slot: 0,
                     building_kw: day.building_kw.clone(),
-                    price_usd_per_kwh: (0..n).map(|k| tariff.energy_price(k)).collect(),
-                    peak: (0..n).map(|k| tariff.is_peak(k)).collect(),
+                    price_usd_per_kwh: rows.price_usd_per_kwh,
+                    peak: rows.peak,
+                    more_peaks: rows.more_peaks,
                     evs,
                 }
             })
@@ -86,9 +87,8 @@ impl Oracle {
             peak_coupling: PeakCoupling::Shared,
             non_anticipative: false,
             weights: self.weights.unwrap_or_else(|| config.default_weights()),
-            past_peak_kw,
             backend: self.backend,
-            ..config.charging_problem(blocks)
+            ..config.charging_problem(blocks, past_peaks_kw)
         };
         let plan = problem.solve().map_err(|e| Error::Solver {
             policy: "oracle".into(),
@@ -133,10 +133,10 @@ impl ChargingPolicy for Oracle {
             OracleMode::Monthly => {
                 let month = view.scenario.month_of(view.day);
                 if month.first() == Some(&view.day) {
-                    self.solve(view.scenario, &month, 0.0)?;
+                    self.solve(view.scenario, &month, &[])?;
                 }
             }
-            OracleMode::Daily => self.solve(view.scenario, &[view.day], view.past_peak_kw)?,
+            OracleMode::Daily => self.solve(view.scenario, &[view.day], view.past_peaks_kw)?,
         }
         Ok(())
     }

@@ -10,7 +10,7 @@ pub struct ReqCharge;
 /// ReqCharge's request for one EV, kW (also the explicit fallback of the optimising policies).
 pub(crate) fn req_charge_kw(obs: &Observation<'_>, ev: &ConnectedEv) -> f64 {
     let eta = obs.config.charger(ev.charger).charge_efficiency;
-    let tau = obs.config.tariff.slot_hours;
+    let tau = obs.config.tariff.slot_hours();
     ev.charge_cap_kw
         .min((ev.target_kwh - ev.energy_kwh).max(0.0) / (eta * tau))
 }
