@@ -126,7 +126,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     std::fs::create_dir_all(&args.out)?;
     std::fs::write(args.out.join("days.csv"), export::days_csv(&reports))?;
-    std::fs::write(args.out.join("slots.csv"), export::slots_csv(&reports))?;
+    let clock = export::SlotClock::of_tariff(scenario.tariff());
+    std::fs::write(
+        args.out.join("slots.csv"),
+        export::slots_csv(&reports, &clock),
+    )?;
     if let Some(svg) = export::day_svg(&reports, args.plot_day) {
         std::fs::write(args.out.join("plot.svg"), svg)?;
     }

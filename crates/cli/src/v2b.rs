@@ -63,6 +63,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         .episode
         .with_threads(|| Ok(compare(&scenario, &kinds, &settings, &mut progress)?))?;
     let summary = summary_json(&reports);
+    let clock = slot_clock(&args.episode, &scenario)?;
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
     std::fs::create_dir_all(&args.episode.out).map_err(|e| write_error(&args.episode.out, e))?;
     let run = json!({
@@ -92,7 +93,11 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
             serde_json::to_string_pretty(&run).expect("JSON") + "\n",
         ),
         ("days.csv", export::days_csv(&reports)),
-        ("slots.csv", export::slots_csv(&reports)),
+        ("slots.csv", export::slots_csv(&reports, &clock)),
+        (
+            "sessions.csv",
+            export::sessions_csv(&reports, scenario.site(), &clock),
+        ),
     ];
     for (name, body) in files {
         write_file(&args.episode.out.join(name), &body)?;
@@ -250,6 +255,29 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<(Scenario, LpBackend), 
     let stress = Stress::named(&args.stress, args.stress_seed)
         .map_err(|e| bad_arg("stress", e.to_string()))?;
     Ok((scenario.stressed(&stress)?, backend))
+}
+
+/// How output files write a slot's time: in `--time-zone`, else the tariff's zone, else
+/// without offset.
+pub(crate) fn slot_clock(
+    args: &EpisodeArgs,
+    scenario: &Scenario,
+) -> Result<export::SlotClock, InputError> {
+    let name = args
+        .time_zone
+        .clone()
+        .or_else(|| scenario.tariff().timezone.clone());
+    let zone = match name {
+        Some(n) => Some(
+            jiff::tz::TimeZone::get(&n)
+                .map_err(|e| bad_arg("time-zone", format!("unknown time zone {n:?}: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(export::SlotClock {
+        slot_minutes: scenario.tariff().slot_minutes,
+        zone,
+    })
 }
 
 /// The `--tariff` file, validated (errors name the file and the entry), or Silicon Valley
@@ -418,9 +446,76 @@ pub fn summary_json(reports: &[EpisodeReport]) -> Value {
         o.insert("decision_seconds_max".into(), num(r.decision_seconds.max));
         o.insert("clamps".into(), json!(r.clamps));
         o.insert("forecasts".into(), json!(r.forecasts));
+        o.insert("export_usd".into(), num(-export_credit(r)));
+        o.insert("dr_penalty_usd".into(), num(0.0));
+        o.insert("months".into(), months_json(r));
+        o.insert("over_months".into(), over_months_json(r));
         out.insert(r.policy.clone(), Value::Object(o));
     }
     Value::Object(out)
+}
+
+pub(crate) fn export_credit(r: &EpisodeReport) -> f64 {
+    r.months.iter().map(|m| m.export_credit_usd).sum()
+}
+
+/// One object per billing month: `month` (`"2019-11"`), `energy_usd` (imports), `demand_usd`
+/// (keyed by the demand charge's name), `export_usd` (minus what exports earned),
+/// `dr_penalty_usd` (demand-response penalties: 0, as no event is simulated yet), `days`, and
+/// the month's `building_cost_usd`, `compensation_usd`, `degradation_usd`, `payments_usd`,
+/// `missing_soc_kwh`. Summed over months they give the policy's totals.
+pub(crate) fn months_json(r: &EpisodeReport) -> Value {
+    let months: Vec<Value> = r
+        .months
+        .iter()
+        .map(|m| {
+            let demand: Map<String, Value> = m
+                .demand
+                .iter()
+                .map(|d| (d.name.clone(), num(d.usd)))
+                .collect();
+            json!({
+                "month": format!("{:04}-{:02}", m.year, m.month),
+                "days": m.days,
+                "energy_usd": num(m.energy_cost_usd + m.export_credit_usd),
+                "demand_usd": demand,
+                "export_usd": num(-m.export_credit_usd),
+                "dr_penalty_usd": num(0.0),
+                "building_cost_usd": num(m.building_cost_usd()),
+                "compensation_usd": num(m.compensation_usd),
+                "degradation_usd": num(m.degradation_usd),
+                "payments_usd": num(m.payments_usd),
+                "missing_soc_kwh": num(m.missing_soc_kwh),
+                "peak_kw": num(m.peak_kw),
+            })
+        })
+        .collect();
+    Value::Array(months)
+}
+
+/// Mean and sample standard deviation over billing months (the form of the CONSENT paper's
+/// multi-month tables): `{"months": n, "building_cost_usd": {"mean", "sd"}, "energy_usd",
+/// "demand_usd", "missing_soc_kwh", "peak_kw"}`; `sd` is 0 for one month.
+pub(crate) fn over_months_json(r: &EpisodeReport) -> Value {
+    let stat = |f: &dyn Fn(&evmech_v2b_control::MonthReport) -> f64| {
+        let xs: Vec<f64> = r.months.iter().map(f).collect();
+        let n = xs.len().max(1) as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = if xs.len() > 1 {
+            xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+        } else {
+            0.0
+        };
+        json!({"mean": num(mean), "sd": num(var.sqrt())})
+    };
+    json!({
+        "months": r.months.len(),
+        "building_cost_usd": stat(&|m| m.building_cost_usd()),
+        "energy_usd": stat(&|m| m.energy_cost_usd + m.export_credit_usd),
+        "demand_usd": stat(&|m| m.demand_cost_usd),
+        "missing_soc_kwh": stat(&|m| m.missing_soc_kwh),
+        "peak_kw": stat(&|m| m.peak_kw),
+    })
 }
 
 /// The worker threads a run used (`--threads`, or rayon's default: all cores).

@@ -113,6 +113,11 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         &args.episode.out.join("days.csv"),
         &export::days_csv(&reports),
     )?;
+    let clock = crate::v2b::slot_clock(&args.episode, &scenario)?;
+    write_file(
+        &args.episode.out.join("sessions.csv"),
+        &export::sessions_csv(&reports, scenario.site(), &clock),
+    )?;
     write_file(
         &args.episode.out.join("arrivals.csv"),
         &export::arrivals_csv(&reports, scenario.tariff().slot_hours()),
@@ -154,6 +159,10 @@ pub fn summary_json(scenario: &Scenario, reports: &[EpisodeReport]) -> Value {
         o.insert("seconds_per_decision".into(), num(r.seconds_per_decision));
         o.insert("fallbacks".into(), json!(r.fallbacks));
         o.insert("forecasts".into(), json!(r.forecasts));
+        o.insert("export_usd".into(), num(-crate::v2b::export_credit(r)));
+        o.insert("dr_penalty_usd".into(), num(0.0));
+        o.insert("months".into(), crate::v2b::months_json(r));
+        o.insert("over_months".into(), crate::v2b::over_months_json(r));
         out.insert(r.policy.clone(), Value::Object(o));
     }
     Value::Object(out)

@@ -109,6 +109,47 @@ fn a_meter_csv_and_api_json_with_a_weekend_run_as_one_episode() {
         "{energy}"
     );
     assert!(summary["reqcharge"]["peak_kw"].as_f64().unwrap() >= 120.0);
+    // Per billing month: energy, demand by name, export, DR; months add up to the totals.
+    for policy in ["reqcharge", "oracle"] {
+        let p = &summary[policy];
+        let months = p["months"].as_array().unwrap();
+        assert_eq!(months.len(), 1);
+        let m = &months[0];
+        assert_eq!(m["month"], "2019-05");
+        assert!(m["demand_usd"]["peak"].is_number(), "{m}");
+        for key in [
+            "energy_usd",
+            "export_usd",
+            "dr_penalty_usd",
+            "building_cost_usd",
+        ] {
+            assert!(m[key].is_number(), "{key} in {m}");
+        }
+        let total = p["energy_cost_usd"].as_f64().unwrap() + p["demand_cost_usd"].as_f64().unwrap();
+        let month_total = m["energy_usd"].as_f64().unwrap()
+            + m["demand_usd"]["peak"].as_f64().unwrap()
+            + m["export_usd"].as_f64().unwrap();
+        assert!(
+            (total - month_total).abs() < 1e-6,
+            "{total} vs {month_total}"
+        );
+        assert_eq!(p["dr_penalty_usd"], 0.0);
+        assert_eq!(p["over_months"]["months"], 1);
+    }
+    // sessions.csv: one row per session and policy, the quoted id kept whole.
+    let sessions = std::fs::read_to_string(out.join("sessions.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(sessions.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2 * 7, "{sessions}");
+    assert!(rows.iter().any(|r| &r[1] == "csv,00"));
+    assert!(rows.iter().all(|r| r[4].ends_with("-07:00")));
+    let slots = std::fs::read_to_string(out.join("slots.csv")).unwrap();
+    assert!(
+        slots.starts_with("policy,date,slot,time,"),
+        "{}",
+        &slots[..60]
+    );
+    assert!(slots.contains(",2019-05-04T12:00:00-07:00,"));
     // Weekdays only drops Saturday.
     let out_w = tmp("out-weekdays");
     let (code, _, stderr) = compare(

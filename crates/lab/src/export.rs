@@ -1,91 +1,9 @@
-//! Plain-text outputs of a comparison: per-day and per-slot CSV, and an SVG plot of one day.
+//! Plain-text outputs of a comparison: the CSV tables (from [`crate::tables`], re-exported
+//! here), progress lines and SVG plots.
 
+pub use crate::tables::{arrivals_csv, days_csv, sessions_csv, slots_csv, SlotClock};
 use evmech_v2b_control::EpisodeReport;
 use std::fmt::Write;
-
-/// Per-day CSV: one row per policy and day.
-pub fn days_csv(reports: &[EpisodeReport]) -> String {
-    let mut out = String::from(
-        "policy,date,energy_cost_usd,peak_kw,missing_soc_kwh,cars_below_target,arrivals,rejected_sessions,delivered_kwh\n",
-    );
-    for r in reports {
-        for d in &r.days {
-            let _ = writeln!(
-                out,
-                "{},{:04}-{:02}-{:02},{:.4},{:.4},{:.4},{},{},{},{:.4}",
-                r.policy,
-                d.date.year,
-                d.date.month,
-                d.date.day,
-                d.energy_cost_usd,
-                d.peak_kw,
-                d.missing_soc_kwh,
-                d.cars_below_target,
-                d.arrivals,
-                d.rejected_sessions,
-                d.delivered_kwh
-            );
-        }
-    }
-    out
-}
-
-/// Per-slot CSV: building, EV and grid power of every slot of every day and policy.
-pub fn slots_csv(reports: &[EpisodeReport]) -> String {
-    let mut out = String::from("policy,date,slot,building_kw,ev_kw,grid_kw\n");
-    for r in reports {
-        for d in &r.days {
-            for (k, (b, e)) in d.building_kw.iter().zip(&d.ev_kw).enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{},{:04}-{:02}-{:02},{k},{b:.4},{e:.4},{:.4}",
-                    r.policy,
-                    d.date.year,
-                    d.date.month,
-                    d.date.day,
-                    b + e
-                );
-            }
-        }
-    }
-    out
-}
-
-/// One line per decided arrival and policy: `policy, date, session_id, slot, served, level,
-/// reduction_kwh, delay_minutes, quote_usd, price_usd_per_kwh` (empty cells where they do not
-/// apply). The data of the CONSENT paper's Figs. 10-12.
-pub fn arrivals_csv(reports: &[EpisodeReport], slot_hours: f64) -> String {
-    use evmech_v2b_control::Price;
-    let mut out = String::from(
-        "policy,date,session_id,slot,served,level,reduction_kwh,delay_minutes,quote_usd,price_usd_per_kwh\n",
-    );
-    for r in reports {
-        for a in &r.users.records {
-            let (quote, per_kwh) = match a.price {
-                Some(Price::Quote(q)) => (format!("{q:.6}"), String::new()),
-                Some(Price::PerKwhDelivered(p)) => (String::new(), format!("{p:.6}")),
-                None => (String::new(), String::new()),
-            };
-            let _ = writeln!(
-                out,
-                "{},{:04}-{:02}-{:02},{},{},{},{},{:.4},{:.0},{},{}",
-                r.policy,
-                a.date.year,
-                a.date.month,
-                a.date.day,
-                a.session_id,
-                a.slot,
-                a.served,
-                a.level.map_or(String::new(), |l| l.to_string()),
-                a.reduction_kwh,
-                a.delay_slots as f64 * slot_hours * 60.0,
-                quote,
-                per_kwh
-            );
-        }
-    }
-    out
-}
 
 /// A progress-bar update for the terminal: `\r`, the policy, a 30-cell bar, days done and the
 /// elapsed seconds, with a newline once the policy is done.

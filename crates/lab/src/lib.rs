@@ -8,8 +8,9 @@
 //!   independent seeded run (the engine of `evmech v2b compare` and the `v2b_month` example).
 //! - [`consent_table`]: the rows of the CONSENT paper's Table 1 (and the settings of Tables 2
 //!   and 3) on one episode (`evmech v2b negotiate`, the `consent_table` example).
-//! - [`export`]: per-day and per-slot CSV, per-arrival CSV, an SVG plot of one day, and a
-//!   terminal progress line.
+//! - [`tables`]: the CSV tables (per day, per slot with local time, per session, per arrival),
+//!   written with the `csv` crate so fields are escaped; [`export`]: those tables, an SVG plot
+//!   of one day, and a terminal progress line.
 //!
 //! ```
 //! use evmech_lab::compare::compare;
@@ -28,3 +29,4 @@
 pub mod compare;
 pub mod consent_table;
 pub mod export;
+pub mod tables;

@@ -92,7 +92,8 @@ pub use engine::arrivals::{
 };
 pub use engine::assignment::{arrival_order, assign_chargers, TieBreak};
 pub use engine::report::{
-    ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport,
+    ArrivalRecord, DayReport, EpisodeReport, MonthReport, SessionOutcome, SessionStatus, Timing,
+    UserReport,
 };
 pub use engine::simulate::{clipped_target, day_plan, simulate, simulate_with};
 pub use error::{Error, Result};

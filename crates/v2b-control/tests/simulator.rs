@@ -345,3 +345,47 @@ fn the_monthly_oracle_is_no_worse_than_the_daily_one() {
     let (daily, _) = run(&scenario, Box::new(Oracle::new(OracleMode::Daily)));
     assert!(monthly.building_cost_usd <= daily.building_cost_usd + 1e-6 * daily.building_cost_usd);
 }
+
+/// Two billing months: each is billed on its own, the months add up to the episode, and every
+/// session has one outcome.
+#[test]
+fn months_add_up_and_every_session_has_an_outcome() {
+    let base = small_episode(11, 2);
+    let mut spec = evmech_v2b_control::ScenarioSpec::from(base);
+    let june = Date::new(2019, 6, 3).unwrap();
+    spec.days[1].date = june;
+    for s in &mut spec.days[1].sessions {
+        s.date = june;
+    }
+    let scenario = Scenario::new(spec).unwrap();
+    for policy in policies(11) {
+        let (r, _) = run(&scenario, policy);
+        assert_eq!(r.months.len(), 2, "{}", r.policy);
+        assert_eq!((r.months[0].month, r.months[1].month), (5, 6));
+        let sum: f64 = r.months.iter().map(|m| m.building_cost_usd()).sum();
+        assert!(
+            (sum - r.building_cost_usd).abs() < 1e-6 * (1.0 + r.building_cost_usd),
+            "{}: months {sum} vs {}",
+            r.policy,
+            r.building_cost_usd
+        );
+        let missing: f64 = r.months.iter().map(|m| m.missing_soc_kwh).sum();
+        assert!((missing - r.missing_soc_kwh).abs() < 1e-9);
+        assert_eq!(r.sessions.len(), r.arrivals, "{}", r.policy);
+        let served_missing: f64 = r.sessions.iter().map(|s| s.missing_kwh).sum();
+        assert!((served_missing - r.missing_soc_kwh).abs() < 1e-9);
+        let discharged: f64 = r.sessions.iter().map(|s| s.discharged_kwh).sum();
+        assert!((discharged - r.discharged_kwh).abs() < 1e-6);
+        // Each month's demand charge is its own peak, not the episode's.
+        for m in &r.months {
+            let peak = r
+                .days
+                .iter()
+                .filter(|d| d.date.month == m.month)
+                .map(|d| d.peak_kw)
+                .fold(0.0, f64::max);
+            assert!((m.peak_kw - peak).abs() < 1e-9);
+            assert!((m.demand_cost_usd - 11.67 * peak).abs() < 1e-6);
+        }
+    }
+}

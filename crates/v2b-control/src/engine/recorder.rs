@@ -4,7 +4,10 @@
 
 use super::arrivals::{Admission, ArrivalDecision, Price};
 use super::plant::Applied;
-use super::report::{ArrivalRecord, DayReport, EpisodeReport, MonthReport, Timing, UserReport};
+use super::report::{
+    ArrivalRecord, DayReport, EpisodeReport, MonthReport, SessionOutcome, SessionStatus, Timing,
+    UserReport,
+};
 use crate::policy::Decision;
 use crate::{Date, DemandBill, Penalties, Session, Tariff};
 use std::collections::BTreeMap;
@@ -47,9 +50,29 @@ struct UserTotals {
 /// An EV leaving: its session, and its state and terms at departure.
 pub(crate) struct Leaving<'a> {
     pub session: &'a Session,
+    pub charger: usize,
+    pub departure_slot: usize,
     pub energy_kwh: f64,
     pub target_kwh: f64,
+    pub discharged_kwh: f64,
     pub price: Price,
+}
+
+/// The outcome of a session that never charged.
+fn unserved(s: &Session, status: SessionStatus) -> SessionOutcome {
+    SessionOutcome {
+        session_id: s.id.clone(),
+        date: s.date,
+        status,
+        charger: None,
+        arrival_slot: s.arrival_slot,
+        departure_slot: s.departure_slot,
+        requested_kwh: s.requested_energy_kwh - s.arrival_energy_kwh,
+        delivered_kwh: 0.0,
+        missing_kwh: 0.0,
+        discharged_kwh: 0.0,
+        paid_usd: 0.0,
+    }
 }
 
 /// The recorder. See the [module docs](self).
@@ -61,6 +84,7 @@ pub(crate) struct Recorder {
     u: UserTotals,
     months: Vec<MonthReport>,
     days: Vec<DayReport>,
+    sessions: Vec<SessionOutcome>,
 }
 
 impl Recorder {
@@ -73,6 +97,7 @@ impl Recorder {
             u: UserTotals::default(),
             months: Vec::new(),
             days: Vec::new(),
+            sessions: Vec::new(),
         }
     }
 
@@ -101,6 +126,10 @@ impl Recorder {
                     })
                     .collect(),
                 export_credit_usd: 0.0,
+                compensation_usd: 0.0,
+                degradation_usd: 0.0,
+                payments_usd: 0.0,
+                missing_soc_kwh: 0.0,
             });
         }
         self.month().days += 1;
@@ -135,9 +164,11 @@ impl Recorder {
         )
     }
 
-    /// An arrival found no free charger.
-    pub fn no_charger(&mut self) {
+    /// `session` found no free charger.
+    pub fn no_charger(&mut self, session: &Session) {
         self.day().rejected_sessions += 1;
+        self.sessions
+            .push(unserved(session, SessionStatus::NoCharger));
     }
 
     /// An EV left: shortfall, compensation, delivered energy and its payment.
@@ -153,11 +184,27 @@ impl Recorder {
         report.delivered_kwh += gained;
         report.battery_gain_kwh += l.energy_kwh - s.arrival_energy_kwh;
         self.t.compensation += self.penalties.missing_energy_usd_per_kwh * z;
-        self.u.payments += match l.price {
+        let paid = match l.price {
             Price::Quote(z) => z,
             Price::PerKwhDelivered(p) => p * gained,
         };
+        self.u.payments += paid;
         self.u.energy += gained;
+        let compensation = self.penalties.missing_energy_usd_per_kwh * z;
+        let month = self.month();
+        month.payments_usd += paid;
+        month.compensation_usd += compensation;
+        month.missing_soc_kwh += z;
+        self.sessions.push(SessionOutcome {
+            status: SessionStatus::Served,
+            charger: Some(l.charger),
+            departure_slot: l.departure_slot,
+            delivered_kwh: l.energy_kwh - s.arrival_energy_kwh,
+            missing_kwh: z,
+            discharged_kwh: l.discharged_kwh,
+            paid_usd: paid,
+            ..unserved(s, SessionStatus::Served)
+        });
     }
 
     /// An arrival policy decided `session` at `slot` in `seconds`; `target_kwh` is the clipped
@@ -184,7 +231,11 @@ impl Recorder {
             price: None,
         };
         match decision.admission {
-            Admission::Declined => u.declined += 1,
+            Admission::Declined => {
+                u.declined += 1;
+                self.sessions
+                    .push(unserved(session, SessionStatus::Declined));
+            }
             Admission::Served {
                 target_kwh: agreed,
                 departure_slot,
@@ -234,9 +285,10 @@ impl Recorder {
             t.max_clamp = t.max_clamp.max(change);
         }
         if a.applied_kw < 0.0 {
+            let cost = self.penalties.degradation_usd_per_kwh * -a.applied_kw * self.slot_hours;
             t.discharged += -a.applied_kw * self.slot_hours;
-            t.degradation +=
-                self.penalties.degradation_usd_per_kwh * -a.applied_kw * self.slot_hours;
+            t.degradation += cost;
+            self.month().degradation_usd += cost;
         }
     }
 
@@ -345,6 +397,7 @@ impl Recorder {
             max_clamp_kw: t.max_clamp,
             months: self.months,
             days: self.days,
+            sessions: self.sessions,
         }
     }
 }

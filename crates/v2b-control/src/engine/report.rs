@@ -53,6 +53,63 @@ pub struct MonthReport {
     pub demand: Vec<DemandBill>,
     /// What exports earned, USD (already subtracted in `energy_cost_usd`; 0 without export).
     pub export_credit_usd: f64,
+    /// Compensation for energy missing at departures this month, USD.
+    pub compensation_usd: f64,
+    /// Degradation cost of this month's discharge, USD.
+    pub degradation_usd: f64,
+    /// Payments received from users leaving this month, USD.
+    pub payments_usd: f64,
+    /// Energy missing at this month's departures, kWh.
+    pub missing_soc_kwh: f64,
+}
+
+impl MonthReport {
+    /// The month's building cost: bill + compensation + degradation - payments, USD (the
+    /// episode's `building_cost_usd` is the sum over months).
+    pub fn building_cost_usd(&self) -> f64 {
+        self.energy_cost_usd + self.demand_cost_usd + self.compensation_usd + self.degradation_usd
+            - self.payments_usd
+    }
+}
+
+/// What became of a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SessionStatus {
+    /// Plugged in and charged.
+    Served,
+    /// Declined the terms offered (CONSENT's opt-out).
+    Declined,
+    /// Found no free charger.
+    NoCharger,
+}
+
+/// One session's outcome under a policy (a row of `sessions.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionOutcome {
+    /// The session's id.
+    pub session_id: String,
+    /// Its arrival date.
+    pub date: Date,
+    /// Served, declined or no charger.
+    pub status: SessionStatus,
+    /// The charger's index in the site (`None` unless served).
+    pub charger: Option<usize>,
+    /// Arrival slot of the day.
+    pub arrival_slot: usize,
+    /// The departure slot it kept (the agreed one when negotiated; the requested one
+    /// otherwise).
+    pub departure_slot: usize,
+    /// Energy asked for (requested minus arrival energy), kWh.
+    pub requested_kwh: f64,
+    /// Energy stored at departure minus energy at arrival (negative if it left with less), kWh.
+    pub delivered_kwh: f64,
+    /// Energy short of the (clipped or agreed) target at departure, kWh.
+    pub missing_kwh: f64,
+    /// Energy the building took from its battery, grid side, kWh.
+    pub discharged_kwh: f64,
+    /// What the driver paid, USD (negative: was paid).
+    pub paid_usd: f64,
 }
 
 /// One simulated day, with its per-slot traces.
@@ -140,6 +197,8 @@ pub struct EpisodeReport {
     pub users: UserReport,
     /// Per month.
     pub months: Vec<MonthReport>,
+    /// Every session's outcome, in the order they left or were turned away.
+    pub sessions: Vec<SessionOutcome>,
     /// Per day.
     pub days: Vec<DayReport>,
 }

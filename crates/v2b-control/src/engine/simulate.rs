@@ -41,6 +41,7 @@ struct Live {
     energy_kwh: f64,
     target_kwh: f64,
     departure_slot: usize,
+    discharged_kwh: f64,
     price: Price,
 }
 
@@ -117,8 +118,11 @@ pub fn simulate_with(
                 history.sessions.push(session.clone());
                 rec.departure(&Leaving {
                     session,
+                    charger: l.charger,
+                    departure_slot: l.departure_slot,
                     energy_kwh: l.energy_kwh,
                     target_kwh: l.target_kwh,
+                    discharged_kwh: l.discharged_kwh,
                     price: l.price,
                 });
             }
@@ -129,7 +133,7 @@ pub fn simulate_with(
             for &s in order.iter().filter(|&&s| day.sessions[s].arrival_slot == k) {
                 let session = &day.sessions[s];
                 let Some(&c) = chargers_by_preference.iter().find(|&&c| free_at[c] <= k) else {
-                    rec.no_charger();
+                    rec.no_charger(session);
                     continue;
                 };
                 let target = clipped_target(scenario, session, c);
@@ -183,6 +187,7 @@ pub fn simulate_with(
                             energy_kwh: session.arrival_energy_kwh,
                             target_kwh,
                             departure_slot,
+                            discharged_kwh: 0.0,
                             price,
                         });
                     }
@@ -209,6 +214,7 @@ pub fn simulate_with(
                 setup = 0.0;
                 for (l, a) in live.iter_mut().zip(&applied) {
                     rec.applied(a);
+                    l.discharged_kwh += (-a.applied_kw).max(0.0) * tau;
                     l.energy_kwh =
                         plant::integrate(l.energy_kwh, a.applied_kw, &chargers[l.charger], tau);
                     ev_kw += a.applied_kw;

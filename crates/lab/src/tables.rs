@@ -1,0 +1,230 @@
+//! The CSV tables of a run, written with the `csv` crate so every field is quoted where it
+//! needs to be (a session id with a comma or a quote in it stays one field).
+
+use evmech_v2b_control::{Date, EpisodeReport, Price, SessionStatus, Site, Tariff};
+
+/// Turns a slot of a day into local time: `2019-05-14T10:00:00-07:00` with the site's zone,
+/// `2019-05-14T10:00:00` without one. Slots count wall-clock minutes from local midnight; on a
+/// spring-forward day the skipped hour's slots are written at the instant after the gap.
+#[derive(Debug, Clone)]
+pub struct SlotClock {
+    /// Slot length, minutes.
+    pub slot_minutes: u32,
+    /// The site's time zone (`None`: times without offset).
+    pub zone: Option<jiff::tz::TimeZone>,
+}
+
+impl SlotClock {
+    /// The tariff's slots in the tariff's time zone (none when it names none or an unknown one).
+    pub fn of_tariff(tariff: &Tariff) -> Self {
+        SlotClock {
+            slot_minutes: tariff.slot_minutes,
+            zone: tariff
+                .timezone
+                .as_deref()
+                .and_then(|z| jiff::tz::TimeZone::get(z).ok()),
+        }
+    }
+
+    /// The local start of slot `slot` of `date` (a slot past the day's end, such as a
+    /// departure at midnight, falls on the following days).
+    pub fn time(&self, date: Date, slot: usize) -> String {
+        let minutes = slot as u64 * u64::from(self.slot_minutes);
+        let date = date.plus_days((minutes / 1440) as i64);
+        let minutes = (minutes % 1440) as u32;
+        let civil = date.to_civil().and_then(|d| {
+            let t =
+                jiff::civil::Time::new((minutes / 60) as i8, (minutes % 60) as i8, 0, 0).ok()?;
+            Some(d.to_datetime(t))
+        });
+        let plain = |t: jiff::civil::DateTime| t.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+        match (civil, &self.zone) {
+            (Some(t), Some(zone)) => t
+                .to_zoned_datetime(zone.clone())
+                .map(|z| z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+                .unwrap_or_else(|_| plain(t)),
+            (Some(t), None) => plain(t),
+            (None, _) => format!("{date}+{minutes}min"),
+        }
+    }
+}
+
+/// Writes `header` and the rows `fill` adds, returning the CSV text.
+fn table(header: &[&str], fill: impl FnOnce(&mut csv::Writer<Vec<u8>>)) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).expect("writing to memory");
+    fill(&mut w);
+    let bytes = w.into_inner().expect("writing to memory");
+    String::from_utf8(bytes).expect("the fields are UTF-8")
+}
+
+fn row(w: &mut csv::Writer<Vec<u8>>, fields: &[String]) {
+    w.write_record(fields).expect("writing to memory");
+}
+
+fn f4(x: f64) -> String {
+    format!("{x:.4}")
+}
+
+/// Per-day CSV: one row per policy and day.
+pub fn days_csv(reports: &[EpisodeReport]) -> String {
+    let header = [
+        "policy",
+        "date",
+        "energy_cost_usd",
+        "peak_kw",
+        "missing_soc_kwh",
+        "cars_below_target",
+        "arrivals",
+        "rejected_sessions",
+        "delivered_kwh",
+    ];
+    table(&header, |w| {
+        for r in reports {
+            for d in &r.days {
+                row(
+                    w,
+                    &[
+                        r.policy.clone(),
+                        d.date.to_string(),
+                        f4(d.energy_cost_usd),
+                        f4(d.peak_kw),
+                        f4(d.missing_soc_kwh),
+                        d.cars_below_target.to_string(),
+                        d.arrivals.to_string(),
+                        d.rejected_sessions.to_string(),
+                        f4(d.delivered_kwh),
+                    ],
+                );
+            }
+        }
+    })
+}
+
+/// Per-slot CSV: building, EV and grid power of every slot of every day and policy, with the
+/// slot's local start `time`.
+pub fn slots_csv(reports: &[EpisodeReport], clock: &SlotClock) -> String {
+    let header = [
+        "policy",
+        "date",
+        "slot",
+        "time",
+        "building_kw",
+        "ev_kw",
+        "grid_kw",
+    ];
+    table(&header, |w| {
+        for r in reports {
+            for d in &r.days {
+                for (k, (b, e)) in d.building_kw.iter().zip(&d.ev_kw).enumerate() {
+                    row(
+                        w,
+                        &[
+                            r.policy.clone(),
+                            d.date.to_string(),
+                            k.to_string(),
+                            clock.time(d.date, k),
+                            f4(*b),
+                            f4(*e),
+                            f4(b + e),
+                        ],
+                    );
+                }
+            }
+        }
+    })
+}
+
+/// One row per session and policy: `policy, session_id, status, charger, arrival, departure,
+/// requested_kwh, delivered_kwh, missing_kwh, discharged_kwh, paid_usd` (times local; the
+/// charger's id; empty where the session never charged).
+pub fn sessions_csv(reports: &[EpisodeReport], site: &Site, clock: &SlotClock) -> String {
+    let header = [
+        "policy",
+        "session_id",
+        "status",
+        "charger",
+        "arrival",
+        "departure",
+        "requested_kwh",
+        "delivered_kwh",
+        "missing_kwh",
+        "discharged_kwh",
+        "paid_usd",
+    ];
+    table(&header, |w| {
+        for r in reports {
+            for s in &r.sessions {
+                let status = match s.status {
+                    SessionStatus::Served => "served",
+                    SessionStatus::Declined => "declined",
+                    SessionStatus::NoCharger => "no-charger",
+                };
+                let charger = s
+                    .charger
+                    .and_then(|c| site.chargers().get(c))
+                    .map_or(String::new(), |c| c.id.clone());
+                row(
+                    w,
+                    &[
+                        r.policy.clone(),
+                        s.session_id.clone(),
+                        status.into(),
+                        charger,
+                        clock.time(s.date, s.arrival_slot),
+                        clock.time(s.date, s.departure_slot),
+                        f4(s.requested_kwh),
+                        f4(s.delivered_kwh),
+                        f4(s.missing_kwh),
+                        f4(s.discharged_kwh),
+                        format!("{:.6}", s.paid_usd),
+                    ],
+                );
+            }
+        }
+    })
+}
+
+/// One line per decided arrival and policy: `policy, date, session_id, slot, served, level,
+/// reduction_kwh, delay_minutes, quote_usd, price_usd_per_kwh` (empty cells where they do not
+/// apply). The data of the CONSENT paper's Figs. 10-12.
+pub fn arrivals_csv(reports: &[EpisodeReport], slot_hours: f64) -> String {
+    let header = [
+        "policy",
+        "date",
+        "session_id",
+        "slot",
+        "served",
+        "level",
+        "reduction_kwh",
+        "delay_minutes",
+        "quote_usd",
+        "price_usd_per_kwh",
+    ];
+    table(&header, |w| {
+        for r in reports {
+            for a in &r.users.records {
+                let (quote, per_kwh) = match a.price {
+                    Some(Price::Quote(q)) => (format!("{q:.6}"), String::new()),
+                    Some(Price::PerKwhDelivered(p)) => (String::new(), format!("{p:.6}")),
+                    None => (String::new(), String::new()),
+                };
+                row(
+                    w,
+                    &[
+                        r.policy.clone(),
+                        a.date.to_string(),
+                        a.session_id.clone(),
+                        a.slot.to_string(),
+                        a.served.to_string(),
+                        a.level.map_or(String::new(), |l| l.to_string()),
+                        f4(a.reduction_kwh),
+                        format!("{:.0}", a.delay_slots as f64 * slot_hours * 60.0),
+                        quote,
+                        per_kwh,
+                    ],
+                );
+            }
+        }
+    })
+}
