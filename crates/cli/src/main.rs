@@ -10,7 +10,9 @@ mod json_num;
 mod two_stage;
 mod v2b;
 mod v2b_decide;
+mod v2b_episode;
 mod v2b_negotiate;
+mod v2b_summary;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -58,7 +58,11 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
             format!("must be in [0, 1], got {}", args.alpha),
         ));
     }
-    let (scenario, backend) = load_episode(&args.episode)?;
+    let crate::v2b_episode::Loaded {
+        scenario,
+        backend,
+        notes,
+    } = load_episode(&args.episode)?;
     let settings = TableSettings {
         charging_scenarios: args.charging_scenarios,
         negotiation_scenarios: args.scenarios,
@@ -97,6 +101,9 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "backend": backend.name(),
         "threads": crate::v2b::rayon_threads(&args.episode),
         "departure": args.episode.departure,
+        "tariff": &scenario.tariff().name,
+        "openv2b": args.episode.openv2b.as_ref().map(|p| p.display().to_string()),
+        "import_notes": notes,
         "stress": args.episode.stress,
         "stress_seed": args.episode.stress_seed,
         "policies": rows.iter().map(|k| k.name()).collect::<Vec<_>>(),
@@ -160,7 +167,8 @@ pub fn summary_json(scenario: &Scenario, reports: &[EpisodeReport]) -> Value {
         o.insert("fallbacks".into(), json!(r.fallbacks));
         o.insert("forecasts".into(), json!(r.forecasts));
         o.insert("export_usd".into(), num(-crate::v2b::export_credit(r)));
-        o.insert("dr_penalty_usd".into(), num(0.0));
+        o.insert("dr_penalty_usd".into(), num(r.dr_penalty_usd));
+        o.insert("dr_incentive_usd".into(), num(r.dr_incentive_usd));
         o.insert("months".into(), crate::v2b::months_json(r));
         o.insert("over_months".into(), crate::v2b::over_months_json(r));
         out.insert(r.policy.clone(), Value::Object(o));

@@ -296,3 +296,66 @@ fn a_tariff_file_bills_each_demand_charge_and_a_bad_one_exits_2() {
     assert!(stderr.contains("energy[0].from"), "{stderr}");
     std::fs::remove_file(bad).ok();
 }
+
+#[test]
+fn an_openv2b_scenario_runs_and_reports_what_it_approximates() {
+    let dir = format!(
+        "{}/../../examples/data/openv2b/one_day",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = tmp("openv2b");
+    let out_s = out.display().to_string();
+    let (code, stdout, stderr) = run(&[
+        "v2b",
+        "compare",
+        "--openv2b",
+        &dir,
+        "--policies",
+        "reqcharge,oracle",
+        "--out",
+        &out_s,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["oracle"]["rejected_sessions"], 1);
+    assert!(v["oracle"]["dr_penalty_usd"].as_f64().unwrap() > 0.0);
+    assert!(v["oracle"]["months"][0]["demand_usd"]["facilities"].is_number());
+    let run_json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert!(!run_json["import_notes"].as_array().unwrap().is_empty());
+    std::fs::remove_dir_all(&out).ok();
+    // A missing directory, a bad start date, and --openv2b beside --sessions: exit 2.
+    for args in [
+        vec![
+            "v2b",
+            "compare",
+            "--openv2b",
+            "/nonexistent",
+            "--out",
+            &out_s,
+        ],
+        vec![
+            "v2b",
+            "compare",
+            "--openv2b",
+            &dir,
+            "--start-date",
+            "2019-02-30",
+            "--out",
+            &out_s,
+        ],
+        vec![
+            "v2b",
+            "compare",
+            "--openv2b",
+            &dir,
+            "--sessions",
+            "x.csv",
+            "--out",
+            &out_s,
+        ],
+    ] {
+        let (code, _, stderr) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+    }
+}

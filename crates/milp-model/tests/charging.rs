@@ -26,6 +26,7 @@ fn block(building: &[f64], price: &[f64], peak: &[bool], evs: Vec<PlannedEv>) ->
         price_usd_per_kwh: price.to_vec(),
         peak: peak.to_vec(),
         more_peaks: Vec::new(),
+        dr: Vec::new(),
         evs,
     }
 }
@@ -432,6 +433,76 @@ fn a_second_demand_charge_flattens_the_peak_outside_the_first_ones_window() {
     negative.more_demand[0].usd_per_kw = -1.0;
     match negative.solve() {
         Err(Error::InvalidField { field, .. }) => assert_eq!(field, "more_demand[0].usd_per_kw"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn demand_response_and_the_import_limit_shape_the_plan() {
+    use evmech_milp_model::charging::DrSlot;
+    // 10 kWh to deliver over four equal-price slots on a 100 kW building.
+    let mut b = block(
+        &[100.0; 4],
+        &[0.2; 4],
+        &[false; 4],
+        vec![ev(1, 4, 10.0, 20.0, false)],
+    );
+    let dr = DrSlot {
+        firm_kw: 100.0,
+        penalty_usd_per_kwh: 6.0,
+    };
+    b.dr = vec![None, None, Some(dr), Some(dr)];
+    let p = problem(vec![b.clone()], 0.0);
+    for backend in backends() {
+        let plan = solve(&p, backend);
+        let g = &plan.blocks[0].grid_kw;
+        // The event's slots stay at the firm level: all 10 kWh go in the first two.
+        assert_abs_diff_eq!(g[2], 100.0, epsilon = 1e-4);
+        assert_abs_diff_eq!(g[3], 100.0, epsilon = 1e-4);
+        assert_abs_diff_eq!(g[0] + g[1], 240.0, epsilon = 1e-4);
+        assert_abs_diff_eq!(plan.objective_usd, 0.2 * 0.25 * 440.0, epsilon = 1e-4);
+    }
+    // A firm level below the building: the excess the building causes is paid, no more.
+    b.dr = vec![
+        None,
+        None,
+        Some(DrSlot {
+            firm_kw: 90.0,
+            ..dr
+        }),
+        None,
+    ];
+    let plan = solve(&problem(vec![b.clone()], 0.0), backends()[0]);
+    assert_abs_diff_eq!(plan.blocks[0].grid_kw[2], 100.0, epsilon = 1e-4);
+    assert_abs_diff_eq!(
+        plan.blocks[0].cost_usd,
+        0.2 * 0.25 * 440.0 + 6.0 * 0.25 * 10.0,
+        epsilon = 1e-4
+    );
+    // An import limit of 110 kW spreads the charge to 10 kW in each slot.
+    b.dr.clear();
+    let capped = ChargingProblem {
+        import_limit_kw: Some(110.0),
+        ..problem(vec![b.clone()], 0.0)
+    };
+    for backend in backends() {
+        let plan = solve(&capped, backend);
+        for &g in &plan.blocks[0].grid_kw {
+            assert!(g <= 110.0 + 1e-6, "{g}");
+        }
+        assert_abs_diff_eq!(plan.blocks[0].evs[0].shortfall_kwh, 0.0, epsilon = 1e-6);
+    }
+    // A limit below the building allows no charging: the shortfall is reported, not infeasible.
+    let tight = ChargingProblem {
+        import_limit_kw: Some(50.0),
+        ..problem(vec![b.clone()], 0.0)
+    };
+    let plan = solve(&tight, backends()[0]);
+    assert_abs_diff_eq!(plan.blocks[0].evs[0].shortfall_kwh, 10.0, epsilon = 1e-6);
+    let mut bad = problem(vec![b], 0.0);
+    bad.blocks[0].dr = vec![None; 3];
+    match bad.solve() {
+        Err(Error::InvalidField { field, .. }) => assert_eq!(field, "blocks[0].dr"),
         other => panic!("{other:?}"),
     }
 }

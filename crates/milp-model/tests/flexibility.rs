@@ -25,6 +25,7 @@ fn problem(building: &[Vec<f64>], evs: Vec<PlannedEv>) -> ChargingProblem {
             price_usd_per_kwh: vec![0.178; n],
             peak: vec![true; n],
             more_peaks: Vec::new(),
+            dr: Vec::new(),
             evs: evs.clone(),
         })
         .collect();

@@ -36,6 +36,7 @@ fn problem(building: Vec<f64>, peak: Vec<bool>, evs: Vec<PlannedEv>) -> Charging
             price_usd_per_kwh: price,
             peak,
             more_peaks: Vec::new(),
+            dr: Vec::new(),
             evs,
         }],
     )

@@ -74,12 +74,14 @@ pub use engine::plant;
 pub use domain::acn_json::{load_acn_json, load_acn_json_file};
 pub use domain::building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
 pub use domain::config::{EvAt, SiteConfig, TariffRows};
+pub use domain::dr::DrEvent;
 pub use domain::history::History;
 pub use domain::meter::{LoadProfile, MeterLoad};
+pub use domain::openv2b::{load_openv2b, OpenV2bScenario};
 pub use domain::scenario::{Day, Scenario, ScenarioSpec};
 pub use domain::sessions::{
     load_acn_file, load_acn_sessions, DaysOfWeek, DepartureMode, Session, SessionOptions,
-    BATTERY_CLASSES_KWH, SLOTS_PER_DAY,
+    VehicleLimits, BATTERY_CLASSES_KWH, SLOTS_PER_DAY,
 };
 pub use domain::site::{Charger, Penalties, Site, SiteSpec};
 pub use domain::stress::Stress;

@@ -32,6 +32,7 @@ fn base(loads: &[Vec<f64>], price: &[f64], peak: &[bool], evs: &[PlannedEv]) -> 
             price_usd_per_kwh: price.to_vec(),
             peak: peak.to_vec(),
             more_peaks: Vec::new(),
+            dr: Vec::new(),
             evs: evs.to_vec(),
         })
         .collect();

@@ -31,6 +31,7 @@ fn session(id: &str, arrival: usize, departure: usize) -> Session {
         hindsight: false,
         reported_need_kwh: 10.0,
         need_clipped: false,
+        limits: Default::default(),
     }
 }
 
@@ -51,6 +52,8 @@ fn i_fcfs_bidirectional_first_later_departure_first() {
         chargers: vec![charger("1", 20.0), charger("2", 0.0)],
         no_export: true,
         penalties: Default::default(),
+        import_limit_kw: None,
+        demand_response: Vec::new(),
     })
     .unwrap();
     let s = [
@@ -72,6 +75,8 @@ fn i_fcfs_bidirectional_first_later_departure_first() {
         chargers: vec![charger("1", 20.0)],
         no_export: true,
         penalties: Default::default(),
+        import_limit_kw: None,
+        demand_response: Vec::new(),
     })
     .unwrap();
     let got = assign_chargers(&site1, &s, &[], TieBreak::EarlierDepartureFirst);
@@ -106,12 +111,12 @@ fn d_plant_no_export_scales_the_discharge() {
         plant::charge_cap_kw(&b, &c, ChargingCurve::Flat, 0.25),
         plant::discharge_cap_kw(&b, &c, 0.25),
     )];
-    let applied = plant::apply(&[-20.0], &caps, &[true], 8.0, true);
+    let applied = plant::apply(&[-20.0], &caps, &[true], 8.0, true, None);
     assert_abs_diff_eq!(applied[0].applied_kw, -8.0, epsilon = 1e-12);
     let e = plant::integrate(50.0, applied[0].applied_kw, &c, 0.25);
     assert_abs_diff_eq!(e, 48.0, epsilon = 1e-12);
     // An uncontrolled charger draws its cap whatever is asked.
-    let applied = plant::apply(&[3.0], &caps, &[false], 8.0, true);
+    let applied = plant::apply(&[3.0], &caps, &[false], 8.0, true, None);
     assert_abs_diff_eq!(applied[0].applied_kw, 20.0, epsilon = 1e-12);
 }
 
@@ -388,4 +393,66 @@ fn months_add_up_and_every_session_has_an_outcome() {
             assert!((m.demand_cost_usd - 11.67 * peak).abs() < 1e-6);
         }
     }
+}
+
+/// A site with an import limit and a demand-response event: no policy's net import passes
+/// `max(building, limit)`, the penalties are billed as the plant saw them, and the Oracle (which
+/// optimises them) still bounds every policy.
+#[test]
+fn the_import_limit_holds_and_demand_response_is_billed() {
+    let base = small_episode(9, 2).with_curve(ChargingCurve::Flat);
+    let date = base.days()[0].date;
+    let mut spec = SiteSpec::from(base.site().clone());
+    spec.import_limit_kw = Some(170.0);
+    spec.demand_response = vec![serde_json::from_value(serde_json::json!({
+        "date": date.to_string(), "from": "13:00", "to": "17:00", "firm_kw": 150.0,
+        "penalty_usd_per_kwh": 6.0, "incentive_usd_per_kw": 13.6, "baseline_kw": 180.0
+    }))
+    .unwrap()];
+    let scenario = base.with_site(Site::new(spec).unwrap());
+    let best = oracle_bounds_every_policy(scenario.clone(), 9);
+    for policy in policies(9) {
+        let (r, _) = run(&scenario, policy);
+        for d in &r.days {
+            for (b, e) in d.building_kw.iter().zip(&d.ev_kw) {
+                assert!(b + e <= b.max(170.0) + 1e-6, "{}: {b} + {e}", r.policy);
+            }
+        }
+        // The penalty is what the trace shows above 150 kW from 13:00 to 17:00.
+        let day = &r.days[0];
+        let excess: f64 = (52..68)
+            .map(|k| (day.building_kw[k] + day.ev_kw[k] - 150.0).max(0.0))
+            .sum();
+        assert!(
+            (r.dr_penalty_usd - 6.0 * 0.25 * excess).abs() < 1e-6,
+            "{}",
+            r.policy
+        );
+        let incentive = if excess > 1e-9 { 0.0 } else { 13.6 * 30.0 };
+        assert!(
+            (r.dr_incentive_usd - incentive).abs() < 1e-9,
+            "{}",
+            r.policy
+        );
+        assert!(
+            best.dr_penalty_usd <= r.dr_penalty_usd + 1e-6,
+            "{}",
+            r.policy
+        );
+    }
+    // Bad events are named.
+    let mut spec = SiteSpec::from(scenario.site().clone());
+    spec.demand_response.push(spec.demand_response[0].clone());
+    match Site::new(spec) {
+        Err(evmech_v2b_control::Error::InvalidField { field, .. }) => {
+            assert_eq!(field, "demand_response[1]")
+        }
+        other => panic!("{other:?}"),
+    }
+    let bad: std::result::Result<evmech_v2b_control::DrEvent, _> = serde_json::from_value(
+        serde_json::json!({
+            "date": "2019-02-31", "from": "13:00", "to": "17:00", "firm_kw": 1.0, "penalty_usd_per_kwh": 1.0
+        }),
+    );
+    assert!(bad.is_err());
 }

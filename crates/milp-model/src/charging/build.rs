@@ -111,6 +111,8 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
             .map(|(b, p)| omega * p * tau * b)
             .sum::<f64>();
         let mut grid_terms: Vec<Vec<(usize, f64)>> = vec![Vec::new(); steps.steps.len()];
+        // Power the uncontrolled chargers draw in each step (the import limit cannot cut it).
+        let mut fixed_kw = vec![0.0; steps.steps.len()];
         let mut evs = Vec::with_capacity(block.evs.len());
         for ev in &block.evs {
             let s0 = ev.arrival_slot.max(block.start_slot);
@@ -176,6 +178,9 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                 match cols.energy[i] {
                     Energy::Known(e) => rhs = e,
                     Energy::Col(j) => dynamics.push((j, -1.0)),
+                }
+                if let (Some(traj), None) = (&fixed, shared) {
+                    fixed_kw[k] += traj[i];
                 }
                 if let Some(j) = charge {
                     lp.cost[j] += omega * price * tau_k;
@@ -254,7 +259,7 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
             cols.shortfall = z;
             evs.push(cols);
         }
-        for ((terms, d), step) in grid_terms.iter().zip(&data).zip(&steps.steps) {
+        for (k, ((terms, d), step)) in grid_terms.iter().zip(&data).zip(&steps.steps).enumerate() {
             if problem.no_export && !terms.is_empty() {
                 lp.set_family("no_export");
                 lp.add_row(-d.building, inf, terms);
@@ -276,6 +281,24 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                 row.push((peak, 1.0));
                 lp.set_family("demand_peak");
                 lp.add_row(building, inf, &row);
+            }
+            if let (Some(dr), false) = (d.dr, terms.is_empty()) {
+                // y >= G - F, y >= 0 at the penalty: each kWh above the firm level costs it.
+                lp.set_family("dr_excess_kw");
+                let y = lp.add_col(
+                    0.0,
+                    inf,
+                    omega * dr.penalty_usd_per_kwh * tau * step.len as f64,
+                );
+                let mut row: Vec<(usize, f64)> = terms.iter().map(|&(j, a)| (j, -a)).collect();
+                row.push((y, 1.0));
+                lp.set_family("dr_excess");
+                lp.add_row(d.building - dr.firm_kw, inf, &row);
+            }
+            if let (Some(cap), false) = (problem.import_limit_kw, terms.is_empty()) {
+                lp.set_family("import_limit");
+                let room = (cap - d.building).max(0.0) + fixed_kw[k];
+                lp.add_row(-inf, room, terms);
             }
             for (&col, building) in more_peaks.iter().zip(&d.more_peak_building) {
                 if let Some(building) = *building {

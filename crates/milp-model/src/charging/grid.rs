@@ -1,7 +1,7 @@
 //! The model's time steps: one per slot (exact), or the first slots one by one and the rest of
 //! the horizon in longer steps (a smaller model of the far future for receding-horizon control).
 
-use super::ChargingBlock;
+use super::{ChargingBlock, DrSlot};
 use serde::{Deserialize, Serialize};
 
 /// How a block's slots become the model's time steps.
@@ -131,6 +131,24 @@ pub(super) struct StepData {
     pub peak_building: Option<f64>,
     /// The same for each of the problem's further demand charges.
     pub more_peak_building: Vec<Option<f64>>,
+    /// The step's demand-response commitment: the lowest firm level of its committed slots and
+    /// their penalty averaged over the whole step (exact for one-slot steps).
+    pub dr: Option<DrSlot>,
+}
+
+fn step_dr(block: &ChargingBlock, step: Step) -> Option<DrSlot> {
+    let slots: Vec<DrSlot> = step
+        .slots()
+        .filter_map(|s| block.dr.get(s).copied().flatten())
+        .collect();
+    (!slots.is_empty()).then(|| DrSlot {
+        firm_kw: slots
+            .iter()
+            .map(|d| d.firm_kw)
+            .fold(f64::INFINITY, f64::min),
+        penalty_usd_per_kwh: slots.iter().map(|d| d.penalty_usd_per_kwh).sum::<f64>()
+            / step.len as f64,
+    })
 }
 
 /// Mean building load over the step's slots flagged in `mask`, if any is.
@@ -156,6 +174,7 @@ impl StepData {
                 .iter()
                 .map(|mask| charged_mean(block, step, mask))
                 .collect(),
+            dr: step_dr(block, step),
         }
     }
 }

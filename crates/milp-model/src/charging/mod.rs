@@ -22,7 +22,7 @@ pub use flex::{FlexChoice, Flexibility};
 pub use grid::TimeGrid;
 pub use plan::{BlockPlan, ChargingPlan, EvPlan};
 pub use problem::{
-    ChargingBlock, ChargingProblem, ChargingWeights, CurveForm, DemandTerm, PeakCoupling,
+    ChargingBlock, ChargingProblem, ChargingWeights, CurveForm, DemandTerm, DrSlot, PeakCoupling,
     PlannedEv, Shortfall,
 };
 

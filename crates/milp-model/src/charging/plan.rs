@@ -162,6 +162,14 @@ pub(super) fn extract(
                 .zip(&more_peaks_kw)
                 .map(|(d, &p)| d.usd_per_kw * p)
                 .sum::<f64>();
+            cost += block
+                .dr
+                .iter()
+                .zip(&grid)
+                .filter_map(|(d, &g)| {
+                    d.map(|d| d.penalty_usd_per_kwh * tau * (g - d.firm_kw).max(0.0))
+                })
+                .sum::<f64>();
             cost += grid
                 .iter()
                 .zip(&block.price_usd_per_kwh)

@@ -56,6 +56,10 @@ pub struct ChargingBlock {
     /// charged by it (empty when the problem has none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub more_peaks: Vec<Vec<bool>>,
+    /// Demand-response commitments per slot (empty: none): in a slot with one, each kWh of net
+    /// import above the firm level costs its penalty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dr: Vec<Option<DrSlot>>,
     /// The EVs of the block.
     pub evs: Vec<PlannedEv>,
 }
@@ -76,6 +80,16 @@ pub struct DemandTerm {
     pub usd_per_kw: f64,
     /// Peak already reached this month over the charge's slots, kW.
     pub past_peak_kw: f64,
+}
+
+/// A demand-response commitment in one slot: net import above `firm_kw` costs
+/// `penalty_usd_per_kwh` per kWh.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DrSlot {
+    /// The committed firm service level, kW.
+    pub firm_kw: f64,
+    /// USD per kWh imported above it.
+    pub penalty_usd_per_kwh: f64,
 }
 
 /// Whether blocks share one peak variable.
@@ -161,6 +175,10 @@ pub struct ChargingProblem {
     /// the slot's energy price. Must not exceed any slot's price (the cost stays convex).
     #[serde(default)]
     pub export_price_usd_per_kwh: Option<f64>,
+    /// The site's import limit, kW: the net import may exceed it only where the building alone
+    /// (plus chargers the operator does not control) does. `None`: no limit.
+    #[serde(default)]
+    pub import_limit_kw: Option<f64>,
     /// The model's time steps (default: one per slot, the exact model).
     #[serde(default)]
     pub time_grid: TimeGrid,
@@ -313,6 +331,7 @@ impl ChargingProblem {
             flexibility: None,
             shortfall: Shortfall::default(),
             export_price_usd_per_kwh: None,
+            import_limit_kw: None,
             time_grid: TimeGrid::Slots,
         }
     }
@@ -368,6 +387,13 @@ impl ChargingProblem {
                 "must be finite and positive",
             )?;
         }
+        if let Some(cap) = self.import_limit_kw {
+            check(
+                finite_nonneg(cap),
+                || "import_limit_kw".into(),
+                "must be finite and >= 0",
+            )?;
+        }
         if let Some(e) = self.export_price_usd_per_kwh {
             check(
                 finite_nonneg(e),
@@ -415,6 +441,20 @@ impl ChargingProblem {
                 || p("more_peaks"),
                 "needs one slot mask per entry of more_demand",
             )?;
+            check(
+                block.dr.is_empty() || block.dr.len() == n,
+                || p("dr"),
+                "needs one entry per slot of building_kw, or none",
+            )?;
+            for (k, d) in block.dr.iter().enumerate() {
+                if let Some(d) = d {
+                    check(
+                        d.firm_kw.is_finite() && finite_nonneg(d.penalty_usd_per_kwh),
+                        || p(&format!("dr[{k}]")),
+                        "needs a finite firm level and a finite penalty >= 0",
+                    )?;
+                }
+            }
             for (j, mask) in block.more_peaks.iter().enumerate() {
                 check(
                     mask.len() == n,

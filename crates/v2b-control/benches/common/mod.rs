@@ -45,6 +45,7 @@ pub fn connected_evs(
                 battery_kwh: battery,
                 charge_cap_kw: 20.0,
                 discharge_cap_kw: discharge_kw(i),
+                limits: Default::default(),
             }
         })
         .collect()

@@ -3,9 +3,9 @@
 
 use crate::plant::{self, Battery};
 use crate::policy::ConnectedEv;
-use crate::{Charger, Date, Result, Site, Tariff, TieBreak};
+use crate::{Charger, Date, Result, Site, Tariff, TieBreak, VehicleLimits};
 use evmech_milp_model::charging::{
-    ChargingBlock, ChargingCurve, ChargingProblem, ChargingWeights, DemandTerm, PlannedEv,
+    ChargingBlock, ChargingCurve, ChargingProblem, ChargingWeights, DemandTerm, DrSlot, PlannedEv,
 };
 
 /// A block's tariff rows (see [`SiteConfig::tariff_rows`]).
@@ -17,6 +17,8 @@ pub struct TariffRows {
     pub peak: Vec<bool>,
     /// For each further demand charge, whether it applies to each slot.
     pub more_peaks: Vec<Vec<bool>>,
+    /// The site's demand-response commitment in each slot (empty without events).
+    pub dr: Vec<Option<DrSlot>>,
 }
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +39,8 @@ pub struct EvAt {
     pub target_kwh: f64,
     /// Battery capacity, kWh.
     pub battery_kwh: f64,
+    /// The vehicle's own limits.
+    pub limits: VehicleLimits,
 }
 
 /// Everything about a site that a charging decision needs and that does not change within a
@@ -118,6 +122,7 @@ impl SiteConfig {
                 .collect(),
             no_export: self.site.no_export(),
             export_price_usd_per_kwh: self.tariff.export_usd_per_kwh,
+            import_limit_kw: self.site.import_limit_kw(),
             ..ChargingProblem::new(self.tariff.slot_hours(), blocks)
         }
     }
@@ -145,6 +150,21 @@ impl SiteConfig {
                 .collect(),
             peak: applies(0),
             more_peaks: (1..self.tariff.demand.len()).map(applies).collect(),
+            dr: if self.site.demand_response().is_empty() {
+                Vec::new()
+            } else {
+                (t..end)
+                    .map(|k| {
+                        let (d, s) = at(k);
+                        self.site
+                            .dr_event_at(d, s, self.tariff.slot_minutes)
+                            .map(|e| DrSlot {
+                                firm_kw: e.firm_kw,
+                                penalty_usd_per_kwh: e.penalty_usd_per_kwh,
+                            })
+                    })
+                    .collect()
+            },
         }
     }
 
@@ -168,11 +188,32 @@ impl SiteConfig {
         }
     }
 
+    /// The battery as [`SiteConfig::battery`], with the vehicle's own floor if higher.
+    pub fn vehicle_battery(&self, energy_kwh: f64, battery_kwh: f64, v: &VehicleLimits) -> Battery {
+        let mut b = self.battery(energy_kwh, battery_kwh);
+        if let Some(m) = v.min_energy_kwh {
+            b.min_kwh = b.min_kwh.max(m.min(battery_kwh));
+        }
+        b
+    }
+
+    /// Charger `c` as the vehicle sees it: its powers cut to the vehicle's own limits.
+    pub fn vehicle_charger(&self, c: usize, v: &VehicleLimits) -> Charger {
+        let mut charger = self.charger(c).clone();
+        if let Some(p) = v.max_charge_kw {
+            charger.max_charge_kw = charger.max_charge_kw.min(p.max(0.0));
+        }
+        if let Some(p) = v.max_discharge_kw {
+            charger.max_discharge_kw = charger.max_discharge_kw.min(p.max(0.0));
+        }
+        charger
+    }
+
     /// A connected EV with the plant's caps for this slot filled in (`session`: its index in
     /// the caller's list).
     pub fn connected_ev(&self, session: usize, ev: &EvAt) -> ConnectedEv {
-        let b = self.battery(ev.energy_kwh, ev.battery_kwh);
-        let c = self.charger(ev.charger);
+        let b = self.vehicle_battery(ev.energy_kwh, ev.battery_kwh, &ev.limits);
+        let c = self.vehicle_charger(ev.charger, &ev.limits);
         let tau = self.tariff.slot_hours();
         ConnectedEv {
             session,
@@ -185,22 +226,24 @@ impl SiteConfig {
             min_kwh: b.min_kwh,
             max_kwh: b.max_kwh,
             battery_kwh: ev.battery_kwh,
-            charge_cap_kw: plant::charge_cap_kw(&b, c, self.curve, tau),
-            discharge_cap_kw: plant::discharge_cap_kw(&b, c, tau),
+            charge_cap_kw: plant::charge_cap_kw(&b, &c, self.curve, tau),
+            discharge_cap_kw: plant::discharge_cap_kw(&b, &c, tau),
+            limits: ev.limits,
         }
     }
 
     /// The charging model's view of `ev` (present in `[arrival_slot, departure_slot)` with
     /// `energy_kwh` stored when the model starts).
     pub fn planned_ev(&self, ev: &EvAt) -> PlannedEv {
-        let c = self.charger(ev.charger);
+        let c = self.vehicle_charger(ev.charger, &ev.limits);
+        let b = self.vehicle_battery(ev.energy_kwh, ev.battery_kwh, &ev.limits);
         PlannedEv {
             key: ev.key,
             arrival_slot: ev.arrival_slot,
             departure_slot: ev.departure_slot,
             energy_kwh: ev.energy_kwh,
             target_kwh: ev.target_kwh,
-            min_kwh: self.soc_floor * ev.battery_kwh,
+            min_kwh: b.min_kwh,
             max_kwh: ev.battery_kwh,
             battery_kwh: ev.battery_kwh,
             max_charge_kw: c.max_charge_kw,
@@ -212,24 +255,19 @@ impl SiteConfig {
         }
     }
 
-    /// The target of a session on `charger`: `requested_kwh` clipped to what full power under
-    /// the charging model's concave cap stores in `slots` slots from `energy_kwh`.
-    pub fn clipped_target(
-        &self,
-        energy_kwh: f64,
-        requested_kwh: f64,
-        battery_kwh: f64,
-        charger: usize,
-        slots: usize,
-    ) -> f64 {
-        let b = self.battery(energy_kwh, battery_kwh);
+    /// The target of `session` on `charger`: its requested energy clipped to what full power
+    /// (the charger's and the vehicle's) under the charging model's concave cap stores between
+    /// its arrival and departure slots.
+    pub fn clipped_target(&self, session: &crate::Session, charger: usize) -> f64 {
+        let v = &session.limits;
+        let b = self.vehicle_battery(session.arrival_energy_kwh, session.battery_kwh, v);
         let reach = plant::reachable_kwh(
             &b,
-            self.charger(charger),
+            &self.vehicle_charger(charger, v),
             self.curve,
             self.tariff.slot_hours(),
-            slots,
+            session.departure_slot.saturating_sub(session.arrival_slot),
         );
-        requested_kwh.min(reach)
+        session.requested_energy_kwh.min(reach)
     }
 }

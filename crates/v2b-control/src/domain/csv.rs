@@ -37,8 +37,13 @@ impl Row<'_> {
     /// The cell of the `i`-th asked-for column (`None` when that column is absent or the cell
     /// empty).
     pub fn get(&self, i: usize) -> Option<&str> {
-        let k = self.table.index[i]?;
+        let k = (*self.table.index.get(i)?)?;
         self.record.get(k).filter(|c| !c.is_empty())
+    }
+
+    /// Whether the `i`-th asked-for column is in the file.
+    pub fn present(&self, i: usize) -> bool {
+        self.table.index.get(i).is_some_and(Option::is_some)
     }
 
     /// An error at this row's line in column `field`.

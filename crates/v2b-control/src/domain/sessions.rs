@@ -52,6 +52,32 @@ pub struct Session {
     pub reported_need_kwh: f64,
     /// The need exceeded 80% of the largest battery and was cut to 80 kWh.
     pub need_clipped: bool,
+    /// The vehicle's own limits (default: none, the charger's apply).
+    #[serde(default, skip_serializing_if = "VehicleLimits::is_none")]
+    pub limits: VehicleLimits,
+}
+
+/// A vehicle's own limits, below its charger's (openv2b's per-vehicle columns). `None`: the
+/// charger's power and the site's discharge floor apply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleLimits {
+    /// Maximum charging power the vehicle accepts, kW.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_charge_kw: Option<f64>,
+    /// Maximum discharging power the vehicle gives, kW (0: no V2B).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_discharge_kw: Option<f64>,
+    /// The vehicle's discharge floor, kWh (the higher of it and the site's floor applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_energy_kwh: Option<f64>,
+}
+
+impl VehicleLimits {
+    /// Whether no limit is set.
+    pub fn is_none(&self) -> bool {
+        *self == VehicleLimits::default()
+    }
 }
 
 /// FNV-1a, a stable hash of the session id (the seed of its arrival state of charge).
@@ -295,5 +321,6 @@ fn map_one(r: &RecordedSession, mode: DepartureMode) -> Session {
         hindsight: r.user.is_none(),
         reported_need_kwh: need,
         need_clipped,
+        limits: VehicleLimits::default(),
     }
 }

@@ -1,6 +1,6 @@
 //! The charging site: chargers, physical options and penalty constants.
 
-use crate::{Error, Result};
+use crate::{DrEvent, Error, Result};
 use serde::{Deserialize, Serialize};
 
 /// One charger (EVSE).
@@ -77,6 +77,8 @@ pub struct Site {
     chargers: Vec<Charger>,
     no_export: bool,
     penalties: Penalties,
+    import_limit_kw: Option<f64>,
+    demand_response: Vec<DrEvent>,
 }
 
 /// The JSON shape of a [`Site`] before validation.
@@ -91,6 +93,13 @@ pub struct SiteSpec {
     /// Penalty constants (default: the paper's).
     #[serde(default)]
     pub penalties: Penalties,
+    /// The site's import limit, kW (default none): EV charging is cut so the net import stays
+    /// at or below `max(building load, limit)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_limit_kw: Option<f64>,
+    /// Demand-response events (default none), disjoint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demand_response: Vec<DrEvent>,
 }
 
 impl TryFrom<SiteSpec> for Site {
@@ -141,10 +150,32 @@ impl TryFrom<SiteSpec> for Site {
                 ));
             }
         }
+        if let Some(cap) = spec.import_limit_kw {
+            if !(cap.is_finite() && cap >= 0.0) {
+                return Err(bad(
+                    "import_limit_kw".into(),
+                    format!("must be finite and non-negative, got {cap}"),
+                ));
+            }
+        }
+        for (i, e) in spec.demand_response.iter().enumerate() {
+            e.validate(i)?;
+            if let Some(j) = spec.demand_response[..i]
+                .iter()
+                .position(|o| o.date == e.date && o.from < e.to && e.from < o.to)
+            {
+                return Err(bad(
+                    format!("demand_response[{i}]"),
+                    format!("overlaps demand_response[{j}]"),
+                ));
+            }
+        }
         Ok(Site {
             chargers: spec.chargers,
             no_export: spec.no_export,
             penalties: spec.penalties,
+            import_limit_kw: spec.import_limit_kw,
+            demand_response: spec.demand_response,
         })
     }
 }
@@ -155,6 +186,8 @@ impl From<Site> for SiteSpec {
             chargers: site.chargers,
             no_export: site.no_export,
             penalties: site.penalties,
+            import_limit_kw: site.import_limit_kw,
+            demand_response: site.demand_response,
         }
     }
 }
@@ -184,6 +217,8 @@ impl Site {
             chargers,
             no_export: true,
             penalties: Penalties::default(),
+            import_limit_kw: None,
+            demand_response: Vec::new(),
         }
     }
 
@@ -200,6 +235,28 @@ impl Site {
     /// Penalty constants.
     pub fn penalties(&self) -> Penalties {
         self.penalties
+    }
+
+    /// The import limit, kW.
+    pub fn import_limit_kw(&self) -> Option<f64> {
+        self.import_limit_kw
+    }
+
+    /// The demand-response events.
+    pub fn demand_response(&self) -> &[DrEvent] {
+        &self.demand_response
+    }
+
+    /// The event covering slot `slot` of `date`, if any.
+    pub fn dr_event_at(
+        &self,
+        date: crate::Date,
+        slot: usize,
+        slot_minutes: u32,
+    ) -> Option<&DrEvent> {
+        self.demand_response
+            .iter()
+            .find(|e| e.covers(date, slot, slot_minutes))
     }
 
     /// The order in which an arriving EV takes a free charger: bidirectional first,

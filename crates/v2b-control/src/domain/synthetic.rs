@@ -234,6 +234,7 @@ impl SyntheticConfig {
                     hindsight: false,
                     reported_need_kwh: (s_r - s_a) * battery,
                     need_clipped: false,
+                    limits: Default::default(),
                 });
             }
         }

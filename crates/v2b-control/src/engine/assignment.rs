@@ -13,6 +13,8 @@ pub enum TieBreak {
     LaterDepartureFirst,
     /// Earlier requested departure first (the paper's section 4.1), then id.
     EarlierDepartureFirst,
+    /// Ascending id only (openv2b's ascending `vehicle_id`).
+    ById,
 }
 
 /// Assigns chargers to `sessions` in arrival order around chargers already busy: `busy_until[c]`
@@ -56,6 +58,7 @@ pub fn arrival_order(sessions: &[Session], tie_break: TieBreak) -> Vec<usize> {
             TieBreak::EarlierDepartureFirst => sa
                 .requested_departure_slot
                 .cmp(&sb.requested_departure_slot),
+            TieBreak::ById => std::cmp::Ordering::Equal,
         };
         sa.arrival_slot
             .cmp(&sb.arrival_slot)

@@ -53,13 +53,16 @@ pub struct Applied {
 
 /// Applies requests: a controlled charger clips to `[-discharge cap, charge cap]`, an
 /// uncontrolled one draws its charge cap; under no-export, if the site's net import would be
-/// negative, every discharge is scaled by one common factor until it is zero.
+/// negative, every discharge is scaled by one common factor until it is zero; with an import
+/// limit, if the net import would pass `max(building, limit)`, every controlled charge is
+/// scaled by one common factor until it does not (uncontrolled chargers cannot be cut).
 pub fn apply(
     requests: &[f64],
     caps: &[(f64, f64)],
     controlled: &[bool],
     building_kw: f64,
     no_export: bool,
+    import_limit_kw: Option<f64>,
 ) -> Vec<Applied> {
     let mut applied: Vec<f64> = requests
         .iter()
@@ -77,6 +80,26 @@ pub fn apply(
         };
         for p in applied.iter_mut().filter(|p| **p < 0.0) {
             *p *= factor;
+        }
+    }
+    if let Some(cap) = import_limit_kw {
+        let allowed = building_kw.max(cap);
+        let net = building_kw + applied.iter().sum::<f64>();
+        let cuttable: f64 = applied
+            .iter()
+            .zip(controlled)
+            .filter(|(p, &c)| c && **p > 0.0)
+            .map(|(p, _)| p)
+            .sum();
+        if net > allowed && cuttable > 0.0 {
+            let factor = ((cuttable - (net - allowed)) / cuttable).max(0.0);
+            for (p, _) in applied
+                .iter_mut()
+                .zip(controlled)
+                .filter(|(p, &c)| c && **p > 0.0)
+            {
+                *p *= factor;
+            }
         }
     }
     requests

@@ -9,7 +9,7 @@ use super::report::{
     UserReport,
 };
 use crate::policy::Decision;
-use crate::{Date, DemandBill, Penalties, Session, Tariff};
+use crate::{Date, DemandBill, DrEvent, Penalties, Session, Site, Tariff};
 use std::collections::BTreeMap;
 
 /// Everything summed over the episode.
@@ -80,6 +80,9 @@ pub(crate) struct Recorder {
     penalties: Penalties,
     slot_hours: f64,
     tariff: Tariff,
+    dr_events: Vec<DrEvent>,
+    /// Whether each of today's events saw net import above its firm level.
+    dr_exceeded: Vec<bool>,
     t: Totals,
     u: UserTotals,
     months: Vec<MonthReport>,
@@ -88,9 +91,11 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(tariff: &Tariff, penalties: Penalties) -> Self {
+    pub fn new(tariff: &Tariff, site: &Site) -> Self {
         Recorder {
-            penalties,
+            penalties: site.penalties(),
+            dr_events: site.demand_response().to_vec(),
+            dr_exceeded: vec![false; site.demand_response().len()],
             slot_hours: tariff.slot_hours(),
             tariff: tariff.clone(),
             t: Totals::default(),
@@ -130,6 +135,8 @@ impl Recorder {
                 degradation_usd: 0.0,
                 payments_usd: 0.0,
                 missing_soc_kwh: 0.0,
+                dr_penalty_usd: 0.0,
+                dr_incentive_usd: 0.0,
             });
         }
         self.month().days += 1;
@@ -300,6 +307,14 @@ impl Recorder {
         let charged: Vec<bool> = (0..self.tariff.demand.len())
             .map(|c| self.tariff.demand_applies(c, date, k))
             .collect();
+        let mut dr_penalty = 0.0;
+        for (e, exceeded) in self.dr_events.iter().zip(&mut self.dr_exceeded) {
+            if e.covers(date, k, self.tariff.slot_minutes) && grid > e.firm_kw + 1e-9 {
+                *exceeded = true;
+                dr_penalty += e.penalty_usd_per_kwh * (grid - e.firm_kw) * self.slot_hours;
+            }
+        }
+        self.month().dr_penalty_usd += dr_penalty;
         let report = self.day();
         report.ev_kw[k] = ev_kw;
         report.energy_cost_usd += cost;
@@ -318,6 +333,15 @@ impl Recorder {
 
     /// Closes the current day: its energy cost and the month's demand charge so far.
     pub fn end_day(&mut self) {
+        let date = self.days.last().expect("begin_day opens a day").date;
+        let incentive: f64 = self
+            .dr_events
+            .iter()
+            .zip(&self.dr_exceeded)
+            .filter(|(e, &exceeded)| e.date == date && !exceeded)
+            .map(|(e, _)| e.incentive_usd())
+            .sum();
+        self.month().dr_incentive_usd += incentive;
         let report = self.days.last().expect("begin_day opens a day");
         let (energy, missing, below, delivered) = (
             report.energy_cost_usd,
@@ -346,6 +370,8 @@ impl Recorder {
         let (t, u) = (self.t, self.u);
         let energy: f64 = self.months.iter().map(|m| m.energy_cost_usd).sum();
         let demand: f64 = self.months.iter().map(|m| m.demand_cost_usd).sum();
+        let dr_penalty: f64 = self.months.iter().map(|m| m.dr_penalty_usd).sum();
+        let dr_incentive: f64 = self.months.iter().map(|m| m.dr_incentive_usd).sum();
         let timing = Timing::of(&t.times);
         let users = UserReport {
             arrival_policy,
@@ -371,7 +397,11 @@ impl Recorder {
         };
         EpisodeReport {
             policy,
-            building_cost_usd: energy + demand + t.compensation + t.degradation - u.payments,
+            building_cost_usd: energy + demand + t.compensation + t.degradation + dr_penalty
+                - dr_incentive
+                - u.payments,
+            dr_penalty_usd: dr_penalty,
+            dr_incentive_usd: dr_incentive,
             energy_cost_usd: energy,
             demand_cost_usd: demand,
             compensation_usd: t.compensation,

@@ -61,13 +61,22 @@ pub struct MonthReport {
     pub payments_usd: f64,
     /// Energy missing at this month's departures, kWh.
     pub missing_soc_kwh: f64,
+    /// Demand-response penalties (kWh above the firm level times the penalty), USD.
+    pub dr_penalty_usd: f64,
+    /// Demand-response incentives earned (events kept at or below the firm level), USD.
+    pub dr_incentive_usd: f64,
 }
 
 impl MonthReport {
     /// The month's building cost: bill + compensation + degradation - payments, USD (the
     /// episode's `building_cost_usd` is the sum over months).
     pub fn building_cost_usd(&self) -> f64 {
-        self.energy_cost_usd + self.demand_cost_usd + self.compensation_usd + self.degradation_usd
+        self.energy_cost_usd
+            + self.demand_cost_usd
+            + self.compensation_usd
+            + self.degradation_usd
+            + self.dr_penalty_usd
+            - self.dr_incentive_usd
             - self.payments_usd
     }
 }
@@ -144,8 +153,13 @@ pub struct DayReport {
 pub struct EpisodeReport {
     /// Policy name.
     pub policy: String,
-    /// Bill + compensation + degradation - user payments, USD.
+    /// Bill + compensation + degradation + demand-response penalties - incentives - user
+    /// payments, USD.
     pub building_cost_usd: f64,
+    /// Demand-response penalties, USD.
+    pub dr_penalty_usd: f64,
+    /// Demand-response incentives earned, USD.
+    pub dr_incentive_usd: f64,
     /// Energy cost, USD.
     pub energy_cost_usd: f64,
     /// Demand charges (sum over months), USD.

@@ -14,13 +14,7 @@ use std::time::Instant;
 /// The target of `session` on `charger`: the requested energy clipped to what full power under
 /// the LP's concave cap reaches by the departure.
 pub fn clipped_target(scenario: &Scenario, session: &Session, charger: usize) -> f64 {
-    scenario.config().clipped_target(
-        session.arrival_energy_kwh,
-        session.requested_energy_kwh,
-        session.battery_kwh,
-        charger,
-        session.departure_slot - session.arrival_slot,
-    )
+    scenario.config().clipped_target(session, charger)
 }
 
 /// A day's exogenous plan: each session's charger (FCFS) and clipped target.
@@ -59,6 +53,7 @@ fn observe(scenario: &Scenario, d: usize, live: &[Live]) -> Vec<ConnectedEv> {
                 energy_kwh: l.energy_kwh,
                 target_kwh: l.target_kwh,
                 battery_kwh: s.battery_kwh,
+                limits: s.limits,
             };
             scenario.config().connected_ev(l.session, &at)
         })
@@ -90,7 +85,7 @@ pub fn simulate_with(
     let n = scenario.slots_per_day();
     let chargers = scenario.site().chargers();
     let config = scenario.config();
-    let mut rec = Recorder::new(tariff, scenario.site().penalties());
+    let mut rec = Recorder::new(tariff, scenario.site());
     let mut history = scenario.history().clone();
     for (d, day) in scenario.days().iter().enumerate() {
         rec.begin_day(day.date, &day.building_kw, day.sessions.len());

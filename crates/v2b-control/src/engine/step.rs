@@ -51,6 +51,7 @@ pub(crate) fn decide_and_apply(
         &controlled,
         obs.building_kw,
         obs.config.site.no_export(),
+        obs.config.site.import_limit_kw(),
     );
     Ok((decision, applied))
 }

@@ -11,7 +11,7 @@ use super::state::{SiteState, SlottedState};
 use super::Controller;
 use crate::negotiation::{Choice, Menu, Negotiator};
 use crate::policy::ConnectedEv;
-use crate::{Admission, Arrival, Error, EvAt, History, Price, Result, Session};
+use crate::{Admission, Arrival, Error, EvAt, History, Price, Result, Session, VehicleLimits};
 use serde::{Deserialize, Serialize};
 
 /// A driver asking to charge now.
@@ -160,15 +160,10 @@ impl Controller {
             hindsight: false,
             reported_need_kwh: (arrival.target_kwh - arrival.energy_kwh).max(0.0),
             need_clipped: false,
+            limits: VehicleLimits::default(),
         };
         let connected = self.connected(state, &s);
-        let target = self.config.clipped_target(
-            arrival.energy_kwh,
-            session.requested_energy_kwh,
-            arrival.battery_kwh,
-            charger,
-            departure - s.slot,
-        );
+        let target = self.config.clipped_target(&session, charger);
         let a = Arrival {
             config: &self.config,
             date: s.date,
@@ -272,6 +267,7 @@ impl Controller {
                     energy_kwh: ev.energy_kwh,
                     target_kwh: ev.target_kwh,
                     battery_kwh: ev.battery_kwh,
+                    limits: VehicleLimits::default(),
                 };
                 self.config.connected_ev(i, &at)
             })

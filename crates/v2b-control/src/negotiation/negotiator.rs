@@ -189,6 +189,7 @@ impl Negotiator {
                 energy_kwh: a.session.arrival_energy_kwh,
                 target_kwh: a.target_kwh,
                 battery_kwh: a.session.battery_kwh,
+                limits: a.session.limits,
             }),
         })
     }

@@ -93,13 +93,7 @@ fn future_evs(config: &SiteConfig, later: &[Session], busy: &[usize], f: usize) 
         .enumerate()
         .filter_map(move |(i, (s, c))| {
             let c = c?;
-            let target = config.clipped_target(
-                s.arrival_energy_kwh,
-                s.requested_energy_kwh,
-                s.battery_kwh,
-                c,
-                s.departure_slot - s.arrival_slot,
-            );
+            let target = config.clipped_target(s, c);
             Some(session_ev(config, future_key(f, i), s, c, target))
         })
         .collect()
@@ -193,6 +187,7 @@ pub(crate) fn future_blocks(
                 price_usd_per_kwh: rows.price_usd_per_kwh.clone(),
                 peak: rows.peak.clone(),
                 more_peaks: rows.more_peaks.clone(),
+                dr: rows.dr.clone(),
                 evs,
             }
         })
@@ -267,6 +262,7 @@ impl FutureSampler {
                     price_usd_per_kwh: rows.price_usd_per_kwh.clone(),
                     peak: rows.peak.clone(),
                     more_peaks: rows.more_peaks.clone(),
+                    dr: rows.dr.clone(),
                     evs,
                 }
             })

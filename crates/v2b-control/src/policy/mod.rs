@@ -71,6 +71,8 @@ pub struct ConnectedEv {
     pub charge_cap_kw: f64,
     /// The plant's discharging cap this slot, kW.
     pub discharge_cap_kw: f64,
+    /// The vehicle's own limits.
+    pub limits: crate::VehicleLimits,
 }
 
 impl ConnectedEv {
@@ -84,6 +86,7 @@ impl ConnectedEv {
             energy_kwh: self.energy_kwh,
             target_kwh: self.target_kwh,
             battery_kwh: self.battery_kwh,
+            limits: self.limits,
         }
     }
 }

@@ -78,6 +78,7 @@ impl Oracle {
                     price_usd_per_kwh: rows.price_usd_per_kwh,
                     peak: rows.peak,
                     more_peaks: rows.more_peaks,
+                    dr: rows.dr,
                     evs,
                 }
             })

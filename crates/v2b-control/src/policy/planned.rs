@@ -19,5 +19,6 @@ pub fn session_ev(
         energy_kwh: session.arrival_energy_kwh,
         target_kwh,
         battery_kwh: session.battery_kwh,
+        limits: session.limits,
     })
 }

@@ -1,0 +1,114 @@
+//! The per-policy objects of `summary.json` for `v2b compare`, and the per-month parts
+//! `v2b negotiate` shares.
+
+use crate::json_num::num;
+use evmech_v2b_control::EpisodeReport;
+use serde_json::{json, Map, Value};
+
+/// The `summary.json` object: one entry per policy, with the contract's fields first.
+pub fn summary_json(reports: &[EpisodeReport]) -> Value {
+    let max_charge_peak = reports
+        .iter()
+        .find(|r| r.policy == "maxcharge")
+        .map(|r| r.peak_kw);
+    let mut out = Map::new();
+    for r in reports {
+        let mut o = Map::new();
+        o.insert("building_cost_usd".into(), num(r.building_cost_usd));
+        o.insert("energy_cost_usd".into(), num(r.energy_cost_usd));
+        o.insert("demand_cost_usd".into(), num(r.demand_cost_usd));
+        o.insert("peak_kw".into(), num(r.peak_kw));
+        o.insert("missing_soc_kwh".into(), num(r.missing_soc_kwh));
+        o.insert("cars_below_target".into(), json!(r.cars_below_target));
+        o.insert("rejected_sessions".into(), json!(r.rejected_sessions));
+        o.insert("decisions".into(), json!(r.decisions));
+        o.insert("seconds_per_decision".into(), num(r.seconds_per_decision));
+        o.insert("fallbacks".into(), json!(r.fallbacks));
+        o.insert("compensation_usd".into(), num(r.compensation_usd));
+        o.insert("degradation_usd".into(), num(r.degradation_usd));
+        o.insert(
+            "peak_shaving_kw".into(),
+            max_charge_peak.map_or(Value::Null, |p| num(p - r.peak_kw)),
+        );
+        o.insert("arrivals".into(), json!(r.arrivals));
+        o.insert("delivered_kwh".into(), num(r.delivered_kwh));
+        o.insert("discharged_kwh".into(), num(r.discharged_kwh));
+        o.insert("clipped_request_kwh".into(), num(r.clipped_request_kwh));
+        o.insert("lp_solves".into(), json!(r.lp_solves));
+        o.insert("decision_seconds_p95".into(), num(r.decision_seconds.p95));
+        o.insert("decision_seconds_max".into(), num(r.decision_seconds.max));
+        o.insert("clamps".into(), json!(r.clamps));
+        o.insert("forecasts".into(), json!(r.forecasts));
+        o.insert("export_usd".into(), num(-export_credit(r)));
+        o.insert("dr_penalty_usd".into(), num(r.dr_penalty_usd));
+        o.insert("dr_incentive_usd".into(), num(r.dr_incentive_usd));
+        o.insert("months".into(), months_json(r));
+        o.insert("over_months".into(), over_months_json(r));
+        out.insert(r.policy.clone(), Value::Object(o));
+    }
+    Value::Object(out)
+}
+
+pub(crate) fn export_credit(r: &EpisodeReport) -> f64 {
+    r.months.iter().map(|m| m.export_credit_usd).sum()
+}
+
+/// One object per billing month: `month` (`"2019-11"`), `energy_usd` (imports), `demand_usd`
+/// (keyed by the demand charge's name), `export_usd` (minus what exports earned),
+/// `dr_penalty_usd` and `dr_incentive_usd` (the site's demand-response events), `days`, and
+/// the month's `building_cost_usd`, `compensation_usd`, `degradation_usd`, `payments_usd`,
+/// `missing_soc_kwh`. Summed over months they give the policy's totals.
+pub(crate) fn months_json(r: &EpisodeReport) -> Value {
+    let months: Vec<Value> = r
+        .months
+        .iter()
+        .map(|m| {
+            let demand: Map<String, Value> = m
+                .demand
+                .iter()
+                .map(|d| (d.name.clone(), num(d.usd)))
+                .collect();
+            json!({
+                "month": format!("{:04}-{:02}", m.year, m.month),
+                "days": m.days,
+                "energy_usd": num(m.energy_cost_usd + m.export_credit_usd),
+                "demand_usd": demand,
+                "export_usd": num(-m.export_credit_usd),
+                "dr_penalty_usd": num(m.dr_penalty_usd),
+                "dr_incentive_usd": num(m.dr_incentive_usd),
+                "building_cost_usd": num(m.building_cost_usd()),
+                "compensation_usd": num(m.compensation_usd),
+                "degradation_usd": num(m.degradation_usd),
+                "payments_usd": num(m.payments_usd),
+                "missing_soc_kwh": num(m.missing_soc_kwh),
+                "peak_kw": num(m.peak_kw),
+            })
+        })
+        .collect();
+    Value::Array(months)
+}
+
+/// Mean and sample standard deviation over billing months (the form of the CONSENT paper's
+/// multi-month tables): `{"months": n, "building_cost_usd": {"mean", "sd"}, "energy_usd",
+/// "demand_usd", "missing_soc_kwh", "peak_kw"}`; `sd` is 0 for one month.
+pub(crate) fn over_months_json(r: &EpisodeReport) -> Value {
+    let stat = |f: &dyn Fn(&evmech_v2b_control::MonthReport) -> f64| {
+        let xs: Vec<f64> = r.months.iter().map(f).collect();
+        let n = xs.len().max(1) as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = if xs.len() > 1 {
+            xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+        } else {
+            0.0
+        };
+        json!({"mean": num(mean), "sd": num(var.sqrt())})
+    };
+    json!({
+        "months": r.months.len(),
+        "building_cost_usd": stat(&|m| m.building_cost_usd()),
+        "energy_usd": stat(&|m| m.energy_cost_usd + m.export_credit_usd),
+        "demand_usd": stat(&|m| m.demand_cost_usd),
+        "missing_soc_kwh": stat(&|m| m.missing_soc_kwh),
+        "peak_kw": stat(&|m| m.peak_kw),
+    })
+}

@@ -1,0 +1,192 @@
+//! openv2b's `examples/one_day` read as an evmech scenario, simulated, and bad scenario
+//! directories refused naming the file and field.
+
+use evmech_v2b_control::policy::{MaxCharge, Oracle, OracleMode};
+use evmech_v2b_control::{load_openv2b, simulate, Date, Error, SessionStatus};
+use std::path::{Path, PathBuf};
+
+fn one_day() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data/openv2b/one_day")
+}
+
+fn start() -> Date {
+    Date::new(2019, 5, 1).unwrap()
+}
+
+#[test]
+fn one_day_maps_every_part_of_the_scenario() {
+    let read = load_openv2b(&one_day(), start()).unwrap();
+    let s = &read.scenario;
+    assert_eq!(s.days().len(), 1);
+    let sessions = &s.days()[0].sessions;
+    assert_eq!(sessions.len(), 3);
+    // Vehicle 0: slots 32-68, 15 -> 48 kWh, 11 kW both ways, floor 6 kWh.
+    let v0 = &sessions[0];
+    assert_eq!((v0.arrival_slot, v0.departure_slot), (32, 68));
+    assert_eq!(
+        (v0.arrival_energy_kwh, v0.requested_energy_kwh),
+        (15.0, 48.0)
+    );
+    assert_eq!(v0.limits.max_charge_kw, Some(11.0));
+    assert_eq!(v0.limits.min_energy_kwh, Some(6.0));
+    // Vehicle 1 wants less than it brings: its target is its arrival energy, and it is noted.
+    assert_eq!(sessions[1].requested_energy_kwh, 60.0);
+    assert!(
+        read.notes
+            .iter()
+            .any(|n| n.contains("soc_target_kwh below")),
+        "{:?}",
+        read.notes
+    );
+    // Chargers: efficiencies 0.95, port 0 bidirectional.
+    let c = s.site().chargers();
+    assert_eq!(c.len(), 2);
+    assert_eq!((c[0].max_discharge_kw, c[1].max_discharge_kw), (20.0, 0.0));
+    assert_eq!(c[0].charge_efficiency, 0.95);
+    // Prices: four periods; demand: the facilities charge only (no peak-TOU rate).
+    let t = s.tariff();
+    assert_eq!(t.energy.len(), 4);
+    assert_eq!(t.energy_price(start(), 0), 0.10);
+    assert_eq!(t.energy_price(start(), 50), 0.35);
+    assert_eq!(t.energy_price(start(), 90), 0.20);
+    assert_eq!(t.demand.len(), 1);
+    assert_eq!(t.demand[0].usd_per_kw, 11.67);
+    // Building load held between steps.
+    assert_eq!(s.days()[0].building_kw[23], 22.0);
+    assert_eq!(s.days()[0].building_kw[50], 62.0);
+    // DR: openv2b's (48, 68] is evmech's [49, 69): 12:15 to 17:15.
+    let e = &s.site().demand_response()[0];
+    assert_eq!((e.from.minutes, e.to.minutes), (12 * 60 + 15, 17 * 60 + 15));
+    assert_eq!(e.incentive_usd(), 13.6 * 15.0);
+}
+
+#[test]
+fn one_day_simulates_with_the_vehicles_limits() {
+    let s = load_openv2b(&one_day(), start()).unwrap().scenario;
+    let max = simulate(&s, &mut MaxCharge, None).unwrap();
+    // Two ports, three vehicles: vehicle 2 never connects (openv2b's never_connected).
+    assert_eq!(max.rejected_sessions, 1);
+    let rejected: Vec<&str> = max
+        .sessions
+        .iter()
+        .filter(|o| o.status == SessionStatus::NoCharger)
+        .map(|o| o.session_id.as_str())
+        .collect();
+    assert_eq!(rejected, ["000002-2"]);
+    // Full power is the vehicles' 11 + 19 kW, not the ports' 40 kW.
+    let peak_ev = max.days[0].ev_kw.iter().copied().fold(0.0, f64::max);
+    assert!(peak_ev <= 30.0 + 1e-9 && peak_ev > 20.0, "{peak_ev}");
+    // The Oracle meets every target and, discharging vehicle 0 into the DR window, pays less
+    // penalty than the building alone would.
+    let best = simulate(&s, &mut Oracle::new(OracleMode::Monthly), None).unwrap();
+    assert!(best.missing_soc_kwh < 1e-6);
+    assert!(best.building_cost_usd <= max.building_cost_usd);
+    let alone: f64 = (49..69)
+        .map(|k| (s.days()[0].building_kw[k] - 50.0).max(0.0) * 0.25 * 6.0)
+        .sum();
+    assert!(best.dr_penalty_usd < alone && best.dr_penalty_usd <= max.dr_penalty_usd);
+    assert!(best.discharged_kwh > 0.0);
+}
+
+fn scratch(tag: &str, edit: impl Fn(&Path)) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("evmech-openv2b-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in std::fs::read_dir(one_day()).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), dir.join(f.file_name())).unwrap();
+    }
+    edit(&dir);
+    dir
+}
+
+fn replace(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from} not in {file}");
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn bad_scenarios_are_refused_naming_file_and_field() {
+    let err = |tag: &str, edit: &dyn Fn(&Path)| {
+        let dir = scratch(tag, edit);
+        let e = load_openv2b(&dir, start()).unwrap_err();
+        std::fs::remove_dir_all(&dir).ok();
+        match e {
+            Error::File { field, .. }
+            | Error::Csv { field, .. }
+            | Error::InvalidField { field, .. } => field,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(
+        err("horizon", &|d| replace(
+            d,
+            "scenario.json",
+            "\"horizon_slots\": 96,",
+            ""
+        )),
+        "horizon_slots"
+    );
+    assert_eq!(
+        err("partial", &|d| replace(d, "scenario.json", "96", "100")),
+        "horizon_slots"
+    );
+    assert_eq!(
+        err("eff", &|d| replace(
+            d,
+            "scenario.json",
+            "0.95,\n  \"disch",
+            "1.5,\n  \"disch"
+        )),
+        "charge_efficiency"
+    );
+    assert_eq!(
+        err("depart", &|d| replace(
+            d,
+            "vehicles.csv",
+            "0,32,68",
+            "0,32,120"
+        )),
+        "departure_slot"
+    );
+    assert_eq!(
+        err("floor", &|d| replace(d, "vehicles.csv", ",6.0\n", ",\n")),
+        "min_soc_kwh"
+    );
+    assert_eq!(
+        err("class", &|d| replace(
+            d,
+            "grid_prices.csv",
+            "peak\n84",
+            "busy\n84"
+        )),
+        "tou"
+    );
+    assert_eq!(
+        err("dup", &|d| replace(
+            d,
+            "building_load.csv",
+            "24,30.0",
+            "0,30.0"
+        )),
+        "slot"
+    );
+    assert_eq!(
+        err("dr", &|d| replace(d, "dr_events.csv", "48,68", "68,48")),
+        "end_slot"
+    );
+    // Two days whose prices differ cannot be one tariff.
+    let two_days = |d: &Path| {
+        replace(d, "scenario.json", "96", "192");
+        replace(
+            d,
+            "grid_prices.csv",
+            "84,0.20,off-peak\n",
+            "84,0.20,off-peak\n100,0.5,\n",
+        );
+    };
+    assert_eq!(err("daily", &two_days), "value");
+    let missing = load_openv2b(Path::new("/nonexistent/openv2b"), start()).unwrap_err();
+    assert!(matches!(missing, Error::Read { .. }), "{missing:?}");
+}
