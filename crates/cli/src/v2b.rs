@@ -85,6 +85,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         "openv2b": args.episode.openv2b.as_ref().map(|p| p.display().to_string()),
         "import_notes": notes,
         "days_of_week": format!("{:?}", args.episode.days_of_week).to_lowercase(),
+        "months": args.episode.months,
         "building_source": if args.episode.meter.is_some() { "meter" } else { "typical-year" },
         "session_files": args.episode.sessions.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "stress": args.episode.stress,

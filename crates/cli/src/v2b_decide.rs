@@ -6,7 +6,8 @@ use evmech_v2b_control::live::{ocpp, Controller, LiveArrival, LiveOptions, SiteS
 use evmech_v2b_control::negotiation::{Choice, Negotiator};
 use evmech_v2b_control::policy::{grid_by_name, PolicyKind};
 use evmech_v2b_control::{
-    load_acn_file, BuildingLoad, Date, Error, History, SessionOptions, Site, SiteConfig,
+    load_acn_file, load_acn_json_file, BuildingLoad, Date, Error, History, LoadProfile, MeterLoad,
+    SessionOptions, Site, SiteConfig,
 };
 use std::path::{Path, PathBuf};
 
@@ -24,9 +25,13 @@ pub struct DecideArgs {
     #[arg(long)]
     pub history_sessions: PathBuf,
     /// Hourly building-load CSV (`hour_of_year,month,day,hour,facility_kw`); the days before the
-    /// state's date are the load history.
+    /// state's date are the load history. Give this or `--meter`.
+    #[arg(long, required_unless_present = "meter", conflicts_with = "meter")]
+    pub building: Option<PathBuf>,
+    /// Meter CSV (`time,kw` at any regular interval): the days it covers before the state's
+    /// date are the load history.
     #[arg(long)]
-    pub building: PathBuf,
+    pub meter: Option<PathBuf>,
     /// Site JSON (chargers, no-export, penalties); default: the paper's 10 + 5 chargers.
     #[arg(long)]
     pub site: Option<PathBuf>,
@@ -84,15 +89,36 @@ fn options(args: &DecideArgs) -> Result<LiveOptions, InputError> {
 /// [`LOAD_HISTORY_DAYS`] days before `today`.
 fn history(args: &DecideArgs, today: Date, slots_per_hour: usize) -> Result<History, InputError> {
     let mut h = History::new();
-    h.sessions = load_acn_file(
-        &args.history_sessions,
-        &SessionOptions {
-            stations: usize::MAX,
-            ..SessionOptions::default()
-        },
-    )?;
-    let load = BuildingLoad::from_file(&args.building)?;
-    h.record_building_year(&load, today, LOAD_HISTORY_DAYS, slots_per_hour)?;
+    let options = SessionOptions {
+        stations: usize::MAX,
+        ..SessionOptions::default()
+    };
+    let file = &args.history_sessions;
+    h.sessions = if file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        load_acn_json_file(file, &options)?
+    } else {
+        load_acn_file(file, &options)?
+    };
+    match (&args.meter, &args.building) {
+        (Some(meter), _) => {
+            // A meter covers what it covers: the days it lacks are simply not in the history.
+            let load = MeterLoad::from_file(meter, None)?;
+            for back in 1..=LOAD_HISTORY_DAYS as i64 {
+                let date = today.plus_days(-back);
+                if let Ok(profile) = load.profile_for_date(date, slots_per_hour) {
+                    h.building_kw.insert(date, profile);
+                }
+            }
+        }
+        (None, Some(building)) => {
+            let load = BuildingLoad::from_file(building)?;
+            h.record_building_year(&load, today, LOAD_HISTORY_DAYS, slots_per_hour)?;
+        }
+        (None, None) => return Err(bad_arg("building", "give --building or --meter".into())),
+    }
     Ok(h)
 }
 

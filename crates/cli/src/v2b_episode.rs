@@ -35,6 +35,10 @@ pub struct EpisodeArgs {
     /// The local date of an openv2b scenario's slot 0 (`YYYY-MM-DD`).
     #[arg(long, default_value = "2019-05-01", requires = "openv2b")]
     pub start_date: String,
+    /// Billing months kept, by local arrival date: `2019-06` or a range `2019-05..2019-10`
+    /// (both ends included). Default: every month in the session files.
+    #[arg(long)]
+    pub months: Option<String>,
     /// Days of the week kept, by local arrival date.
     #[arg(long, value_enum, default_value_t = DaysArg::All)]
     pub days_of_week: DaysArg,
@@ -181,7 +185,14 @@ fn files_episode(args: &EpisodeArgs) -> Result<Scenario, InputError> {
         days_of_week: args.days_of_week.into(),
         time_zone: zone.clone(),
     };
-    let sessions = load_sessions(&args.sessions, &options)?;
+    let mut sessions = load_sessions(&args.sessions, &options)?;
+    if let Some(text) = &args.months {
+        let (from, to) = month_range(text)?;
+        sessions.retain(|s| (from..=to).contains(&(s.date.year, s.date.month)));
+        if sessions.is_empty() {
+            return Err(bad_arg("months", format!("no session arrives in {text}")));
+        }
+    }
     let load: Box<dyn LoadProfile> = match (&args.meter, &args.building) {
         (Some(meter), _) => Box::new(MeterLoad::from_file(meter, zone.as_ref())?),
         (None, Some(building)) => Box::new(BuildingLoad::from_file(building)?),
@@ -233,6 +244,35 @@ pub(crate) fn load_tariff(path: Option<&Path>) -> Result<Tariff, InputError> {
         other => InputError::V2b(other),
     })?;
     Ok(tariff)
+}
+
+/// A billing month as (year, month).
+type YearMonth = (i32, u32);
+
+/// `2019-06` or `2019-05..2019-10` as (year, month) bounds.
+fn month_range(text: &str) -> Result<(YearMonth, YearMonth), InputError> {
+    let one = |t: &str| -> Option<YearMonth> {
+        let (y, m) = t.trim().split_once('-')?;
+        let (y, m) = (y.parse::<i32>().ok()?, m.parse::<u32>().ok()?);
+        (y.to_string().len() == 4 && (1..=12).contains(&m)).then_some((y, m))
+    };
+    let bad = || {
+        bad_arg(
+            "months",
+            format!("expected YYYY-MM or YYYY-MM..YYYY-MM, got {text:?}"),
+        )
+    };
+    let (from, to) = match text.split_once("..") {
+        Some((a, b)) => (one(a).ok_or_else(bad)?, one(b).ok_or_else(bad)?),
+        None => {
+            let m = one(text).ok_or_else(bad)?;
+            (m, m)
+        }
+    };
+    if from > to {
+        return Err(bad_arg("months", format!("{text:?} ends before it starts")));
+    }
+    Ok((from, to))
 }
 
 /// Loads every session file (`.json`: ACN-Data API; otherwise an ACN CSV) and refuses a

@@ -359,3 +359,33 @@ fn an_openv2b_scenario_runs_and_reports_what_it_approximates() {
         assert_eq!(code, 2, "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn months_select_billing_months_and_bad_ranges_exit_2() {
+    let (csv, meter) = (sessions_csv("months"), meter("months"));
+    let meter_s = meter.display().to_string();
+    let out = tmp("out-months");
+    let (code, stdout, stderr) = compare(
+        &[&csv],
+        ["--meter", &meter_s],
+        &out,
+        &["--months", "2019-04..2019-05"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["reqcharge"]["months"][0]["month"], "2019-05");
+    for (range, needle) in [
+        ("2019-06", "no session arrives"),
+        ("2019-13", "YYYY-MM"),
+        ("2019-06..2019-05", "ends before"),
+        ("May", "YYYY-MM"),
+    ] {
+        let (code, _, stderr) = compare(&[&csv], ["--meter", &meter_s], &out, &["--months", range]);
+        assert_eq!(code, 2, "{range}: {stderr}");
+        assert!(
+            stderr.contains("months") && stderr.contains(needle),
+            "{range}: {stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&out).ok();
+}

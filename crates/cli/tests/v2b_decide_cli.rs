@@ -250,3 +250,46 @@ fn a_two_charge_tariff_needs_the_peak_of_each_charge() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("month_peaks_kw.shoulder"), "{stderr}");
 }
+
+#[test]
+fn a_meter_can_be_the_load_history() {
+    // Fourteen days of a 15-minute meter before the state's date (2019-05-14).
+    let mut text = String::from("time,kw\n");
+    let t0: jiff::Timestamp = "2019-04-30T07:00:00Z".parse().unwrap();
+    for k in 0..14 * 96 {
+        let t = t0 + jiff::SignedDuration::from_mins(15 * k);
+        let kw = if (40..72).contains(&(k % 96)) {
+            140.0
+        } else {
+            45.0
+        };
+        text.push_str(&format!(
+            "{},{kw}\n",
+            t.display_with_offset(jiff::tz::offset(-7))
+        ));
+    }
+    let meter = temp("meter.csv", &text);
+    let sessions = data("caltech_2019-05_weekdays.csv");
+    let state_file = temp("meter-state", &state().to_string());
+    let o = Command::new(env!("CARGO_BIN_EXE_evmech"))
+        .args([
+            "v2b",
+            "decide",
+            "--state",
+            state_file.to_str().unwrap(),
+            "--history-sessions",
+            &sessions,
+            "--meter",
+            meter.to_str().unwrap(),
+            "--policy",
+            "mpc",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "optimal");
+    std::fs::remove_file(meter).ok();
+    std::fs::remove_file(state_file).ok();
+}
