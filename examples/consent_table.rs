@@ -17,7 +17,7 @@ use evmech::lab::export;
 use evmech::v2b_control::negotiation::Profile;
 use evmech::v2b_control::policy::grid_by_name;
 use evmech::v2b_control::policy::ForecastMode;
-use evmech::v2b_control::{DaysOfWeek, EpisodeReport, Scenario, SessionOptions, Site};
+use evmech::v2b_control::{EpisodeReport, Scenario, SessionOptions, Site};
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -75,10 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::path::Path::new(&args.sessions),
         std::path::Path::new(&args.building),
         Site::paper_default(),
-        &SessionOptions {
-            days_of_week: DaysOfWeek::Weekdays,
-            ..SessionOptions::default()
-        },
+        &SessionOptions::paper(),
         args.days,
     )?;
     let base = TableSettings {

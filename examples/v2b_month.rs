@@ -15,7 +15,7 @@ use clap::Parser;
 use evmech::lab::compare::compare;
 use evmech::lab::export;
 use evmech::v2b_control::policy::{grid_by_name, PolicyKind, PolicySettings};
-use evmech::v2b_control::{DaysOfWeek, Scenario, SessionOptions, Site};
+use evmech::v2b_control::{Scenario, SessionOptions, Site};
 use std::path::PathBuf;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/v2b-control/tests/data");
@@ -58,10 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::path::Path::new(&args.sessions),
         std::path::Path::new(&args.building),
         Site::paper_default(),
-        &SessionOptions {
-            days_of_week: DaysOfWeek::Weekdays,
-            ..SessionOptions::default()
-        },
+        &SessionOptions::paper(),
         args.days,
     )?;
     let kinds = PolicyKind::parse_list(&args.policies)?;

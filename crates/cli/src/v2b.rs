@@ -86,6 +86,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         "import_notes": notes,
         "days_of_week": format!("{:?}", args.episode.days_of_week).to_lowercase(),
         "months": args.episode.months,
+        "overnight": format!("{:?}", args.episode.overnight).to_lowercase(),
         "building_source": if args.episode.meter.is_some() { "meter" } else { "typical-year" },
         "session_files": args.episode.sessions.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "stress": args.episode.stress,

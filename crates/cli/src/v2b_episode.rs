@@ -8,7 +8,7 @@ use evmech_milp_model::LpBackend;
 use evmech_v2b_control::policy::OnFailure;
 use evmech_v2b_control::{
     load_acn_file, load_acn_json_file, load_openv2b, BuildingLoad, Date, DaysOfWeek, DepartureMode,
-    LoadProfile, MeterLoad, Scenario, SessionOptions, Site, Stress, Tariff,
+    LoadProfile, MeterLoad, Overnight, Scenario, SessionOptions, Site, Stress, Tariff,
 };
 use std::path::{Path, PathBuf};
 
@@ -39,6 +39,10 @@ pub struct EpisodeArgs {
     /// (both ends included). Default: every month in the session files.
     #[arg(long)]
     pub months: Option<String>,
+    /// Sessions plugged in at midnight: continue (over nights and weekends, up to 7 days) or
+    /// cut at midnight (the CONSENT paper's days).
+    #[arg(long, value_enum, default_value_t = OvernightArg::Continue)]
+    pub overnight: OvernightArg,
     /// Days of the week kept, by local arrival date.
     #[arg(long, value_enum, default_value_t = DaysArg::All)]
     pub days_of_week: DaysArg,
@@ -184,6 +188,10 @@ fn files_episode(args: &EpisodeArgs) -> Result<Scenario, InputError> {
         stations: args.stations,
         days_of_week: args.days_of_week.into(),
         time_zone: zone.clone(),
+        overnight: match args.overnight {
+            OvernightArg::Continue => Overnight::Continue,
+            OvernightArg::Cut => Overnight::CutAtMidnight,
+        },
     };
     let mut sessions = load_sessions(&args.sessions, &options)?;
     if let Some(text) = &args.months {
@@ -311,6 +319,15 @@ fn load_sessions(
         all.extend(loaded);
     }
     Ok(all)
+}
+
+/// `--overnight`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OvernightArg {
+    /// Sessions stay over midnight.
+    Continue,
+    /// Sessions are cut at midnight.
+    Cut,
 }
 
 /// `--days-of-week`.

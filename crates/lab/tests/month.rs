@@ -6,7 +6,7 @@
 use evmech_lab::compare::compare;
 use evmech_v2b_control::policy::{ForecastMode, McMpc};
 use evmech_v2b_control::policy::{PolicyKind, PolicySettings};
-use evmech_v2b_control::{simulate, DaysOfWeek, EpisodeReport, Scenario, SessionOptions, Site};
+use evmech_v2b_control::{simulate, EpisodeReport, Scenario, SessionOptions, Site};
 use std::path::Path;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../v2b-control/tests/data");
@@ -16,10 +16,7 @@ fn month() -> Scenario {
         Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
         Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
         Site::paper_default(),
-        &SessionOptions {
-            days_of_week: DaysOfWeek::Weekdays,
-            ..SessionOptions::default()
-        },
+        &SessionOptions::paper(),
         None,
     )
     .unwrap()
@@ -47,10 +44,7 @@ fn deterministic_mpc_bills_no_more_than_the_open_peer_on_five_weekdays() {
         Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
         Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
         Site::paper_default(),
-        &SessionOptions {
-            days_of_week: DaysOfWeek::Weekdays,
-            ..SessionOptions::default()
-        },
+        &SessionOptions::paper(),
         Some(5),
     )
     .unwrap();

@@ -80,8 +80,8 @@ pub use domain::meter::{LoadProfile, MeterLoad};
 pub use domain::openv2b::{load_openv2b, OpenV2bScenario};
 pub use domain::scenario::{Day, Scenario, ScenarioSpec};
 pub use domain::sessions::{
-    load_acn_file, load_acn_sessions, DaysOfWeek, DepartureMode, Session, SessionOptions,
-    VehicleLimits, BATTERY_CLASSES_KWH, SLOTS_PER_DAY,
+    load_acn_file, load_acn_sessions, DaysOfWeek, DepartureMode, Overnight, Session,
+    SessionOptions, VehicleLimits, BATTERY_CLASSES_KWH, MAX_STAY_DAYS, SLOTS_PER_DAY,
 };
 pub use domain::site::{Charger, Penalties, Site, SiteSpec};
 pub use domain::stress::Stress;
@@ -93,6 +93,7 @@ pub use engine::arrivals::{
     Admission, Arrival, ArrivalDecision, ArrivalPolicy, FixedPrice, FreeAccess, Price,
 };
 pub use engine::assignment::{arrival_order, assign_chargers, TieBreak};
+pub use engine::carry::{episode_plan, Carried, DayPlan};
 pub use engine::report::{
     ArrivalRecord, DayReport, EpisodeReport, MonthReport, SessionOutcome, SessionStatus, Timing,
     UserReport,

@@ -7,7 +7,7 @@ use evmech_v2b_control::negotiation::{Choice, Negotiator};
 use evmech_v2b_control::policy::McMpc;
 use evmech_v2b_control::policy::PolicyKind;
 use evmech_v2b_control::{
-    arrival_order, day_plan, plant, simulate, Date, DaysOfWeek, Error, History, Scenario, Session,
+    arrival_order, day_plan, plant, simulate, Date, Error, History, Scenario, Session,
     SessionOptions, Site,
 };
 use std::path::Path;
@@ -20,10 +20,7 @@ fn fixture(days: usize) -> Scenario {
         Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
         Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
         Site::paper_default(),
-        &SessionOptions {
-            days_of_week: DaysOfWeek::Weekdays,
-            ..SessionOptions::default()
-        },
+        &SessionOptions::paper(),
         Some(days),
     )
     .unwrap()

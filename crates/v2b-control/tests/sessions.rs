@@ -17,7 +17,7 @@ fn load(mode: DepartureMode) -> Vec<evmech_v2b_control::Session> {
         &path,
         &SessionOptions {
             departure: mode,
-            ..SessionOptions::default()
+            ..SessionOptions::paper()
         },
     )
     .unwrap()
@@ -280,4 +280,47 @@ fn acn_api_json_maps_like_the_csv() {
     assert_eq!(field("[1, 2]"), "_items[0]");
     assert_eq!(field("3"), "_items");
     assert_eq!(field(r#"{"_meta": {}}"#), "_items");
+}
+
+#[test]
+fn stays_over_midnight_continue_by_default_and_are_cut_on_request() {
+    let path = format!(
+        "{}/tests/data/caltech_2019-05_weekdays.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let read = |options: &SessionOptions| {
+        load_acn_sessions(
+            BufReader::new(std::fs::File::open(&path).unwrap()),
+            &path,
+            &SessionOptions {
+                departure: DepartureMode::Realised,
+                stations: usize::MAX,
+                ..options.clone()
+            },
+        )
+        .unwrap()
+    };
+    let whole = read(&SessionOptions::default());
+    let overnight: Vec<_> = whole
+        .iter()
+        .filter(|s| s.departure_slot >= SLOTS_PER_DAY)
+        .collect();
+    // The data README counts 38 sessions leaving on a later day, 9 staying over 24 hours.
+    assert_eq!(overnight.len(), 38);
+    assert_eq!(
+        whole
+            .iter()
+            .filter(|s| s.departure_slot - s.arrival_slot > SLOTS_PER_DAY)
+            .count(),
+        9
+    );
+    assert!(whole
+        .iter()
+        .all(|s| s.departure_slot <= evmech_v2b_control::MAX_STAY_DAYS * SLOTS_PER_DAY));
+    let cut = read(&SessionOptions {
+        overnight: evmech_v2b_control::Overnight::CutAtMidnight,
+        ..SessionOptions::default()
+    });
+    assert!(cut.iter().all(|s| s.departure_slot <= SLOTS_PER_DAY));
+    assert_eq!(cut.len(), whole.len());
 }

@@ -2,7 +2,7 @@
 #![allow(dead_code)] // each benchmark uses a part of the shared fixtures
 
 use evmech_v2b_control::policy::{ConnectedEv, DayView};
-use evmech_v2b_control::{day_plan, DaysOfWeek, Scenario, SessionOptions, Site};
+use evmech_v2b_control::{day_plan, Scenario, SessionOptions, Site};
 use std::path::Path;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
@@ -13,10 +13,7 @@ pub fn fixture(days: Option<usize>) -> Scenario {
         Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
         Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
         Site::paper_default(),
-        &SessionOptions {
-            days_of_week: DaysOfWeek::Weekdays,
-            ..SessionOptions::default()
-        },
+        &SessionOptions::paper(),
         days,
     )
     .unwrap()
@@ -75,6 +72,7 @@ impl FirstDay {
             assignment: &self.assignment,
             targets_kwh: &self.targets,
             past_peaks_kw: &[150.0],
+            connected: &[],
         }
     }
 }

@@ -124,12 +124,16 @@ fn validate_session(s: &Session, slots: usize, path: &str) -> Result<()> {
     if s.arrival_slot >= slots {
         return Err(bad(f("arrival_slot"), format!("must be below {slots}")));
     }
+    let last = slots * crate::MAX_STAY_DAYS;
     for (name, d) in [
         ("departure_slot", s.departure_slot),
         ("requested_departure_slot", s.requested_departure_slot),
     ] {
-        if d <= s.arrival_slot || d > slots {
-            return Err(bad(f(name), format!("must be in (arrival_slot, {slots}]")));
+        if d <= s.arrival_slot || d > last {
+            return Err(bad(
+                f(name),
+                format!("must be in (arrival_slot, {last}] (slots from the arrival day's midnight, at most {} days)", crate::MAX_STAY_DAYS),
+            ));
         }
     }
     if !(s.battery_kwh.is_finite() && s.battery_kwh > 0.0) {
@@ -350,6 +354,13 @@ impl Scenario {
         let mut spec = self.spec.clone();
         spec.curve = curve;
         Scenario::assemble(spec)
+    }
+
+    /// Whether day `d + 1` is the calendar day after day `d` (an EV plugged in at day `d`'s
+    /// midnight stays into it; otherwise it leaves at midnight, the episode having no next day).
+    pub fn continues(&self, d: usize) -> bool {
+        let days = &self.spec.days;
+        d + 1 < days.len() && days[d + 1].date == days[d].date.plus_days(1)
     }
 
     /// Indices of the days in the same billing month as day `d`.

@@ -13,6 +13,10 @@ use std::io::Read;
 /// Slots per day (15-minute slots).
 pub const SLOTS_PER_DAY: usize = 96;
 
+/// The longest stay simulated, days: a session's departure is at most this many days after its
+/// arrival day's midnight (a longer stay is cut there).
+pub const MAX_STAY_DAYS: usize = 7;
+
 /// Battery classes, kWh, smallest first.
 pub const BATTERY_CLASSES_KWH: [f64; 4] = [24.0, 40.0, 75.0, 100.0];
 
@@ -94,12 +98,21 @@ fn beta_4_4(rng: &mut ChaCha8Rng) -> f64 {
     u[3]
 }
 
+/// Slots from `day`'s midnight to `t` (negative times clamp to 0).
 fn slot_of(t: LocalTime, day: Date) -> usize {
-    if t.date > day {
-        SLOTS_PER_DAY
-    } else {
-        (t.minutes / 15) as usize
-    }
+    let days = (t.date.days_since_epoch() - day.days_since_epoch()).max(0) as usize;
+    days.saturating_mul(SLOTS_PER_DAY) + (t.minutes / 15) as usize
+}
+
+/// What happens to a session still plugged in at midnight.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Overnight {
+    /// It stays, over midnight and weekends, up to [`MAX_STAY_DAYS`] (the default).
+    #[default]
+    Continue,
+    /// It is cut at midnight: the CONSENT paper's workplace days, each simulated alone.
+    CutAtMidnight,
 }
 
 /// Which days of the week a loader keeps (by the local arrival date).
@@ -147,6 +160,20 @@ pub struct SessionOptions {
     /// The site's time zone: timestamps are converted to it. `None` (the default) keeps each
     /// timestamp's wall-clock time as written (right for ACN files, written in site time).
     pub time_zone: Option<jiff::tz::TimeZone>,
+    /// Sessions over midnight stay (the default) or are cut there.
+    pub overnight: Overnight,
+}
+
+impl SessionOptions {
+    /// The CONSENT paper's mapping: weekdays only, each session cut at midnight, the requested
+    /// departure, the 15 busiest stations.
+    pub fn paper() -> Self {
+        SessionOptions {
+            days_of_week: DaysOfWeek::Weekdays,
+            overnight: Overnight::CutAtMidnight,
+            ..SessionOptions::default()
+        }
+    }
 }
 
 impl Default for SessionOptions {
@@ -156,6 +183,7 @@ impl Default for SessionOptions {
             stations: 15,
             days_of_week: DaysOfWeek::All,
             time_zone: None,
+            overnight: Overnight::Continue,
         }
     }
 }
@@ -200,8 +228,9 @@ const USER_COLUMNS: [&str; 2] = ["requested_kwh", "estimated_departure"];
 /// an offset (see [`parse_local_time`](crate::parse_local_time)).
 ///
 /// The mapping: arrivals on the kept days of the week only; slots from local minutes; the
-/// requested departure is `estimated_departure` if claimed, else `departure`, clipped to
-/// `[a + 1, 96]` (a session is simulated on its arrival day); the need is `requested_kwh` if
+/// requested departure is `estimated_departure` if claimed, else `departure`, in slots from the
+/// arrival day's midnight, clipped to `[a + 1, 7 x 96]` (or to `[a + 1, 96]`, midnight, with
+/// [`Overnight::CutAtMidnight`]); the need is `requested_kwh` if
 /// claimed, else `delivered_kwh` (flagged as hindsight); the battery is the smallest class with
 /// `0.8 B >= E` (else 100 kWh with the need cut to 80); arrival energy `clamp(s_a B, 0.1 B,
 /// 0.95 B - E)` with `s_a ~ Beta(4, 4)` seeded by a hash of the session id; only the
@@ -286,14 +315,19 @@ pub(crate) fn map_sessions(
         .collect();
     rows.iter()
         .filter(|r| kept.contains(&r.station))
-        .map(|r| map_one(r, options.departure))
+        .map(|r| map_one(r, options))
         .collect()
 }
 
-fn map_one(r: &RecordedSession, mode: DepartureMode) -> Session {
+fn map_one(r: &RecordedSession, options: &SessionOptions) -> Session {
+    let mode = options.departure;
     let day = r.arrival.date;
     let a = slot_of(r.arrival, day).min(SLOTS_PER_DAY - 1);
-    let clip = |t: LocalTime| slot_of(t, day).clamp(a + 1, SLOTS_PER_DAY);
+    let last = match options.overnight {
+        Overnight::Continue => MAX_STAY_DAYS * SLOTS_PER_DAY,
+        Overnight::CutAtMidnight => SLOTS_PER_DAY,
+    };
+    let clip = |t: LocalTime| slot_of(t, day).clamp(a + 1, last);
     let (need, estimated) = r.user.unwrap_or((r.delivered_kwh, r.departure));
     let requested_departure = clip(estimated);
     let battery = BATTERY_CLASSES_KWH

@@ -171,7 +171,12 @@ impl Scenario {
                         .expect("finite sd")
                         .sample(&mut rng);
                     let moved = s.departure_slot as f64 + (noise / tau).round();
-                    if moved > s.arrival_slot as f64 && moved <= n as f64 {
+                    let last = if s.departure_slot > n {
+                        crate::MAX_STAY_DAYS * n
+                    } else {
+                        n
+                    };
+                    if moved > s.arrival_slot as f64 && moved <= last as f64 {
                         s.departure_slot = moved as usize;
                     }
                 }

@@ -5,6 +5,7 @@
 
 pub(crate) mod arrivals;
 pub(crate) mod assignment;
+pub(crate) mod carry;
 pub mod plant;
 pub(crate) mod recorder;
 pub(crate) mod report;

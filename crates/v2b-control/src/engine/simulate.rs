@@ -1,13 +1,15 @@
 //! The discrete-time simulator: per-slot event order, online FCFS charger
-//! assignment, the plant's clamps, integration and billing.
+//! assignment, the plant's clamps, integration and billing. EVs stay over midnight into the
+//! episode's next day when it is the calendar's next day.
 
+use super::carry::episode_plan;
 use super::recorder::{Leaving, Recorder};
 use crate::engine::step::decide_and_apply;
 use crate::plant;
 use crate::policy::{session_key, ChargingPolicy, ConnectedEv, DayView, Observation};
 use crate::{
-    arrival_order, assign_chargers, Admission, Arrival, ArrivalPolicy, EpisodeReport, Error, EvAt,
-    FreeAccess, Price, Result, Scenario, Session,
+    arrival_order, Admission, Arrival, ArrivalPolicy, EpisodeReport, Error, EvAt, FreeAccess,
+    History, Price, Result, Scenario, Session,
 };
 use std::time::Instant;
 
@@ -17,45 +19,60 @@ pub fn clipped_target(scenario: &Scenario, session: &Session, charger: usize) ->
     scenario.config().clipped_target(session, charger)
 }
 
-/// A day's exogenous plan: each session's charger (FCFS) and clipped target.
+/// Day `d`'s exogenous plan: each session's charger (FCFS, around the chargers still held by
+/// EVs staying over midnight) and clipped target.
 pub fn day_plan(scenario: &Scenario, day: usize) -> (Vec<Option<usize>>, Vec<f64>) {
-    let sessions = &scenario.days()[day].sessions;
-    let assignment = assign_chargers(scenario.site(), sessions, &[], scenario.tie_break());
-    let targets = sessions
-        .iter()
-        .zip(&assignment)
-        .map(|(s, c)| c.map_or(s.requested_energy_kwh, |c| clipped_target(scenario, s, c)))
-        .collect();
-    (assignment, targets)
+    let mut plans = episode_plan(scenario);
+    if day >= plans.len() {
+        return (Vec::new(), Vec::new());
+    }
+    let plan = plans.swap_remove(day);
+    (plan.assignment, plan.targets_kwh)
 }
 
+/// A plugged-in EV.
 struct Live {
+    /// Index of its session's (arrival) day, and of the session in it.
+    day: usize,
     session: usize,
     charger: usize,
     energy_kwh: f64,
     target_kwh: f64,
+    /// Departure, slots from its arrival day's midnight.
     departure_slot: usize,
+    /// Slots from its arrival day's midnight to today's.
+    shift: usize,
     discharged_kwh: f64,
     price: Price,
 }
 
-/// The connected EVs as a policy observes them at the start of slot `k`.
-fn observe(scenario: &Scenario, d: usize, live: &[Live]) -> Vec<ConnectedEv> {
-    let day = &scenario.days()[d];
+impl Live {
+    /// Its departure counted from today's midnight.
+    fn departure_today(&self) -> usize {
+        self.departure_slot.saturating_sub(self.shift)
+    }
+}
+
+/// The connected EVs as a policy observes them at the start of a slot (an EV that arrived on
+/// an earlier day shows arrival slot 0).
+fn observe(scenario: &Scenario, live: &[Live]) -> Vec<ConnectedEv> {
     live.iter()
-        .map(|l| {
-            let s = &day.sessions[l.session];
+        .enumerate()
+        .map(|(i, l)| {
+            let s = &scenario.days()[l.day].sessions[l.session];
             let at = EvAt {
-                key: session_key(d, l.session),
+                key: session_key(l.day, l.session),
                 charger: l.charger,
-                arrival_slot: s.arrival_slot,
-                departure_slot: l.departure_slot,
+                arrival_slot: if l.shift > 0 { 0 } else { s.arrival_slot },
+                departure_slot: l.departure_today(),
                 energy_kwh: l.energy_kwh,
                 target_kwh: l.target_kwh,
                 battery_kwh: s.battery_kwh,
                 limits: s.limits,
             };
-            scenario.config().connected_ev(l.session, &at)
+            let mut ev = scenario.config().connected_ev(i, &at);
+            ev.session = l.session;
+            ev
         })
         .collect()
 }
@@ -70,162 +87,259 @@ pub fn simulate(
     simulate_with(scenario, policy, &mut FreeAccess, progress)
 }
 
+/// What the executor keeps from one day to the next.
+struct State {
+    rec: Recorder,
+    history: History,
+    live: Vec<Live>,
+    /// Slot (of today) at which each charger becomes free.
+    free_at: Vec<usize>,
+}
+
+impl State {
+    /// EVs whose departure (counted from today) is at or before `k` leave.
+    fn departures(&mut self, scenario: &Scenario, k: usize) {
+        let (gone, stay): (Vec<Live>, Vec<Live>) = std::mem::take(&mut self.live)
+            .into_iter()
+            .partition(|l| l.departure_today() <= k);
+        for l in &gone {
+            self.leave(scenario, l, l.departure_slot);
+        }
+        self.live = stay;
+    }
+
+    fn leave(&mut self, scenario: &Scenario, l: &Live, departure_slot: usize) {
+        let session = &scenario.days()[l.day].sessions[l.session];
+        self.history.sessions.push(session.clone());
+        self.rec.departure(&Leaving {
+            session,
+            charger: l.charger,
+            departure_slot,
+            energy_kwh: l.energy_kwh,
+            target_kwh: l.target_kwh,
+            discharged_kwh: l.discharged_kwh,
+            price: l.price,
+        });
+    }
+
+    /// At midnight: the EVs still plugged in stay into the next day if the episode has it,
+    /// and leave now otherwise.
+    fn midnight(&mut self, scenario: &Scenario, d: usize, n: usize) {
+        if scenario.continues(d) {
+            for l in &mut self.live {
+                l.shift += n;
+            }
+            for f in &mut self.free_at {
+                *f = f.saturating_sub(n);
+            }
+        } else {
+            for l in std::mem::take(&mut self.live) {
+                self.leave(scenario, &l, l.shift + n);
+            }
+            self.free_at.iter_mut().for_each(|f| *f = 0);
+        }
+    }
+}
+
 /// Simulates every day of `scenario` under the charging `policy`, with `arrivals` deciding
 /// each arrival that finds a charger (serve, price, negotiate or decline).
 /// Chargers are assigned online, first come first served, so a negotiated delay keeps a
-/// charger longer and a declined user frees it at once.
+/// charger longer and a declined user frees it at once. An EV plugged in at midnight stays
+/// into the next day when the episode's next day is the calendar's next day, and leaves at
+/// midnight otherwise.
 pub fn simulate_with(
     scenario: &Scenario,
     policy: &mut dyn ChargingPolicy,
     arrivals: &mut dyn ArrivalPolicy,
     mut progress: Option<&mut dyn FnMut(usize, usize)>,
 ) -> Result<EpisodeReport> {
-    let tariff = scenario.tariff();
-    let tau = tariff.slot_hours();
     let n = scenario.slots_per_day();
-    let chargers = scenario.site().chargers();
-    let config = scenario.config();
-    let mut rec = Recorder::new(tariff, scenario.site());
-    let mut history = scenario.history().clone();
+    let plans = episode_plan(scenario);
+    let mut state = State {
+        rec: Recorder::new(scenario.tariff(), scenario.site()),
+        history: scenario.history().clone(),
+        live: Vec::new(),
+        free_at: vec![0; scenario.site().chargers().len()],
+    };
     for (d, day) in scenario.days().iter().enumerate() {
-        rec.begin_day(day.date, &day.building_kw, day.sessions.len());
-        let (assignment, targets) = day_plan(scenario, d);
-        let order = arrival_order(&day.sessions, scenario.tie_break());
-        let chargers_by_preference = scenario.site().assignment_order();
-        let mut free_at = vec![0usize; chargers.len()];
-        let day_start_peaks = rec.month_peaks_kw();
+        state
+            .rec
+            .begin_day(day.date, &day.building_kw, day.sessions.len());
+        let plan = &plans[d];
+        let day_start_peaks = state.rec.month_peaks_kw();
+        let carried = observe(scenario, &state.live);
         let view = DayView {
             scenario,
             day: d,
-            assignment: &assignment,
-            targets_kwh: &targets,
+            assignment: &plan.assignment,
+            targets_kwh: &plan.targets_kwh,
             past_peaks_kw: &day_start_peaks,
+            connected: &carried,
         };
         let started = Instant::now();
         policy.begin_day(&view)?;
-        let mut setup = started.elapsed().as_secs_f64();
-        let mut live: Vec<Live> = Vec::new();
-        for k in 0..=n {
-            let (gone, stay): (Vec<Live>, Vec<Live>) =
-                live.into_iter().partition(|l| l.departure_slot <= k);
-            for l in &gone {
-                let session = &day.sessions[l.session];
-                history.sessions.push(session.clone());
-                rec.departure(&Leaving {
-                    session,
-                    charger: l.charger,
-                    departure_slot: l.departure_slot,
-                    energy_kwh: l.energy_kwh,
-                    target_kwh: l.target_kwh,
-                    discharged_kwh: l.discharged_kwh,
-                    price: l.price,
-                });
-            }
-            live = stay;
-            if k == n {
-                break;
-            }
-            for &s in order.iter().filter(|&&s| day.sessions[s].arrival_slot == k) {
-                let session = &day.sessions[s];
-                let Some(&c) = chargers_by_preference.iter().find(|&&c| free_at[c] <= k) else {
-                    rec.no_charger(session);
-                    continue;
-                };
-                let target = clipped_target(scenario, session, c);
-                let connected = observe(scenario, d, &live);
-                let peaks = rec.month_peaks_kw();
-                let arrival = Arrival {
-                    config,
-                    date: day.date,
-                    history: &history,
-                    hindsight: Some(&view),
-                    slot: k,
-                    session_index: s,
-                    session,
-                    key: session_key(d, s),
-                    charger: c,
-                    target_kwh: target,
-                    building_kw: day.building_kw[k],
-                    past_peaks_kw: &peaks,
-                    connected: &connected,
-                };
-                let started = Instant::now();
-                let decision = arrivals.admit(&arrival)?;
-                rec.admission(
-                    session,
-                    k,
-                    target,
-                    &decision,
-                    started.elapsed().as_secs_f64(),
-                );
-                match decision.admission {
-                    Admission::Declined => history.sessions.push(session.clone()),
-                    Admission::Served {
-                        target_kwh,
-                        departure_slot,
-                        price,
-                        ..
-                    } => {
-                        if !(departure_slot > k && departure_slot <= n && target_kwh.is_finite()) {
-                            return Err(Error::InvalidParameter {
-                                field: "admission",
-                                reason: format!(
-                                    "arrival policy {} returned departure {departure_slot} and target {target_kwh} at slot {k}",
-                                    arrivals.name()
-                                ),
-                            });
-                        }
-                        free_at[c] = departure_slot;
-                        live.push(Live {
-                            session: s,
-                            charger: c,
-                            energy_kwh: session.arrival_energy_kwh,
-                            target_kwh,
-                            departure_slot,
-                            discharged_kwh: 0.0,
-                            price,
-                        });
-                    }
-                }
-            }
-            let building = day.building_kw[k];
-            let mut ev_kw = 0.0;
-            if !live.is_empty() {
-                let evs = observe(scenario, d, &live);
-                let peaks = rec.month_peaks_kw();
-                let obs = Observation {
-                    config,
-                    date: day.date,
-                    slot: k,
-                    building_kw: building,
-                    past_peaks_kw: &peaks,
-                    evs: &evs,
-                    history: &history,
-                    hindsight: Some(&view),
-                };
-                let started = Instant::now();
-                let (decision, applied) = decide_and_apply(policy, &obs)?;
-                rec.decision(&decision, started.elapsed().as_secs_f64() + setup);
-                setup = 0.0;
-                for (l, a) in live.iter_mut().zip(&applied) {
-                    rec.applied(a);
-                    l.discharged_kwh += (-a.applied_kw).max(0.0) * tau;
-                    l.energy_kwh =
-                        plant::integrate(l.energy_kwh, a.applied_kw, &chargers[l.charger], tau);
-                    ev_kw += a.applied_kw;
-                }
-            }
-            history
-                .building_kw
-                .entry(day.date)
-                .or_default()
-                .push(building);
-            rec.slot(k, building, ev_kw);
-        }
-        rec.end_day();
+        let setup = started.elapsed().as_secs_f64();
+        run_day(scenario, d, &view, policy, arrivals, &mut state, setup)?;
+        state.departures(scenario, n);
+        state.midnight(scenario, d, n);
+        state.rec.end_day();
         if let Some(p) = progress.as_mut() {
             p(d + 1, scenario.days().len());
         }
     }
-    Ok(rec.finish(policy.name(), arrivals.name()))
+    Ok(state.rec.finish(policy.name(), arrivals.name()))
+}
+
+/// The slots of day `d`: departures, arrivals, the decision and the plant.
+fn run_day(
+    scenario: &Scenario,
+    d: usize,
+    view: &DayView<'_>,
+    policy: &mut dyn ChargingPolicy,
+    arrivals: &mut dyn ArrivalPolicy,
+    state: &mut State,
+    mut setup: f64,
+) -> Result<()> {
+    let day = &scenario.days()[d];
+    let n = scenario.slots_per_day();
+    let order = arrival_order(&day.sessions, scenario.tie_break());
+    for k in 0..n {
+        state.departures(scenario, k);
+        for &s in order.iter().filter(|&&s| day.sessions[s].arrival_slot == k) {
+            admit(scenario, d, k, s, view, arrivals, state)?;
+        }
+        let building = day.building_kw[k];
+        let mut ev_kw = 0.0;
+        if !state.live.is_empty() {
+            ev_kw = control(scenario, d, k, view, policy, state, setup)?;
+            setup = 0.0;
+        }
+        state
+            .history
+            .building_kw
+            .entry(day.date)
+            .or_default()
+            .push(building);
+        state.rec.slot(k, building, ev_kw);
+    }
+    Ok(())
+}
+
+/// Session `s` of day `d` arrives at slot `k`: a free charger, then the arrival policy.
+fn admit(
+    scenario: &Scenario,
+    d: usize,
+    k: usize,
+    s: usize,
+    view: &DayView<'_>,
+    arrivals: &mut dyn ArrivalPolicy,
+    state: &mut State,
+) -> Result<()> {
+    let day = &scenario.days()[d];
+    let session = &day.sessions[s];
+    let preference = scenario.site().assignment_order();
+    let Some(&c) = preference.iter().find(|&&c| state.free_at[c] <= k) else {
+        state.rec.no_charger(session);
+        return Ok(());
+    };
+    let target = clipped_target(scenario, session, c);
+    let connected = observe(scenario, &state.live);
+    let peaks = state.rec.month_peaks_kw();
+    let arrival = Arrival {
+        config: scenario.config(),
+        date: day.date,
+        history: &state.history,
+        hindsight: Some(view),
+        slot: k,
+        session_index: s,
+        session,
+        key: session_key(d, s),
+        charger: c,
+        target_kwh: target,
+        building_kw: day.building_kw[k],
+        past_peaks_kw: &peaks,
+        connected: &connected,
+    };
+    let started = Instant::now();
+    let decision = arrivals.admit(&arrival)?;
+    state.rec.admission(
+        session,
+        k,
+        target,
+        &decision,
+        started.elapsed().as_secs_f64(),
+    );
+    match decision.admission {
+        Admission::Declined => state.history.sessions.push(session.clone()),
+        Admission::Served {
+            target_kwh,
+            departure_slot,
+            price,
+            ..
+        } => {
+            let last = scenario.slots_per_day() * crate::MAX_STAY_DAYS;
+            if !(departure_slot > k && departure_slot <= last && target_kwh.is_finite()) {
+                return Err(Error::InvalidParameter {
+                    field: "admission",
+                    reason: format!(
+                        "arrival policy {} returned departure {departure_slot} and target {target_kwh} at slot {k}",
+                        arrivals.name()
+                    ),
+                });
+            }
+            state.free_at[c] = departure_slot;
+            state.live.push(Live {
+                day: d,
+                session: s,
+                charger: c,
+                energy_kwh: session.arrival_energy_kwh,
+                target_kwh,
+                departure_slot,
+                shift: 0,
+                discharged_kwh: 0.0,
+                price,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The policy decides slot `k` of day `d`, the plant applies it; returns the EVs' net power.
+fn control(
+    scenario: &Scenario,
+    d: usize,
+    k: usize,
+    view: &DayView<'_>,
+    policy: &mut dyn ChargingPolicy,
+    state: &mut State,
+    setup: f64,
+) -> Result<f64> {
+    let day = &scenario.days()[d];
+    let tau = scenario.tariff().slot_hours();
+    let evs = observe(scenario, &state.live);
+    let peaks = state.rec.month_peaks_kw();
+    let obs = Observation {
+        config: scenario.config(),
+        date: day.date,
+        slot: k,
+        building_kw: day.building_kw[k],
+        past_peaks_kw: &peaks,
+        evs: &evs,
+        history: &state.history,
+        hindsight: Some(view),
+    };
+    let started = Instant::now();
+    let (decision, applied) = decide_and_apply(policy, &obs)?;
+    state
+        .rec
+        .decision(&decision, started.elapsed().as_secs_f64() + setup);
+    let chargers = scenario.site().chargers();
+    let mut ev_kw = 0.0;
+    for (l, a) in state.live.iter_mut().zip(&applied) {
+        state.rec.applied(a);
+        l.discharged_kwh += (-a.applied_kw).max(0.0) * tau;
+        l.energy_kwh = plant::integrate(l.energy_kwh, a.applied_kw, &chargers[l.charger], tau);
+        ev_kw += a.applied_kw;
+    }
+    Ok(ev_kw)
 }

@@ -146,7 +146,8 @@ impl Negotiator {
         for ev in a.connected {
             busy[ev.charger] = ev.departure_slot;
         }
-        busy[a.charger] = (d_req + max_delay).min(n);
+        let latest = (d_req + max_delay).min(latest_departure(n, d_req));
+        busy[a.charger] = latest;
         let day = a.hindsight.map_or(0, |v| v.day as u64);
         let query = FutureQuery {
             config,
@@ -158,6 +159,7 @@ impl Negotiator {
             busy_until: busy,
             connected: planned_connected(config, a.slot, a.connected),
             hindsight_stream: (vec![day, a.slot as u64, a.session_index as u64], "neg"),
+            reach: Some(latest),
         };
         let forecaster = HistoryForecaster::default();
         let seed = stream_seed(s.seed, &[a.session_index as u64], "neg");
@@ -248,7 +250,9 @@ impl Negotiator {
             .enumerate()
             .map(|(l, level)| {
                 let reduction = (level.max_reduction_pct / 100.0 * b).min(need);
-                let delay = level.delay_slots(config.tariff.slot_hours()).min(n - d_req);
+                let delay = level
+                    .delay_slots(config.tariff.slot_hours())
+                    .min(latest_departure(n, d_req).saturating_sub(d_req));
                 let pct = 100.0 * reduction / b;
                 let minutes = delay as f64 * per_slot;
                 let price = (retail * (need - reduction) - w1 * pct - w2 * minutes).max(0.0);
@@ -304,5 +308,16 @@ impl ArrivalPolicy for Negotiator {
             lp_solves: menu.lp_solves,
             solver_seconds: menu.solver_seconds,
         })
+    }
+}
+
+/// The latest departure a delay may reach: midnight for a session leaving the day it came (a
+/// delay never turns a day's stay into a night's), the longest stay for one already staying
+/// over midnight.
+fn latest_departure(n: usize, requested: usize) -> usize {
+    if requested <= n {
+        n
+    } else {
+        n * crate::MAX_STAY_DAYS
     }
 }

@@ -5,7 +5,7 @@
 //! ([`ForecastMode::HindsightPool`], the papers' leave-one-day-out setting, which may draw a
 //! later day) and the true rest of the day ([`ForecastMode::HindsightPerfect`]).
 
-use super::{session_ev, ConnectedEv, DayView};
+use super::{session_ev, truncate, ConnectedEv, DayView};
 use crate::forecast::{ForecastRequest, Forecaster};
 use crate::{assign_chargers, Date, EvAt, History, Result, Session, SiteConfig};
 use evmech_milp_model::charging::{ChargingBlock, PlannedEv};
@@ -114,17 +114,39 @@ pub(crate) struct FutureQuery<'a> {
     pub connected: Vec<PlannedEv>,
     /// Parts and tag of the hindsight RNG stream (kept as the papers' runs drew them).
     pub hindsight_stream: (Vec<u64>, &'static str),
+    /// A slot the horizon must reach (an arriving EV's latest departure), if any.
+    pub reach: Option<usize>,
 }
 
 impl FutureQuery<'_> {
-    /// One past the last slot any block covers: the end of the day, or the latest departure.
+    /// One past the last slot any block covers: the end of the day, or the latest departure
+    /// (an EV staying over midnight), at most 24 hours ahead; and at least [`FutureQuery::reach`].
     pub fn horizon_end(&self) -> usize {
-        let n = self.config.slots_per_day();
-        self.connected
-            .iter()
-            .map(|e| e.departure_slot)
-            .fold(n, usize::max)
-            .max(self.slot + 1)
+        horizon_end(
+            self.config.slots_per_day(),
+            self.slot,
+            self.connected.iter().map(|e| e.departure_slot),
+        )
+        .max(self.reach.unwrap_or(0))
+    }
+}
+
+/// The end of the day or the latest of `departures`, at most one day after `slot`.
+fn horizon_end(n: usize, slot: usize, departures: impl Iterator<Item = usize>) -> usize {
+    departures
+        .fold(n, usize::max)
+        .min(slot + n)
+        .max(n)
+        .max(slot + 1)
+}
+
+/// Every EV of `blocks` leaving after its block's end, cut there ([`truncate`]).
+fn truncate_all(blocks: &mut [ChargingBlock], slot_hours: f64) {
+    for b in blocks {
+        let end = b.end_slot();
+        for ev in &mut b.evs {
+            truncate(ev, end, slot_hours);
+        }
     }
 }
 
@@ -155,7 +177,8 @@ pub(crate) fn future_blocks(
         };
         let (parts, tag) = &q.hindsight_stream;
         let stream = stream_seed(seed, parts, tag);
-        let blocks = sampler.sample(view, q.slot, &q.busy_until, &q.connected, stream);
+        let mut blocks = sampler.sample(view, q.slot, &q.busy_until, &q.connected, stream, end);
+        truncate_all(&mut blocks, q.config.tariff.slot_hours());
         return Ok((blocks, mode.label().into()));
     }
     let request = ForecastRequest {
@@ -172,7 +195,7 @@ pub(crate) fn future_blocks(
     let futures = forecaster.futures(&request)?;
     let rows = q.config.tariff_rows(q.date, q.slot, end);
     let weight = 1.0 / futures.len().max(1) as f64;
-    let blocks = futures
+    let blocks: Vec<ChargingBlock> = futures
         .iter()
         .enumerate()
         .map(|(f, future)| {
@@ -196,6 +219,8 @@ pub(crate) fn future_blocks(
         Some(f) if f.source == "persistence" => format!("{} (persistence)", forecaster.name()),
         _ => forecaster.name(),
     };
+    let mut blocks = blocks;
+    truncate_all(&mut blocks, q.config.tariff.slot_hours());
     Ok((blocks, label))
 }
 
@@ -210,14 +235,12 @@ impl FutureSampler {
         busy: &[usize],
         connected: &[PlannedEv],
         stream: u64,
+        end: usize,
     ) -> Vec<ChargingBlock> {
         let scenario = view.scenario;
         let config = scenario.config();
         let n = scenario.slots_per_day();
-        let end = connected
-            .iter()
-            .map(|e| e.departure_slot)
-            .fold(n, usize::max);
+        let end = end.max(n);
         let today = &scenario.days()[view.day];
         let rows = config.tariff_rows(today.date, t, end);
         let f_count = self.scenarios.max(1);

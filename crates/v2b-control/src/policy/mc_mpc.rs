@@ -178,6 +178,7 @@ impl McMpc {
                 vec![obs.hindsight.map_or(0, |v| v.day as u64), obs.slot as u64],
                 "ch",
             ),
+            reach: None,
         };
         let (blocks, forecast) = future_blocks(
             &query,

@@ -20,7 +20,7 @@ pub use llf::Llf;
 pub use max_charge::MaxCharge;
 pub use mc_mpc::{refine, McMpc, McMpcOptions, OnFailure, PlannedProblem};
 pub use oracle::{Oracle, OracleMode, SHORTFALL_WEIGHT_USD_PER_KWH};
-pub use planned::session_ev;
+pub use planned::{session_ev, truncate};
 pub use req_charge::ReqCharge;
 
 use crate::{Date, EvAt, History, Result, Scenario, SiteConfig};
@@ -42,6 +42,9 @@ pub struct DayView<'a> {
     /// The month's peak so far of each demand charge of the tariff (the highest net import
     /// over its window), kW, in the tariff's order.
     pub past_peaks_kw: &'a [f64],
+    /// The EVs plugged in when the day starts (they stayed over midnight), with their state
+    /// then (arrival slot 0, departure counted from today's midnight).
+    pub connected: &'a [ConnectedEv],
 }
 
 /// A connected EV at the start of a slot.

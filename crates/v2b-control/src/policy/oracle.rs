@@ -2,10 +2,11 @@
 //! day's) optimum of the charging model, executed open loop.
 
 use super::futures::session_key;
-use super::{session_ev, ChargingPolicy, DayView, Decision, Observation};
-use crate::day_plan;
-use crate::{Error, Result, Scenario};
-use evmech_milp_model::charging::{ChargingBlock, ChargingProblem, ChargingWeights, PeakCoupling};
+use super::{session_ev, truncate, ChargingPolicy, ConnectedEv, DayView, Decision, Observation};
+use crate::{episode_plan, Date, DayPlan, Error, Result, Scenario};
+use evmech_milp_model::charging::{
+    ChargingBlock, ChargingProblem, ChargingWeights, PeakCoupling, PlannedEv,
+};
 use evmech_milp_model::LpBackend;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -30,7 +31,9 @@ pub struct Oracle {
     pub weights: Option<ChargingWeights>,
     /// Solver.
     pub backend: LpBackend,
-    plan: HashMap<u64, (usize, Vec<f64>)>,
+    /// Each EV's plan: the date its block starts, its first slot in the block and its net
+    /// power per slot from there.
+    plan: HashMap<u64, (Date, usize, Vec<f64>)>,
     solves: usize,
     solver_seconds: f64,
 }
@@ -48,42 +51,68 @@ impl Oracle {
         }
     }
 
-    fn solve(&mut self, scenario: &Scenario, days: &[usize], past_peaks_kw: &[f64]) -> Result<()> {
+    /// Solves `days` (one billing month, or one day) as one LP: each run of days linked by
+    /// EVs staying over midnight is one block, the blocks share the month's peaks, and the
+    /// EVs plugged in when the first day starts (`carried`, with their state then) are in it.
+    /// An EV leaving after the last block's end is planned to it with its target cut by what
+    /// full power delivers after (the next solve plans the rest).
+    fn solve(
+        &mut self,
+        scenario: &Scenario,
+        days: &[usize],
+        carried: &[ConnectedEv],
+        past_peaks_kw: &[f64],
+    ) -> Result<()> {
         let n = scenario.slots_per_day();
-        let blocks = days
-            .iter()
-            .map(|&d| {
-                let day = &scenario.days()[d];
-                let (assignment, targets) = day_plan(scenario, d);
-                let rows = scenario.config().tariff_rows(day.date, 0, n);
-                let evs = day
-                    .sessions
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(s, session)| {
-                        let c = assignment[s]?;
-                        Some(session_ev(
-                            scenario.config(),
-                            session_key(d, s),
-                            session,
-                            c,
-                            targets[s],
-                        ))
-                    })
-                    .collect();
-                ChargingBlock {
-                    weight: 1.0,
-                    start_slot: 0,
-                    building_kw: day.building_kw.clone(),
-                    price_usd_per_kwh: rows.price_usd_per_kwh,
-                    peak: rows.peak,
-                    more_peaks: rows.more_peaks,
-                    dr: rows.dr,
-                    evs,
-                }
-            })
-            .collect();
         let config = scenario.config();
+        let plans = episode_plan(scenario);
+        let mut blocks = Vec::new();
+        let mut starts = Vec::new();
+        for group in linked_runs(scenario, &plans, days) {
+            let first = group[0];
+            let date = scenario.days()[first].date;
+            let len = group.len() * n;
+            let rows = config.tariff_rows(date, 0, len);
+            let mut evs: Vec<PlannedEv> = Vec::new();
+            if first == days[0] {
+                evs.extend(carried.iter().map(|ev| config.planned_ev(&ev.at())));
+            }
+            for (j, &d) in group.iter().enumerate() {
+                let day = &scenario.days()[d];
+                for (s, session) in day.sessions.iter().enumerate() {
+                    let Some(c) = plans[d].assignment[s] else {
+                        continue;
+                    };
+                    let mut ev = session_ev(
+                        config,
+                        session_key(d, s),
+                        session,
+                        c,
+                        plans[d].targets_kwh[s],
+                    );
+                    ev.arrival_slot += j * n;
+                    ev.departure_slot += j * n;
+                    evs.push(ev);
+                }
+            }
+            for ev in &mut evs {
+                truncate(ev, len, config.tariff.slot_hours());
+            }
+            blocks.push(ChargingBlock {
+                weight: 1.0,
+                start_slot: 0,
+                building_kw: group
+                    .iter()
+                    .flat_map(|&d| scenario.days()[d].building_kw.iter().copied())
+                    .collect(),
+                price_usd_per_kwh: rows.price_usd_per_kwh,
+                peak: rows.peak,
+                more_peaks: rows.more_peaks,
+                dr: rows.dr,
+                evs,
+            });
+            starts.push(date);
+        }
         let problem = ChargingProblem {
             peak_coupling: PeakCoupling::Shared,
             non_anticipative: false,
@@ -102,14 +131,33 @@ impl Oracle {
         }
         self.solves += 1;
         self.solver_seconds += plan.solve_seconds;
-        for block in plan.blocks {
+        for (block, date) in plan.blocks.into_iter().zip(starts) {
             for ev in block.evs {
                 let net = (0..ev.charge_kw.len()).map(|i| ev.net_kw(i)).collect();
-                self.plan.insert(ev.key, (ev.first_slot, net));
+                self.plan.insert(ev.key, (date, ev.first_slot, net));
             }
         }
         Ok(())
     }
+}
+
+/// `days` split into runs that EVs staying over midnight link: a day joins the previous one's
+/// run when it is the calendar's next day and some EV of the run is still plugged in.
+fn linked_runs(scenario: &Scenario, plans: &[DayPlan], days: &[usize]) -> Vec<Vec<usize>> {
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    for &d in days {
+        match runs.last_mut() {
+            Some(run)
+                if run.last() == Some(&(d.wrapping_sub(1)))
+                    && scenario.continues(d - 1)
+                    && !plans[d].carried_in.is_empty() =>
+            {
+                run.push(d)
+            }
+            _ => runs.push(vec![d]),
+        }
+    }
+    runs
 }
 
 /// The shortfall weight of the optimising policies, USD/kWh (in
@@ -134,27 +182,39 @@ impl ChargingPolicy for Oracle {
             OracleMode::Monthly => {
                 let month = view.scenario.month_of(view.day);
                 if month.first() == Some(&view.day) {
-                    self.solve(view.scenario, &month, &[])?;
+                    self.solve(view.scenario, &month, view.connected, &[])?;
                 }
             }
-            OracleMode::Daily => self.solve(view.scenario, &[view.day], view.past_peaks_kw)?,
+            OracleMode::Daily => self.solve(
+                view.scenario,
+                &[view.day],
+                view.connected,
+                view.past_peaks_kw,
+            )?,
         }
         Ok(())
     }
 
     fn decide(&mut self, obs: &Observation<'_>) -> Result<Decision> {
+        let n = obs.config.slots_per_day();
         let power_kw = obs
             .evs
             .iter()
             .map(|ev| {
-                let (first, net) = self.plan.get(&ev.key).ok_or_else(|| Error::Solver {
+                let (date, first, net) = self.plan.get(&ev.key).ok_or_else(|| Error::Solver {
                     policy: "oracle".into(),
                     source: evmech_milp_model::Error::InvalidField {
                         field: format!("session key {}", ev.key),
                         reason: "not in the Oracle's plan".into(),
                     },
                 })?;
-                Ok(net.get(obs.slot - first).copied().unwrap_or(0.0))
+                let days = obs.date.days_since_epoch() - date.days_since_epoch();
+                let slot = days.max(0) as usize * n + obs.slot;
+                Ok(slot
+                    .checked_sub(*first)
+                    .and_then(|i| net.get(i))
+                    .copied()
+                    .unwrap_or(0.0))
             })
             .collect::<Result<Vec<f64>>>()?;
         let mut d = Decision::heuristic(power_kw);
