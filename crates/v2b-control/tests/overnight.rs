@@ -130,7 +130,8 @@ fn every_policy_serves_the_weekend_stay_whole_and_the_oracle_bounds_them() {
 #[test]
 fn a_gap_in_the_episode_ends_a_stay_at_midnight() {
     // Without Saturday, the fleet car cannot stay: it leaves Friday at midnight, two hours
-    // after plugging in at 22:00, short of its 60 kWh.
+    // after plugging in at 22:00, with the 40 kWh two hours give (its request is clipped to
+    // that at plug-in, as any request is to what its charger reaches by its departure).
     let mut spec = ScenarioSpec::from(episode());
     spec.days.remove(1);
     let fleet = spec.days[0]
@@ -144,5 +145,16 @@ fn a_gap_in_the_episode_ends_a_stay_at_midnight() {
     let r = simulate(&s, &mut ReqCharge, None).unwrap();
     let fleet = r.sessions.iter().find(|o| o.session_id == "fleet").unwrap();
     assert_eq!(fleet.departure_slot, 96);
-    assert!((fleet.missing_kwh - 20.0).abs() < 1e-6, "{fleet:?}");
+    assert!((fleet.delivered_kwh - 40.0).abs() < 1e-6, "{fleet:?}");
+    assert!(fleet.missing_kwh < 1e-9, "{fleet:?}");
+    // The planners see the same stay: nobody leaves short, the Oracle included.
+    for mut policy in policies() {
+        let r = simulate(&s, policy.as_mut(), None).unwrap();
+        assert!(
+            r.missing_soc_kwh < 1e-6,
+            "{}: {}",
+            r.policy,
+            r.missing_soc_kwh
+        );
+    }
 }

@@ -363,6 +363,27 @@ impl Scenario {
         d + 1 < days.len() && days[d + 1].date == days[d].date.plus_days(1)
     }
 
+    /// The latest departure an EV arriving on day `d` can have in this episode, slots from day
+    /// `d`'s midnight: the end of the run of calendar-consecutive days from `d` (it leaves at
+    /// the midnight the episode has no next day for), at most [`MAX_STAY_DAYS`](crate::MAX_STAY_DAYS).
+    pub fn stay_limit(&self, d: usize) -> usize {
+        let mut days = 1;
+        while days < crate::MAX_STAY_DAYS && self.continues(d + days - 1) {
+            days += 1;
+        }
+        days * self.slots_per_day()
+    }
+
+    /// Session `s` of day `d` as this episode can serve it: its departures no later than
+    /// [`Scenario::stay_limit`].
+    pub fn effective_session(&self, d: usize, s: usize) -> Session {
+        let mut session = self.spec.days[d].sessions[s].clone();
+        let limit = self.stay_limit(d);
+        session.departure_slot = session.departure_slot.min(limit);
+        session.requested_departure_slot = session.requested_departure_slot.min(limit);
+        session
+    }
+
     /// Indices of the days in the same billing month as day `d`.
     pub fn month_of(&self, d: usize) -> Vec<usize> {
         let date = self.spec.days[d].date;

@@ -1,7 +1,14 @@
 //! Sessions that stay over midnight: which are still plugged in when each day starts, and the
 //! exogenous charger plan of every day with them taken into account.
 
-use crate::{assign_chargers, Scenario};
+use crate::{assign_chargers, Scenario, Session};
+
+/// Day `d`'s sessions as the episode can serve them ([`Scenario::effective_session`]).
+pub fn effective_sessions(scenario: &Scenario, d: usize) -> Vec<Session> {
+    (0..scenario.days()[d].sessions.len())
+        .map(|s| scenario.effective_session(d, s))
+        .collect()
+}
 
 /// A session plugged in when a day starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,16 +44,16 @@ pub fn episode_plan(scenario: &Scenario) -> Vec<DayPlan> {
     let chargers = scenario.site().chargers().len();
     let mut carried: Vec<Carried> = Vec::new();
     let mut plans = Vec::with_capacity(scenario.days().len());
-    for (d, day) in scenario.days().iter().enumerate() {
+    let days: Vec<Vec<Session>> = (0..scenario.days().len())
+        .map(|d| effective_sessions(scenario, d))
+        .collect();
+    for (d, sessions) in days.iter().enumerate() {
         let mut busy = vec![0usize; chargers];
         for c in &carried {
-            let s = &scenario.days()[c.day].sessions[c.session];
-            busy[c.charger] = s.departure_slot - c.shift;
+            busy[c.charger] = days[c.day][c.session].departure_slot - c.shift;
         }
-        let assignment =
-            assign_chargers(scenario.site(), &day.sessions, &busy, scenario.tie_break());
-        let targets_kwh = day
-            .sessions
+        let assignment = assign_chargers(scenario.site(), sessions, &busy, scenario.tie_break());
+        let targets_kwh = sessions
             .iter()
             .zip(&assignment)
             .map(|(s, c)| {
@@ -58,7 +65,7 @@ pub fn episode_plan(scenario: &Scenario) -> Vec<DayPlan> {
         let carried_in = std::mem::take(&mut carried);
         if scenario.continues(d) {
             let still = |day_index: usize, session: usize, shift: usize| {
-                scenario.days()[day_index].sessions[session].departure_slot > shift + n
+                days[day_index][session].departure_slot > shift + n
             };
             carried = carried_in
                 .iter()

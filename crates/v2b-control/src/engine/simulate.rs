@@ -2,7 +2,7 @@
 //! assignment, the plant's clamps, integration and billing. EVs stay over midnight into the
 //! episode's next day when it is the calendar's next day.
 
-use super::carry::episode_plan;
+use super::carry::{effective_sessions, episode_plan};
 use super::recorder::{Leaving, Recorder};
 use crate::engine::step::decide_and_apply;
 use crate::plant;
@@ -202,11 +202,12 @@ fn run_day(
 ) -> Result<()> {
     let day = &scenario.days()[d];
     let n = scenario.slots_per_day();
-    let order = arrival_order(&day.sessions, scenario.tie_break());
+    let sessions = effective_sessions(scenario, d);
+    let order = arrival_order(&sessions, scenario.tie_break());
     for k in 0..n {
         state.departures(scenario, k);
-        for &s in order.iter().filter(|&&s| day.sessions[s].arrival_slot == k) {
-            admit(scenario, d, k, s, view, arrivals, state)?;
+        for &s in order.iter().filter(|&&s| sessions[s].arrival_slot == k) {
+            admit(scenario, d, k, (s, &sessions[s]), view, arrivals, state)?;
         }
         let building = day.building_kw[k];
         let mut ev_kw = 0.0;
@@ -225,18 +226,18 @@ fn run_day(
     Ok(())
 }
 
-/// Session `s` of day `d` arrives at slot `k`: a free charger, then the arrival policy.
+/// Session `s` of day `d` (as the episode can serve it) arrives at slot `k`: a free charger,
+/// then the arrival policy.
 fn admit(
     scenario: &Scenario,
     d: usize,
     k: usize,
-    s: usize,
+    (s, session): (usize, &Session),
     view: &DayView<'_>,
     arrivals: &mut dyn ArrivalPolicy,
     state: &mut State,
 ) -> Result<()> {
     let day = &scenario.days()[d];
-    let session = &day.sessions[s];
     let preference = scenario.site().assignment_order();
     let Some(&c) = preference.iter().find(|&&c| state.free_at[c] <= k) else {
         state.rec.no_charger(session);
@@ -287,6 +288,9 @@ fn admit(
                     ),
                 });
             }
+            // An agreed departure past the episode's last consecutive day ends there, as every
+            // stay does.
+            let departure_slot = departure_slot.min(scenario.stay_limit(d));
             state.free_at[c] = departure_slot;
             state.live.push(Live {
                 day: d,

@@ -3,6 +3,7 @@
 
 use super::futures::session_key;
 use super::{session_ev, truncate, ChargingPolicy, ConnectedEv, DayView, Decision, Observation};
+use crate::engine::carry::effective_sessions;
 use crate::{episode_plan, Date, DayPlan, Error, Result, Scenario};
 use evmech_milp_model::charging::{
     ChargingBlock, ChargingProblem, ChargingWeights, PeakCoupling, PlannedEv,
@@ -78,8 +79,7 @@ impl Oracle {
                 evs.extend(carried.iter().map(|ev| config.planned_ev(&ev.at())));
             }
             for (j, &d) in group.iter().enumerate() {
-                let day = &scenario.days()[d];
-                for (s, session) in day.sessions.iter().enumerate() {
+                for (s, session) in effective_sessions(scenario, d).iter().enumerate() {
                     let Some(c) = plans[d].assignment[s] else {
                         continue;
                     };
