@@ -30,6 +30,10 @@ cargo run --quiet --release -p evmech-cli -- v2b negotiate \
   --policies smart-free,menu,consent --charging-scenarios 10 --days 2 \
   --out "${TMPDIR:-/tmp}/evmech_negotiate"
 echo
+echo "== evmech v2b compare --openv2b (openv2b's examples/one_day: its tariff, DR event and vehicles, read as an evmech episode)"
+cargo run --quiet --release -p evmech-cli -- v2b compare --openv2b examples/data/openv2b/one_day \
+  --policies reqcharge,mpc,oracle --out "${TMPDIR:-/tmp}/evmech_openv2b"
+echo
 echo "== evmech v2b decide (one live decision at 10:00 on 14 May 2019 from a state file and the site's history)"
 cargo run --quiet --release -p evmech-cli -- v2b decide --state examples/data/live_state.json \
   --history-sessions crates/v2b-control/tests/data/caltech_2019-05_weekdays.csv \
