@@ -110,6 +110,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 energy_kwh: s.arrival_energy_kwh,
                 target_kwh: s.requested_energy_kwh,
                 battery_kwh: s.battery_kwh,
+                limits: s.limits,
             });
         }
         if state.evs.is_empty() {

@@ -104,6 +104,7 @@ fn live(c: &mut Criterion) {
             energy_kwh: ev.energy_kwh,
             target_kwh: ev.target_kwh,
             battery_kwh: ev.battery_kwh,
+            limits: Default::default(),
         })
         .collect();
     let state = SiteState {

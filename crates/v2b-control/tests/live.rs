@@ -88,6 +88,7 @@ fn replay(scenario: &Scenario, d: usize, options: LiveOptions, mut peak_kw: f64)
                             energy_kwh: p.energy_kwh,
                             target_kwh: targets[p.session],
                             battery_kwh: s.battery_kwh,
+                            limits: Default::default(),
                         }
                     })
                     .collect(),
@@ -189,6 +190,7 @@ fn state() -> SiteState {
                 energy_kwh: 21.5,
                 target_kwh: 52.0,
                 battery_kwh: 75.0,
+                limits: Default::default(),
             },
             LiveEv {
                 id: "s2".into(),
@@ -198,6 +200,7 @@ fn state() -> SiteState {
                 energy_kwh: 30.0,
                 target_kwh: 60.0,
                 battery_kwh: 100.0,
+                limits: Default::default(),
             },
         ],
     }
@@ -470,6 +473,7 @@ proptest::proptest! {
                     energy_kwh: energy,
                     target_kwh: target,
                     battery_kwh: battery,
+                    limits: Default::default(),
                 })
                 .collect(),
         };
@@ -491,4 +495,47 @@ proptest::proptest! {
             Err(other) => proptest::prop_assert!(false, "unexpected error {other:?}"),
         }
     }
+}
+
+#[test]
+fn a_vehicles_own_limits_cut_its_set_point_and_bad_ones_are_named() {
+    let mut s = state();
+    s.evs[0].limits.max_charge_kw = Some(7.0);
+    let mut c = Controller::new(Default::default(), options(PolicyKind::MaxCharge, 1)).unwrap();
+    let d = c.decide(&s, &History::new()).unwrap();
+    assert!(
+        (d.setpoints[0].power_kw - 7.0).abs() < 1e-9,
+        "{:?}",
+        d.setpoints[0]
+    );
+    assert!(d.setpoints[1].power_kw > 7.0);
+    for (limits, field) in [
+        (
+            evmech_v2b_control::VehicleLimits {
+                max_charge_kw: Some(-1.0),
+                ..Default::default()
+            },
+            "evs[0].limits.max_charge_kw",
+        ),
+        (
+            evmech_v2b_control::VehicleLimits {
+                min_energy_kwh: Some(80.0),
+                ..Default::default()
+            },
+            "evs[0].limits.min_energy_kwh",
+        ),
+    ] {
+        let mut bad = state();
+        bad.evs[0].limits = limits;
+        match c.decide(&bad, &History::new()) {
+            Err(Error::InvalidField { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{other:?}"),
+        }
+    }
+    // The JSON takes them as an optional object.
+    let json = r#"{"id": "x", "charger": 1, "arrival": "2019-05-14T08:00:00-07:00",
+        "departure": "2019-05-14T17:00:00-07:00", "energy_kwh": 10, "target_kwh": 30,
+        "battery_kwh": 60, "limits": {"max_charge_kw": 11, "min_energy_kwh": 6}}"#;
+    let ev: LiveEv = serde_json::from_str(json).unwrap();
+    assert_eq!(ev.limits.max_charge_kw, Some(11.0));
 }

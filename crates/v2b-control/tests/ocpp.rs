@@ -26,6 +26,7 @@ fn state() -> SiteState {
         energy_kwh: energy,
         target_kwh: 60.0,
         battery_kwh: 75.0,
+        limits: Default::default(),
     };
     SiteState {
         time: "2019-05-14T13:07:00-07:00".into(),

@@ -33,6 +33,7 @@
 //!         energy_kwh: 21.5,
 //!         target_kwh: 52.0,
 //!         battery_kwh: 75.0,
+//!         limits: Default::default(),
 //!     }],
 //! };
 //! // No history yet: the forecast is persistence, and the decision says so.

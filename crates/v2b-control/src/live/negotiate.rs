@@ -130,6 +130,7 @@ impl Controller {
                 energy_kwh: arrival.energy_kwh,
                 target_kwh: arrival.target_kwh,
                 battery_kwh: arrival.battery_kwh,
+                limits: VehicleLimits::default(),
             }],
             ..state.clone()
         };
@@ -244,6 +245,7 @@ impl Controller {
                         energy_kwh: quote.arrival.energy_kwh,
                         target_kwh,
                         battery_kwh: quote.arrival.battery_kwh,
+                        limits: VehicleLimits::default(),
                     },
                     usd,
                 )))
@@ -267,7 +269,7 @@ impl Controller {
                     energy_kwh: ev.energy_kwh,
                     target_kwh: ev.target_kwh,
                     battery_kwh: ev.battery_kwh,
-                    limits: VehicleLimits::default(),
+                    limits: ev.limits,
                 };
                 self.config.connected_ev(i, &at)
             })

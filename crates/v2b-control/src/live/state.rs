@@ -1,6 +1,6 @@
 //! The state a building operator sends each slot, and its validation against the site.
 
-use crate::{Date, Error, Result, SiteConfig};
+use crate::{Date, Error, Result, SiteConfig, VehicleLimits};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,10 @@ pub struct LiveEv {
     pub target_kwh: f64,
     /// Battery capacity, kWh.
     pub battery_kwh: f64,
+    /// The vehicle's own limits, when the site knows them (`{"max_charge_kw": 11}`; default:
+    /// the charger's power and the site's floor).
+    #[serde(default, skip_serializing_if = "VehicleLimits::is_none")]
+    pub limits: VehicleLimits,
 }
 
 /// The site's state now: what a live controller is called with every slot.
@@ -130,6 +134,19 @@ impl LiveEv {
                     format!("{kwh} kWh is above the battery's {} kWh", self.battery_kwh),
                 ));
             }
+        }
+        let l = &self.limits;
+        for (name, v) in [
+            ("limits.max_charge_kw", l.max_charge_kw),
+            ("limits.max_discharge_kw", l.max_discharge_kw),
+            ("limits.min_energy_kwh", l.min_energy_kwh),
+        ] {
+            if let Some(v) = v {
+                finite_nonneg(f(name), v)?;
+            }
+        }
+        if l.min_energy_kwh.is_some_and(|m| m > self.battery_kwh) {
+            return Err(bad(f("limits.min_energy_kwh"), "is above the battery"));
         }
         Ok(())
     }
