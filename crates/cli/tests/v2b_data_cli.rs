@@ -10,6 +10,15 @@ fn tmp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("evmech-data-{}-{name}", std::process::id()))
 }
 
+/// A copy of `src` named `name` with `from` replaced by `to`.
+fn edited_copy(src: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+    let path = tmp(name);
+    let text = std::fs::read_to_string(src).unwrap();
+    assert!(text.contains(from), "{from:?} not in {}", src.display());
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+    path
+}
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let o = Command::new(env!("CARGO_BIN_EXE_evmech"))
         .args(args)
@@ -195,14 +204,7 @@ fn bad_data_files_exit_2_naming_what_is_wrong() {
     let short_s = short.display().to_string();
     check(&[&csv], ["--meter", &short_s], &[], &["2019-05-04"]);
     // API JSON with a bad time; the same session twice.
-    let bad_json = tmp("bad.json");
-    std::fs::write(
-        &bad_json,
-        std::fs::read_to_string(&json)
-            .unwrap()
-            .replace("Mon, 06 May", "Someday"),
-    )
-    .unwrap();
+    let bad_json = edited_copy(&json, "bad.json", "Mon, 06 May", "Someday");
     check(
         &[&bad_json],
         ["--meter", &meter_s],
@@ -216,14 +218,7 @@ fn bad_data_files_exit_2_naming_what_is_wrong() {
         &["session_id", "api-1"],
     );
     // A CSV missing a column; an unknown zone; an unknown day filter.
-    let no_col = tmp("nocol.csv");
-    std::fs::write(
-        &no_col,
-        std::fs::read_to_string(&csv)
-            .unwrap()
-            .replace("delivered_kwh", "kwh"),
-    )
-    .unwrap();
+    let no_col = edited_copy(&csv, "nocol.csv", "delivered_kwh", "kwh");
     check(
         &[&no_col],
         ["--meter", &meter_s],
