@@ -6,8 +6,8 @@ use evmech_v2b_control::live::{ocpp, Controller, LiveArrival, LiveOptions, SiteS
 use evmech_v2b_control::negotiation::{Choice, Negotiator};
 use evmech_v2b_control::policy::{grid_by_name, PolicyKind};
 use evmech_v2b_control::{
-    load_acn_file, load_acn_json_file, BuildingLoad, Date, Error, History, LoadProfile, MeterLoad,
-    SessionOptions, Site, SiteConfig,
+    load_session_file, BuildingLoad, Date, Error, History, MeterLoad, SessionOptions, Site,
+    SiteConfig,
 };
 use std::path::{Path, PathBuf};
 
@@ -93,25 +93,11 @@ fn history(args: &DecideArgs, today: Date, slots_per_hour: usize) -> Result<Hist
         stations: usize::MAX,
         ..SessionOptions::default()
     };
-    let file = &args.history_sessions;
-    h.sessions = if file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        load_acn_json_file(file, &options)?
-    } else {
-        load_acn_file(file, &options)?
-    };
+    h.sessions = load_session_file(&args.history_sessions, &options)?;
     match (&args.meter, &args.building) {
         (Some(meter), _) => {
-            // A meter covers what it covers: the days it lacks are simply not in the history.
             let load = MeterLoad::from_file(meter, None)?;
-            for back in 1..=LOAD_HISTORY_DAYS as i64 {
-                let date = today.plus_days(-back);
-                if let Ok(profile) = load.profile_for_date(date, slots_per_hour) {
-                    h.building_kw.insert(date, profile);
-                }
-            }
+            h.record_available_load(&load, today, LOAD_HISTORY_DAYS, slots_per_hour);
         }
         (None, Some(building)) => {
             let load = BuildingLoad::from_file(building)?;

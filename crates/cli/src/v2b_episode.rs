@@ -7,8 +7,8 @@ use evmech_lab::export;
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::policy::OnFailure;
 use evmech_v2b_control::{
-    load_acn_file, load_acn_json_file, load_openv2b, BuildingLoad, Date, DaysOfWeek, DepartureMode,
-    LoadProfile, MeterLoad, Overnight, Scenario, SessionOptions, Site, Stress, Tariff,
+    load_openv2b, load_session_file, BuildingLoad, Date, DaysOfWeek, DepartureMode, LoadProfile,
+    MeterLoad, Overnight, Scenario, SessionOptions, Site, Stress, Tariff,
 };
 use std::path::{Path, PathBuf};
 
@@ -176,13 +176,7 @@ fn files_episode(args: &EpisodeArgs) -> Result<Scenario, InputError> {
         Some(path) => read_json(path)?,
         None => Site::paper_default(),
     };
-    let zone = match &args.time_zone {
-        Some(name) => Some(
-            jiff::tz::TimeZone::get(name)
-                .map_err(|e| bad_arg("time-zone", format!("unknown time zone {name:?}: {e}")))?,
-        ),
-        None => None,
-    };
+    let zone = args.time_zone.as_deref().map(time_zone).transpose()?;
     let options = SessionOptions {
         departure: mode,
         stations: args.stations,
@@ -225,17 +219,17 @@ pub(crate) fn slot_clock(
         .time_zone
         .clone()
         .or_else(|| scenario.tariff().timezone.clone());
-    let zone = match name {
-        Some(n) => Some(
-            jiff::tz::TimeZone::get(&n)
-                .map_err(|e| bad_arg("time-zone", format!("unknown time zone {n:?}: {e}")))?,
-        ),
-        None => None,
-    };
+    let zone = name.as_deref().map(time_zone).transpose()?;
     Ok(export::SlotClock {
         slot_minutes: scenario.tariff().slot_minutes,
         zone,
     })
+}
+
+/// The IANA time zone `name` (`--time-zone`, or a tariff's `timezone`).
+fn time_zone(name: &str) -> Result<jiff::tz::TimeZone, InputError> {
+    jiff::tz::TimeZone::get(name)
+        .map_err(|e| bad_arg("time-zone", format!("unknown time zone {name:?}: {e}")))
 }
 
 /// The `--tariff` file, validated (errors name the file and the entry), or Silicon Valley
@@ -292,14 +286,7 @@ fn load_sessions(
     let mut all = Vec::new();
     let mut seen = std::collections::BTreeMap::new();
     for file in files {
-        let loaded = if file
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            load_acn_json_file(file, options)?
-        } else {
-            load_acn_file(file, options)?
-        };
+        let loaded = load_session_file(file, options)?;
         if loaded.is_empty() {
             return Err(InputError::field(
                 file,

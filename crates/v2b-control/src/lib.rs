@@ -71,7 +71,7 @@ pub mod policy;
 
 pub use engine::plant;
 
-pub use domain::acn_json::{load_acn_json, load_acn_json_file};
+pub use domain::acn_json::{load_acn_json, load_acn_json_file, load_session_file};
 pub use domain::building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
 pub use domain::config::{EvAt, SiteConfig, TariffRows};
 pub use domain::dr::DrEvent;

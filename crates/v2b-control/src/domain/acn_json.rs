@@ -32,6 +32,20 @@ struct UserInput {
     requested_departure: String,
 }
 
+/// The sessions of the file at `path`, by its extension: `.json` is ACN-Data API JSON
+/// ([`load_acn_json_file`]), anything else an ACN session CSV
+/// ([`load_acn_file`](crate::load_acn_file)).
+pub fn load_session_file(path: &std::path::Path, options: &SessionOptions) -> Result<Vec<Session>> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        load_acn_json_file(path, options)
+    } else {
+        crate::load_acn_file(path, options)
+    }
+}
+
 /// [`load_acn_json`] of the file at `path`.
 pub fn load_acn_json_file(
     path: &std::path::Path,

@@ -61,6 +61,24 @@ impl History {
         Ok(())
     }
 
+    /// Records the load of those of the `days` days before `today` that `load` covers (a
+    /// meter covers what it covers: the days it cannot give are left out of the history,
+    /// never filled in).
+    pub fn record_available_load(
+        &mut self,
+        load: &dyn crate::LoadProfile,
+        today: Date,
+        days: usize,
+        slots_per_hour: usize,
+    ) {
+        for back in 1..=days as i64 {
+            let date = today.plus_days(-back);
+            if let Ok(profile) = load.profile_for_date(date, slots_per_hour) {
+                self.building_kw.insert(date, profile);
+            }
+        }
+    }
+
     /// Checks every load value is finite and non-negative and every session is in order;
     /// errors name the field (`building_kw[2019-05-14][3]`, `sessions[4].departure_slot`).
     pub fn validate(&self, slots_per_day: usize) -> Result<()> {

@@ -57,8 +57,7 @@ impl Live {
 /// an earlier day shows arrival slot 0).
 fn observe(scenario: &Scenario, live: &[Live]) -> Vec<ConnectedEv> {
     live.iter()
-        .enumerate()
-        .map(|(i, l)| {
+        .map(|l| {
             let s = &scenario.days()[l.day].sessions[l.session];
             let at = EvAt {
                 key: session_key(l.day, l.session),
@@ -70,9 +69,7 @@ fn observe(scenario: &Scenario, live: &[Live]) -> Vec<ConnectedEv> {
                 battery_kwh: s.battery_kwh,
                 limits: s.limits,
             };
-            let mut ev = scenario.config().connected_ev(i, &at);
-            ev.session = l.session;
-            ev
+            scenario.config().connected_ev(l.session, &at)
         })
         .collect()
 }

@@ -195,7 +195,7 @@ pub(crate) fn future_blocks(
     let futures = forecaster.futures(&request)?;
     let rows = q.config.tariff_rows(q.date, q.slot, end);
     let weight = 1.0 / futures.len().max(1) as f64;
-    let blocks: Vec<ChargingBlock> = futures
+    let mut blocks: Vec<ChargingBlock> = futures
         .iter()
         .enumerate()
         .map(|(f, future)| {
@@ -219,7 +219,6 @@ pub(crate) fn future_blocks(
         Some(f) if f.source == "persistence" => format!("{} (persistence)", forecaster.name()),
         _ => forecaster.name(),
     };
-    let mut blocks = blocks;
     truncate_all(&mut blocks, q.config.tariff.slot_hours());
     Ok((blocks, label))
 }
