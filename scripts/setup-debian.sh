@@ -2,15 +2,16 @@
 # Installs what evmech's build and tests need, only when it is missing:
 #   cmake, g++, libclang-dev  build HiGHS from source (the default `highs` backend; no system
 #                             solver library is linked)
-#   liblapack-dev, libblas-dev  the LAPACK/BLAS that Clarabel's SDP cones call (copositive pricing)
-#   libopenblas-dev           a faster LAPACK/BLAS behind the same names (Debian's alternatives)
+#   gfortran                  builds reference LAPACK/BLAS from source (the default
+#                             `vendored-lapack`: Clarabel's SDP cones in copositive pricing call
+#                             it; linked statically with the Fortran runtime)
 #   coinor-libcbc-dev         the system's CBC, for the optional `cbc` backend (CI tests it)
 #   pkg-config
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 missing=()
-for pkg in cmake g++ libclang-dev liblapack-dev libblas-dev libopenblas-dev coinor-libcbc-dev pkg-config; do
+for pkg in cmake g++ gfortran libclang-dev coinor-libcbc-dev pkg-config; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$pkg")
     fi

@@ -34,8 +34,11 @@
 //! |---|---|---|
 //! | `highs` | yes | [`LpBackend::Highs`]: HiGHS built from source (cmake, a C++ compiler, libclang), no system solver library, no lock between threads |
 //! | `cbc` | no | [`LpBackend::Cbc`] and `solve_cbc`: the system's CBC (Debian: `coinor-libcbc-dev`), one process-wide lock |
+//! | `vendored-lapack` | yes | the LAPACK/BLAS of Clarabel's SDP cones: reference LAPACK and BLAS compiled from source (cmake, gfortran) and linked statically with the Fortran runtime, so the binary links no system LAPACK, BLAS or `libgfortran` |
+//! | `system-lapack` | no | the system's `liblapack` and `libblas` instead (Debian: `liblapack-dev`, `libblas-dev`, or OpenBLAS behind the same names); wins when both are on |
 //!
-//! Clarabel (pure Rust) is always there. A build without a MILP backend (neither `highs` nor
+//! Clarabel (pure Rust) is always there; its SDP cones need one of the two LAPACK features, and a
+//! build with neither does not compile either. A build without a MILP backend (neither `highs` nor
 //! `cbc`) does not compile, and says which feature to enable. A backend that the build lacks is
 //! refused at run time with [`Error::InvalidSetting`] naming the feature.
 //!
@@ -65,6 +68,17 @@ compile_error!(
     "evmech-milp-model needs a MILP backend: enable the `highs` feature (the default: HiGHS built \
      from source) or `cbc` (the system's CBC, Debian package coinor-libcbc-dev)"
 );
+
+#[cfg(not(any(feature = "vendored-lapack", feature = "system-lapack")))]
+compile_error!(
+    "evmech-milp-model needs a LAPACK/BLAS for Clarabel's SDP cones: enable `vendored-lapack` (the \
+     default: reference LAPACK built from source, needs cmake and gfortran) or `system-lapack` \
+     (the system's liblapack and libblas, Debian packages liblapack-dev and libblas-dev)"
+);
+
+// Links the statically built reference LAPACK/BLAS (nothing of the crate is called by name).
+#[cfg(all(feature = "vendored-lapack", not(feature = "system-lapack")))]
+extern crate netlib_src as _;
 
 mod brute_force;
 #[cfg(feature = "cbc")]
