@@ -1,6 +1,8 @@
 //! The `evmech` command-line tool: runs evmech mechanisms on JSON input and prints JSON.
 //!
-//! Exit codes: 0 success, 2 bad input (the message names the offending field), 1 other failures.
+//! Exit codes: 0 success, 2 bad input (the message names the offending field), 1 other failures
+//! (a solver that failed, an output that cannot be written), 70 an internal error (a bug of
+//! evmech, reported as such instead of a panic's backtrace).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -69,9 +71,26 @@ enum V2bCommand {
     Quote(Box<v2b_decide::QuoteArgs>),
 }
 
+/// Exit code of an internal error (a panic: a bug of evmech), as sysexits' `EX_SOFTWARE`.
+const INTERNAL_ERROR: u8 = 70;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    std::panic::set_hook(Box::new(|info| {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "evmech: internal error (a bug in evmech; please report it with the input): {info}"
+        );
+    }));
+    match std::panic::catch_unwind(move || run(cli.command)) {
+        Ok(result) => finish(result),
+        Err(_) => ExitCode::from(INTERNAL_ERROR),
+    }
+}
+
+fn run(command: Command) -> Result<String, input_error::InputError> {
+    match command {
         Command::TwoStage { input } => two_stage::run_file(&input),
         Command::Copositive { input } => copositive::run_file(&input),
         Command::V2b {
@@ -86,21 +105,26 @@ fn main() -> ExitCode {
         Command::V2b {
             command: V2bCommand::Quote(args),
         } => v2b_decide::quote(&args),
-    };
+    }
+}
+
+/// Prints the result (or the error) and gives the exit code. Nothing here panics when stdout or
+/// stderr is closed.
+fn finish(result: Result<String, input_error::InputError>) -> ExitCode {
+    use std::io::Write;
     match result {
         Ok(json) => {
-            use std::io::Write;
             // A reader that stops early (`evmech ... | head`) is not an error of ours.
             match writeln!(std::io::stdout(), "{json}") {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    eprintln!("evmech: writing the result: {e}");
+                    let _ = writeln!(std::io::stderr(), "evmech: writing the result: {e}");
                     ExitCode::FAILURE
                 }
                 _ => ExitCode::SUCCESS,
             }
         }
         Err(err) => {
-            eprintln!("evmech: {err}");
+            let _ = writeln!(std::io::stderr(), "evmech: {err}");
             ExitCode::from(err.exit_code())
         }
     }

@@ -53,6 +53,18 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         backend,
         notes,
     } = load_episode(&args.episode)?;
+    // Every argument and the output directory are checked before any simulation starts.
+    if args.plot_day >= scenario.days().len() {
+        return Err(bad_arg(
+            "plot-day",
+            format!(
+                "day {} does not exist: the episode has {} days (0 is the first)",
+                args.plot_day,
+                scenario.days().len()
+            ),
+        ));
+    }
+    prepare_out_dir(&args.episode.out)?;
     let settings = PolicySettings {
         scenarios: args.scenarios,
         seed: args.seed,
@@ -68,7 +80,6 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
     let summary = summary_json(&reports);
     let clock = slot_clock(&args.episode, &scenario)?;
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
-    std::fs::create_dir_all(&args.episode.out).map_err(|e| write_error(&args.episode.out, e))?;
     let run = json!({
         "days": scenario.days().len(),
         "first_date": date(&scenario, 0),
@@ -171,6 +182,17 @@ fn write_error(path: &Path, source: std::io::Error) -> InputError {
         path: path.to_owned(),
         source,
     }
+}
+
+/// Creates the output directory `out` and checks that a file can be written in it, before any
+/// work starts (a month of simulation is not thrown away at the end for want of a directory).
+pub(crate) fn prepare_out_dir(out: &Path) -> Result<(), InputError> {
+    let refuse =
+        |e: std::io::Error| bad_arg("out", format!("cannot write to {}: {e}", out.display()));
+    std::fs::create_dir_all(out).map_err(refuse)?;
+    let probe = out.join(".evmech-write-check");
+    File::create(&probe).map_err(refuse)?;
+    std::fs::remove_file(&probe).map_err(refuse)
 }
 
 pub(crate) fn write_file(path: &Path, body: &str) -> Result<(), InputError> {

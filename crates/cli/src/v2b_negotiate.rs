@@ -63,6 +63,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         backend,
         notes,
     } = load_episode(&args.episode)?;
+    crate::v2b::prepare_out_dir(&args.episode.out)?;
     let settings = TableSettings {
         charging_scenarios: args.charging_scenarios,
         negotiation_scenarios: args.scenarios,
@@ -81,10 +82,6 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         .with_threads(|| Ok(run_table(&scenario, &rows, &settings, &mut progress)?))?;
     let summary = summary_json(&scenario, &reports);
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
-    std::fs::create_dir_all(&args.episode.out).map_err(|e| InputError::Write {
-        path: args.episode.out.clone(),
-        source: e,
-    })?;
     let run = json!({
         "days": scenario.days().len(),
         "first_date": date(&scenario, 0),

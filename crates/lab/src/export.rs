@@ -28,8 +28,14 @@ pub fn terminal_progress() -> impl FnMut(&str, usize, usize) + Send {
     let started = std::time::Instant::now();
     move |policy, done, total| {
         if terminal {
+            use std::io::Write;
             let elapsed = started.elapsed().as_secs_f64();
-            eprint!("{}", progress_line(policy, done, total, elapsed));
+            // Progress is a courtesy: a closed or full stderr must not stop the run.
+            let _ = write!(
+                std::io::stderr(),
+                "{}",
+                progress_line(policy, done, total, elapsed)
+            );
         }
     }
 }

@@ -42,6 +42,21 @@ fn bench(c: &mut Criterion) {
                 )
             })
         });
+        // W*(N \ {i}, K \ {e}) for n pairs (agent i with the item of agent i + 1: never its
+        // own), as the endowment pivot of real-time VCG asks, one thread.
+        group.bench_with_input(
+            BenchmarkId::new("pair_removal_all_agents", n),
+            &v,
+            |b, v| {
+                let a = assignment::solve(v);
+                b.iter(|| {
+                    let pairs = assignment::PairRemoval::new(black_box(v), &a);
+                    (0..n)
+                        .map(|i| pairs.welfare_without(i, (i + 1) % n))
+                        .sum::<f64>()
+                })
+            },
+        );
         // The naive baseline re-solves once per agent: n + 1 solves. Beyond 500 agents one
         // iteration takes minutes, so it is measured only up to 500.
         if n <= 500 {

@@ -36,54 +36,70 @@ pub fn solve(values: &ValueMatrix) -> Assignment {
     let mut v = vec![0.0f64; m + 2]; // column potentials
     let mut owner = vec![0usize; m + 2]; // owner[j] = 1-based row on column j, 0 = free
     let mut way = vec![0usize; m + 2];
+    // Lazy potentials: within one search, `minv` holds distances plus `shift` (the sum of the
+    // steps taken so far) and the used columns' potentials are settled once at the end, so each
+    // step is one pass over a row instead of two passes over every column. With integer data
+    // every quantity is an exact integer either way.
     let mut minv = vec![f64::INFINITY; m + 2];
     let mut used = vec![false; m + 2];
-    // Scan order puts "unassigned" first so that ties prefer leaving an agent out.
-    let scan: Vec<usize> = std::iter::once(null).chain(1..=m).collect();
-    let cost = |row: usize, col: usize| -> f64 {
-        if col == null {
-            0.0
-        } else {
-            -values.get(row - 1, col - 1)
-        }
-    };
+    let mut used_at = vec![0.0f64; m + 2];
+    let mut used_list: Vec<usize> = Vec::with_capacity(m + 2);
 
     for i in 1..=n {
         owner[0] = i;
         let mut j0 = 0usize;
+        let mut shift = 0.0f64;
         minv.fill(f64::INFINITY);
         used.fill(false);
+        used_list.clear();
         loop {
             used[j0] = true;
+            used_at[j0] = shift;
+            used_list.push(j0);
             let i0 = owner[j0];
+            // Scan "unassigned" first, then the items in index order, keeping the first strict
+            // minimum: ties prefer leaving an agent out, then the lowest item.
+            let base = shift - u[i0];
             let mut delta = f64::INFINITY;
             let mut j1 = null;
-            for &j in &scan {
+            {
+                let cur = base - v[null];
+                if cur < minv[null] {
+                    minv[null] = cur;
+                    way[null] = j0;
+                }
+                if minv[null] - shift < delta {
+                    delta = minv[null] - shift;
+                }
+            }
+            // The row of agent i0 as costs (negated values), read as one contiguous slice.
+            let row = values.row(i0 - 1);
+            for (k, &value) in row.iter().enumerate() {
+                let j = k + 1;
                 if used[j] {
                     continue;
                 }
-                let cur = cost(i0, j) - u[i0] - v[j];
+                let cur = base - value - v[j];
                 if cur < minv[j] {
                     minv[j] = cur;
                     way[j] = j0;
                 }
-                if minv[j] < delta {
-                    delta = minv[j];
+                if minv[j] - shift < delta {
+                    delta = minv[j] - shift;
                     j1 = j;
                 }
             }
-            for j in 0..=m + 1 {
-                if used[j] {
-                    u[owner[j]] += delta;
-                    v[j] -= delta;
-                } else {
-                    minv[j] -= delta;
-                }
-            }
+            shift += delta;
             j0 = j1;
             if j0 == null || owner[j0] == 0 {
                 break;
             }
+        }
+        // Settle the potentials of the columns (and their rows) used in this search.
+        for &j in &used_list {
+            let d = shift - used_at[j];
+            u[owner[j]] += d;
+            v[j] -= d;
         }
         // Augment along the search tree back to the root.
         let end = j0;

@@ -12,16 +12,20 @@
 //! [`min_walrasian_prices`] and [`max_walrasian_prices`] compute its two ends from the optimal
 //! assignment by one Dijkstra each on the reduced costs, without any re-solve. The minimum
 //! prices are the VCG payments (Leonard 1983); the maximum price of item `k` is
-//! `W*(N, K) - W*(N, K \ {k})`.
+//! `W*(N, K) - W*(N, K \ {k})`. [`PairRemoval`] gives `W*(N \ {i}, K \ {e})` (an agent and an
+//! item leaving together, as the endowment pivot of real-time VCG needs) by one early-stopping
+//! Dijkstra per pair.
 //!
 //! See `docs/assignment.md` for the derivations.
 
 mod brute_force;
 mod hungarian;
+mod pair_removal;
 mod walrasian;
 
 pub use brute_force::{brute_force_welfare, BRUTE_FORCE_LIMIT};
 pub use hungarian::solve;
+pub use pair_removal::PairRemoval;
 pub use walrasian::{max_walrasian_prices, min_walrasian_prices};
 
 use serde::{Deserialize, Serialize};

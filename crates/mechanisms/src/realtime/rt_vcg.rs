@@ -4,6 +4,7 @@ use super::Endowments;
 use crate::assignment;
 use crate::vcg::vcg_payments;
 use crate::{Error, Mechanism, Outcome, Result, Valuation, ValueMatrix};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The pivot term `h_i` of the Clarke payment `p_i = h_i - sum_{j != i} v_j(x_j)`.
@@ -22,7 +23,8 @@ pub enum Pivot {
 ///
 /// The allocation maximises real-time welfare whatever the reservations (ties broken as in
 /// [`assignment::solve`]). Scratch payments come from the minimum Walrasian prices (no re-solve);
-/// endowment payments re-solve once per reservation holder.
+/// endowment payments take one early-stopping Dijkstra per reservation holder
+/// ([`assignment::PairRemoval`]), not a re-solve each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RtVcg {
     pivot: Pivot,
@@ -59,10 +61,20 @@ impl Mechanism for RtVcg {
         let a = assignment::solve(&values);
         let mut payments = vcg_payments(&values, &a);
         if self.pivot == Pivot::Endowment {
-            for (i, e) in self.endowments.holdings().iter().enumerate() {
-                if let Some(e) = *e {
-                    let (rest, _, _) = values.without(Some(i), Some(e));
-                    let h = assignment::solve(&rest).welfare();
+            // h_i = W*(N \ {i}, K \ {e_i}) for every endowed agent from the one assignment
+            // (an early-stopping Dijkstra each, not a re-solve each: see `PairRemoval`).
+            // The holders' queries are independent: they run on the current rayon pool, each
+            // result in its own slot, so the payments do not depend on the thread count.
+            let pairs = assignment::PairRemoval::new(&values, &a);
+            let h: Vec<Option<f64>> = self
+                .endowments
+                .holdings()
+                .par_iter()
+                .enumerate()
+                .map(|(i, e)| e.map(|e| pairs.welfare_without(i, e)))
+                .collect();
+            for (i, h) in h.into_iter().enumerate() {
+                if let Some(h) = h {
                     payments[i] = h - (a.welfare() - values.value_of(i, a.item_of()[i]));
                 }
             }

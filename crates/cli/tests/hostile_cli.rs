@@ -1,0 +1,176 @@
+//! Careless and hostile invocations: every one is answered with a typed refusal (exit 2, the
+//! field named) or a result, never a panic, and arguments are checked before any work starts.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn evmech(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_evmech"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn temp(tag: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("evmech-hostile-{tag}-{}", std::process::id()))
+}
+
+fn write(tag: &str, body: &str) -> PathBuf {
+    let path = temp(tag);
+    std::fs::write(&path, body).expect("temp file");
+    path
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn data(name: &str) -> String {
+    format!(
+        "{}/../v2b-control/tests/data/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn two_stage(path: &Path) -> Output {
+    evmech(&["two-stage", "--input", &path.display().to_string()])
+}
+
+#[test]
+fn a_repeated_key_is_refused_naming_where() {
+    let path = write(
+        "dup.json",
+        r#"{"sessions": ["A", "B"], "evs": [{"id": "e", "rt_values": {"A": 1, "B": 2, "A": 5}}]}"#,
+    );
+    let o = two_stage(&path);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("evs[0].rt_values"), "{err}");
+    assert!(err.contains("\"A\" appears twice"), "{err}");
+}
+
+#[test]
+fn anything_after_the_json_value_is_refused() {
+    let path = write(
+        "two.json",
+        r#"{"sessions": ["A"], "evs": [{"id": "e", "rt_values": {"A": 1}}]} {"sessions": []}"#,
+    );
+    let o = two_stage(&path);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("one JSON value"), "{}", stderr(&o));
+    // Trailing whitespace is fine.
+    let path = write(
+        "ws.json",
+        "{\"sessions\": [\"A\"], \"evs\": [{\"id\": \"e\", \"rt_values\": {\"A\": 1}}]}\n\n  \n",
+    );
+    let o = two_stage(&path);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn a_closed_stderr_does_not_turn_a_refusal_into_a_panic() {
+    // `2>&-`: writing the message fails; the exit code must still be the refusal's.
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "\"{}\" two-stage --input /nonexistent/evmech.json 2>&-",
+            env!("CARGO_BIN_EXE_evmech")
+        ))
+        .output()
+        .expect("sh runs");
+    assert_eq!(o.status.code(), Some(2));
+}
+
+fn compare(extra: &[&str], out: &str) -> Output {
+    let sessions = data("caltech_2019-05_weekdays.csv");
+    let building = data("doe_medium_office_la_hourly.csv");
+    let mut args = vec![
+        "v2b",
+        "compare",
+        "--sessions",
+        &sessions,
+        "--building",
+        &building,
+        "--policies",
+        "maxcharge",
+        "--days",
+        "1",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    evmech(&args)
+}
+
+#[test]
+fn an_output_directory_that_cannot_be_made_is_refused_before_the_run() {
+    // A regular file where a directory is needed (root ignores permissions, this it cannot).
+    let blocker = write("blocker", "not a directory");
+    let out = blocker.join("out");
+    let o = compare(&[], &out.display().to_string());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("out: cannot write to"), "{err}");
+}
+
+#[test]
+fn a_plot_day_beyond_the_episode_is_refused_before_anything_is_written() {
+    let out = temp("plotday");
+    let _ = std::fs::remove_dir_all(&out);
+    let o = compare(&["--plot-day", "5"], &out.display().to_string());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("plot-day"), "{err}");
+    assert!(err.contains("1 days"), "{err}");
+    assert!(
+        !out.join("summary.json").exists(),
+        "nothing is simulated or written"
+    );
+}
+
+#[test]
+fn a_value_beyond_the_documented_range_is_refused_not_summed_to_null() {
+    let path = write(
+        "huge.json",
+        r#"{"sessions": ["A", "B"], "evs": [{"id": "e", "rt_values": {"A": 1e308, "B": 1e308}},
+            {"id": "f", "rt_values": {"A": 1e308}}]}"#,
+    );
+    let o = two_stage(&path);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("evs[0].rt_values.A"), "{err}");
+    assert!(err.contains("between 0 and 1e9"), "{err}");
+    // The bound itself is accepted and every number printed is finite.
+    let path = write(
+        "bound.json",
+        r#"{"sessions": ["A", "B"], "evs": [{"id": "e", "rt_values": {"A": 1e9, "B": 1e9}},
+            {"id": "f", "rt_values": {"A": 1e9, "B": 1e9}}]}"#,
+    );
+    let o = two_stage(&path);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(out["real_time"]["welfare"], 2_000_000_000i64, "{out}");
+    assert_eq!(
+        out["real_time"]["optimal_welfare"], 2_000_000_000i64,
+        "{out}"
+    );
+}
+
+#[test]
+fn a_session_named_twice_in_one_values_map_is_refused() {
+    let path = write(
+        "dupval.json",
+        r#"{"sessions": ["A"], "evs": [{"id": "e", "da_values": {"A": 1, "A": 3}}]}"#,
+    );
+    let o = two_stage(&path);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("evs[0].da_values.A"), "{}", stderr(&o));
+    // A repeated struct field is refused by the typed reader too.
+    let path = write(
+        "dupfield.json",
+        r#"{"sessions": ["A"], "evs": [{"id": "e", "id": "f", "rt_values": {"A": 1}}]}"#,
+    );
+    let o = two_stage(&path);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("duplicate field"), "{}", stderr(&o));
+}
