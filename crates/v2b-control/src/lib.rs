@@ -83,7 +83,9 @@ pub use domain::sessions::{
     load_acn_file, load_acn_sessions, DaysOfWeek, DepartureMode, Overnight, Session,
     SessionOptions, VehicleLimits, BATTERY_CLASSES_KWH, MAX_STAY_DAYS, SLOTS_PER_DAY,
 };
-pub use domain::site::{Charger, Penalties, Site, SiteSpec};
+pub use domain::site::{
+    Charger, Penalties, Site, SiteSpec, MAX_CHARGER_KW, MAX_IMPORT_KW, MAX_PENALTY_USD_PER_KWH,
+};
 pub use domain::stress::Stress;
 pub use domain::synthetic::SyntheticConfig;
 pub use domain::tariff::{Bill, DemandBill, DemandCharge, EnergyPeriod, Surcharge, Tariff};

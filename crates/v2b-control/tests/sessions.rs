@@ -220,6 +220,32 @@ fn timestamps_convert_to_the_site_zone_when_one_is_given() {
 }
 
 #[test]
+fn a_stray_offset_without_a_zone_is_refused_but_a_dst_hour_is_not() {
+    // Standard and daylight time in one file (November's change): one hour apart, accepted.
+    let dst = ROW
+        .replace("s1,", "s2,")
+        .replace("2019-05-01T", "2019-05-02T")
+        .replace("-07:00", "-08:00");
+    assert_eq!(parse(&format!("{HEADER}\n{ROW}\n{dst}\n")).len(), 2);
+    // A row in UTC among Pacific rows would be read 7 hours off: refused, naming the cell.
+    let utc = ROW
+        .replace("s1,", "s3,")
+        .replace("2019-05-01T08:00:00-07:00", "2019-05-01T15:00:00Z");
+    let text = format!("{HEADER}\n{ROW}\n{utc}\n");
+    match load_acn_sessions(text.as_bytes(), "x.csv", &SessionOptions::default()) {
+        Err(Error::Csv { line, field, .. }) => assert_eq!((line, field.as_str()), (3, "arrival")),
+        other => panic!("{other:?}"),
+    }
+    // With the site's zone every timestamp is converted, and the same file is read.
+    let options = SessionOptions {
+        time_zone: Some(jiff::tz::TimeZone::get("America/Los_Angeles").unwrap()),
+        ..SessionOptions::default()
+    };
+    let sessions = load_acn_sessions(text.as_bytes(), "x.csv", &options).unwrap();
+    assert_eq!(sessions.len(), 2);
+}
+
+#[test]
 fn dates_are_checked_against_the_calendar() {
     assert!(Date::new(2019, 2, 31).is_err());
     assert!(Date::new(2019, 2, 29).is_err());

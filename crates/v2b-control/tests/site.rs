@@ -62,5 +62,28 @@ fn invalid_sites_name_the_field() {
         "penalties.missing_energy_usd_per_kwh",
     );
     assert!(serde_json::from_str::<Site>(r#"{"chargers": [], "colour": 1}"#).is_err());
+    // Degenerate sites are refused, not reported as perfect service.
+    bad(r#"{"chargers": []}"#, "at least one charger");
+    bad(
+        r#"{"chargers": [{"id": "a", "max_charge_kw": 0}]}"#,
+        "chargers[0].max_charge_kw",
+    );
+    // Unit mistakes beyond the documented ranges.
+    bad(
+        r#"{"chargers": [{"id": "a", "max_charge_kw": 1e9}]}"#,
+        "chargers[0].max_charge_kw",
+    );
+    bad(
+        r#"{"chargers": [{"id": "a", "max_charge_kw": 10, "max_discharge_kw": 6000}]}"#,
+        "chargers[0].max_discharge_kw",
+    );
+    bad(
+        r#"{"chargers": [{"id": "a", "max_charge_kw": 10}], "import_limit_kw": 1e12}"#,
+        "import_limit_kw",
+    );
+    // The bounds themselves are accepted.
+    let edge = r#"{"chargers": [{"id": "a", "max_charge_kw": 5000, "max_discharge_kw": 5000}],
+        "import_limit_kw": 1e6}"#;
+    assert!(serde_json::from_str::<Site>(edge).is_ok());
     let _ = SiteSpec::from(Site::paper_default());
 }

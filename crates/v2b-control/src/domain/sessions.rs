@@ -1,7 +1,7 @@
 //! ACN session CSV loader and its mapping to V2B sessions.
 
 use crate::domain::csv::read_table;
-use crate::domain::time::parse_local_time;
+use crate::domain::time::{parse_local_time, written_offset_seconds};
 pub use crate::domain::time::{Date, LocalTime};
 use crate::Result;
 use rand::{Rng, SeedableRng};
@@ -243,6 +243,10 @@ pub fn load_acn_sessions<R: Read>(
 ) -> Result<Vec<Session>> {
     let table = read_table(reader, file, &COLUMNS, &USER_COLUMNS)?;
     let zone = options.time_zone.as_ref();
+    // Without a zone each timestamp keeps its wall-clock time as written, which is right only
+    // if the whole file was written in one zone: its offsets may then differ by the one hour of
+    // a daylight-saving change, no more (a stray UTC or +05:30 row would shift silently).
+    let offsets = std::cell::Cell::new(None::<(i32, i32)>);
     let mut rows = Vec::new();
     for row in table.rows() {
         let cell = |i: usize, name: &str| {
@@ -251,12 +255,31 @@ pub fn load_acn_sessions<R: Read>(
         };
         let time = |i: usize, name: &str| {
             let text = cell(i, name)?;
-            parse_local_time(text, zone).ok_or_else(|| {
+            let t = parse_local_time(text, zone).ok_or_else(|| {
                 row.error(
                     name,
                     format!("not an ISO 8601 timestamp with offset: {text:?}"),
                 )
-            })
+            })?;
+            if zone.is_none() {
+                if let Some(off) = written_offset_seconds(text) {
+                    let (lo, hi) = offsets.get().unwrap_or((off, off));
+                    let (lo, hi) = (lo.min(off), hi.max(off));
+                    if hi - lo > 3600 {
+                        return Err(row.error(
+                            name,
+                            format!(
+                                "{text:?} is written at a UTC offset more than one hour from \
+                                 the file's others (a file in one zone differs by at most a \
+                                 daylight-saving hour); give the site's time zone \
+                                 (--time-zone) to convert every timestamp to it"
+                            ),
+                        ));
+                    }
+                    offsets.set(Some((lo, hi)));
+                }
+            }
+            Ok(t)
         };
         let kwh = |i: usize, name: &str| {
             let text = cell(i, name)?;

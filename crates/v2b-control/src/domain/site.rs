@@ -3,15 +3,26 @@
 use crate::{DrEvent, Error, Result};
 use serde::{Deserialize, Serialize};
 
+/// The largest charger power accepted, kW (either direction): ten times the largest DC fast
+/// charger on the market. Beyond it a number is a unit mistake, and solvers lose accuracy.
+pub const MAX_CHARGER_KW: f64 = 5_000.0;
+
+/// The largest site import limit accepted, kW (a large substation).
+pub const MAX_IMPORT_KW: f64 = 1_000_000.0;
+
+/// The largest penalty or external price accepted, USD/kWh.
+pub const MAX_PENALTY_USD_PER_KWH: f64 = 1_000.0;
+
 /// One charger (EVSE).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Charger {
     /// Unique charger id.
     pub id: String,
-    /// Maximum charging power (grid side), kW.
+    /// Maximum charging power (grid side), kW; above 0 and at most [`MAX_CHARGER_KW`].
     pub max_charge_kw: f64,
-    /// Maximum discharging power (grid side), kW; 0 for a unidirectional charger.
+    /// Maximum discharging power (grid side), kW; 0 for a unidirectional charger; at most
+    /// [`MAX_CHARGER_KW`].
     #[serde(default)]
     pub max_discharge_kw: f64,
     /// Whether the operator sets its rate (an uncontrolled charger draws full power).
@@ -114,16 +125,25 @@ impl TryFrom<SiteSpec> for Site {
                     format!("duplicate charger id {:?}", c.id),
                 ));
             }
-            for (name, v) in [
-                ("max_charge_kw", c.max_charge_kw),
-                ("max_discharge_kw", c.max_discharge_kw),
-            ] {
-                if !(v.is_finite() && v >= 0.0) {
-                    return Err(bad(
-                        format!("chargers[{i}].{name}"),
-                        format!("must be finite and non-negative, got {v}"),
-                    ));
-                }
+            // A charger that cannot charge would serve nobody while the reports counted its
+            // sessions as served: it is refused, not simulated.
+            if !(c.max_charge_kw > 0.0 && c.max_charge_kw <= MAX_CHARGER_KW) {
+                return Err(bad(
+                    format!("chargers[{i}].max_charge_kw"),
+                    format!(
+                        "must be above 0 and at most {MAX_CHARGER_KW} kW, got {}",
+                        c.max_charge_kw
+                    ),
+                ));
+            }
+            if !(0.0..=MAX_CHARGER_KW).contains(&c.max_discharge_kw) {
+                return Err(bad(
+                    format!("chargers[{i}].max_discharge_kw"),
+                    format!(
+                        "must be between 0 and {MAX_CHARGER_KW} kW, got {}",
+                        c.max_discharge_kw
+                    ),
+                ));
             }
             for (name, v) in [
                 ("charge_efficiency", c.charge_efficiency),
@@ -143,18 +163,18 @@ impl TryFrom<SiteSpec> for Site {
             ("degradation_usd_per_kwh", p.degradation_usd_per_kwh),
             ("external_price_usd_per_kwh", p.external_price_usd_per_kwh),
         ] {
-            if !(v.is_finite() && v >= 0.0) {
+            if !(0.0..=MAX_PENALTY_USD_PER_KWH).contains(&v) {
                 return Err(bad(
                     format!("penalties.{name}"),
-                    format!("must be finite and non-negative, got {v}"),
+                    format!("must be between 0 and {MAX_PENALTY_USD_PER_KWH} USD/kWh, got {v}"),
                 ));
             }
         }
         if let Some(cap) = spec.import_limit_kw {
-            if !(cap.is_finite() && cap >= 0.0) {
+            if !(0.0..=MAX_IMPORT_KW).contains(&cap) {
                 return Err(bad(
                     "import_limit_kw".into(),
-                    format!("must be finite and non-negative, got {cap}"),
+                    format!("must be between 0 and {MAX_IMPORT_KW} kW, got {cap}"),
                 ));
             }
         }
@@ -169,6 +189,12 @@ impl TryFrom<SiteSpec> for Site {
                     format!("overlaps demand_response[{j}]"),
                 ));
             }
+        }
+        if spec.chargers.is_empty() {
+            return Err(bad(
+                "chargers".into(),
+                "a site needs at least one charger".into(),
+            ));
         }
         Ok(Site {
             chargers: spec.chargers,

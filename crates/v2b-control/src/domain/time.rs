@@ -160,6 +160,17 @@ pub fn parse_local_time(text: &str, zone: Option<&jiff::tz::TimeZone>) -> Option
     Some(LocalTime::from_civil(civil))
 }
 
+/// The UTC offset written in a timestamp that [`parse_local_time`] reads, in seconds.
+pub(crate) fn written_offset_seconds(text: &str) -> Option<i32> {
+    let text = text.trim();
+    match text.parse::<jiff::Timestamp>() {
+        Ok(_) => written_offset(text).map(|o| o.seconds()),
+        Err(_) => jiff::fmt::rfc2822::parse(text)
+            .ok()
+            .map(|z| z.offset().seconds()),
+    }
+}
+
 /// The UTC offset written at the end of an RFC 3339 timestamp (`Z`, `+hh:mm` or `-hh:mm`).
 fn written_offset(text: &str) -> Option<jiff::tz::Offset> {
     if text.ends_with('Z') || text.ends_with('z') {
