@@ -18,6 +18,13 @@ use std::path::Path;
 struct Input {
     sessions: Vec<String>,
     evs: Vec<EvInput>,
+    /// Dense day-ahead values: one row per EV (in `evs` order, `null` for an EV that did not
+    /// bid), one column per session (in `sessions` order). Instead of the EVs' `da_values`.
+    #[serde(default)]
+    da_matrix: Option<Vec<Option<Vec<f64>>>>,
+    /// Dense real-time values, as `da_matrix` (no `null` rows). Instead of `rt_values`.
+    #[serde(default)]
+    rt_matrix: Option<Vec<Vec<f64>>>,
     #[serde(default)]
     rt: RtInput,
 }
@@ -29,7 +36,7 @@ struct EvInput {
     #[serde(default)]
     da_values: Option<SessionValues>,
     #[serde(default)]
-    rt_values: SessionValues,
+    rt_values: Option<SessionValues>,
 }
 
 /// A `{session: value}` map read straight into a list (no intermediate JSON values: a
@@ -129,17 +136,22 @@ fn validate(input: &Input) -> Result<(TwoStage, Vec<TwoStageReport>), FieldError
             ));
         }
     }
+    check_matrix_shape(input)?;
     let mut reports = Vec::with_capacity(input.evs.len());
     for (i, ev) in input.evs.iter().enumerate() {
-        let day_ahead = match &ev.da_values {
-            Some(map) => Some(valuation(&session_index, map, || {
+        let da_row = input.da_matrix.as_ref().and_then(|rows| rows[i].as_deref());
+        let day_ahead = match (&ev.da_values, da_row) {
+            (Some(map), _) => Some(valuation(&session_index, map, || {
                 format!("evs[{i}].da_values")
             })?),
-            None => None,
+            (None, Some(row)) => Some(dense(row, || format!("da_matrix[{i}]"))?),
+            (None, None) => None,
         };
-        let real_time = valuation(&session_index, &ev.rt_values, || {
-            format!("evs[{i}].rt_values")
-        })?;
+        let real_time = match (&ev.rt_values, &input.rt_matrix) {
+            (Some(map), _) => valuation(&session_index, map, || format!("evs[{i}].rt_values"))?,
+            (None, Some(rows)) => dense(&rows[i], || format!("rt_matrix[{i}]"))?,
+            (None, None) => Valuation::zeros(sessions.len()),
+        };
         reports.push(TwoStageReport {
             day_ahead,
             real_time,
@@ -175,6 +187,65 @@ fn validate(input: &Input) -> Result<(TwoStage, Vec<TwoStageReport>), FieldError
             .map_err(|e| ("rt.order".to_string(), e.to_string()))?;
     }
     Ok((market, reports))
+}
+
+/// The dense matrices, if given: one row per EV, each as long as `sessions`, and no EV with the
+/// same stage's values also given by name.
+fn check_matrix_shape(input: &Input) -> Result<(), FieldError> {
+    let (n, m) = (input.evs.len(), input.sessions.len());
+    let rows_of = |name: &str, lens: Vec<Option<usize>>| -> Result<(), FieldError> {
+        if lens.len() != n {
+            return Err((
+                name.to_string(),
+                format!(
+                    "has {} rows; there are {n} EVs (one row per EV)",
+                    lens.len()
+                ),
+            ));
+        }
+        for (i, len) in lens.into_iter().enumerate() {
+            if let Some(len) = len.filter(|&len| len != m) {
+                return Err((
+                    format!("{name}[{i}]"),
+                    format!("has {len} values; there are {m} sessions (one per session)"),
+                ));
+            }
+        }
+        Ok(())
+    };
+    if let Some(rows) = &input.da_matrix {
+        rows_of(
+            "da_matrix",
+            rows.iter().map(|r| r.as_ref().map(Vec::len)).collect(),
+        )?;
+        if let Some(i) = input.evs.iter().position(|ev| ev.da_values.is_some()) {
+            return Err((
+                format!("evs[{i}].da_values"),
+                "day-ahead values are given by da_matrix: give them in one form only".into(),
+            ));
+        }
+    }
+    if let Some(rows) = &input.rt_matrix {
+        rows_of("rt_matrix", rows.iter().map(|r| Some(r.len())).collect())?;
+        if let Some(i) = input.evs.iter().position(|ev| ev.rt_values.is_some()) {
+            return Err((
+                format!("evs[{i}].rt_values"),
+                "real-time values are given by rt_matrix: give them in one form only".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One EV's values from a dense row (already checked to be one per session).
+fn dense(row: &[f64], at: impl Fn() -> String) -> Result<Valuation, FieldError> {
+    if let Some(k) = row.iter().position(|x| !(0.0..=MAX_VALUE).contains(x)) {
+        return Err((
+            format!("{}[{k}]", at()),
+            format!("value must be between 0 and {MAX_VALUE:e}, got {}", row[k]),
+        ));
+    }
+    Valuation::new(row.to_vec()).map_err(|e| (at(), e.to_string()))
 }
 
 /// One EV's values, indexed like `sessions`; `at` names the map in errors (built only then).

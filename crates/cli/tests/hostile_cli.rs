@@ -174,3 +174,65 @@ fn a_session_named_twice_in_one_values_map_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("duplicate field"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_dense_matrix_form_gives_the_same_outcome_as_the_named_maps() {
+    let named = write(
+        "named.json",
+        r#"{"sessions": ["A", "B"],
+            "evs": [{"id": "ev1", "da_values": {"A": 6, "B": 3}, "rt_values": {"A": 2, "B": 6}},
+                    {"id": "ev2", "rt_values": {"A": 1, "B": 5}}],
+            "rt": {"mechanism": "vcg-endowment"}}"#,
+    );
+    let dense = write(
+        "dense.json",
+        r#"{"sessions": ["A", "B"], "evs": [{"id": "ev1"}, {"id": "ev2"}],
+            "da_matrix": [[6, 3], null], "rt_matrix": [[2, 6], [1, 5]],
+            "rt": {"mechanism": "vcg-endowment"}}"#,
+    );
+    let (a, b) = (two_stage(&named), two_stage(&dense));
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn a_malformed_dense_matrix_is_refused_naming_the_row_or_cell() {
+    let cases = [
+        (
+            r#""rt_matrix": [[2, 6]]"#,
+            "rt_matrix: has 1 rows; there are 2 EVs",
+        ),
+        (
+            r#""rt_matrix": [[2, 6], [1]]"#,
+            "rt_matrix[1]: has 1 values; there are 2 sessions",
+        ),
+        (
+            r#""rt_matrix": [[2, 6], [1, -5]]"#,
+            "rt_matrix[1][1]: value must be between",
+        ),
+        (
+            r#""da_matrix": [null, [1, 2e9]]"#,
+            "da_matrix[1][1]: value must be between",
+        ),
+    ];
+    for (matrix, message) in cases {
+        let path = write(
+            "badmatrix.json",
+            &format!(
+                r#"{{"sessions": ["A", "B"], "evs": [{{"id": "x"}}, {{"id": "y"}}], {matrix}}}"#
+            ),
+        );
+        let o = two_stage(&path);
+        assert_eq!(o.status.code(), Some(2), "{matrix}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{matrix}: {}", stderr(&o));
+    }
+    // One stage's values in both forms is ambiguous.
+    let path = write(
+        "both.json",
+        r#"{"sessions": ["A"], "evs": [{"id": "x", "rt_values": {"A": 1}}], "rt_matrix": [[2]]}"#,
+    );
+    let o = two_stage(&path);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("evs[0].rt_values"), "{}", stderr(&o));
+}
