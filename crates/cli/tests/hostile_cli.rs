@@ -236,3 +236,18 @@ fn a_malformed_dense_matrix_is_refused_naming_the_row_or_cell() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("evs[0].rt_values"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_copositive_number_beyond_its_range_is_refused_before_any_solver_sees_it() {
+    let example = std::fs::read_to_string(format!(
+        "{}/../../examples/data/copositive_example_a.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("example A");
+    let huge = example.replace("[0.1, 0.1]", "[0.1, 1e25]");
+    assert_ne!(huge, example);
+    let path = write("cop_huge.json", &huge);
+    let o = evmech(&["copositive", "--input", &path.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("energy_price[1]"), "{}", stderr(&o));
+}

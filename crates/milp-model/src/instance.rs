@@ -114,6 +114,33 @@ pub struct EvSpec {
     pub access_cost: BTreeMap<String, f64>,
 }
 
+/// The valid ranges of an instance's numbers. They refuse unit mistakes and magnitudes that no
+/// charging site has (a price of 1e25 once reached a C library's assertion) before any solver
+/// sees them; inside them the solvers work in the instance's own units.
+pub mod limits {
+    /// Longest slot, hours.
+    pub const MAX_SLOT_HOURS: f64 = 24.0;
+    /// Highest energy price or value, USD/kWh.
+    pub const MAX_USD_PER_KWH: f64 = 1_000.0;
+    /// Highest access cost, USD.
+    pub const MAX_ACCESS_COST_USD: f64 = 1_000_000.0;
+    /// Largest station power, kW.
+    pub const MAX_STATION_KW: f64 = 100_000.0;
+    /// Largest EV request, kWh, and EV rate, kW.
+    pub const MAX_EV_KWH: f64 = 10_000.0;
+}
+
+/// `value` is finite and in `[0, max]`, or an error naming `field` and the range.
+fn in_range(field: String, value: f64, max: f64, unit: &str) -> Result<()> {
+    if !(0.0..=max).contains(&value) {
+        return Err(Error::InvalidField {
+            field,
+            reason: format!("must be between 0 and {max} {unit}, got {value}"),
+        });
+    }
+    Ok(())
+}
+
 fn finite_non_negative(field: String, value: f64) -> Result<()> {
     if !value.is_finite() || value < 0.0 {
         return Err(Error::InvalidField {
@@ -129,10 +156,14 @@ impl TryFrom<InstanceSpec> for Instance {
 
     fn try_from(spec: InstanceSpec) -> Result<Self> {
         let horizon = spec.energy_price.len();
-        if !(spec.slot_hours.is_finite() && spec.slot_hours > 0.0) {
+        if !(spec.slot_hours > 0.0 && spec.slot_hours <= limits::MAX_SLOT_HOURS) {
             return Err(Error::InvalidField {
                 field: "slot_hours".into(),
-                reason: format!("must be finite and positive, got {}", spec.slot_hours),
+                reason: format!(
+                    "must be above 0 and at most {} hours, got {}",
+                    limits::MAX_SLOT_HOURS,
+                    spec.slot_hours
+                ),
             });
         }
         if horizon == 0 {
@@ -142,7 +173,12 @@ impl TryFrom<InstanceSpec> for Instance {
             });
         }
         for (t, &p) in spec.energy_price.iter().enumerate() {
-            finite_non_negative(format!("energy_price[{t}]"), p)?;
+            in_range(
+                format!("energy_price[{t}]"),
+                p,
+                limits::MAX_USD_PER_KWH,
+                "USD/kWh",
+            )?;
         }
         for (s, st) in spec.stations.iter().enumerate() {
             if spec.stations[..s].iter().any(|o| o.id == st.id) {
@@ -151,7 +187,12 @@ impl TryFrom<InstanceSpec> for Instance {
                     reason: format!("duplicate station id {:?}", st.id),
                 });
             }
-            finite_non_negative(format!("stations[{s}].power_kw"), st.power_kw)?;
+            in_range(
+                format!("stations[{s}].power_kw"),
+                st.power_kw,
+                limits::MAX_STATION_KW,
+                "kW",
+            )?;
         }
         let mut evs = Vec::with_capacity(spec.evs.len());
         for (n, ev) in spec.evs.iter().enumerate() {
@@ -180,9 +221,14 @@ impl TryFrom<InstanceSpec> for Instance {
                     ),
                 });
             }
-            finite_non_negative(at("energy_kwh"), ev.energy_kwh)?;
-            finite_non_negative(at("max_kw"), ev.max_kw)?;
-            finite_non_negative(at("value_per_kwh"), ev.value_per_kwh)?;
+            in_range(at("energy_kwh"), ev.energy_kwh, limits::MAX_EV_KWH, "kWh")?;
+            in_range(at("max_kw"), ev.max_kw, limits::MAX_EV_KWH, "kW")?;
+            in_range(
+                at("value_per_kwh"),
+                ev.value_per_kwh,
+                limits::MAX_USD_PER_KWH,
+                "USD/kWh",
+            )?;
             let mut access = vec![0.0; spec.stations.len()];
             for (station, &cost) in &ev.access_cost {
                 let field = format!("evs[{n}].access_cost.{station}");
@@ -192,7 +238,7 @@ impl TryFrom<InstanceSpec> for Instance {
                         reason: format!("unknown station {station:?}"),
                     });
                 };
-                finite_non_negative(field, cost)?;
+                in_range(field, cost, limits::MAX_ACCESS_COST_USD, "USD")?;
                 access[s] = cost;
             }
             evs.push(EvRequest {
@@ -308,7 +354,8 @@ impl Instance {
             ev.value_usd_per_kwh *= factor;
             ev.access_cost_usd.iter_mut().for_each(|c| *c *= factor);
         }
-        Ok(out)
+        // The scaled instance must stay inside the valid ranges.
+        Instance::try_from(InstanceSpec::from(out))
     }
 
     /// The same instance with the EVs in the order `perm` (new EV `j` is old EV `perm[j]`).
@@ -344,9 +391,13 @@ impl Instance {
             field: "station".into(),
             reason: format!("no station {station}"),
         })?;
-        st.evse += extra_evse;
+        st.evse = st.evse.checked_add(extra_evse).ok_or(Error::InvalidField {
+            field: "extra_evse".into(),
+            reason: format!("{} + {extra_evse} plugs overflow", st.evse),
+        })?;
         st.power_kw += extra_kw;
-        Ok(out)
+        // The enlarged station must stay inside the valid ranges.
+        Instance::try_from(InstanceSpec::from(out))
     }
 }
 

@@ -106,7 +106,7 @@ pub use brute_force::{brute_force_optimum, ENUMERATION_LIMIT};
 #[cfg_attr(docsrs, doc(cfg(feature = "cbc")))]
 pub use cbc::solve_cbc;
 pub use error::{Error, Result};
-pub use instance::{EvRequest, EvSpec, Instance, InstanceSpec, Station};
+pub use instance::{limits, EvRequest, EvSpec, Instance, InstanceSpec, Station};
 pub use linear::{Column, LinearModel, Row, RowName, Sense, VarName};
 pub use lp::{solve_lp, LpSolution};
 pub use milp::{solve_milp, solve_milp_with, MilpSolution};

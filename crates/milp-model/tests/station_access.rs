@@ -179,6 +179,52 @@ fn invalid_instances_name_the_field() {
         &ev("").replace(r#""energy_price": [0.1, 0.1]"#, r#""energy_price": []"#),
         "energy_price",
     );
+    // Beyond the documented ranges (a price of 1e25 once reached a C library's assertion).
+    for (from, to, field) in [
+        (
+            r#""energy_price": [0.1, 0.1]"#,
+            r#""energy_price": [0.1, 1e25]"#,
+            "energy_price[1]",
+        ),
+        (
+            r#""value_per_kwh": 0.5"#,
+            r#""value_per_kwh": 1001"#,
+            "evs[0].value_per_kwh",
+        ),
+        (
+            r#""energy_kwh": 5"#,
+            r#""energy_kwh": 1e30"#,
+            "evs[0].energy_kwh",
+        ),
+        (r#""max_kw": 7,"#, r#""max_kw": 1e5,"#, "evs[0].max_kw"),
+        (
+            r#""power_kw": 7"#,
+            r#""power_kw": 1e9"#,
+            "stations[0].power_kw",
+        ),
+        (r#""slot_hours": 1.0"#, r#""slot_hours": 1e6"#, "slot_hours"),
+    ] {
+        let json = ev("").replace(from, to);
+        assert_ne!(json, ev(""), "the replacement of {from} applies");
+        bad(&json, field);
+        let err = serde_json::from_str::<Instance>(&json)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must be"), "{err}");
+    }
+    bad(
+        &ev(r#", "access_cost": {"A": 2e6}"#),
+        "evs[0].access_cost.A",
+    );
+    // The bounds themselves are accepted.
+    let edge = ev(r#", "access_cost": {"A": 1e6}"#)
+        .replace(r#""value_per_kwh": 0.5"#, r#""value_per_kwh": 1000"#)
+        .replace(r#""slot_hours": 1.0"#, r#""slot_hours": 24"#);
+    assert!(serde_json::from_str::<Instance>(&edge).is_ok());
+    // A scale that leaves the ranges is refused, not applied silently.
+    let inst: Instance = serde_json::from_str(&ev("")).unwrap();
+    assert!(inst.scale_money(100.0).is_ok());
+    assert!(inst.scale_money(1e5).is_err());
 }
 
 #[derive(Debug, Clone)]
