@@ -1,5 +1,6 @@
 //! `W*(N \ {i}, K \ {e})` from one optimal assignment, by one early-stopping Dijkstra.
 
+use super::walrasian::best_outside;
 use super::Assignment;
 use crate::ValueMatrix;
 
@@ -151,17 +152,4 @@ impl PairRemoval<'_> {
             }
         }
     }
-}
-
-/// For each item, the best value an unassigned agent has for it (0 if none).
-fn best_outside(values: &ValueMatrix, a: &Assignment) -> Vec<f64> {
-    let mut best = vec![0.0f64; values.n_items()];
-    for (agent, item) in a.item_of.iter().enumerate() {
-        if item.is_none() {
-            for (b, &v) in best.iter_mut().zip(values.row(agent)) {
-                *b = b.max(v);
-            }
-        }
-    }
-    best
 }

@@ -36,6 +36,20 @@ fn dijkstra(m: usize, root_cost: Vec<f64>, edge: impl Fn(usize, usize) -> f64) -
     dist
 }
 
+/// For each item, the best value an unassigned agent has for it (0 if none): the price below
+/// which an agent left out would want the item.
+pub(super) fn best_outside(values: &ValueMatrix, a: &Assignment) -> Vec<f64> {
+    let mut best = vec![0.0f64; values.n_items()];
+    for (agent, item) in a.item_of.iter().enumerate() {
+        if item.is_none() {
+            for (b, &v) in best.iter_mut().zip(values.row(agent)) {
+                *b = b.max(v);
+            }
+        }
+    }
+    best
+}
+
 /// The minimum Walrasian price of every item.
 ///
 /// Walrasian prices are the solutions of the difference constraints
@@ -49,14 +63,7 @@ fn dijkstra(m: usize, root_cost: Vec<f64>, edge: impl Fn(usize, usize) -> f64) -
 /// `assignment` must be an optimal assignment of `values` from [`solve`](super::solve).
 pub fn min_walrasian_prices(values: &ValueMatrix, assignment: &Assignment) -> Vec<f64> {
     let m = values.n_items();
-    let mut best_outside = vec![0.0f64; m];
-    for (agent, item) in assignment.item_of.iter().enumerate() {
-        if item.is_none() {
-            for (k, b) in best_outside.iter_mut().enumerate() {
-                *b = b.max(values.get(agent, k));
-            }
-        }
-    }
+    let best_outside = best_outside(values, assignment);
     let root: Vec<f64> = (0..m)
         .map(|k| (assignment.prices[k] - best_outside[k]).max(0.0))
         .collect();

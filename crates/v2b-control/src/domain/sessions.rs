@@ -1,7 +1,7 @@
 //! ACN session CSV loader and its mapping to V2B sessions.
 
 use crate::domain::csv::read_table;
-use crate::domain::time::{parse_local_time, written_offset_seconds};
+use crate::domain::time::parse_local_time_and_offset;
 pub use crate::domain::time::{Date, LocalTime};
 use crate::Result;
 use rand::{Rng, SeedableRng};
@@ -255,29 +255,27 @@ pub fn load_acn_sessions<R: Read>(
         };
         let time = |i: usize, name: &str| {
             let text = cell(i, name)?;
-            let t = parse_local_time(text, zone).ok_or_else(|| {
+            let (t, off) = parse_local_time_and_offset(text, zone).ok_or_else(|| {
                 row.error(
                     name,
                     format!("not an ISO 8601 timestamp with offset: {text:?}"),
                 )
             })?;
             if zone.is_none() {
-                if let Some(off) = written_offset_seconds(text) {
-                    let (lo, hi) = offsets.get().unwrap_or((off, off));
-                    let (lo, hi) = (lo.min(off), hi.max(off));
-                    if hi - lo > 3600 {
-                        return Err(row.error(
-                            name,
-                            format!(
-                                "{text:?} is written at a UTC offset more than one hour from \
-                                 the file's others (a file in one zone differs by at most a \
-                                 daylight-saving hour); give the site's time zone \
-                                 (--time-zone) to convert every timestamp to it"
-                            ),
-                        ));
-                    }
-                    offsets.set(Some((lo, hi)));
+                let (lo, hi) = offsets.get().unwrap_or((off, off));
+                let (lo, hi) = (lo.min(off), hi.max(off));
+                if hi - lo > 3600 {
+                    return Err(row.error(
+                        name,
+                        format!(
+                            "{text:?} is written at a UTC offset more than one hour from \
+                             the file's others (a file in one zone differs by at most a \
+                             daylight-saving hour); give the site's time zone \
+                             (--time-zone) to convert every timestamp to it"
+                        ),
+                    ));
                 }
+                offsets.set(Some((lo, hi)));
             }
             Ok(t)
         };

@@ -145,6 +145,14 @@ impl LocalTime {
 /// (`Wed, 01 May 2019 08:18:45 GMT`). With `zone`, the instant is converted to that time zone
 /// (the site's); without, the wall-clock time as written is kept (the offset only checked).
 pub fn parse_local_time(text: &str, zone: Option<&jiff::tz::TimeZone>) -> Option<LocalTime> {
+    parse_local_time_and_offset(text, zone).map(|(t, _)| t)
+}
+
+/// [`parse_local_time`] and the UTC offset written in the timestamp, in seconds (one parse).
+pub(crate) fn parse_local_time_and_offset(
+    text: &str,
+    zone: Option<&jiff::tz::TimeZone>,
+) -> Option<(LocalTime, i32)> {
     let text = text.trim();
     let (instant, written) = match text.parse::<jiff::Timestamp>() {
         Ok(ts) => (ts, written_offset(text)?),
@@ -157,18 +165,7 @@ pub fn parse_local_time(text: &str, zone: Option<&jiff::tz::TimeZone>) -> Option
         .cloned()
         .unwrap_or_else(|| jiff::tz::TimeZone::fixed(written));
     let civil = instant.to_zoned_datetime(zone).datetime();
-    Some(LocalTime::from_civil(civil))
-}
-
-/// The UTC offset written in a timestamp that [`parse_local_time`] reads, in seconds.
-pub(crate) fn written_offset_seconds(text: &str) -> Option<i32> {
-    let text = text.trim();
-    match text.parse::<jiff::Timestamp>() {
-        Ok(_) => written_offset(text).map(|o| o.seconds()),
-        Err(_) => jiff::fmt::rfc2822::parse(text)
-            .ok()
-            .map(|z| z.offset().seconds()),
-    }
+    Some((LocalTime::from_civil(civil), written.seconds()))
 }
 
 /// The UTC offset written at the end of an RFC 3339 timestamp (`Z`, `+hh:mm` or `-hh:mm`).
