@@ -54,6 +54,10 @@ struct Args {
     /// Seed of futures, users and choices (shared by every row: paired comparisons).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// How CONSENT's credits are settled: escrow (the default) or at-quote (the paper's rule,
+    /// with which the tables of docs/v2b.md were computed).
+    #[arg(long, default_value = "escrow")]
+    settlement: String,
     /// First N weekdays only.
     #[arg(long)]
     days: Option<usize>,
@@ -93,6 +97,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .into())
             }
         },
+        settlement: args.settlement.parse()?,
         ..TableSettings::default()
     };
     let tables: Vec<&str> = args.tables.split(',').map(str::trim).collect();
@@ -161,9 +166,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         println!(
-            "\nTable {table} ({} weekdays, seed {}, futures: {}{}):",
+            "\nTable {table} ({} weekdays, seed {}, settlement: {}, futures: {}{}):",
             scenario.days().len(),
             args.seed,
+            args.settlement,
             args.forecast,
             if args.forecast == "history" {
                 ""

@@ -6,9 +6,13 @@ use crate::json_num::num;
 use crate::v2b::{bad_arg, date, forecast_by_name, load_episode, write_file, EpisodeArgs};
 use evmech_lab::consent_table::{run_table, TablePolicy, TableSettings};
 use evmech_lab::export;
+use evmech_lab::ledger_csv::{ledger_csv, ledger_months_csv};
+use evmech_v2b_control::ledger::{ledger, Ledger};
 use evmech_v2b_control::negotiation::Profile;
+use evmech_v2b_control::negotiation::Settlement;
 use evmech_v2b_control::policy::grid_by_name;
 use evmech_v2b_control::{EpisodeReport, Scenario};
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 /// Arguments of `v2b negotiate`.
@@ -41,17 +45,24 @@ pub struct NegotiateArgs {
     /// Seed of every random stream (futures, users, choices).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// How CONSENT's credits (prices below zero) are settled: escrow (paid at the end of the
+    /// billing month out of the month's realized surplus, the default) or at-quote (paid in
+    /// full at departure: the paper's rule).
+    #[arg(long, default_value = "escrow")]
+    pub settlement: String,
     /// The data files, the episode mapping and the output directory.
     #[command(flatten)]
     pub episode: EpisodeArgs,
 }
 
-/// Runs the rows, writes `summary.json`, `run.json`, `days.csv` and `arrivals.csv` into `--out`, and returns
+/// Runs the rows, writes `summary.json`, `run.json`, `days.csv`, `sessions.csv`,
+/// `arrivals.csv`, `ledger.csv` and `ledger_months.csv` into `--out`, and returns
 /// the summary.
 pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
     let rows = TablePolicy::parse_list(&args.policies).map_err(InputError::V2b)?;
     let profile: Profile = args.profile.parse().map_err(InputError::V2b)?;
     let time_grid = grid_by_name(&args.grid).map_err(InputError::V2b)?;
+    let settlement: Settlement = args.settlement.parse().map_err(InputError::V2b)?;
     if !(0.0..=1.0).contains(&args.alpha) {
         return Err(bad_arg(
             "alpha",
@@ -74,13 +85,21 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         on_failure: args.episode.on_failure(),
         time_grid,
         forecast: forecast_by_name(&args.episode.forecast)?,
+        settlement,
         ..TableSettings::default()
     };
     let mut progress = export::terminal_progress();
     let reports = args
         .episode
         .with_threads(|| Ok(run_table(&scenario, &rows, &settings, &mut progress)?))?;
-    let summary = summary_json(&scenario, &reports);
+    let ledgers = args.episode.with_threads(|| {
+        Ok(reports
+            .par_iter()
+            .map(|r| ledger(&scenario, r, Some(backend)))
+            .collect::<Result<Vec<_>, _>>()?)
+    })?;
+    let mut summary = summary_json(&scenario, &reports);
+    add_ledger_json(&mut summary, &ledgers);
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
     let run = json!({
         "days": scenario.days().len(),
@@ -93,6 +112,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "hindsight": settings.forecast.is_hindsight(),
         "time_grid": time_grid,
         "seed": args.seed,
+        "settlement": settlement.name(),
         "alpha": args.alpha,
         "profile": profile.name(),
         "backend": backend.name(),
@@ -126,7 +146,38 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         &args.episode.out.join("arrivals.csv"),
         &export::arrivals_csv(&reports, scenario.tariff().slot_hours()),
     )?;
+    write_file(&args.episode.out.join("ledger.csv"), &ledger_csv(&ledgers))?;
+    write_file(
+        &args.episode.out.join("ledger_months.csv"),
+        &ledger_months_csv(&ledgers),
+    )?;
     Ok(text)
+}
+
+/// Adds to each row of the summary its ledger per month (`ledger`: what the EVs added to the
+/// building's costs, what users paid, the credits and the decomposition of the net cost).
+fn add_ledger_json(summary: &mut Value, ledgers: &[Ledger]) {
+    for l in ledgers {
+        if let Some(Value::Object(o)) = summary.get_mut(&l.policy) {
+            let months: Vec<Value> = l
+                .months
+                .iter()
+                .map(|m| {
+                    json!({
+                        "month": format!("{}-{:02}", m.year, m.month),
+                        "building_only_usd": num(m.building_only_usd),
+                        "ev_added_cost_usd": num(m.ev_added_cost_usd),
+                        "payments_usd": num(m.payments_usd),
+                        "net_cost_of_evs_usd": num(m.net_cost_of_evs_usd),
+                        "credits_promised_usd": num(m.credits_promised_usd),
+                        "credits_paid_usd": num(m.credits_paid_usd),
+                        "gap_terms": m.gap_terms(),
+                    })
+                })
+                .collect();
+            o.insert("ledger".into(), Value::Array(months));
+        }
+    }
 }
 
 /// The `summary.json` object: one entry per row, the contract's fields first. Dollar amounts

@@ -110,6 +110,56 @@ fn every_table_row_reports_the_contract_fields() {
         "policy,date,session_id,slot,served,level,reduction_kwh,delay_minutes,quote_usd,price_usd_per_kwh"
     );
     assert!(lines.all(|l| l.split(',').count() == 10));
+    assert_eq!(run["settlement"], "escrow");
+    // The ledger: one line per decided arrival and policy, the menus' options in columns, and
+    // per month what the EVs added, what users paid and the decomposition of the difference.
+    let ledger = std::fs::read_to_string(out.join("ledger.csv")).unwrap();
+    let header: Vec<&str> = ledger.lines().next().unwrap().split(',').collect();
+    for column in [
+        "policy",
+        "cost_without_usd",
+        "planned_marginal_usd",
+        "paid_usd",
+        "hindsight_marginal_usd",
+        "option3_price_usd",
+    ] {
+        assert!(header.contains(&column), "{column} missing: {header:?}");
+    }
+    let decided: usize = rows
+        .iter()
+        .map(|r| {
+            summary[*r]["served"].as_u64().unwrap() as usize
+                + summary[*r]["declined"].as_u64().unwrap() as usize
+        })
+        .sum();
+    assert_eq!(ledger.lines().count(), 1 + decided);
+    let months = std::fs::read_to_string(out.join("ledger_months.csv")).unwrap();
+    assert_eq!(months.lines().count(), 1 + rows.len());
+    for row in rows {
+        let m = &summary[row]["ledger"][0];
+        let net = m["net_cost_of_evs_usd"].as_f64().unwrap();
+        let added = m["ev_added_cost_usd"].as_f64().unwrap();
+        let paid = m["payments_usd"].as_f64().unwrap();
+        assert!((net - (added - paid)).abs() < 1e-6, "{row}: {m}");
+        if m["credits_paid_usd"].as_f64().unwrap() > 1e-6 {
+            assert!(net <= 1e-6, "{row}: escrow paid an unearned credit: {m}");
+        }
+    }
+    let terms = &summary["consent"]["ledger"][0]["gap_terms"];
+    let sum: f64 = [
+        "dispatch_usd",
+        "interaction_usd",
+        "forecast_usd",
+        "pricing_rule_usd",
+        "settlement_usd",
+    ]
+    .iter()
+    .map(|k| terms[*k].as_f64().unwrap())
+    .sum();
+    let net = summary["consent"]["ledger"][0]["net_cost_of_evs_usd"]
+        .as_f64()
+        .unwrap();
+    assert!((sum - net).abs() < 1e-6, "{terms}");
     let _ = std::fs::remove_dir_all(out);
 }
 
@@ -122,6 +172,7 @@ fn bad_arguments_exit_2_and_name_the_argument() {
         (vec!["--backend", "gurobi"], "backend"),
         (vec!["--grid", "weekly"], "grid"),
         (vec!["--threads", "0"], "threads"),
+        (vec!["--settlement", "never"], "settlement"),
     ];
     // A backend this build was compiled without is refused before any work, naming it.
     if cfg!(not(feature = "cbc")) {

@@ -3,7 +3,7 @@
 
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
-use evmech_v2b_control::negotiation::{Negotiator, Profile};
+use evmech_v2b_control::negotiation::{Negotiator, Profile, Settlement};
 use evmech_v2b_control::policy::{
     ChargingPolicy, ForecastMode, MaxCharge, McMpc, McMpcOptions, OnFailure,
 };
@@ -102,6 +102,7 @@ impl TablePolicy {
             n.settings.backend = settings.backend;
             n.settings.forecast = settings.forecast;
             n.settings.users.profile = settings.profile;
+            n.settings.settlement = settings.settlement;
             if self != TablePolicy::SmartUtility {
                 n.settings.menu.alpha = settings.alpha;
             }
@@ -158,6 +159,10 @@ pub struct TableSettings {
     /// [`ForecastMode::HindsightPool`] reproduces the paper's setting).
     #[serde(default)]
     pub forecast: ForecastMode,
+    /// How CONSENT's credits are settled (default: [`Settlement::Escrow`];
+    /// [`Settlement::AtQuote`] is the paper's rule).
+    #[serde(default)]
+    pub settlement: Settlement,
 }
 
 impl Default for TableSettings {
@@ -173,6 +178,7 @@ impl Default for TableSettings {
             on_failure: OnFailure::Error,
             time_grid: TimeGrid::Slots,
             forecast: ForecastMode::History,
+            settlement: Settlement::default(),
         }
     }
 }

@@ -10,7 +10,8 @@
 //!   and 3) on one episode (`evmech v2b negotiate`, the `consent_table` example).
 //! - [`tables`]: the CSV tables (per day, per slot with local time, per session, per arrival),
 //!   written with the `csv` crate so fields are escaped; [`export`]: those tables, an SVG plot
-//!   of one day, and a terminal progress line.
+//!   of one day, and a terminal progress line; [`ledger_csv`]: CONSENT's ledger (per arrival
+//!   and per month) as CSV.
 //!
 //! ```
 //! use evmech_lab::compare::compare;
@@ -29,4 +30,5 @@
 pub mod compare;
 pub mod consent_table;
 pub mod export;
+pub mod ledger_csv;
 pub mod tables;

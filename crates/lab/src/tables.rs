@@ -50,7 +50,7 @@ impl SlotClock {
 }
 
 /// Writes `header` and the rows `fill` adds, returning the CSV text.
-fn table(header: &[&str], fill: impl FnOnce(&mut csv::Writer<Vec<u8>>)) -> String {
+pub(crate) fn table(header: &[&str], fill: impl FnOnce(&mut csv::Writer<Vec<u8>>)) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header).expect("writing to memory");
     fill(&mut w);
@@ -58,11 +58,11 @@ fn table(header: &[&str], fill: impl FnOnce(&mut csv::Writer<Vec<u8>>)) -> Strin
     String::from_utf8(bytes).expect("the fields are UTF-8")
 }
 
-fn row(w: &mut csv::Writer<Vec<u8>>, fields: &[String]) {
+pub(crate) fn row(w: &mut csv::Writer<Vec<u8>>, fields: &[String]) {
     w.write_record(fields).expect("writing to memory");
 }
 
-fn f4(x: f64) -> String {
+pub(crate) fn f4(x: f64) -> String {
     format!("{x:.4}")
 }
 
@@ -206,6 +206,7 @@ pub fn arrivals_csv(reports: &[EpisodeReport], slot_hours: f64) -> String {
             for a in &r.users.records {
                 let (quote, per_kwh) = match a.price {
                     Some(Price::Quote(q)) => (format!("{q:.6}"), String::new()),
+                    Some(Price::CreditUpTo(c)) => (format!("{:.6}", -c), String::new()),
                     Some(Price::PerKwhDelivered(p)) => (String::new(), format!("{p:.6}")),
                     None => (String::new(), String::new()),
                 };

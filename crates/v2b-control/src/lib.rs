@@ -34,7 +34,12 @@
 //!   futures; [`negotiation::UserModel`] and [`negotiation::AcceptanceMode`] are the users;
 //!   [`negotiation::ConsentMechanism`] is the negotiation as an `evmech_mechanisms::Mechanism`;
 //!   [`negotiation::Negotiator`] plugs it into [`simulate_with`] as an [`ArrivalPolicy`]
-//!   (beside [`FreeAccess`] and [`FixedPrice`]).
+//!   (beside [`FreeAccess`] and [`FixedPrice`]). [`negotiation::Settlement`] says how credits
+//!   (quotes below zero) are paid: in full at the quote (the paper) or, by default, out of the
+//!   billing month's realized surplus (escrow).
+//! - [`ledger`]: where an episode's money went: per arrival the quoted costs and prices, what
+//!   was paid and a hindsight marginal cost; per month what the EVs added to the building's
+//!   costs, what users paid, and the decomposition of the difference.
 //! - Running experiments (several policies on one episode, the CONSENT tables, CSV and SVG
 //!   output, progress bars) is application code: the `evmech-lab` crate. This library prints
 //!   nothing and reads only the files it is handed.
@@ -64,6 +69,7 @@ mod domain;
 mod engine;
 mod error;
 pub mod forecast;
+pub mod ledger;
 pub mod live;
 pub mod named;
 pub mod negotiation;
@@ -97,8 +103,8 @@ pub use engine::arrivals::{
 pub use engine::assignment::{arrival_order, assign_chargers, TieBreak};
 pub use engine::carry::{episode_plan, Carried, DayPlan};
 pub use engine::report::{
-    ArrivalRecord, DayReport, EpisodeReport, MonthReport, SessionOutcome, SessionStatus, Timing,
-    UserReport,
+    ArrivalRecord, DayReport, EpisodeReport, MonthReport, Quote, QuotedOption, SessionOutcome,
+    SessionStatus, Timing, UserReport,
 };
 pub use engine::simulate::{clipped_target, day_plan, simulate, simulate_with};
 pub use error::{Error, Result};

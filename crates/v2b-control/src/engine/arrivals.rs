@@ -45,6 +45,13 @@ pub enum Price {
     Quote(f64),
     /// A price per kWh added to the battery, settled at departure, USD/kWh.
     PerKwhDelivered(f64),
+    /// A credit of at most this many USD (positive), paid at the end of the billing month out
+    /// of the month's realized surplus (CONSENT's escrow settlement,
+    /// [`Settlement::Escrow`](crate::negotiation::Settlement)): with `S` = the payments
+    /// collected from users that month minus what the EVs added to the building's costs
+    /// against its own load alone, every credit of the month is paid in the same share
+    /// `min(1, max(0, S) / credits promised)`.
+    CreditUpTo(f64),
 }
 
 /// The outcome of one arrival.
@@ -67,7 +74,7 @@ pub enum Admission {
 }
 
 /// An [`Admission`] and what producing it cost.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArrivalDecision {
     /// The outcome.
     pub admission: Admission,
@@ -75,6 +82,9 @@ pub struct ArrivalDecision {
     pub lp_solves: usize,
     /// Seconds inside solvers.
     pub solver_seconds: f64,
+    /// The menu the user was quoted (for the ledger), when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<crate::Quote>,
 }
 
 impl ArrivalDecision {
@@ -84,6 +94,7 @@ impl ArrivalDecision {
             admission,
             lp_solves: 0,
             solver_seconds: 0.0,
+            quote: None,
         }
     }
 }

@@ -47,6 +47,20 @@ struct UserTotals {
     records: Vec<ArrivalRecord>,
 }
 
+/// The current month's settlement state: what users paid, the credits held in escrow and the
+/// building's own load billed alone.
+#[derive(Default)]
+struct MonthBook {
+    /// Payments collected from users this month (charges only, credits left out), USD.
+    charges: f64,
+    /// Escrowed credits: index into `sessions` and the credit promised, USD.
+    escrow: Vec<(usize, f64)>,
+    /// Energy cost of the building load alone, USD.
+    building_energy: f64,
+    /// Peak of the building load alone per demand charge, kW.
+    building_peaks: Vec<f64>,
+}
+
 /// An EV leaving: its session, and its state and terms at departure.
 pub(crate) struct Leaving<'a> {
     pub session: &'a Session,
@@ -88,6 +102,7 @@ pub(crate) struct Recorder {
     months: Vec<MonthReport>,
     days: Vec<DayReport>,
     sessions: Vec<SessionOutcome>,
+    book: MonthBook,
 }
 
 impl Recorder {
@@ -103,6 +118,7 @@ impl Recorder {
             months: Vec::new(),
             days: Vec::new(),
             sessions: Vec::new(),
+            book: MonthBook::default(),
         }
     }
 
@@ -113,6 +129,11 @@ impl Recorder {
             .last()
             .is_none_or(|m| (m.year, m.month) != (date.year, date.month))
         {
+            self.settle_month();
+            self.book = MonthBook {
+                building_peaks: vec![0.0; self.tariff.demand.len()],
+                ..MonthBook::default()
+            };
             self.months.push(MonthReport {
                 year: date.year,
                 month: date.month,
@@ -137,6 +158,9 @@ impl Recorder {
                 missing_soc_kwh: 0.0,
                 dr_penalty_usd: 0.0,
                 dr_incentive_usd: 0.0,
+                building_only_usd: 0.0,
+                credits_promised_usd: 0.0,
+                credits_paid_usd: 0.0,
             });
         }
         self.month().days += 1;
@@ -191,15 +215,22 @@ impl Recorder {
         report.delivered_kwh += gained;
         report.battery_gain_kwh += l.energy_kwh - s.arrival_energy_kwh;
         self.t.compensation += self.penalties.missing_energy_usd_per_kwh * z;
-        let paid = match l.price {
-            Price::Quote(z) => z,
-            Price::PerKwhDelivered(p) => p * gained,
+        let (paid, escrowed) = match l.price {
+            Price::Quote(z) => (z, 0.0),
+            Price::PerKwhDelivered(p) => (p * gained, 0.0),
+            Price::CreditUpTo(c) => (0.0, c.max(0.0)),
         };
         self.u.payments += paid;
         self.u.energy += gained;
+        self.book.charges += paid.max(0.0);
+        if escrowed > 0.0 {
+            self.book.escrow.push((self.sessions.len(), escrowed));
+        }
         let compensation = self.penalties.missing_energy_usd_per_kwh * z;
         let month = self.month();
         month.payments_usd += paid;
+        month.credits_promised_usd += escrowed + (-paid).max(0.0);
+        month.credits_paid_usd += (-paid).max(0.0);
         month.compensation_usd += compensation;
         month.missing_soc_kwh += z;
         self.sessions.push(SessionOutcome {
@@ -236,6 +267,9 @@ impl Recorder {
             reduction_kwh: 0.0,
             delay_slots: 0,
             price: None,
+            target_kwh,
+            departure_slot: session.departure_slot,
+            quote: decision.quote.clone(),
         };
         match decision.admission {
             Admission::Declined => {
@@ -255,6 +289,8 @@ impl Recorder {
                     reduction_kwh: target_kwh - agreed,
                     delay_slots: departure_slot as i64 - session.departure_slot as i64,
                     price: Some(price),
+                    target_kwh: agreed,
+                    departure_slot,
                     ..record
                 };
                 self.t.clipped += session.requested_energy_kwh - target_kwh;
@@ -307,6 +343,16 @@ impl Recorder {
         let charged: Vec<bool> = (0..self.tariff.demand.len())
             .map(|c| self.tariff.demand_applies(c, date, k))
             .collect();
+        self.book.building_energy += self.tariff.grid_cost(date, k, building_kw);
+        for (p, _) in self
+            .book
+            .building_peaks
+            .iter_mut()
+            .zip(&charged)
+            .filter(|(_, &c)| c)
+        {
+            *p = p.max(building_kw);
+        }
         let mut dr_penalty = 0.0;
         for (e, exceeded) in self.dr_events.iter().zip(&mut self.dr_exceeded) {
             if e.covers(date, k, self.tariff.slot_minutes) && grid > e.firm_kw + 1e-9 {
@@ -351,7 +397,14 @@ impl Recorder {
         );
         let (arrivals, rejected) = (report.arrivals, report.rejected_sessions);
         let rates: Vec<f64> = self.tariff.demand.iter().map(|d| d.usd_per_kw).collect();
+        let building_only = self.book.building_energy
+            + rates
+                .iter()
+                .zip(&self.book.building_peaks)
+                .map(|(r, p)| r * p)
+                .sum::<f64>();
         let month = self.month();
+        month.building_only_usd = building_only;
         month.energy_cost_usd += energy;
         for (d, rate) in month.demand.iter_mut().zip(rates) {
             d.usd = rate * d.peak_kw;
@@ -365,8 +418,34 @@ impl Recorder {
         t.rejected += rejected;
     }
 
+    /// Pays the current month's escrowed credits out of its realized surplus: the charges
+    /// collected minus what the EVs added to the building's costs against its own load alone.
+    /// Every credit gets the same share of its promise, so the credits paid never exceed the
+    /// surplus and the building ends any month in which it pays a credit no worse off than
+    /// without EVs.
+    fn settle_month(&mut self) {
+        let escrow = std::mem::take(&mut self.book.escrow);
+        let promised: f64 = escrow.iter().map(|(_, c)| c).sum();
+        let Some(month) = self.months.last_mut() else {
+            return;
+        };
+        if promised <= 0.0 {
+            return;
+        }
+        let surplus = self.book.charges - month.ev_added_cost_usd();
+        let share = (surplus.max(0.0) / promised).min(1.0);
+        for (i, c) in escrow {
+            let paid = share * c;
+            self.sessions[i].paid_usd = -paid;
+            month.payments_usd -= paid;
+            month.credits_paid_usd += paid;
+            self.u.payments -= paid;
+        }
+    }
+
     /// The episode's report.
-    pub fn finish(self, policy: String, arrival_policy: String) -> EpisodeReport {
+    pub fn finish(mut self, policy: String, arrival_policy: String) -> EpisodeReport {
+        self.settle_month();
         let (t, u) = (self.t, self.u);
         let energy: f64 = self.months.iter().map(|m| m.energy_cost_usd).sum();
         let demand: f64 = self.months.iter().map(|m| m.demand_cost_usd).sum();

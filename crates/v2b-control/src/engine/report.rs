@@ -65,9 +65,30 @@ pub struct MonthReport {
     pub dr_penalty_usd: f64,
     /// Demand-response incentives earned (events kept at or below the firm level), USD.
     pub dr_incentive_usd: f64,
+    /// What the building's own load would have cost alone this month (energy and demand
+    /// charges of the metered building load, no EV, no demand-response event), USD: the
+    /// counterfactual the settlement and the ledger measure savings against.
+    #[serde(default)]
+    pub building_only_usd: f64,
+    /// Credits promised to users leaving this month (quotes below zero), USD.
+    #[serde(default)]
+    pub credits_promised_usd: f64,
+    /// Of those, what was paid: all of it under [`Settlement::AtQuote`](crate::negotiation::Settlement),
+    /// the month's realized surplus at most under `Escrow`, USD.
+    #[serde(default)]
+    pub credits_paid_usd: f64,
 }
 
 impl MonthReport {
+    /// What the EVs added to the building's costs this month: energy and demand charges,
+    /// compensation and degradation, minus [`building_only_usd`](Self::building_only_usd)
+    /// (demand-response penalties and incentives are left out), USD. Negative when vehicle-to-
+    /// building discharge saved more than the charging cost.
+    pub fn ev_added_cost_usd(&self) -> f64 {
+        self.energy_cost_usd + self.demand_cost_usd + self.compensation_usd + self.degradation_usd
+            - self.building_only_usd
+    }
+
     /// The month's building cost: bill + compensation + degradation - payments, USD (the
     /// episode's `building_cost_usd` is the sum over months).
     pub fn building_cost_usd(&self) -> f64 {
@@ -266,4 +287,52 @@ pub struct ArrivalRecord {
     pub delay_slots: i64,
     /// What the user pays, if served.
     pub price: Option<crate::Price>,
+    /// The agreed target (the clipped request when declined), kWh.
+    #[serde(default)]
+    pub target_kwh: f64,
+    /// The agreed departure slot (the requested one when declined).
+    #[serde(default)]
+    pub departure_slot: usize,
+    /// The menu the user was quoted, when the arrival policy priced one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<Quote>,
+}
+
+/// A priced menu as the ledger keeps it: what each option cost the building in the arrival's
+/// sampled futures, its price, and what it was worth to the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quote {
+    /// `J^{-v}`: the sample-average cost of the futures without the user, USD (0 for a static
+    /// menu, which estimates nothing).
+    pub cost_without_usd: f64,
+    /// What charging elsewhere would cost the user, USD.
+    pub external_cost_usd: f64,
+    /// Whether the options' costs (`J`, `C`, `U`) were estimated (CONSENT's menus); `false`
+    /// for a static menu, whose cost fields are 0.
+    #[serde(default)]
+    pub costs_estimated: bool,
+    /// One entry per option, in level order.
+    pub options: Vec<QuotedOption>,
+}
+
+/// One option of a [`Quote`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuotedOption {
+    /// Level.
+    pub level: usize,
+    /// Target reduction offered, kWh.
+    pub reduction_kwh: f64,
+    /// Departure delay offered, slots.
+    pub delay_slots: usize,
+    /// `J_l`: the sample-average cost with the user on this option, USD.
+    pub cost_with_usd: f64,
+    /// `C_l`: the user's own energy cost in those futures, USD.
+    pub energy_cost_usd: f64,
+    /// `U_l = C_l - (J_l - J^{-v})`, USD.
+    pub utility_usd: f64,
+    /// The quoted price `zeta_l`, USD (negative: a credit).
+    pub price_usd: f64,
+    /// The user's acceptance utility `Y_l` (external cost minus price minus inconvenience), USD,
+    /// as she evaluated it.
+    pub acceptance_utility_usd: f64,
 }

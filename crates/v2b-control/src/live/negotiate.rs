@@ -9,7 +9,7 @@
 
 use super::state::{SiteState, SlottedState};
 use super::Controller;
-use crate::negotiation::{Choice, Menu, Negotiator};
+use crate::negotiation::{Choice, Menu, Negotiator, Settlement};
 use crate::policy::ConnectedEv;
 use crate::{Admission, Arrival, Error, EvAt, History, Price, Result, Session, VehicleLimits};
 use serde::{Deserialize, Serialize};
@@ -66,6 +66,10 @@ pub struct LiveQuote {
     pub menu: Menu,
     /// Where the menu's futures came from.
     pub forecast: String,
+    /// How a credit (a price below zero) is settled: in full, or as a promise paid at the end of
+    /// the billing month out of the month's realized surplus (`escrow`).
+    #[serde(default)]
+    pub settlement: Settlement,
 }
 
 /// A stable hash of an id (FNV-1a): the seed part of a live arrival.
@@ -200,18 +204,21 @@ impl Controller {
             options,
             menu,
             forecast: negotiator.settings.forecast.label().into(),
+            settlement: negotiator.settings.settlement,
         })
     }
 
     /// Her answer to `quote`: the EV to add to the site's next states (with the negotiated
-    /// target and departure) and the price, or `None` when she declines. Errors: a level the
-    /// menu does not have (`choice`).
+    /// target and departure) and the price, or `None` when she declines. Under
+    /// [`Settlement::Escrow`] a negative price is the most the credit can be (the site pays it
+    /// at the end of the billing month, in the month's share). Errors: a level the menu does
+    /// not have (`choice`).
     pub fn accept(
         &self,
         quote: &LiveQuote,
         choice: Choice,
     ) -> Result<Option<(super::LiveEv, f64)>> {
-        match Negotiator::accept(&quote.menu, choice)? {
+        match Negotiator::settle(&quote.menu, choice, quote.settlement)? {
             Admission::Declined => Ok(None),
             Admission::Served {
                 target_kwh,
@@ -232,6 +239,7 @@ impl Controller {
                     })?;
                 let usd = match price {
                     Price::Quote(z) => z,
+                    Price::CreditUpTo(c) => -c,
                     Price::PerKwhDelivered(p) => {
                         p * (target_kwh - quote.arrival.energy_kwh).max(0.0)
                     }

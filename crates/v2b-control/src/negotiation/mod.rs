@@ -22,5 +22,5 @@ mod users;
 pub use levels::{DepartureSearch, FlexLevel, MenuOption, MenuOptions, PricingRule};
 pub use mechanism::{ConsentMechanism, ConsentUser, NegotiationOutcome, NegotiationReport};
 pub use menu::{futures_fingerprint, Menu, MenuInput};
-pub use negotiator::{MenuPricing, NegotiationSettings, Negotiator};
+pub use negotiator::{MenuPricing, NegotiationSettings, Negotiator, Settlement};
 pub use users::{AcceptanceMode, Choice, Profile, UserModel, UserType, UserWeights};

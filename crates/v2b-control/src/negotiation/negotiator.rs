@@ -28,6 +28,52 @@ pub enum MenuPricing {
     },
 }
 
+/// How CONSENT's quotes below zero (credits: the building pays the user for her flexibility
+/// or her discharge) are settled.
+///
+/// A quote is the user's marginal cost in the arrival's *sampled* futures. Summed over a
+/// month, those forecasts can credit several users with the same avoided peak, and credit
+/// savings that never materialise; paid at the quote, the building can then pay out more than
+/// the EVs saved it (docs/v2b.md, "CONSENT's ledger").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Settlement {
+    /// Every credit is paid in full at departure (the paper's rule).
+    AtQuote,
+    /// Charges are paid at departure; credits are promised at most and paid at the end of the
+    /// billing month out of the month's realized surplus (payments collected minus what the EVs
+    /// added to the building's costs against its own load alone), every credit in the same
+    /// share. Users choose on the guaranteed price `max(zeta, 0)`, so accepting is still worth
+    /// it to them whatever the month brings (Theorem 3 holds on realized payments).
+    #[default]
+    Escrow,
+}
+
+impl Settlement {
+    /// `at-quote` or `escrow`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Settlement::AtQuote => "at-quote",
+            Settlement::Escrow => "escrow",
+        }
+    }
+}
+
+impl std::str::FromStr for Settlement {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "at-quote" => Ok(Settlement::AtQuote),
+            "escrow" => Ok(Settlement::Escrow),
+            other => Err(crate::Error::InvalidParameter {
+                field: "settlement",
+                reason: format!("unknown settlement {other:?} (at-quote or escrow)"),
+            }),
+        }
+    }
+}
+
 /// Settings of a [`Negotiator`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NegotiationSettings {
@@ -52,6 +98,9 @@ pub struct NegotiationSettings {
     pub weights: Option<ChargingWeights>,
     /// Solver.
     pub backend: LpBackend,
+    /// How credits are settled (default: [`Settlement::Escrow`]).
+    #[serde(default)]
+    pub settlement: Settlement,
 }
 
 impl Default for NegotiationSettings {
@@ -67,6 +116,7 @@ impl Default for NegotiationSettings {
             forecast: ForecastMode::History,
             weights: None,
             backend: LpBackend::default(),
+            settlement: Settlement::default(),
         }
     }
 }
@@ -208,9 +258,45 @@ impl Negotiator {
         }
     }
 
-    /// What the user's `choice` from `menu` means for the site: served with the option's
-    /// target, departure and quoted price, or declined. Errors: a level the menu does not have
-    /// (field `choice`).
+    /// What the user's `choice` from `menu` means for the site under `settlement`: served
+    /// with the option's target and departure and the quote as a [`Price`] (a credit becomes
+    /// [`Price::CreditUpTo`] under [`Settlement::Escrow`]), or declined. Errors: a level the
+    /// menu does not have (field `choice`).
+    pub fn settle(menu: &Menu, choice: Choice, settlement: Settlement) -> Result<Admission> {
+        let admission = Negotiator::accept(menu, choice)?;
+        Ok(match admission {
+            Admission::Served {
+                target_kwh,
+                departure_slot,
+                level,
+                price: Price::Quote(z),
+            } if z < 0.0 && settlement == Settlement::Escrow => Admission::Served {
+                target_kwh,
+                departure_slot,
+                level,
+                price: Price::CreditUpTo(-z),
+            },
+            other => other,
+        })
+    }
+
+    /// The acceptance utilities `Y_l` of `user` for `menu` as she can count on them: the quoted
+    /// price, or under [`Settlement::Escrow`] the guaranteed part `max(zeta, 0)` (a credit may
+    /// be paid only in part).
+    pub fn guaranteed_utilities(&self, menu: &Menu, user: &super::UserWeights) -> Vec<f64> {
+        if self.settings.settlement == Settlement::AtQuote {
+            return user.utilities(menu);
+        }
+        let mut guaranteed = menu.clone();
+        for o in &mut guaranteed.options {
+            o.price_usd = o.price_usd.max(0.0);
+        }
+        user.utilities(&guaranteed)
+    }
+
+    /// What the user's `choice` from `menu` means for the site at the quote (the paper's
+    /// settlement): served with the option's target, departure and quoted price, or declined.
+    /// Errors: a level the menu does not have (field `choice`).
     pub fn accept(menu: &Menu, choice: Choice) -> Result<Admission> {
         match choice {
             Choice::Reject => Ok(Admission::Declined),
@@ -301,13 +387,42 @@ impl ArrivalPolicy for Negotiator {
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, &parts, "user"));
         let user = s.users.draw(&mut rng);
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, &parts, "choice"));
-        let y = user.utilities(&menu);
+        let y = self.guaranteed_utilities(&menu, &user);
         let choice = s.acceptance.choose(&y, rng.random::<f64>());
         Ok(ArrivalDecision {
-            admission: Negotiator::accept(&menu, choice)?,
+            admission: Negotiator::settle(&menu, choice, s.settlement)?,
             lp_solves: menu.lp_solves,
             solver_seconds: menu.solver_seconds,
+            quote: Some(ledger_quote(
+                &menu,
+                &y,
+                matches!(s.pricing, MenuPricing::Consent),
+            )),
         })
+    }
+}
+
+/// The menu as the ledger keeps it, with the user's acceptance utilities `y`.
+fn ledger_quote(menu: &Menu, y: &[f64], costs_estimated: bool) -> crate::Quote {
+    crate::Quote {
+        cost_without_usd: menu.cost_without_usd,
+        external_cost_usd: menu.external_cost_usd,
+        costs_estimated,
+        options: menu
+            .options
+            .iter()
+            .zip(y)
+            .map(|(o, &y)| crate::QuotedOption {
+                level: o.level,
+                reduction_kwh: o.reduction_kwh,
+                delay_slots: o.delay_slots,
+                cost_with_usd: o.cost_with_usd,
+                energy_cost_usd: o.energy_cost_usd,
+                utility_usd: o.utility_usd,
+                price_usd: o.price_usd,
+                acceptance_utility_usd: y,
+            })
+            .collect(),
     }
 }
 
