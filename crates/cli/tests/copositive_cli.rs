@@ -3,6 +3,12 @@
 use serde_json::Value;
 use std::process::Command;
 
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
 fn run_json(input: &str) -> (i32, String, String) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -26,7 +32,7 @@ fn run_json(input: &str) -> (i32, String, String) {
 }
 
 fn example(name: &str, extra: &str) -> String {
-    let path = format!("{}/../../examples/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../examples/data/{name}", manifest_dir());
     let text = std::fs::read_to_string(path).unwrap();
     let trimmed = text.trim_end().trim_end_matches('}');
     format!("{trimmed}{extra}}}")

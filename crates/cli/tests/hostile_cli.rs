@@ -4,6 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
 fn evmech(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_evmech"))
         .args(args)
@@ -26,10 +32,7 @@ fn stderr(o: &Output) -> String {
 }
 
 fn data(name: &str) -> String {
-    format!(
-        "{}/../v2b-control/tests/data/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/../v2b-control/tests/data/{name}", manifest_dir())
 }
 
 fn two_stage(path: &Path) -> Output {
@@ -241,7 +244,7 @@ fn a_malformed_dense_matrix_is_refused_naming_the_row_or_cell() {
 fn a_copositive_number_beyond_its_range_is_refused_before_any_solver_sees_it() {
     let example = std::fs::read_to_string(format!(
         "{}/../../examples/data/copositive_example_a.json",
-        env!("CARGO_MANIFEST_DIR")
+        manifest_dir()
     ))
     .expect("example A");
     let huge = example.replace("[0.1, 0.1]", "[0.1, 1e25]");

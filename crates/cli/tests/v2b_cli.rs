@@ -4,11 +4,14 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
 fn data(name: &str) -> String {
-    format!(
-        "{}/../v2b-control/tests/data/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/../v2b-control/tests/data/{name}", manifest_dir())
 }
 
 fn out_dir(tag: &str) -> PathBuf {

@@ -6,6 +6,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
 fn tmp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("evmech-data-{}-{name}", std::process::id()))
 }
@@ -243,10 +249,7 @@ fn bad_data_files_exit_2_naming_what_is_wrong() {
 }
 
 fn tariff_file(name: &str) -> String {
-    format!(
-        "{}/../../examples/data/tariffs/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/../../examples/data/tariffs/{name}", manifest_dir())
 }
 
 #[test]
@@ -294,10 +297,7 @@ fn a_tariff_file_bills_each_demand_charge_and_a_bad_one_exits_2() {
 
 #[test]
 fn an_openv2b_scenario_runs_and_reports_what_it_approximates() {
-    let dir = format!(
-        "{}/../../examples/data/openv2b/one_day",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let dir = format!("{}/../../examples/data/openv2b/one_day", manifest_dir());
     let out = tmp("openv2b");
     let out_s = out.display().to_string();
     let (code, stdout, stderr) = run(&[

@@ -6,11 +6,14 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::Command;
 
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
 fn data(name: &str) -> String {
-    format!(
-        "{}/../v2b-control/tests/data/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/../v2b-control/tests/data/{name}", manifest_dir())
 }
 
 fn temp(tag: &str, body: &str) -> PathBuf {
@@ -232,7 +235,7 @@ fn a_two_charge_tariff_needs_the_peak_of_each_charge() {
     let sessions = data("caltech_2019-05_weekdays.csv");
     let tariff = format!(
         "{}/../../examples/data/tariffs/seasonal_two_demand.json",
-        env!("CARGO_MANIFEST_DIR")
+        manifest_dir()
     );
     let args = ["--tariff", tariff.as_str(), "--policy", "mpc"];
     let (code, _, stderr) = decide("two-charges-missing", &state(), &sessions, &args);

@@ -9,12 +9,20 @@ use evmech_v2b_control::policy::{PolicyKind, PolicySettings};
 use evmech_v2b_control::{simulate, EpisodeReport, Scenario, SessionOptions, Site};
 use std::path::Path;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../v2b-control/tests/data");
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
+fn data_dir() -> String {
+    format!("{}/../v2b-control/tests/data", manifest_dir())
+}
 
 fn month() -> Scenario {
     Scenario::from_csv_files(
-        Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
-        Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
+        Path::new(&format!("{}/caltech_2019-05_weekdays.csv", data_dir())),
+        Path::new(&format!("{}/doe_medium_office_la_hourly.csv", data_dir())),
         Site::paper_default(),
         &SessionOptions::paper(),
         None,
@@ -41,8 +49,8 @@ fn run(kinds: &[PolicyKind], scenarios: usize) -> Vec<EpisodeReport> {
 #[test]
 fn deterministic_mpc_bills_no_more_than_the_open_peer_on_five_weekdays() {
     let scenario = Scenario::from_csv_files(
-        Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
-        Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
+        Path::new(&format!("{}/caltech_2019-05_weekdays.csv", data_dir())),
+        Path::new(&format!("{}/doe_medium_office_la_hourly.csv", data_dir())),
         Site::paper_default(),
         &SessionOptions::paper(),
         Some(5),

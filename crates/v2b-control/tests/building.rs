@@ -3,10 +3,16 @@
 use evmech_v2b_control::{weekday, weekdays_of_month, BuildingLoad, Date, Error, Tariff};
 use std::io::BufReader;
 
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
 fn fixture() -> BuildingLoad {
     let path = format!(
         "{}/tests/data/doe_medium_office_la_hourly.csv",
-        env!("CARGO_MANIFEST_DIR")
+        manifest_dir()
     );
     let file = std::fs::File::open(&path).unwrap();
     BuildingLoad::from_csv(BufReader::new(file), &path).unwrap()

@@ -12,13 +12,21 @@ use evmech_v2b_control::{
 };
 use std::path::Path;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
+fn data_dir() -> String {
+    format!("{}/tests/data", manifest_dir())
+}
 
 /// The first `days` weekdays of the shared May 2019 fixture.
 fn fixture(days: usize) -> Scenario {
     Scenario::from_csv_files(
-        Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
-        Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
+        Path::new(&format!("{}/caltech_2019-05_weekdays.csv", data_dir())),
+        Path::new(&format!("{}/doe_medium_office_la_hourly.csv", data_dir())),
         Site::paper_default(),
         &SessionOptions::paper(),
         Some(days),

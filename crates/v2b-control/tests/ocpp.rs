@@ -8,10 +8,16 @@ use evmech_v2b_control::policy::PolicyKind;
 use evmech_v2b_control::History;
 use serde_json::Value;
 
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
 fn schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/ocpp/SetChargingProfileRequest.json"
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/data/ocpp/SetChargingProfileRequest.json",
+        manifest_dir()
     ))
     .unwrap();
     jsonschema::validator_for(&serde_json::from_str::<Value>(&text).unwrap()).unwrap()

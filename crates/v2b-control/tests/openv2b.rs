@@ -5,8 +5,14 @@ use evmech_v2b_control::policy::{MaxCharge, Oracle, OracleMode};
 use evmech_v2b_control::{load_openv2b, simulate, Date, Error, SessionStatus};
 use std::path::{Path, PathBuf};
 
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
 fn one_day() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data/openv2b/one_day")
+    Path::new(&manifest_dir()).join("../../examples/data/openv2b/one_day")
 }
 
 fn start() -> Date {

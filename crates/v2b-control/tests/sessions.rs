@@ -6,11 +6,14 @@ use evmech_v2b_control::{
 };
 use std::io::BufReader;
 
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
 fn load(mode: DepartureMode) -> Vec<evmech_v2b_control::Session> {
-    let path = format!(
-        "{}/tests/data/caltech_2019-05_weekdays.csv",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/data/caltech_2019-05_weekdays.csv", manifest_dir());
     let file = std::fs::File::open(&path).unwrap();
     load_acn_sessions(
         BufReader::new(file),
@@ -310,10 +313,7 @@ fn acn_api_json_maps_like_the_csv() {
 
 #[test]
 fn stays_over_midnight_continue_by_default_and_are_cut_on_request() {
-    let path = format!(
-        "{}/tests/data/caltech_2019-05_weekdays.csv",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/data/caltech_2019-05_weekdays.csv", manifest_dir());
     let read = |options: &SessionOptions| {
         load_acn_sessions(
             BufReader::new(std::fs::File::open(&path).unwrap()),

@@ -3,11 +3,14 @@
 
 use evmech_v2b_control::{Date, Error, Tariff};
 
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
 fn file(name: &str) -> Tariff {
-    let path = format!(
-        "{}/../../examples/data/tariffs/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../../examples/data/tariffs/{name}", manifest_dir());
     let t: Tariff = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     t.validate().unwrap();
     t
