@@ -11,7 +11,11 @@ use evmech_milp_model::{random_instance, Instance, RandomSize};
 use std::time::Duration;
 
 fn example(name: &str) -> Instance {
-    let path = format!("{}/../../examples/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    // Read when the bench runs (cargo sets it): a binary another checkout built into the
+    // shared build cache would otherwise look in that checkout.
+    let root =
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+    let path = format!("{root}/../../examples/data/{name}");
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("valid")
 }
 

@@ -5,13 +5,19 @@ use evmech_v2b_control::policy::{ConnectedEv, DayView};
 use evmech_v2b_control::{day_plan, Scenario, SessionOptions, Site};
 use std::path::Path;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+/// The fixtures' directory, read when the bench runs (cargo sets `CARGO_MANIFEST_DIR`), so a
+/// binary built from another checkout sharing the build cache finds this checkout's files.
+fn data_dir() -> String {
+    let root =
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+    format!("{root}/tests/data")
+}
 
 /// The Caltech sessions with the DOE building on the paper's site (the first `days` weekdays).
 pub fn fixture(days: Option<usize>) -> Scenario {
     Scenario::from_csv_files(
-        Path::new(&format!("{DATA}/caltech_2019-05_weekdays.csv")),
-        Path::new(&format!("{DATA}/doe_medium_office_la_hourly.csv")),
+        Path::new(&format!("{}/caltech_2019-05_weekdays.csv", data_dir())),
+        Path::new(&format!("{}/doe_medium_office_la_hourly.csv", data_dir())),
         Site::paper_default(),
         &SessionOptions::paper(),
         days,
