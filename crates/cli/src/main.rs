@@ -13,6 +13,7 @@ mod two_stage;
 mod v2b;
 mod v2b_decide;
 mod v2b_episode;
+mod v2b_figures;
 mod v2b_negotiate;
 mod v2b_summary;
 
@@ -69,6 +70,10 @@ enum V2bCommand {
     /// site's state and history as `decide` reads them; `--accept LEVEL|reject` also prints the
     /// EV to add to the next states and her price.
     Quote(Box<v2b_decide::QuoteArgs>),
+    /// Draws the CONSENT paper's Figures 10-12 (choices, delays and state-of-charge deviations;
+    /// choices per run; user cost and utility per option) as SVG from `arrivals.csv` files that
+    /// `negotiate` wrote.
+    Figures(Box<v2b_figures::FiguresArgs>),
 }
 
 /// Exit code of an internal error (a panic: a bug of evmech), as sysexits' `EX_SOFTWARE`.
@@ -105,6 +110,9 @@ fn run(command: Command) -> Result<String, input_error::InputError> {
         Command::V2b {
             command: V2bCommand::Quote(args),
         } => v2b_decide::quote(&args),
+        Command::V2b {
+            command: V2bCommand::Figures(args),
+        } => v2b_figures::run(&args),
     }
 }
 

@@ -2,7 +2,7 @@
 //! `v2b negotiate` shares.
 
 use crate::json_num::num;
-use evmech_v2b_control::EpisodeReport;
+use evmech_v2b_control::{EpisodeReport, SessionStatus};
 use serde_json::{json, Map, Value};
 
 /// The `summary.json` object: one entry per policy, with the contract's fields first.
@@ -82,6 +82,7 @@ pub(crate) fn months_json(r: &EpisodeReport) -> Value {
                 "payments_usd": num(m.payments_usd),
                 "missing_soc_kwh": num(m.missing_soc_kwh),
                 "peak_kw": num(m.peak_kw),
+                "users": month_users_json(r, m),
             })
         })
         .collect();
@@ -110,5 +111,68 @@ pub(crate) fn over_months_json(r: &EpisodeReport) -> Value {
         "demand_usd": stat(&|m| m.demand_cost_usd),
         "missing_soc_kwh": stat(&|m| m.missing_soc_kwh),
         "peak_kw": stat(&|m| m.peak_kw),
+        "monthly_user_cost_usd": stat(&|m| m.payments_usd),
+        "user_cost_usd_per_kwh": stat(&|m| MonthUsers::of(r, m).usd_per_kwh(m)),
+        "reject_pct": stat(&|m| MonthUsers::of(r, m).reject_pct()),
+    })
+}
+
+/// The users of one billing month, counted from the episode's sessions by arrival date.
+struct MonthUsers {
+    arrivals: usize,
+    rejected: usize,
+    energy_kwh: f64,
+}
+
+impl MonthUsers {
+    fn of(r: &EpisodeReport, m: &evmech_v2b_control::MonthReport) -> Self {
+        let mine = r
+            .sessions
+            .iter()
+            .filter(|s| (s.date.year, s.date.month) == (m.year, m.month));
+        let mut u = MonthUsers {
+            arrivals: 0,
+            rejected: 0,
+            energy_kwh: 0.0,
+        };
+        for s in mine {
+            u.arrivals += 1;
+            match s.status {
+                SessionStatus::Served => u.energy_kwh += s.delivered_kwh.max(0.0),
+                SessionStatus::Declined | SessionStatus::NoCharger => u.rejected += 1,
+            }
+        }
+        u
+    }
+
+    /// Payments per kWh added (0 without energy), as the episode's `user_cost_usd_per_kwh`.
+    fn usd_per_kwh(&self, m: &evmech_v2b_control::MonthReport) -> f64 {
+        if self.energy_kwh > 0.0 {
+            m.payments_usd / self.energy_kwh
+        } else {
+            0.0
+        }
+    }
+
+    /// `100 (no charger + declined) / arrivals` (0 without arrivals).
+    fn reject_pct(&self) -> f64 {
+        if self.arrivals == 0 {
+            0.0
+        } else {
+            100.0 * self.rejected as f64 / self.arrivals as f64
+        }
+    }
+}
+
+/// The `users` object of one month in `months`: arrivals, rejects, energy, price per kWh.
+fn month_users_json(r: &EpisodeReport, m: &evmech_v2b_control::MonthReport) -> Value {
+    let u = MonthUsers::of(r, m);
+    json!({
+        "arrivals": u.arrivals,
+        "rejected": u.rejected,
+        "reject_pct": num(u.reject_pct()),
+        "energy_kwh": num(u.energy_kwh),
+        "payments_usd": num(m.payments_usd),
+        "user_cost_usd_per_kwh": num(u.usd_per_kwh(m)),
     })
 }

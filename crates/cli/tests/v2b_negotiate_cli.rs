@@ -110,9 +110,9 @@ fn every_table_row_reports_the_contract_fields() {
     let mut lines = arrivals.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "policy,date,session_id,slot,served,level,reduction_kwh,delay_minutes,quote_usd,price_usd_per_kwh"
+        "policy,date,session_id,slot,served,level,reduction_kwh,delay_minutes,quote_usd,price_usd_per_kwh,reduction_pct,acceptance_utility_usd,best_offer_usd,external_cost_usd"
     );
-    assert!(lines.all(|l| l.split(',').count() == 10));
+    assert!(lines.all(|l| l.split(',').count() == 14));
     assert_eq!(run["settlement"], "escrow");
     // The ledger: one line per decided arrival and policy, the menus' options in columns, and
     // per month what the EVs added, what users paid and the decomposition of the difference.
@@ -148,6 +148,16 @@ fn every_table_row_reports_the_contract_fields() {
             assert!(net <= 1e-6, "{row}: escrow paid an unearned credit: {m}");
         }
     }
+    // One month: its users' numbers are the episode's.
+    for row in ["menu", "consent"] {
+        let users = &summary[row]["months"][0]["users"];
+        assert!((users["reject_pct"].as_f64().unwrap() - get(row, "reject_pct")).abs() < 1e-9);
+        let per_kwh = users["user_cost_usd_per_kwh"].as_f64().unwrap();
+        assert!(
+            (per_kwh - get(row, "user_cost_usd_per_kwh")).abs() < 1e-9,
+            "{users}"
+        );
+    }
     let terms = &summary["consent"]["ledger"][0]["gap_terms"];
     let sum: f64 = [
         "dispatch_usd",
@@ -163,7 +173,50 @@ fn every_table_row_reports_the_contract_fields() {
         .as_f64()
         .unwrap();
     assert!((sum - net).abs() < 1e-6, "{terms}");
+    figures_from(&out);
     let _ = std::fs::remove_dir_all(out);
+}
+
+/// `v2b figures` on the arrivals the run wrote: five SVG files; a policy without arrivals and
+/// a malformed file exit 2 naming what is wrong.
+fn figures_from(out: &std::path::Path) {
+    let arrivals = out.join("arrivals.csv").display().to_string();
+    let figs = out.join("figs").display().to_string();
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_evmech"))
+            .args(["v2b", "figures"])
+            .args(args)
+            .output()
+            .expect("binary runs");
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8(o.stdout).unwrap(),
+            String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    let (code, stdout, stderr) = run(&["--arrivals", &format!("seed4={arrivals}"), "--out", &figs]);
+    assert_eq!(code, 0, "{stderr}");
+    let listed: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(listed["figures"].as_array().unwrap().len(), 5);
+    for f in listed["figures"].as_array().unwrap() {
+        let svg = std::fs::read_to_string(f.as_str().unwrap()).unwrap();
+        assert!(svg.starts_with("<svg"), "{f}");
+    }
+    let (code, _, stderr) = run(&[
+        "--arrivals",
+        &arrivals,
+        "--policy",
+        "auction",
+        "--out",
+        &figs,
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("policy"), "{stderr}");
+    let bad = out.join("bad.csv");
+    std::fs::write(&bad, "policy,served\nconsent,maybe\n").unwrap();
+    let (code, _, stderr) = run(&["--arrivals", &bad.display().to_string(), "--out", &figs]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("line 2"), "{stderr}");
 }
 
 #[test]

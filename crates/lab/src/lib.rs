@@ -11,7 +11,8 @@
 //! - [`tables`]: the CSV tables (per day, per slot with local time, per session, per arrival),
 //!   written with the `csv` crate so fields are escaped; [`export`]: those tables, an SVG plot
 //!   of one day, and a terminal progress line; [`ledger_csv`]: CONSENT's ledger (per arrival
-//!   and per month) as CSV.
+//!   and per month) as CSV; [`figures`]: the CONSENT paper's Figures 10-12 as SVG (with
+//!   `plotters`) from `arrivals.csv`.
 //!
 //! ```
 //! use evmech_lab::compare::compare;
@@ -30,5 +31,6 @@
 pub mod compare;
 pub mod consent_table;
 pub mod export;
+pub mod figures;
 pub mod ledger_csv;
 pub mod tables;

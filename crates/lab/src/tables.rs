@@ -200,6 +200,10 @@ pub fn arrivals_csv(reports: &[EpisodeReport], slot_hours: f64) -> String {
         "delay_minutes",
         "quote_usd",
         "price_usd_per_kwh",
+        "reduction_pct",
+        "acceptance_utility_usd",
+        "best_offer_usd",
+        "external_cost_usd",
     ];
     table(&header, |w| {
         for r in reports {
@@ -210,6 +214,7 @@ pub fn arrivals_csv(reports: &[EpisodeReport], slot_hours: f64) -> String {
                     Some(Price::PerKwhDelivered(p)) => (String::new(), format!("{p:.6}")),
                     None => (String::new(), String::new()),
                 };
+                let (y, best, external) = menu_columns(a);
                 row(
                     w,
                     &[
@@ -223,9 +228,38 @@ pub fn arrivals_csv(reports: &[EpisodeReport], slot_hours: f64) -> String {
                         format!("{:.0}", a.delay_slots as f64 * slot_hours * 60.0),
                         quote,
                         per_kwh,
+                        f4(a.reduction_pct),
+                        y,
+                        best,
+                        external,
                     ],
                 );
             }
         }
     })
+}
+
+/// The menu columns of an arrival: the acceptance utility of the chosen option (for a user who
+/// declined, of her best offer), that best offer's price (declined users only) and the external
+/// cost; empty without a menu.
+fn menu_columns(a: &evmech_v2b_control::ArrivalRecord) -> (String, String, String) {
+    let Some(q) = &a.quote else {
+        return (String::new(), String::new(), String::new());
+    };
+    let external = f4(q.external_cost_usd);
+    if a.served {
+        let y = a
+            .level
+            .and_then(|l| q.options.get(l))
+            .map_or(String::new(), |o| f4(o.acceptance_utility_usd));
+        return (y, String::new(), external);
+    }
+    let best = q.options.iter().max_by(|x, y| {
+        x.acceptance_utility_usd
+            .total_cmp(&y.acceptance_utility_usd)
+    });
+    match best {
+        Some(o) => (f4(o.acceptance_utility_usd), f4(o.price_usd), external),
+        None => (String::new(), String::new(), external),
+    }
 }

@@ -265,6 +265,7 @@ impl Recorder {
             served: false,
             level: None,
             reduction_kwh: 0.0,
+            reduction_pct: 0.0,
             delay_slots: 0,
             price: None,
             target_kwh,
@@ -287,6 +288,11 @@ impl Recorder {
                     served: true,
                     level,
                     reduction_kwh: target_kwh - agreed,
+                    reduction_pct: if session.battery_kwh > 0.0 {
+                        100.0 * (target_kwh - agreed) / session.battery_kwh
+                    } else {
+                        0.0
+                    },
                     delay_slots: departure_slot as i64 - session.departure_slot as i64,
                     price: Some(price),
                     target_kwh: agreed,

@@ -283,6 +283,9 @@ pub struct ArrivalRecord {
     pub level: Option<usize>,
     /// Requested (reachable) target minus the agreed target, kWh; 0 when declined.
     pub reduction_kwh: f64,
+    /// The same in %-points of the battery.
+    #[serde(default)]
+    pub reduction_pct: f64,
     /// Agreed minus planned departure, slots; 0 when declined.
     pub delay_slots: i64,
     /// What the user pays, if served.
