@@ -2,7 +2,7 @@
 //! `v2b negotiate` shares.
 
 use crate::json_num::num;
-use evmech_v2b_control::{EpisodeReport, SessionStatus};
+use evmech_v2b_control::{EpisodeReport, MonthReport, SessionStatus};
 use serde_json::{json, Map, Value};
 
 /// The `summary.json` object: one entry per policy, with the contract's fields first.
@@ -91,18 +91,23 @@ pub(crate) fn months_json(r: &EpisodeReport) -> Value {
 
 /// Mean and sample standard deviation over billing months (the form of the CONSENT paper's
 /// multi-month tables): `{"months": n, "building_cost_usd": {"mean", "sd"}, "energy_usd",
-/// "demand_usd", "missing_soc_kwh", "peak_kw"}`; `sd` is 0 for one month.
+/// "demand_usd", "missing_soc_kwh", "peak_kw", "monthly_user_cost_usd",
+/// "user_cost_usd_per_kwh", "reject_pct"}`; `sd` is 0 for one month.
 pub(crate) fn over_months_json(r: &EpisodeReport) -> Value {
-    let stat = |f: &dyn Fn(&evmech_v2b_control::MonthReport) -> f64| {
-        let xs: Vec<f64> = r.months.iter().map(f).collect();
-        let n = xs.len().max(1) as f64;
-        let mean = xs.iter().sum::<f64>() / n;
-        let var = if xs.len() > 1 {
-            xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
-        } else {
-            0.0
-        };
-        json!({"mean": num(mean), "sd": num(var.sqrt())})
+    let mean_sd = |xs: Vec<f64>| {
+        let (mean, sd) = evmech_lab::stats::mean_sd(&xs);
+        json!({"mean": num(mean), "sd": num(sd)})
+    };
+    let stat = |f: &dyn Fn(&MonthReport) -> f64| mean_sd(r.months.iter().map(f).collect());
+    let month_users: Vec<MonthUsers> = r.months.iter().map(|m| MonthUsers::of(r, m)).collect();
+    let users = |f: &dyn Fn(&MonthUsers, &MonthReport) -> f64| {
+        mean_sd(
+            month_users
+                .iter()
+                .zip(&r.months)
+                .map(|(u, m)| f(u, m))
+                .collect(),
+        )
     };
     json!({
         "months": r.months.len(),
@@ -112,8 +117,8 @@ pub(crate) fn over_months_json(r: &EpisodeReport) -> Value {
         "missing_soc_kwh": stat(&|m| m.missing_soc_kwh),
         "peak_kw": stat(&|m| m.peak_kw),
         "monthly_user_cost_usd": stat(&|m| m.payments_usd),
-        "user_cost_usd_per_kwh": stat(&|m| MonthUsers::of(r, m).usd_per_kwh(m)),
-        "reject_pct": stat(&|m| MonthUsers::of(r, m).reject_pct()),
+        "user_cost_usd_per_kwh": users(&|u, m| u.usd_per_kwh(m)),
+        "reject_pct": users(&|u, _| u.reject_pct()),
     })
 }
 
@@ -125,7 +130,7 @@ struct MonthUsers {
 }
 
 impl MonthUsers {
-    fn of(r: &EpisodeReport, m: &evmech_v2b_control::MonthReport) -> Self {
+    fn of(r: &EpisodeReport, m: &MonthReport) -> Self {
         let mine = r
             .sessions
             .iter()
@@ -146,7 +151,7 @@ impl MonthUsers {
     }
 
     /// Payments per kWh added (0 without energy), as the episode's `user_cost_usd_per_kwh`.
-    fn usd_per_kwh(&self, m: &evmech_v2b_control::MonthReport) -> f64 {
+    fn usd_per_kwh(&self, m: &MonthReport) -> f64 {
         if self.energy_kwh > 0.0 {
             m.payments_usd / self.energy_kwh
         } else {
@@ -165,7 +170,7 @@ impl MonthUsers {
 }
 
 /// The `users` object of one month in `months`: arrivals, rejects, energy, price per kWh.
-fn month_users_json(r: &EpisodeReport, m: &evmech_v2b_control::MonthReport) -> Value {
+fn month_users_json(r: &EpisodeReport, m: &MonthReport) -> Value {
     let u = MonthUsers::of(r, m);
     json!({
         "arrivals": u.arrivals,

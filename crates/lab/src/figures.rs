@@ -8,6 +8,7 @@
 //! - Fig. 12: per choice, the user's cost (the price paid; for a user who rejected, the price of
 //!   her best offer and the external charging cost) and her acceptance utility `Y`.
 
+use crate::stats::mean_sd;
 use evmech_v2b_control::Error;
 use plotters::prelude::*;
 use serde::Deserialize;
@@ -61,6 +62,18 @@ fn draw_error(e: impl std::fmt::Display) -> Error {
         field: "figure",
         reason: e.to_string(),
     }
+}
+
+/// Draws a chart's series labels in a framed, half-transparent box.
+fn legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+) -> Result<(), Error> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(draw_error)
 }
 
 /// The choice of a row: its level, or `levels` for "reject".
@@ -150,12 +163,7 @@ pub fn choices_svg(groups: &[(String, Vec<ArrivalRow>)]) -> Result<String, Error
                     Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(draw_error)?;
+        legend(&mut chart)?;
         root.present().map_err(draw_error)?;
     }
     Ok(svg)
@@ -233,21 +241,6 @@ pub fn reductions_svg(rows: &[ArrivalRow]) -> Result<String, Error> {
         "State-of-charge deviation of served users",
         "deviation from the requested state of charge, %-points",
     )
-}
-
-/// Mean and sample standard deviation.
-fn mean_sd(xs: &[f64]) -> (f64, f64) {
-    if xs.is_empty() {
-        return (0.0, 0.0);
-    }
-    let n = xs.len() as f64;
-    let m = xs.iter().sum::<f64>() / n;
-    let v = if xs.len() > 1 {
-        xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)
-    } else {
-        0.0
-    };
-    (m, v.sqrt())
 }
 
 /// Fig. 12: per choice, the mean and standard deviation of the user's cost (served: the price
@@ -332,12 +325,7 @@ pub fn cost_and_utility_svg(rows: &[ArrivalRow]) -> Result<String, Error> {
                     .map_err(draw_error)?
                     .label("external charging (rejecting users)")
                     .legend(|(x, y)| PathElement::new([(x, y), (x + 12, y)], RED.stroke_width(2)));
-                chart
-                    .configure_series_labels()
-                    .background_style(WHITE.mix(0.8))
-                    .border_style(BLACK)
-                    .draw()
-                    .map_err(draw_error)?;
+                legend(&mut chart)?;
             }
         }
         root.present().map_err(draw_error)?;

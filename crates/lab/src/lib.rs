@@ -12,7 +12,8 @@
 //!   written with the `csv` crate so fields are escaped; [`export`]: those tables, an SVG plot
 //!   of one day, and a terminal progress line; [`ledger_csv`]: CONSENT's ledger (per arrival
 //!   and per month) as CSV; [`figures`]: the CONSENT paper's Figures 10-12 as SVG (with
-//!   `plotters`) from `arrivals.csv`.
+//!   `plotters`) from `arrivals.csv`; [`stats`]: the mean and sample standard deviation of the
+//!   multi-month tables.
 //!
 //! ```
 //! use evmech_lab::compare::compare;
@@ -33,4 +34,5 @@ pub mod consent_table;
 pub mod export;
 pub mod figures;
 pub mod ledger_csv;
+pub mod stats;
 pub mod tables;

@@ -32,7 +32,7 @@
 //! payments: above zero, the building is worse off than without them.
 
 use crate::policy::session_ev;
-use crate::{EpisodeReport, Error, Price, QuotedOption, Result, Scenario, SessionStatus};
+use crate::{EpisodeReport, Error, QuotedOption, Result, Scenario, SessionStatus};
 use evmech_milp_model::charging::{ChargingBlock, ChargingPlan};
 use evmech_milp_model::LpBackend;
 use rayon::prelude::*;
@@ -195,7 +195,9 @@ pub fn ledger(
                 cost_without_usd: estimated.map(|q| q.cost_without_usd),
                 planned_marginal_usd: chosen.map(|(q, o)| o.cost_with_usd - q.cost_without_usd),
                 utility_usd: chosen.map(|(_, o)| o.utility_usd),
-                quote_usd: quote_usd(a.price, out.map_or(0.0, |o| o.delivered_kwh.max(0.0))),
+                quote_usd: a.price.map_or(0.0, |p| {
+                    p.amount_usd(out.map_or(0.0, |o| o.delivered_kwh.max(0.0)))
+                }),
                 paid_usd: out.map_or(0.0, |o| o.paid_usd),
                 delivered_kwh: out.map_or(0.0, |o| o.delivered_kwh),
                 discharged_kwh: out.map_or(0.0, |o| o.discharged_kwh),
@@ -220,16 +222,6 @@ pub fn ledger(
         rows,
         months,
     })
-}
-
-/// A price as the USD it came to.
-fn quote_usd(price: Option<Price>, delivered_kwh: f64) -> f64 {
-    match price {
-        Some(Price::Quote(z)) => z,
-        Some(Price::CreditUpTo(c)) => -c,
-        Some(Price::PerKwhDelivered(p)) => p * delivered_kwh,
-        None => 0.0,
-    }
 }
 
 fn month_sums(

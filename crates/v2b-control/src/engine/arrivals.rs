@@ -54,6 +54,18 @@ pub enum Price {
     CreditUpTo(f64),
 }
 
+impl Price {
+    /// What the price comes to for a user who added `added_kwh` to her battery, USD (negative:
+    /// she is paid; a [`Price::CreditUpTo`] counts at its full promise).
+    pub fn amount_usd(self, added_kwh: f64) -> f64 {
+        match self {
+            Price::Quote(z) => z,
+            Price::PerKwhDelivered(p) => p * added_kwh,
+            Price::CreditUpTo(c) => -c,
+        }
+    }
+}
+
 /// The outcome of one arrival.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

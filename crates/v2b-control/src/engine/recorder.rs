@@ -47,18 +47,13 @@ struct UserTotals {
     records: Vec<ArrivalRecord>,
 }
 
-/// The current month's settlement state: what users paid, the credits held in escrow and the
-/// building's own load billed alone.
+/// The current month's settlement state: what users paid and the credits held in escrow.
 #[derive(Default)]
 struct MonthBook {
     /// Payments collected from users this month (charges only, credits left out), USD.
     charges: f64,
     /// Escrowed credits: index into `sessions` and the credit promised, USD.
     escrow: Vec<(usize, f64)>,
-    /// Energy cost of the building load alone, USD.
-    building_energy: f64,
-    /// Peak of the building load alone per demand charge, kW.
-    building_peaks: Vec<f64>,
 }
 
 /// An EV leaving: its session, and its state and terms at departure.
@@ -129,11 +124,7 @@ impl Recorder {
             .last()
             .is_none_or(|m| (m.year, m.month) != (date.year, date.month))
         {
-            self.settle_month();
-            self.book = MonthBook {
-                building_peaks: vec![0.0; self.tariff.demand.len()],
-                ..MonthBook::default()
-            };
+            self.close_month();
             self.months.push(MonthReport {
                 year: date.year,
                 month: date.month,
@@ -216,9 +207,8 @@ impl Recorder {
         report.battery_gain_kwh += l.energy_kwh - s.arrival_energy_kwh;
         self.t.compensation += self.penalties.missing_energy_usd_per_kwh * z;
         let (paid, escrowed) = match l.price {
-            Price::Quote(z) => (z, 0.0),
-            Price::PerKwhDelivered(p) => (p * gained, 0.0),
             Price::CreditUpTo(c) => (0.0, c.max(0.0)),
+            price => (price.amount_usd(gained), 0.0),
         };
         self.u.payments += paid;
         self.u.energy += gained;
@@ -349,16 +339,6 @@ impl Recorder {
         let charged: Vec<bool> = (0..self.tariff.demand.len())
             .map(|c| self.tariff.demand_applies(c, date, k))
             .collect();
-        self.book.building_energy += self.tariff.grid_cost(date, k, building_kw);
-        for (p, _) in self
-            .book
-            .building_peaks
-            .iter_mut()
-            .zip(&charged)
-            .filter(|(_, &c)| c)
-        {
-            *p = p.max(building_kw);
-        }
         let mut dr_penalty = 0.0;
         for (e, exceeded) in self.dr_events.iter().zip(&mut self.dr_exceeded) {
             if e.covers(date, k, self.tariff.slot_minutes) && grid > e.firm_kw + 1e-9 {
@@ -403,14 +383,7 @@ impl Recorder {
         );
         let (arrivals, rejected) = (report.arrivals, report.rejected_sessions);
         let rates: Vec<f64> = self.tariff.demand.iter().map(|d| d.usd_per_kw).collect();
-        let building_only = self.book.building_energy
-            + rates
-                .iter()
-                .zip(&self.book.building_peaks)
-                .map(|(r, p)| r * p)
-                .sum::<f64>();
         let month = self.month();
-        month.building_only_usd = building_only;
         month.energy_cost_usd += energy;
         for (d, rate) in month.demand.iter_mut().zip(rates) {
             d.usd = rate * d.peak_kw;
@@ -422,6 +395,28 @@ impl Recorder {
         t.delivered += delivered;
         t.arrivals += arrivals;
         t.rejected += rejected;
+    }
+
+    /// Closes the current month (if any): bills its building load alone
+    /// ([`MonthReport::building_only_usd`], with the tariff's own [`Tariff::bill`]), settles its
+    /// escrowed credits, and starts a fresh book for the next one.
+    fn close_month(&mut self) {
+        let Some(month) = self.months.last() else {
+            return;
+        };
+        let days: Vec<(Date, Vec<f64>)> = self
+            .days
+            .iter()
+            .filter(|d| (d.date.year, d.date.month) == (month.year, month.month))
+            .map(|d| (d.date, d.building_kw.clone()))
+            .collect();
+        let alone = self
+            .tariff
+            .bill(&days)
+            .expect("a scenario's days have its tariff's slots (Scenario validates it)");
+        self.month().building_only_usd = alone.total_usd();
+        self.settle_month();
+        self.book = MonthBook::default();
     }
 
     /// Pays the current month's escrowed credits out of its realized surplus: the charges
@@ -451,7 +446,7 @@ impl Recorder {
 
     /// The episode's report.
     pub fn finish(mut self, policy: String, arrival_policy: String) -> EpisodeReport {
-        self.settle_month();
+        self.close_month();
         let (t, u) = (self.t, self.u);
         let energy: f64 = self.months.iter().map(|m| m.energy_cost_usd).sum();
         let demand: f64 = self.months.iter().map(|m| m.demand_cost_usd).sum();

@@ -11,7 +11,7 @@ use super::state::{SiteState, SlottedState};
 use super::Controller;
 use crate::negotiation::{Choice, Menu, Negotiator, Settlement};
 use crate::policy::ConnectedEv;
-use crate::{Admission, Arrival, Error, EvAt, History, Price, Result, Session, VehicleLimits};
+use crate::{Admission, Arrival, Error, EvAt, History, Result, Session, VehicleLimits};
 use serde::{Deserialize, Serialize};
 
 /// A driver asking to charge now.
@@ -237,13 +237,7 @@ impl Controller {
                             quote.options.len()
                         ),
                     })?;
-                let usd = match price {
-                    Price::Quote(z) => z,
-                    Price::CreditUpTo(c) => -c,
-                    Price::PerKwhDelivered(p) => {
-                        p * (target_kwh - quote.arrival.energy_kwh).max(0.0)
-                    }
-                };
+                let usd = price.amount_usd((target_kwh - quote.arrival.energy_kwh).max(0.0));
                 Ok(Some((
                     super::LiveEv {
                         id: quote.arrival.id.clone(),

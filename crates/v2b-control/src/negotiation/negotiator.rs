@@ -50,6 +50,9 @@ pub enum Settlement {
 }
 
 impl Settlement {
+    /// Every settlement, for parsing by name.
+    pub const ALL: [Settlement; 2] = [Settlement::AtQuote, Settlement::Escrow];
+
     /// `at-quote` or `escrow`.
     pub fn name(self) -> &'static str {
         match self {
@@ -63,14 +66,7 @@ impl std::str::FromStr for Settlement {
     type Err = crate::Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "at-quote" => Ok(Settlement::AtQuote),
-            "escrow" => Ok(Settlement::Escrow),
-            other => Err(crate::Error::InvalidParameter {
-                field: "settlement",
-                reason: format!("unknown settlement {other:?} (at-quote or escrow)"),
-            }),
-        }
+        crate::named::by_name(&Settlement::ALL, Settlement::name, "settlement", s)
     }
 }
 
