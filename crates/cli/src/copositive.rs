@@ -1,6 +1,6 @@
 //! `evmech copositive`: the JSON contract of copositive-duality pricing.
 
-use crate::input_error::{read_json, InputError};
+use crate::input_error::{parse_json, read_json, InputError};
 use crate::json_num::num;
 use evmech_copositive::{
     best_responses, ip_pricing, lp_relaxation, price, tou, InnerCone, LiftKind, PaymentRule,
@@ -55,6 +55,16 @@ struct Input {
 /// Reads, validates and prices one instance file; returns the result JSON.
 pub fn run_file(path: &Path) -> Result<String, InputError> {
     let input: Input = read_json(path)?;
+    run_input(path, input)
+}
+
+/// [`run_file`] of a JSON document in memory; `label` names it in errors.
+pub fn run_text(label: &Path, text: &str) -> Result<String, InputError> {
+    let input: Input = parse_json(label, text)?;
+    run_input(label, input)
+}
+
+fn run_input(path: &Path, input: Input) -> Result<String, InputError> {
     let field = |field: String, message: String| InputError::field(path, field, message);
     let instance = Instance::new(InstanceSpec {
         slot_hours: input.slot_hours,

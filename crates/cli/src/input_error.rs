@@ -90,17 +90,31 @@ pub fn read_json_typed<T: DeserializeOwned>(path: &Path) -> Result<T, InputError
     read(path, false)
 }
 
+/// [`read_json`] of a document already in memory; `label` names it in errors (`<input>`).
+pub fn parse_json<T: DeserializeOwned>(label: &Path, text: &str) -> Result<T, InputError> {
+    parse(label, text, true)
+}
+
+/// [`read_json_typed`] of a document already in memory; `label` names it in errors.
+pub fn parse_json_typed<T: DeserializeOwned>(label: &Path, text: &str) -> Result<T, InputError> {
+    parse(label, text, false)
+}
+
 fn read<T: DeserializeOwned>(path: &Path, check_keys: bool) -> Result<T, InputError> {
     let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
         path: path.to_owned(),
         source,
     })?;
+    parse(path, &text, check_keys)
+}
+
+fn parse<T: DeserializeOwned>(path: &Path, text: &str, check_keys: bool) -> Result<T, InputError> {
     // The fast path parses without tracking where it is; only a file that fails is parsed again
     // with the path tracked, to name the field (the tracking costs more than the parse).
-    let keys_ok = !check_keys || serde_json::from_str::<UniqueKeys>(&text).is_ok();
-    match serde_json::from_str::<T>(&text) {
+    let keys_ok = !check_keys || serde_json::from_str::<UniqueKeys>(text).is_ok();
+    match serde_json::from_str::<T>(text) {
         Ok(value) if keys_ok => Ok(value),
-        _ => Err(locate_error::<T>(path, &text, check_keys)),
+        _ => Err(locate_error::<T>(path, text, check_keys)),
     }
 }
 

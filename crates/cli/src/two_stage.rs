@@ -1,6 +1,6 @@
 //! `evmech two-stage`: the JSON contract of the two-stage reservation market.
 
-use crate::input_error::{read_json_typed, InputError};
+use crate::input_error::{parse_json_typed, read_json_typed, InputError};
 use crate::json_num::num;
 use evmech_mechanisms::realtime::{Refund, TieBreak};
 use evmech_mechanisms::two_stage::{
@@ -106,10 +106,20 @@ struct RtInput {
 pub fn run_file(path: &Path) -> Result<String, InputError> {
     // Every struct of `Input` refuses a repeated field and `SessionValues` a repeated session.
     let input: Input = read_json_typed(path)?;
+    run_input(path, &input)
+}
+
+/// [`run_file`] of a JSON document in memory; `label` names it in errors.
+pub fn run_text(label: &Path, text: &str) -> Result<String, InputError> {
+    let input: Input = parse_json_typed(label, text)?;
+    run_input(label, &input)
+}
+
+fn run_input(path: &Path, input: &Input) -> Result<String, InputError> {
     let field = |field: String, message: String| InputError::field(path, field, message);
-    let (market, reports) = validate(&input).map_err(|(f, m)| field(f, m))?;
+    let (market, reports) = validate(input).map_err(|(f, m)| field(f, m))?;
     let outcome = market.run_detailed(&reports)?;
-    Ok(render(&input, &outcome).to_string())
+    Ok(render(input, &outcome).to_string())
 }
 
 type FieldError = (String, String);

@@ -29,6 +29,9 @@
 //! - [`policy`]: the [`policy::ChargingPolicy`] trait and MaxCharge, ReqCharge, EDF, LLF, the
 //!   Oracle (monthly or daily), MPC and Monte-Carlo MPC with the paper's refinement; the
 //!   optimising ones share `evmech_milp_model::charging`.
+//! - [`env`]: [`env::StepEnv`], an episode stepped one decision at a time by an outside
+//!   controller (a learning agent; the Python package's Gymnasium environment), on the same
+//!   simulator, with minus the bill's increase as the reward.
 //! - [`negotiation`]: CONSENT. [`negotiation::MenuInput::menu`] prices one option per
 //!   flexibility level from the arriving user's marginal utility over one shared set of sampled
 //!   futures; [`negotiation::UserModel`] and [`negotiation::AcceptanceMode`] are the users;
@@ -67,6 +70,7 @@
 
 mod domain;
 mod engine;
+pub mod env;
 mod error;
 pub mod forecast;
 pub mod ledger;

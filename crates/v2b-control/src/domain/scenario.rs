@@ -340,6 +340,24 @@ impl Scenario {
         months.len().max(1)
     }
 
+    /// Days `start..start + len` as an episode of their own, with everything recorded before
+    /// `start` as its history (what a site starting the episode on that day would know).
+    pub fn window(&self, start: usize, len: usize) -> Result<Self> {
+        let total = self.spec.days.len();
+        if len == 0 || start.checked_add(len).is_none_or(|end| end > total) {
+            return Err(Error::InvalidParameter {
+                field: "days",
+                reason: format!(
+                    "a window of {len} days from day {start} does not fit the episode's {total} days"
+                ),
+            });
+        }
+        let mut spec = self.spec.clone();
+        spec.history = self.history_before(start);
+        spec.days = spec.days[start..start + len].to_vec();
+        Scenario::new(spec)
+    }
+
     /// A copy without any session: the building alone (Table 1 row 1).
     pub fn without_sessions(&self) -> Self {
         let mut spec = self.spec.clone();

@@ -98,6 +98,8 @@ pub(crate) struct Recorder {
     days: Vec<DayReport>,
     sessions: Vec<SessionOutcome>,
     book: MonthBook,
+    /// Whether the last day is open (its energy cost not yet added to its month).
+    day_open: bool,
 }
 
 impl Recorder {
@@ -114,6 +116,7 @@ impl Recorder {
             days: Vec::new(),
             sessions: Vec::new(),
             book: MonthBook::default(),
+            day_open: false,
         }
     }
 
@@ -155,6 +158,7 @@ impl Recorder {
             });
         }
         self.month().days += 1;
+        self.day_open = true;
         self.days.push(DayReport {
             date,
             energy_cost_usd: 0.0,
@@ -184,6 +188,31 @@ impl Recorder {
             || vec![0.0; self.tariff.demand.len()],
             |m| m.demand.iter().map(|d| d.peak_kw).collect(),
         )
+    }
+
+    /// The building's cost so far, USD: what [`EpisodeReport::building_cost_usd`] would be if
+    /// the episode ended now (energy billed slot by slot, each demand charge at its month's peak
+    /// so far, compensation, degradation and demand-response terms, minus users' payments).
+    pub fn cost_to_date_usd(&self) -> f64 {
+        let open_day = if self.day_open {
+            self.days.last().map_or(0.0, |d| d.energy_cost_usd)
+        } else {
+            0.0
+        };
+        let months: f64 = self
+            .months
+            .iter()
+            .map(|m| {
+                let demand: f64 = m
+                    .demand
+                    .iter()
+                    .zip(&self.tariff.demand)
+                    .map(|(d, charge)| charge.usd_per_kw * d.peak_kw)
+                    .sum();
+                m.building_cost_usd() - m.demand_cost_usd + demand
+            })
+            .sum();
+        months + open_day
     }
 
     /// `session` found no free charger.
@@ -383,6 +412,7 @@ impl Recorder {
         );
         let (arrivals, rejected) = (report.arrivals, report.rejected_sessions);
         let rates: Vec<f64> = self.tariff.demand.iter().map(|d| d.usd_per_kw).collect();
+        self.day_open = false;
         let month = self.month();
         month.energy_cost_usd += energy;
         for (d, rate) in month.demand.iter_mut().zip(rates) {

@@ -203,6 +203,7 @@ fn run_day(
     let order = arrival_order(&sessions, scenario.tie_break());
     for k in 0..n {
         state.departures(scenario, k);
+        policy.billed(state.rec.cost_to_date_usd());
         for &s in order.iter().filter(|&&s| sessions[s].arrival_slot == k) {
             admit(scenario, d, k, (s, &sessions[s]), view, arrivals, state)?;
         }

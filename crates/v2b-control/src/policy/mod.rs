@@ -186,4 +186,10 @@ pub trait ChargingPolicy {
 
     /// Requests a power per connected EV.
     fn decide(&mut self, obs: &Observation<'_>) -> Result<Decision>;
+
+    /// Called by the simulator at the start of every slot, once that slot's departures are
+    /// settled and before any decision, with the building's cost so far (USD, what the
+    /// episode's `building_cost_usd` would be if it ended now). A learning policy takes its
+    /// reward from the differences ([`crate::env::StepEnv`] does); the default ignores it.
+    fn billed(&mut self, _cost_to_date_usd: f64) {}
 }
