@@ -7,6 +7,9 @@
 #                             it; linked statically with the Fortran runtime)
 #   coinor-libcbc-dev         the system's CBC, for the optional `cbc` backend (CI tests it)
 #   pkg-config
+#   python3, python3-venv     the Python package: its wheel is built (maturin) and tested
+#                             (pytest, Gymnasium, Ray) in a virtual environment under
+#                             $HOME/.cache/evmech by scripts/python-tests.sh
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -16,6 +19,10 @@ for pkg in cmake g++ gfortran libclang-dev coinor-libcbc-dev pkg-config; do
         missing+=("$pkg")
     fi
 done
+
+if ! command -v python3 >/dev/null 2>&1 || ! python3 -c "import venv, ensurepip" 2>/dev/null; then
+    missing+=(python3 python3-venv python3-pip)
+fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "evmech setup: installing ${missing[*]}" >&2

@@ -9,6 +9,9 @@
 //!   before the compiler's own, so `-lgfortran` resolves to it and the binary needs no Fortran
 //!   shared library. Where that is not possible (no `gfortran` or no GNU `ar`, as on macOS), a
 //!   cargo warning says so and the runtime stays dynamic.
+//! - `vendored-lapack` with `shared-fortran-runtime`: LAPACK and BLAS still bundled, the
+//!   Fortran runtime linked as a shared library. A shared library (the Python extension) needs
+//!   this: the compiler's static `libgfortran.a` is not position-independent code.
 use std::env;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,7 +22,9 @@ fn main() {
     if env::var_os("CARGO_FEATURE_SYSTEM_LAPACK").is_some() {
         println!("cargo:rustc-link-lib=dylib=lapack");
         println!("cargo:rustc-link-lib=dylib=blas");
-    } else if env::var_os("CARGO_FEATURE_VENDORED_LAPACK").is_some() {
+    } else if env::var_os("CARGO_FEATURE_VENDORED_LAPACK").is_some()
+        && env::var_os("CARGO_FEATURE_SHARED_FORTRAN_RUNTIME").is_none()
+    {
         let dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("fortran");
         match static_fortran_runtime(&dir) {
             Ok(()) => println!("cargo:rustc-link-search=native={}", dir.display()),

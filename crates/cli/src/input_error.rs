@@ -42,13 +42,17 @@ pub enum InputError {
     /// Pricing failed (a solver status other than solved or inaccurate, an oversized lift ...).
     #[error("{0}")]
     Pricing(#[from] evmech_copositive::Error),
+    /// The command line is wrong (an unknown flag, a missing argument, a bad value): clap's
+    /// message, naming the flag.
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl InputError {
     /// Process exit code: 2 for bad input, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            InputError::Read { .. } | InputError::Field { .. } => 2,
+            InputError::Read { .. } | InputError::Field { .. } | InputError::Usage(_) => 2,
             InputError::V2b(e) => match e {
                 evmech_v2b_control::Error::Csv { .. }
                 | evmech_v2b_control::Error::Read { .. }

@@ -7,7 +7,9 @@
 //!   whose [`InputError::exit_code`] is the command's exit code (2 for bad input, naming the
 //!   field; 1 for a solver that failed or an output that cannot be written);
 //! - [`two_stage_json`] and [`copositive_json`] take the instance as a JSON document in
-//!   memory instead of a file.
+//!   memory instead of a file;
+//! - [`v2b_episode`] loads the V2B episode that `v2b compare` would simulate from the same
+//!   flags (the Python package's Gymnasium environment runs on it).
 //!
 //! ```
 //! let json = evmech_cli::two_stage_json(r#"{
@@ -133,4 +135,35 @@ pub fn two_stage_json(text: &str) -> Result<String, InputError> {
 /// document `<input>`.
 pub fn copositive_json(text: &str) -> Result<String, InputError> {
     copositive::run_text(Path::new("<input>"), text)
+}
+
+/// The flags that say which V2B episode to load, alone.
+#[derive(Debug, Parser)]
+#[command(name = "evmech v2b episode")]
+struct EpisodeOnly {
+    #[command(flatten)]
+    episode: v2b_episode::EpisodeArgs,
+}
+
+/// The episode (sessions mapped to a site, building load, tariff, days) that `v2b compare`
+/// would simulate with these flags: `["--sessions", "may.csv", "--building", "doe.csv",
+/// "--days", "5"]`, without the program's name, `--out` or the policy flags. Errors name the
+/// flag or the file's field, as the command's do.
+pub fn v2b_episode<I, T>(flags: I) -> Result<evmech_v2b_control::Scenario, InputError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    // The loader's `--out` is where `compare` writes; loading writes nothing.
+    let argv = std::iter::once(OsString::from("evmech v2b episode"))
+        .chain(flags.into_iter().map(Into::into))
+        .chain(["--out".into(), "-".into()]);
+    let cli = EpisodeOnly::try_parse_from(argv).map_err(|e| InputError::Usage(e.to_string()))?;
+    Ok(v2b_episode::load_episode(&cli.episode)?.scenario)
+}
+
+/// The `summary.json` object of `v2b compare` for these episode reports (one key per policy:
+/// bills, peaks, missing energy, timings ...).
+pub fn v2b_summary(reports: &[evmech_v2b_control::EpisodeReport]) -> String {
+    v2b::summary_json(reports).to_string()
 }

@@ -29,7 +29,7 @@
 //! - [`policy`]: the [`policy::ChargingPolicy`] trait and MaxCharge, ReqCharge, EDF, LLF, the
 //!   Oracle (monthly or daily), MPC and Monte-Carlo MPC with the paper's refinement; the
 //!   optimising ones share `evmech_milp_model::charging`.
-//! - [`env`]: [`env::StepEnv`], an episode stepped one decision at a time by an outside
+//! - [`env`](mod@env): [`env::StepEnv`], an episode stepped one decision at a time by an outside
 //!   controller (a learning agent; the Python package's Gymnasium environment), on the same
 //!   simulator, with minus the bill's increase as the reward.
 //! - [`negotiation`]: CONSENT. [`negotiation::MenuInput::menu`] prices one option per
