@@ -339,7 +339,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     summary = summarize(rows)
     _write_csv(os.path.join(args.out, "summary.csv"), summary, _columns_of(summary))
     if rows:
-        plot(rows, os.path.join(args.out, f"bills.{args.plot_format}"))
+        try:
+            plot(rows, os.path.join(args.out, f"bills.{args.plot_format}"))
+        except ImportError:
+            print("evmech.sweep: no plot (matplotlib is missing: pip install 'evmech[plot]'); "
+                  "runs.csv and summary.csv are written", file=sys.stderr)
     if failures:
         _write_csv(os.path.join(args.out, "failures.csv"), failures,
                    ["sessions", "policy", "seed", "attempts", "error"])
