@@ -64,27 +64,63 @@ pub fn run_text(label: &Path, text: &str) -> Result<String, InputError> {
     run_input(label, input)
 }
 
-fn run_input(path: &Path, input: Input) -> Result<String, InputError> {
+/// Reads and validates an instance in memory without pricing it: what the command checks before
+/// any solver runs.
+pub fn check_text(label: &Path, text: &str) -> Result<(), InputError> {
+    let input: Input = parse_json(label, text)?;
+    instance(label, input).map(|_| ())
+}
+
+/// How the input asks for its instance to be priced.
+struct Options {
+    cone: Cone,
+    lift: LiftKind,
+    payment: PaymentRule,
+}
+
+/// The validated instance of `input` and the options it asks for.
+fn instance(path: &Path, input: Input) -> Result<(Instance, Options), InputError> {
     let field = |field: String, message: String| InputError::field(path, field, message);
+    let Input {
+        slot_hours,
+        energy_price,
+        stations,
+        evs,
+        cone,
+        lift,
+        payment,
+    } = input;
     let instance = Instance::new(InstanceSpec {
-        slot_hours: input.slot_hours,
-        energy_price: input.energy_price,
-        stations: input.stations,
-        evs: input.evs,
+        slot_hours,
+        energy_price,
+        stations,
+        evs,
     })
     .map_err(|e| match e {
         evmech_milp_model::Error::InvalidField { field: f, reason } => field(f, reason),
         other => field("instance".into(), other.to_string()),
     })?;
-    let (cone_kind, tightening) = input.cone.options();
+    Ok((
+        instance,
+        Options {
+            cone,
+            lift,
+            payment,
+        },
+    ))
+}
+
+fn run_input(path: &Path, input: Input) -> Result<String, InputError> {
+    let (instance, asked) = instance(path, input)?;
+    let (cone_kind, tightening) = asked.cone.options();
     let options = PricingOptions {
         cone_kind,
         tightening,
-        lift: input.lift,
+        lift: asked.lift,
         ..PricingOptions::default()
     };
     let pricing = price(&instance, &options)?;
-    Ok(render(&pricing, input.payment)?.to_string())
+    Ok(render(&pricing, asked.payment)?.to_string())
 }
 
 fn per_ev(p: &Pricing, values: impl Iterator<Item = Value>) -> Value {

@@ -137,6 +137,12 @@ pub fn copositive_json(text: &str) -> Result<String, InputError> {
     copositive::run_text(Path::new("<input>"), text)
 }
 
+/// Reads and validates a copositive instance given as JSON text without pricing it (every
+/// check `evmech copositive` makes before a solver runs); errors name the document `<input>`.
+pub fn copositive_check_json(text: &str) -> Result<(), InputError> {
+    copositive::check_text(Path::new("<input>"), text)
+}
+
 /// The flags that say which V2B episode to load, alone.
 #[derive(Debug, Parser)]
 #[command(name = "evmech v2b episode")]

@@ -15,6 +15,8 @@ pub fn summary_json(reports: &[EpisodeReport]) -> Value {
     for r in reports {
         let mut o = Map::new();
         o.insert("building_cost_usd".into(), num(r.building_cost_usd));
+        // A bound that reads the future (the Oracle, hindsight futures), never a live result.
+        o.insert("hindsight".into(), json!(r.hindsight()));
         o.insert("energy_cost_usd".into(), num(r.energy_cost_usd));
         o.insert("demand_cost_usd".into(), num(r.demand_cost_usd));
         o.insert("peak_kw".into(), num(r.peak_kw));

@@ -88,6 +88,10 @@ pub use domain::dr::DrEvent;
 pub use domain::history::History;
 pub use domain::meter::{LoadProfile, MeterLoad};
 pub use domain::openv2b::{load_openv2b, OpenV2bScenario};
+pub use domain::ranges::{
+    MAX_BATTERY_KWH, MAX_DEMAND_USD_PER_KW, MAX_ENERGY_USD_PER_KWH, MAX_LOAD_KW,
+    MAX_SURCHARGE_FACTOR,
+};
 pub use domain::scenario::{Day, Scenario, ScenarioSpec};
 pub use domain::sessions::{
     load_acn_file, load_acn_sessions, DaysOfWeek, DepartureMode, Overnight, Session,

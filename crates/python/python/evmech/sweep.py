@@ -83,6 +83,10 @@ def run_task(task: Task) -> Dict[str, Any]:
     return row
 
 
+# A task's row, or the error that stopped it.
+Outcome = Tuple[Optional[Dict[str, Any]], Optional[str]]
+
+
 class _LocalEngine:
     """A process pool (``spawn``: no fork of a process that holds solver threads)."""
 
@@ -96,8 +100,12 @@ class _LocalEngine:
     def submit(self, task: Task):
         return self.pool.submit(run_task, task)
 
-    def wait(self, futures: List[Any]) -> List[Tuple[Optional[Dict[str, Any]], Optional[str]]]:
-        out = []
+    def wait(self, futures: List[Any], done: Callable[[], None]) -> List[Outcome]:
+        import concurrent.futures
+
+        for _ in concurrent.futures.as_completed(futures):
+            done()
+        out: List[Outcome] = []
         for f in futures:
             try:
                 out.append((f.result(), None))
@@ -126,12 +134,17 @@ class _RayEngine:
     def submit(self, task: Task):
         return self.remote.remote(task)
 
-    def wait(self, futures: List[Any]) -> List[Tuple[Optional[Dict[str, Any]], Optional[str]]]:
-        out = []
+    def wait(self, futures: List[Any], done: Callable[[], None]) -> List[Outcome]:
+        pending = list(futures)
+        while pending:
+            ready, pending = self.ray.wait(pending, num_returns=1)
+            for _ in ready:
+                done()
+        out: List[Outcome] = []
         for f in futures:
             try:
                 out.append((self.ray.get(f), None))
-            except Exception as e:
+            except Exception as e:  # a failed task is reported, never dropped
                 out.append((None, _describe(e)))
         return out
 
@@ -157,13 +170,21 @@ def run_sweep(todo: Sequence[Task], engine: str = "local", address: Optional[str
         runner = _RayEngine(address, workers)
     else:
         raise InputError(f"--engine: expected local or ray, got {engine!r}")
+    finished = [0]
+
+    def done() -> None:
+        finished[0] += 1
+        if progress:
+            progress(finished[0], len(todo))
+
     try:
-        results = runner.wait([runner.submit(t) for t in todo])
+        results = runner.wait([runner.submit(t) for t in todo], done)
         attempts = {t.index: 1 for t in todo}
         retry = [t for t, (_, err) in zip(todo, results) if err is not None]
         by_index = {t.index: r for t, r in zip(todo, results)}
         if retry:
-            for t, r in zip(retry, runner.wait([runner.submit(t) for t in retry])):
+            finished[0] -= len(retry)
+            for t, r in zip(retry, runner.wait([runner.submit(t) for t in retry], done)):
                 by_index[t.index] = r
                 attempts[t.index] = 2
     finally:
@@ -176,8 +197,6 @@ def run_sweep(todo: Sequence[Task], engine: str = "local", address: Optional[str
         else:
             failures.append({"sessions": t.sessions, "policy": t.policy, "seed": t.seed,
                              "attempts": attempts[t.index], "error": err})
-        if progress:
-            progress(t.index + 1, len(todo))
     return rows, failures
 
 
@@ -247,6 +266,8 @@ def plot(rows: List[Dict[str, Any]], path: str) -> None:
 
     files = list(dict.fromkeys(r["sessions"] for r in rows))
     policies = list(dict.fromkeys(r["policy"] for r in rows))
+    # A bound that reads the future says so in the legend (the runs carry the flag).
+    hindsight = {r["policy"] for r in rows if str(r.get("hindsight")) in ("True", "true")}
     width = 0.8 / max(1, len(policies))
     fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(files) + 2.0), 4.5))
     for j, p in enumerate(policies):
@@ -258,7 +279,8 @@ def plot(rows: List[Dict[str, Any]], path: str) -> None:
             means.append(m)
             sds.append(sd)
         xs = [i + (j - (len(policies) - 1) / 2) * width for i in range(len(files))]
-        ax.bar(xs, means, width, yerr=sds, capsize=3, label=p)
+        label = f"{p} (hindsight bound)" if p in hindsight else p
+        ax.bar(xs, means, width, yerr=sds, capsize=3, label=label)
     ax.set_xticks(range(len(files)))
     ax.set_xticklabels([os.path.splitext(os.path.basename(f))[0] for f in files],
                        rotation=20, ha="right")

@@ -1,6 +1,7 @@
 //! The hourly building base load (DOE reference building CSV) and its calendar.
 
 use crate::domain::csv::read_table;
+use crate::domain::ranges::{in_range, MAX_LOAD_KW};
 use crate::{Date, Error, Result};
 use serde::{Deserialize, Serialize};
 use std::io::Read;
@@ -82,10 +83,10 @@ impl BuildingLoad {
             let kw: f64 = text
                 .parse()
                 .map_err(|_| row.error("facility_kw", format!("not a number: {text:?}")))?;
-            if !(kw.is_finite() && kw >= 0.0) {
+            if !in_range(kw, MAX_LOAD_KW) {
                 return Err(row.error(
                     "facility_kw",
-                    format!("must be finite and non-negative, got {kw}"),
+                    format!("must be finite, non-negative and at most {MAX_LOAD_KW}, got {kw}"),
                 ));
             }
             hourly_kw.push(kw);

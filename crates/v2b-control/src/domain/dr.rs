@@ -1,6 +1,8 @@
 //! Demand-response events: a window in which the site committed to keep its net import at or
 //! below a firm level, with a penalty per kWh above it and an optional incentive.
 
+use crate::domain::ranges::{in_range, MAX_DEMAND_USD_PER_KW, MAX_LOAD_KW};
+use crate::MAX_PENALTY_USD_PER_KWH;
 use crate::{ClockTime, Date, Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -48,24 +50,29 @@ impl DrEvent {
         if self.to <= self.from {
             return Err(bad("to", "must be after from".into()));
         }
-        let money = |x: f64| x.is_finite() && x >= 0.0;
-        if !money(self.firm_kw) {
-            return Err(bad(
-                "firm_kw",
-                format!("must be finite and >= 0, got {}", self.firm_kw),
-            ));
-        }
-        if !money(self.penalty_usd_per_kwh) {
-            return Err(bad("penalty_usd_per_kwh", "must be finite and >= 0".into()));
-        }
+        let fits = |field: &str, x: f64, max: f64| {
+            if in_range(x, max) {
+                Ok(())
+            } else {
+                Err(bad(
+                    field,
+                    format!("must be finite, >= 0 and at most {max}, got {x}"),
+                ))
+            }
+        };
+        fits("firm_kw", self.firm_kw, MAX_LOAD_KW)?;
+        fits(
+            "penalty_usd_per_kwh",
+            self.penalty_usd_per_kwh,
+            MAX_PENALTY_USD_PER_KWH,
+        )?;
         match (self.incentive_usd_per_kw, self.baseline_kw) {
-            (Some(i), Some(b)) if money(i) && money(b) => Ok(()),
+            (Some(i), Some(b)) => {
+                fits("incentive_usd_per_kw", i, MAX_DEMAND_USD_PER_KW)?;
+                fits("baseline_kw", b, MAX_LOAD_KW)
+            }
             (Some(_), None) => Err(bad("baseline_kw", "is required with an incentive".into())),
             (None, _) => Ok(()),
-            _ => Err(bad(
-                "incentive_usd_per_kw",
-                "incentive and baseline must be finite and >= 0".into(),
-            )),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Building load from a meter export: timestamped readings at any regular interval.
 
 use crate::domain::csv::{csv_error, read_table};
+use crate::domain::ranges::{in_range, MAX_LOAD_KW};
 use crate::domain::time::{Date, LocalTime};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -59,8 +60,13 @@ impl MeterLoad {
             let kw = value
                 .parse::<f64>()
                 .ok()
-                .filter(|k| k.is_finite() && *k >= 0.0)
-                .ok_or_else(|| row.error("kw", format!("not a non-negative number: {value:?}")))?;
+                .filter(|&k| in_range(k, MAX_LOAD_KW))
+                .ok_or_else(|| {
+                    row.error(
+                        "kw",
+                        format!("not a number in [0, {MAX_LOAD_KW}]: {value:?}"),
+                    )
+                })?;
             if let Some(&(previous, _, _)) = readings.last() {
                 let gap = instant.as_second() - previous.as_second();
                 if gap <= 0 {

@@ -11,6 +11,7 @@ pub(crate) mod dr;
 pub(crate) mod history;
 pub(crate) mod meter;
 pub(crate) mod openv2b;
+pub(crate) mod ranges;
 pub(crate) mod scenario;
 pub(crate) mod sessions;
 pub(crate) mod site;

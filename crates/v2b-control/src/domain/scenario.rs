@@ -1,6 +1,7 @@
 //! A simulated episode's data: site, tariff, charging curve and the billed days with their
 //! building load and sessions.
 
+use crate::domain::ranges::{in_range, MAX_BATTERY_KWH};
 use crate::{
     BuildingLoad, Date, Error, History, Result, Session, Site, SiteConfig, Tariff, TieBreak,
 };
@@ -136,8 +137,11 @@ fn validate_session(s: &Session, slots: usize, path: &str) -> Result<()> {
             ));
         }
     }
-    if !(s.battery_kwh.is_finite() && s.battery_kwh > 0.0) {
-        return Err(bad(f("battery_kwh"), "must be finite and positive"));
+    if !(in_range(s.battery_kwh, MAX_BATTERY_KWH) && s.battery_kwh > 0.0) {
+        return Err(bad(
+            f("battery_kwh"),
+            format!("must be positive and at most {MAX_BATTERY_KWH}"),
+        ));
     }
     if !(s.arrival_energy_kwh.is_finite() && s.arrival_energy_kwh >= 0.0) {
         return Err(bad(f("arrival_energy_kwh"), "must be finite and >= 0"));

@@ -1,6 +1,7 @@
 //! ACN session CSV loader and its mapping to V2B sessions.
 
 use crate::domain::csv::read_table;
+use crate::domain::ranges::{in_range, MAX_BATTERY_KWH};
 use crate::domain::time::parse_local_time_and_offset;
 pub use crate::domain::time::{Date, LocalTime};
 use crate::Result;
@@ -283,8 +284,13 @@ pub fn load_acn_sessions<R: Read>(
             let text = cell(i, name)?;
             text.parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite() && *x >= 0.0)
-                .ok_or_else(|| row.error(name, format!("not a non-negative number: {text:?}")))
+                .filter(|&x| in_range(x, MAX_BATTERY_KWH))
+                .ok_or_else(|| {
+                    row.error(
+                        name,
+                        format!("not a number of kWh in [0, {MAX_BATTERY_KWH}]: {text:?}"),
+                    )
+                })
         };
         let claimed = match cell(5, "user_claimed")? {
             "true" | "True" | "TRUE" => true,

@@ -2,6 +2,9 @@
 //! of demand charges each on its own window, an export price; and the monthly bill.
 
 use super::tariff_window::{ClockTime, DaySet, Window};
+use crate::domain::ranges::{
+    in_range, MAX_DEMAND_USD_PER_KW, MAX_ENERGY_USD_PER_KWH, MAX_SURCHARGE_FACTOR,
+};
 use crate::{Date, Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -226,7 +229,11 @@ impl Tariff {
         for (i, e) in self.energy.iter().enumerate() {
             let path = format!("tariff.energy[{i}]");
             e.window().validate(&path, self.slot_minutes)?;
-            check_rate(&format!("{path}.usd_per_kwh"), e.usd_per_kwh)?;
+            check_rate(
+                &format!("{path}.usd_per_kwh"),
+                e.usd_per_kwh,
+                MAX_ENERGY_USD_PER_KWH,
+            )?;
         }
         for (i, d) in self.demand.iter().enumerate() {
             let path = format!("tariff.demand[{i}]");
@@ -237,7 +244,11 @@ impl Tariff {
                 ));
             }
             d.window().validate(&path, self.slot_minutes)?;
-            check_rate(&format!("{path}.usd_per_kw"), d.usd_per_kw)?;
+            check_rate(
+                &format!("{path}.usd_per_kw"),
+                d.usd_per_kw,
+                MAX_DEMAND_USD_PER_KW,
+            )?;
         }
         self.check_coverage()?;
         self.check_extras()
@@ -298,10 +309,13 @@ impl Tariff {
                     "the window must lie inside the day".into(),
                 ));
             }
-            if !(w.factor.is_finite() && w.factor > 0.0) {
+            if !(in_range(w.factor, MAX_SURCHARGE_FACTOR) && w.factor > 0.0) {
                 return Err(bad(
                     "tariff.surcharge.factor".into(),
-                    format!("must be finite and positive, got {}", w.factor),
+                    format!(
+                        "must be positive and at most {MAX_SURCHARGE_FACTOR}, got {}",
+                        w.factor
+                    ),
                 ));
             }
         }
@@ -399,13 +413,13 @@ impl Tariff {
     }
 }
 
-fn check_rate(field: &str, v: f64) -> Result<()> {
-    if v.is_finite() && v >= 0.0 {
+fn check_rate(field: &str, v: f64, max: f64) -> Result<()> {
+    if in_range(v, max) {
         Ok(())
     } else {
         Err(bad(
             field.into(),
-            format!("must be finite and >= 0, got {v}"),
+            format!("must be finite, >= 0 and at most {max}, got {v}"),
         ))
     }
 }

@@ -238,6 +238,17 @@ pub struct EpisodeReport {
     pub days: Vec<DayReport>,
 }
 
+impl EpisodeReport {
+    /// Whether the episode's decisions read anything recorded after their time: the Oracle
+    /// (`oracle`, `oracle-daily`: it plans with the whole month or day known) or futures drawn
+    /// with hindsight (`hindsight-pool`, `hindsight-perfect`). Such an episode is a bound to
+    /// compare with, not something a live site can do.
+    pub fn hindsight(&self) -> bool {
+        self.policy.starts_with("oracle")
+            || self.forecasts.keys().any(|k| k.starts_with("hindsight"))
+    }
+}
+
 /// The users' side of an episode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserReport {

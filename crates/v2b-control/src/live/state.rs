@@ -1,5 +1,7 @@
 //! The state a building operator sends each slot, and its validation against the site.
 
+use crate::domain::ranges::{in_range, MAX_BATTERY_KWH, MAX_LOAD_KW};
+use crate::MAX_CHARGER_KW;
 use crate::{Date, Error, Result, SiteConfig, VehicleLimits};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -108,11 +110,15 @@ fn local(t: Timestamp, tz: &TimeZone) -> (Date, i64) {
     (date, minutes)
 }
 
-fn finite_nonneg(field: String, x: f64) -> Result<()> {
-    if x.is_finite() && x >= 0.0 {
+/// `x` finite and in `[0, max]`, or an error naming `field`.
+fn in_bounds(field: String, x: f64, max: f64) -> Result<()> {
+    if in_range(x, max) {
         Ok(())
     } else {
-        Err(bad(field, format!("must be finite and >= 0, got {x}")))
+        Err(bad(
+            field,
+            format!("must be finite, >= 0 and at most {max}, got {x}"),
+        ))
     }
 }
 
@@ -120,14 +126,17 @@ impl LiveEv {
     /// Battery, energy now and target: finite, non-negative, within the battery.
     fn check_energies(&self, i: usize) -> Result<()> {
         let f = |name: &str| format!("evs[{i}].{name}");
-        if !(self.battery_kwh.is_finite() && self.battery_kwh > 0.0) {
-            return Err(bad(f("battery_kwh"), "must be finite and positive"));
+        if !(in_range(self.battery_kwh, MAX_BATTERY_KWH) && self.battery_kwh > 0.0) {
+            return Err(bad(
+                f("battery_kwh"),
+                format!("must be positive and at most {MAX_BATTERY_KWH}"),
+            ));
         }
         for (name, kwh) in [
             ("energy_kwh", self.energy_kwh),
             ("target_kwh", self.target_kwh),
         ] {
-            finite_nonneg(f(name), kwh)?;
+            in_bounds(f(name), kwh, MAX_BATTERY_KWH)?;
             if kwh > self.battery_kwh {
                 return Err(bad(
                     f(name),
@@ -136,13 +145,17 @@ impl LiveEv {
             }
         }
         let l = &self.limits;
-        for (name, v) in [
-            ("limits.max_charge_kw", l.max_charge_kw),
-            ("limits.max_discharge_kw", l.max_discharge_kw),
-            ("limits.min_energy_kwh", l.min_energy_kwh),
+        for (name, v, max) in [
+            ("limits.max_charge_kw", l.max_charge_kw, MAX_CHARGER_KW),
+            (
+                "limits.max_discharge_kw",
+                l.max_discharge_kw,
+                MAX_CHARGER_KW,
+            ),
+            ("limits.min_energy_kwh", l.min_energy_kwh, MAX_BATTERY_KWH),
         ] {
             if let Some(v) = v {
-                finite_nonneg(f(name), v)?;
+                in_bounds(f(name), v, max)?;
             }
         }
         if l.min_energy_kwh.is_some_and(|m| m > self.battery_kwh) {
@@ -160,8 +173,8 @@ impl SiteState {
     /// `evs[i].target_kwh`, `evs[i].battery_kwh`.
     pub fn slotted(&self, config: &SiteConfig, tz: &TimeZone) -> Result<SlottedState> {
         let now = parse_time("time", &self.time)?;
-        finite_nonneg("building_kw".into(), self.building_kw)?;
-        finite_nonneg("month_peak_kw".into(), self.month_peak_kw)?;
+        in_bounds("building_kw".into(), self.building_kw, MAX_LOAD_KW)?;
+        in_bounds("month_peak_kw".into(), self.month_peak_kw, MAX_LOAD_KW)?;
         let past_peaks_kw = self.past_peaks(config)?;
         let n = config.slots_per_day() as i64;
         let slot_minutes = (config.tariff.slot_hours() * 60.0).round() as i64;
@@ -247,7 +260,7 @@ impl SiteState {
                     format!("not a further demand charge of the tariff (those are {names:?}; the first is month_peak_kw)"),
                 ));
             }
-            finite_nonneg(field, kw)?;
+            in_bounds(field, kw, MAX_LOAD_KW)?;
         }
         let mut peaks = vec![self.month_peak_kw];
         for c in charges.iter().skip(1) {

@@ -1,0 +1,262 @@
+//! A mutation fuzzer for every input parser, on stable Rust (`cargo fuzz` needs a nightly
+//! toolchain). Not coverage-guided: each target starts from valid seed files and applies random
+//! byte-level and token-level mutations (flips, deletions, duplications, splices, and numbers and
+//! tokens that broke parsers before: 1e308, -0, NaN, empty strings, a second document ...). Every
+//! input must come back as `Ok` or a typed error; a panic fails the test and writes the input to
+//! `$TMPDIR/evmech-fuzz-<target>-<n>.bin` to become a regression test.
+//!
+//! CI runs a few thousand inputs per target. The long run (`docs/reliability.md` has its counts):
+//! `EVMECH_FUZZ_INPUTS=1000000 cargo test --release -p evmech-cli --test fuzz_inputs -- --ignored --nocapture`
+
+use evmech_v2b_control::live::SiteState;
+use evmech_v2b_control::{
+    load_acn_json, load_acn_sessions, BuildingLoad, MeterLoad, SessionOptions, Site,
+    SyntheticConfig, Tariff,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
+
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/../../{path}", manifest_dir())).expect("seed file")
+}
+
+/// The first `n` lines of a repository file.
+fn head(path: &str, n: usize) -> Vec<u8> {
+    let text = String::from_utf8(read(path)).unwrap();
+    let lines: Vec<&str> = text.lines().take(n).collect();
+    (lines.join("\n") + "\n").into_bytes()
+}
+
+/// Tokens worth putting anywhere: extreme and malformed numbers, JSON and CSV structure.
+const TOKENS: &[&str] = &[
+    "1e308",
+    "-1e308",
+    "1e-320",
+    "-0",
+    "NaN",
+    "inf",
+    "1e400",
+    "0",
+    "-1",
+    "18446744073709551616",
+    "\"\"",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    ",",
+    ":",
+    "\"",
+    "\n",
+    "\r\n",
+    ",,",
+    "2019-02-29",
+    "2019-05-01T25:61:00-07:00",
+    "+05:30",
+    "Z",
+    "\u{feff}",
+    "\u{0}",
+    "ÿ",
+    "{\"a\": 1}",
+];
+
+/// One random mutation of `input` (another seed of the target may be spliced in).
+fn mutate(rng: &mut ChaCha8Rng, input: &[u8], seeds: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    for _ in 0..rng.random_range(1..=4) {
+        let at = rng.random_range(0..=out.len());
+        match rng.random_range(0..7) {
+            0 if !out.is_empty() => {
+                let i = rng.random_range(0..out.len());
+                out[i] ^= 1 << rng.random_range(0..8);
+            }
+            1 => {
+                let t = TOKENS[rng.random_range(0..TOKENS.len())].as_bytes();
+                out.splice(at..at, t.iter().copied());
+            }
+            2 if at < out.len() => {
+                let end = (at + rng.random_range(1..=16)).min(out.len());
+                out.drain(at..end);
+            }
+            3 if at < out.len() => {
+                let end = (at + rng.random_range(1..=64)).min(out.len());
+                let copy = out[at..end].to_vec();
+                out.splice(at..at, copy);
+            }
+            4 => out.truncate(at),
+            5 => {
+                // Replace the number at `at` (if any) by an extreme token.
+                let start = at.min(out.len());
+                let end = out[start..]
+                    .iter()
+                    .position(|b| !(b.is_ascii_digit() || *b == b'.'))
+                    .map_or(out.len(), |n| start + n);
+                let t = TOKENS[rng.random_range(0..9)].as_bytes();
+                out.splice(start..end, t.iter().copied());
+            }
+            _ => {
+                let other = &seeds[rng.random_range(0..seeds.len())];
+                let from = rng.random_range(0..=other.len());
+                out.extend_from_slice(&other[from..]);
+            }
+        }
+    }
+    out
+}
+
+/// A call that must not panic, whatever bytes it gets.
+type Parse = Box<dyn Fn(&[u8])>;
+
+/// A parser under test: its name, valid seeds, and the call.
+struct Target {
+    name: &'static str,
+    seeds: Vec<Vec<u8>>,
+    run: Parse,
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn targets() -> Vec<Target> {
+    let config = SyntheticConfig::default()
+        .generate()
+        .unwrap()
+        .config()
+        .clone();
+    let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+    let acn = br#"{"_items": [{"connectionTime": "Wed, 01 May 2019 15:00:00 GMT",
+      "disconnectTime": "Thu, 02 May 2019 00:00:00 GMT", "kWhDelivered": 9.0, "sessionID": "s1",
+      "stationID": "CA-1", "timezone": "America/Los_Angeles",
+      "userInputs": [{"kWhRequested": 10.0, "requestedDeparture": "Wed, 01 May 2019 23:00:00 GMT"}]}]}"#;
+    let meter = b"time,kw\n2019-05-01T00:00:00-07:00,100\n2019-05-01T00:15:00-07:00,110.5\n\
+2019-05-01T00:30:00-07:00,90\n2019-05-01T00:45:00-07:00,95\n2019-05-01T01:00:00-07:00,99\n";
+    vec![
+        Target {
+            name: "two-stage",
+            seeds: vec![read("examples/data/two_stage.json")],
+            run: Box::new(|b| drop(evmech_cli::two_stage_json(&text(b)))),
+        },
+        Target {
+            name: "copositive",
+            seeds: vec![
+                read("examples/data/copositive_example_a.json"),
+                read("examples/data/copositive_example_b.json"),
+            ],
+            run: Box::new(|b| drop(evmech_cli::copositive_check_json(&text(b)))),
+        },
+        Target {
+            name: "sessions-csv",
+            seeds: vec![head(
+                "crates/v2b-control/tests/data/caltech_2019-05_weekdays.csv",
+                30,
+            )],
+            run: Box::new(|b| drop(load_acn_sessions(b, "fuzz.csv", &SessionOptions::paper()))),
+        },
+        Target {
+            name: "sessions-acn-json",
+            seeds: vec![acn.to_vec()],
+            run: Box::new(|b| {
+                drop(load_acn_json(
+                    &text(b),
+                    "fuzz.json",
+                    &SessionOptions::paper(),
+                ))
+            }),
+        },
+        Target {
+            name: "building-csv",
+            seeds: vec![head(
+                "crates/v2b-control/tests/data/doe_medium_office_la_hourly.csv",
+                60,
+            )],
+            run: Box::new(|b| drop(BuildingLoad::from_csv(b, "fuzz.csv"))),
+        },
+        Target {
+            name: "meter-csv",
+            seeds: vec![meter.to_vec()],
+            run: Box::new(move |b| drop(MeterLoad::from_csv(b, "fuzz.csv", None))),
+        },
+        Target {
+            name: "site-json",
+            seeds: vec![serde_json::to_vec(&Site::paper_default()).unwrap()],
+            run: Box::new(|b| drop(serde_json::from_slice::<Site>(b))),
+        },
+        Target {
+            name: "tariff-json",
+            seeds: vec![
+                read("examples/data/tariffs/silicon_valley_power.json"),
+                read("examples/data/tariffs/seasonal_two_demand.json"),
+            ],
+            run: Box::new(|b| {
+                if let Ok(t) = serde_json::from_slice::<Tariff>(b) {
+                    drop(t.validate());
+                }
+            }),
+        },
+        Target {
+            name: "live-state-json",
+            seeds: vec![read("examples/data/live_state.json")],
+            run: Box::new(move |b| {
+                if let Ok(s) = serde_json::from_slice::<SiteState>(b) {
+                    drop(s.slotted(&config, &tz));
+                }
+            }),
+        },
+    ]
+}
+
+/// Runs `inputs` mutated inputs through every target; panics name the target and keep the input.
+fn fuzz(inputs: usize, seed: u64) {
+    // Expected: no output from the panics we catch (the hook would print each).
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut crashes = Vec::new();
+    for target in targets() {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        for seed_input in &target.seeds {
+            (target.run)(seed_input);
+        }
+        for n in 0..inputs {
+            let base = &target.seeds[n % target.seeds.len()];
+            let input = mutate(&mut rng, base, &target.seeds);
+            if catch_unwind(AssertUnwindSafe(|| (target.run)(&input))).is_err() {
+                let path =
+                    std::env::temp_dir().join(format!("evmech-fuzz-{}-{n}.bin", target.name));
+                std::fs::write(&path, &input).ok();
+                crashes.push(format!(
+                    "{}: input {n} panicked, saved to {}",
+                    target.name,
+                    path.display()
+                ));
+            }
+        }
+        eprintln!("fuzz {}: {inputs} inputs", target.name);
+    }
+    std::panic::set_hook(hook);
+    assert!(crashes.is_empty(), "{}", crashes.join("\n"));
+}
+
+#[test]
+fn parsers_survive_mutated_inputs() {
+    fuzz(1_500, 1);
+}
+
+#[test]
+#[ignore = "long run: EVMECH_FUZZ_INPUTS=1000000 cargo test --release -p evmech-cli --test fuzz_inputs -- --ignored --nocapture"]
+fn parsers_survive_a_long_run() {
+    let inputs = std::env::var("EVMECH_FUZZ_INPUTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let seed = std::env::var("EVMECH_FUZZ_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2);
+    fuzz(inputs, seed);
+}
