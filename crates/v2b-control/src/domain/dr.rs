@@ -1,7 +1,7 @@
 //! Demand-response events: a window in which the site committed to keep its net import at or
 //! below a firm level, with a penalty per kWh above it and an optional incentive.
 
-use crate::domain::ranges::{in_range, MAX_DEMAND_USD_PER_KW, MAX_LOAD_KW};
+use crate::domain::ranges::{check_range, MAX_DEMAND_USD_PER_KW, MAX_LOAD_KW};
 use crate::MAX_PENALTY_USD_PER_KWH;
 use crate::{ClockTime, Date, Error, Result};
 use serde::{Deserialize, Serialize};
@@ -50,15 +50,8 @@ impl DrEvent {
         if self.to <= self.from {
             return Err(bad("to", "must be after from".into()));
         }
-        let fits = |field: &str, x: f64, max: f64| {
-            if in_range(x, max) {
-                Ok(())
-            } else {
-                Err(bad(
-                    field,
-                    format!("must be finite, >= 0 and at most {max}, got {x}"),
-                ))
-            }
+        let fits = |name: &str, x: f64, max: f64| {
+            check_range(format!("demand_response[{i}].{name}"), x, max)
         };
         fits("firm_kw", self.firm_kw, MAX_LOAD_KW)?;
         fits(

@@ -7,7 +7,7 @@
 //! solvers as coefficients they cannot represent next to the others, and bills would overflow to
 //! infinity). A number outside its range is refused when the file is read, naming the field.
 
-use crate::MAX_IMPORT_KW;
+use crate::{Error, Result, MAX_IMPORT_KW};
 
 /// The largest battery a session or a live EV may declare, and the largest energy a session may
 /// request, kWh (a heavy electric truck carries about 1,000 kWh).
@@ -29,4 +29,16 @@ pub const MAX_SURCHARGE_FACTOR: f64 = 100.0;
 /// Whether `x` is finite and in `[0, max]`.
 pub(crate) fn in_range(x: f64, max: f64) -> bool {
     x.is_finite() && (0.0..=max).contains(&x)
+}
+
+/// `x` finite and in `[0, max]`, or an invalid-field error naming `field`.
+pub(crate) fn check_range(field: impl Into<String>, x: f64, max: f64) -> Result<()> {
+    if in_range(x, max) {
+        Ok(())
+    } else {
+        Err(Error::InvalidField {
+            field: field.into(),
+            reason: format!("must be finite, >= 0 and at most {max}, got {x}"),
+        })
+    }
 }

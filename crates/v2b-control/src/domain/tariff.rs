@@ -3,7 +3,7 @@
 
 use super::tariff_window::{ClockTime, DaySet, Window};
 use crate::domain::ranges::{
-    in_range, MAX_DEMAND_USD_PER_KW, MAX_ENERGY_USD_PER_KWH, MAX_SURCHARGE_FACTOR,
+    check_range, in_range, MAX_DEMAND_USD_PER_KW, MAX_ENERGY_USD_PER_KWH, MAX_SURCHARGE_FACTOR,
 };
 use crate::{Date, Error, Result};
 use serde::{Deserialize, Serialize};
@@ -229,8 +229,8 @@ impl Tariff {
         for (i, e) in self.energy.iter().enumerate() {
             let path = format!("tariff.energy[{i}]");
             e.window().validate(&path, self.slot_minutes)?;
-            check_rate(
-                &format!("{path}.usd_per_kwh"),
+            check_range(
+                format!("{path}.usd_per_kwh"),
                 e.usd_per_kwh,
                 MAX_ENERGY_USD_PER_KWH,
             )?;
@@ -244,8 +244,8 @@ impl Tariff {
                 ));
             }
             d.window().validate(&path, self.slot_minutes)?;
-            check_rate(
-                &format!("{path}.usd_per_kw"),
+            check_range(
+                format!("{path}.usd_per_kw"),
                 d.usd_per_kw,
                 MAX_DEMAND_USD_PER_KW,
             )?;
@@ -410,16 +410,5 @@ impl Tariff {
             demand_usd: demand.iter().map(|d| d.usd).sum(),
             demand,
         })
-    }
-}
-
-fn check_rate(field: &str, v: f64, max: f64) -> Result<()> {
-    if in_range(v, max) {
-        Ok(())
-    } else {
-        Err(bad(
-            field.into(),
-            format!("must be finite, >= 0 and at most {max}, got {v}"),
-        ))
     }
 }

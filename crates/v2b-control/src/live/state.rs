@@ -1,6 +1,6 @@
 //! The state a building operator sends each slot, and its validation against the site.
 
-use crate::domain::ranges::{in_range, MAX_BATTERY_KWH, MAX_LOAD_KW};
+use crate::domain::ranges::{check_range, in_range, MAX_BATTERY_KWH, MAX_LOAD_KW};
 use crate::MAX_CHARGER_KW;
 use crate::{Date, Error, Result, SiteConfig, VehicleLimits};
 use jiff::tz::TimeZone;
@@ -110,18 +110,6 @@ fn local(t: Timestamp, tz: &TimeZone) -> (Date, i64) {
     (date, minutes)
 }
 
-/// `x` finite and in `[0, max]`, or an error naming `field`.
-fn in_bounds(field: String, x: f64, max: f64) -> Result<()> {
-    if in_range(x, max) {
-        Ok(())
-    } else {
-        Err(bad(
-            field,
-            format!("must be finite, >= 0 and at most {max}, got {x}"),
-        ))
-    }
-}
-
 impl LiveEv {
     /// Battery, energy now and target: finite, non-negative, within the battery.
     fn check_energies(&self, i: usize) -> Result<()> {
@@ -136,7 +124,7 @@ impl LiveEv {
             ("energy_kwh", self.energy_kwh),
             ("target_kwh", self.target_kwh),
         ] {
-            in_bounds(f(name), kwh, MAX_BATTERY_KWH)?;
+            check_range(f(name), kwh, MAX_BATTERY_KWH)?;
             if kwh > self.battery_kwh {
                 return Err(bad(
                     f(name),
@@ -155,7 +143,7 @@ impl LiveEv {
             ("limits.min_energy_kwh", l.min_energy_kwh, MAX_BATTERY_KWH),
         ] {
             if let Some(v) = v {
-                in_bounds(f(name), v, max)?;
+                check_range(f(name), v, max)?;
             }
         }
         if l.min_energy_kwh.is_some_and(|m| m > self.battery_kwh) {
@@ -173,8 +161,8 @@ impl SiteState {
     /// `evs[i].target_kwh`, `evs[i].battery_kwh`.
     pub fn slotted(&self, config: &SiteConfig, tz: &TimeZone) -> Result<SlottedState> {
         let now = parse_time("time", &self.time)?;
-        in_bounds("building_kw".into(), self.building_kw, MAX_LOAD_KW)?;
-        in_bounds("month_peak_kw".into(), self.month_peak_kw, MAX_LOAD_KW)?;
+        check_range("building_kw", self.building_kw, MAX_LOAD_KW)?;
+        check_range("month_peak_kw", self.month_peak_kw, MAX_LOAD_KW)?;
         let past_peaks_kw = self.past_peaks(config)?;
         let n = config.slots_per_day() as i64;
         let slot_minutes = (config.tariff.slot_hours() * 60.0).round() as i64;
@@ -260,7 +248,7 @@ impl SiteState {
                     format!("not a further demand charge of the tariff (those are {names:?}; the first is month_peak_kw)"),
                 ));
             }
-            in_bounds(field, kw, MAX_LOAD_KW)?;
+            check_range(field, kw, MAX_LOAD_KW)?;
         }
         let mut peaks = vec![self.month_peak_kw];
         for c in charges.iter().skip(1) {
