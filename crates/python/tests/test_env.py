@@ -93,3 +93,26 @@ def test_bad_arguments_and_actions_raise_input_error():
     bad[0] = np.nan
     with pytest.raises(evmech.InputError, match="charger 0"):
         env.step(bad)
+
+
+def test_a_forked_copy_mid_episode_refuses_instead_of_hanging():
+    """A child process that inherited a running episode has its channels but not its worker
+    thread: stepping there must raise, not wait forever; the parent's episode goes on."""
+    import os
+
+    env = v2b.ChargingEnv(sessions=SESSIONS, building=BUILDING, days=1, seed=0)
+    obs, _ = env.reset(seed=0)
+    pid = os.fork()
+    if pid == 0:
+        code = 3
+        try:
+            env.step(_max_charge(obs))
+            code = 1
+        except evmech.InputError as e:
+            code = 0 if "fork" in str(e) else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
+    _, reward, _, _, _ = env.step(_max_charge(obs))
+    assert reward <= 0.0

@@ -6,7 +6,9 @@
 //! agent in the policy's seat. The simulator drives the episode and stops at each decision to
 //! hand the agent an [`AgentView`] and wait for its action, so nothing about the physics or the
 //! bill is written twice. The simulator runs on a worker thread that blocks between decisions;
-//! dropping the [`StepEnv`] (or calling [`StepEnv::reset`]) ends it.
+//! dropping the [`StepEnv`] (or calling [`StepEnv::reset`]) ends it. A copy of a running
+//! environment in a forked child process has the channels but not the thread: its steps are
+//! refused with an error (a reset in the child starts a thread there) instead of waiting forever.
 //!
 //! **Steps.** One step per slot at which at least one EV is plugged in; slots with no EV pass
 //! without asking the agent (their cost lands in the next reward).
@@ -145,6 +147,25 @@ struct Worker {
     actions: SyncSender<Vec<f64>>,
     events: Receiver<Event>,
     handle: JoinHandle<()>,
+    /// The process that started the thread: a copy of the environment in a forked child has
+    /// the channels but not the thread, and must not wait on it.
+    pid: u32,
+}
+
+impl Worker {
+    /// The worker, unless this is a forked copy of the process that started it.
+    fn here(&self) -> Result<&Worker> {
+        if self.pid == std::process::id() {
+            Ok(self)
+        } else {
+            Err(Error::InvalidParameter {
+                field: "episode",
+                reason: "the environment was copied into another process (a fork) mid-episode: \
+                         call reset in this process"
+                    .into(),
+            })
+        }
+    }
 }
 
 /// An episode stepped by an outside controller. See the [module docs](self).
@@ -213,6 +234,7 @@ impl StepEnv {
             actions: action_tx,
             events: event_rx,
             handle,
+            pid: std::process::id(),
         });
         self.cost_to_date_usd = 0.0;
         let mut first = self.next()?;
@@ -248,6 +270,7 @@ impl StepEnv {
                 reason: "no episode is running: call reset first".into(),
             })?;
         worker
+            .here()?
             .actions
             .send(power_kw.to_vec())
             .map_err(|_| stopped())?;
@@ -256,7 +279,7 @@ impl StepEnv {
 
     /// Waits for the worker's next event and turns it into a step.
     fn next(&mut self) -> Result<Step> {
-        let worker = self.worker.as_ref().ok_or_else(stopped)?;
+        let worker = self.worker.as_ref().ok_or_else(stopped)?.here()?;
         let event = worker.events.recv().map_err(|_| Error::InvalidParameter {
             field: "episode",
             reason: "the simulator's thread ended without a result (a bug of evmech)".into(),
@@ -288,12 +311,18 @@ impl StepEnv {
 
     /// Ends the running episode, if any, and waits for its thread.
     fn stop(&mut self) {
-        if let Some(Worker {
-            actions,
-            events,
-            handle,
-        }) = self.worker.take()
-        {
+        if let Some(worker) = self.worker.take() {
+            if worker.here().is_err() {
+                // A forked copy: the thread belongs to the parent; nothing here to end or join.
+                std::mem::forget(worker);
+                return;
+            }
+            let Worker {
+                actions,
+                events,
+                handle,
+                ..
+            } = worker;
             // Closing both channels makes the seat's next send or receive fail, which ends
             // the simulation with an error nobody reads.
             drop(actions);
