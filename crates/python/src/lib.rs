@@ -214,5 +214,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SolverError", py.get_type::<SolverError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The valid ranges of V2B inputs, which bound the environment's observations.
+    m.add("MAX_LOAD_KW", evmech_v2b_control::MAX_LOAD_KW)?;
+    m.add("MAX_BATTERY_KWH", evmech_v2b_control::MAX_BATTERY_KWH)?;
+    m.add("MAX_CHARGER_KW", evmech_v2b_control::MAX_CHARGER_KW)?;
+    m.add("MAX_STAY_DAYS", evmech_v2b_control::MAX_STAY_DAYS)?;
     Ok(())
 }

@@ -3,6 +3,10 @@
 from typing import List, Optional, Sequence, Tuple
 
 __version__: str
+MAX_LOAD_KW: float
+MAX_BATTERY_KWH: float
+MAX_CHARGER_KW: float
+MAX_STAY_DAYS: int
 
 class InputError(ValueError):
     """Bad input: the message names the field or flag (the CLI's exit code 2)."""

@@ -229,14 +229,28 @@ class ChargingEnv(gym.Env):
         n = self._core.chargers
         limits = np.array(self._core.charger_limits, dtype=np.float32).reshape(n, 2)
         self.action_space = spaces.Box(low=-limits[:, 1], high=limits[:, 0], dtype=np.float32)
-        unbounded = lambda shape: spaces.Box(-np.inf, np.inf, shape=shape, dtype=np.float32)
+        # Every observed number is bounded by the valid ranges of the inputs (evmech refuses a
+        # file outside them), so the boxes are finite.
+        box = lambda high, shape: spaces.Box(0.0, np.float32(high), shape=shape, dtype=np.float32)
+        per_charger_high = {
+            "energy_kwh": _native.MAX_BATTERY_KWH,
+            "target_kwh": _native.MAX_BATTERY_KWH,
+            "battery_kwh": _native.MAX_BATTERY_KWH,
+            "slots_to_departure": self._core.slots_per_day * _native.MAX_STAY_DAYS,
+            "charge_cap_kw": _native.MAX_CHARGER_KW,
+            "discharge_cap_kw": _native.MAX_CHARGER_KW,
+        }
+        # A load file holds at most MAX_LOAD_KW; a stress test (--stress) may shift it by a
+        # fraction of its mean, hence the factor 2. A peak adds every charger at full power.
+        load_high = 2.0 * _native.MAX_LOAD_KW
+        peak_high = load_high + n * _native.MAX_CHARGER_KW
         self.observation_space = spaces.Dict({
             "slot": spaces.Discrete(self._core.slots_per_day),
             "weekday": spaces.Discrete(7),
-            "building_kw": unbounded((1,)),
-            "month_peaks_kw": unbounded((max(1, self._core.demand_charges),)),
+            "building_kw": box(load_high, (1,)),
+            "month_peaks_kw": box(peak_high, (max(1, self._core.demand_charges),)),
             "connected": spaces.MultiBinary(n),
-            **{name: unbounded((n,)) for name in _PER_CHARGER},
+            **{name: box(per_charger_high[name], (n,)) for name in _PER_CHARGER},
         })
         self._pending: Optional[Tuple[float, Dict[str, Any]]] = None
         self._last_obs = None
