@@ -1,6 +1,6 @@
 //! The `evmech` command-line tool as a library: the commands and their JSON contracts, callable
-//! from Rust and from the Python package (`evmech` on PyI, built from `crates/python`), which
-//! therefore answers exactly as the command line does.
+//! from Rust and from the `evmech` Python package (built from `crates/python`), which therefore
+//! answers exactly as the command line does.
 //!
 //! - [`parse`] reads a command line into a [`Command`] (clap's errors and help as they are);
 //! - [`execute`] runs it and returns what the command prints (JSON), or an [`InputError`]
