@@ -37,11 +37,17 @@ pub struct PairRemoval<'a> {
     assignment: &'a Assignment,
     /// For each item, the best value an unassigned agent has for it (0 if none).
     outside: Vec<f64>,
-    /// The assigned agents, as (agent, its item).
-    holders: Vec<(usize, usize)>,
-    /// `by_item[k * holders.len() + h]`: the value of holder `h` for item `k` (the matrix
-    /// transposed to the holders, so one node's edges are read as one contiguous slice).
+    /// The number of assigned agents (holders). The search numbers its nodes `0..holders` for
+    /// the holders' items (in holder order), then the unsold items, then the root.
+    holders: usize,
+    /// Each holder's utility `U_a`, in holder order.
+    holder_utility: Vec<f64>,
+    /// `by_item[k * holders + h]`: the value of holder `h` for item `k` (the matrix transposed
+    /// to the holders, so the edges out of an item are one contiguous slice, in node order).
     by_item: Vec<f64>,
+    /// The search's node of each item, and the item of each node below `m`.
+    node_of_item: Vec<usize>,
+    item_of_node: Vec<usize>,
     /// Each agent's value for its own item (0 if unassigned).
     own_value: Vec<f64>,
 }
@@ -63,6 +69,12 @@ impl<'a> PairRemoval<'a> {
                 by_item[k * holders.len() + h] = v;
             }
         }
+        let unsold = (0..m).filter(|&k| assignment.agent_of[k].is_none());
+        let item_of_node: Vec<usize> = holders.iter().map(|&(_, k)| k).chain(unsold).collect();
+        let mut node_of_item = vec![0; m];
+        for (node, &k) in item_of_node.iter().enumerate() {
+            node_of_item[k] = node;
+        }
         let own_value = (0..values.n_agents())
             .map(|agent| values.value_of(agent, assignment.item_of[agent]))
             .collect();
@@ -70,8 +82,14 @@ impl<'a> PairRemoval<'a> {
             assignment,
             own_value,
             outside: best_outside(values, assignment),
-            holders,
+            holder_utility: holders
+                .iter()
+                .map(|&(a, _)| assignment.utilities[a])
+                .collect(),
+            holders: holders.len(),
             by_item,
+            node_of_item,
+            item_of_node,
         }
     }
 
@@ -105,51 +123,82 @@ impl PairRemoval<'_> {
     /// `x_a` of each assigned agent `a`, `U_a + P_k - v_ak`; item `k` to the root, `P_k - b_k`
     /// with `b_k` the best value of an unassigned agent for `k` (or 0); the root to `x_a`, `U_a`;
     /// the root to an unsold item, 0.
+    ///
+    /// A dense Dijkstra (the graph is complete between items), laid out for speed: the holders'
+    /// items come first and in holder order, so relaxing the edges out of a node is one pass over
+    /// contiguous slices without branches (a settled node carries an infinite penalty instead of
+    /// a test), and the same pass finds the next node to settle. Same sums in the same order as a
+    /// textbook Dijkstra, so the same distances to the bit.
     fn distance(&self, from: Node, target: usize) -> f64 {
         let a = self.assignment;
-        let m = a.agent_of.len();
-        let root = m; // node index of the root
-        let mut dist = vec![f64::INFINITY; m + 1];
-        let mut done = vec![false; m + 1];
-        dist[match from {
+        let m = self.item_of_node.len();
+        let n_h = self.holders;
+        let root = m;
+        // `open[node]`: its tentative distance while unsettled, infinity once settled;
+        // `settled[node]`: 0 while unsettled, infinity once settled (added to every candidate).
+        let mut open = vec![f64::INFINITY; m + 1];
+        let mut settled = vec![0.0; m + 1];
+        let mut node = match from {
             Node::Root => root,
-            Node::Item(k) => k,
-        }] = 0.0;
+            Node::Item(k) => self.node_of_item[k],
+        };
+        let mut best = 0.0;
+        let goal = self.node_of_item[target];
         loop {
-            let mut next = None;
-            let mut best = f64::INFINITY;
-            for (node, (&d, &finished)) in dist.iter().zip(&done).enumerate() {
-                if !finished && d < best {
-                    best = d;
-                    next = Some(node);
-                }
-            }
-            let Some(node) = next else {
-                return f64::INFINITY;
-            };
-            if node == target {
+            if node == goal || best == f64::INFINITY {
                 return best;
             }
-            done[node] = true;
-            let mut relax = |to: usize, w: f64| {
-                let d = best + w.max(0.0);
-                if d < dist[to] {
-                    dist[to] = d;
-                }
-            };
-            if node == root {
-                for (k, owner) in a.agent_of.iter().enumerate() {
-                    relax(k, owner.map_or(0.0, |agent| a.utilities[agent]));
-                }
+            open[node] = f64::INFINITY;
+            settled[node] = f64::INFINITY;
+            let (holders, rest) = open.split_at_mut(n_h);
+            let (settled_holders, settled_rest) = settled.split_at(n_h);
+            let near = if node == root {
+                let to_holders = self.holder_utility.iter().map(|u| best + u.max(0.0));
+                let near = relax(holders, settled_holders, to_holders);
+                let unsold = rest.len() - 1;
+                relax(
+                    &mut rest[..unsold],
+                    &settled_rest[..unsold],
+                    std::iter::repeat(best),
+                );
+                near
             } else {
-                let k = node;
-                let n_h = self.holders.len();
+                let k = self.item_of_node[node];
+                let pk = a.prices[k];
                 let column = &self.by_item[k * n_h..(k + 1) * n_h];
-                for (&(agent, to), &v) in self.holders.iter().zip(column) {
-                    relax(to, a.utilities[agent] + a.prices[k] - v);
+                let to_holders = self
+                    .holder_utility
+                    .iter()
+                    .zip(column)
+                    .map(|(u, v)| best + (u + pk - v).max(0.0));
+                let near = relax(holders, settled_holders, to_holders);
+                let to_root = best + (pk - self.outside[k]).max(0.0) + settled_rest[m - n_h];
+                rest[m - n_h] = rest[m - n_h].min(to_root);
+                near
+            };
+            // The next node: the nearest holder's item, or an unsold item or the root if nearer
+            // (the first one on a tie, as a scan of the whole array would pick).
+            (node, best) = near;
+            for (i, &d) in rest.iter().enumerate() {
+                if d < best {
+                    (node, best) = (n_h + i, d);
                 }
-                relax(root, a.prices[k] - self.outside[k]);
             }
         }
     }
+}
+
+/// `open[i] = min(open[i], candidate_i + settled[i])` for every node `i` of the slice (a settled
+/// node's infinite penalty keeps it out); returns the first node with the smallest result and
+/// that result (infinity if none is reachable).
+fn relax(open: &mut [f64], settled: &[f64], candidates: impl Iterator<Item = f64>) -> (usize, f64) {
+    let mut near = (0, f64::INFINITY);
+    for (i, ((d, &penalty), candidate)) in open.iter_mut().zip(settled).zip(candidates).enumerate()
+    {
+        *d = d.min(candidate + penalty);
+        if *d < near.1 {
+            near = (i, *d);
+        }
+    }
+    near
 }
