@@ -40,6 +40,11 @@ use std::path::{Path, PathBuf};
 
 pub use input_error::InputError;
 
+/// How every front end (the binary's panic hook, the Python package) reports a panic: a bug of
+/// evmech, not of the input.
+pub const INTERNAL_ERROR_MESSAGE: &str =
+    "internal error (a bug in evmech; please report it with the input)";
+
 /// EV-charging market mechanisms from the command line.
 #[derive(Debug, Parser)]
 #[command(name = "evmech", version, about)]

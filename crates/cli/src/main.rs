@@ -21,7 +21,8 @@ fn main() -> ExitCode {
         use std::io::Write;
         let _ = writeln!(
             std::io::stderr(),
-            "evmech: internal error (a bug in evmech; please report it with the input): {info}"
+            "evmech: {}: {info}",
+            evmech_cli::INTERNAL_ERROR_MESSAGE
         );
     }));
     match std::panic::catch_unwind(move || evmech_cli::execute(command)) {

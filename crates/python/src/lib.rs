@@ -65,7 +65,8 @@ fn run<T: Send>(
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
             Err(InternalError::new_err(format!(
-                "internal error (a bug in evmech; please report it with the input): {what}"
+                "{}: {what}",
+                evmech_cli::INTERNAL_ERROR_MESSAGE
             )))
         }
     }

@@ -31,14 +31,15 @@ __all__ = [
 ]
 
 
-def _document(input: Mapping[str, Any]) -> str:
-    if not isinstance(input, Mapping):
-        raise TypeError(f"input must be a dict (the CLI's JSON input), not {type(input).__name__}")
+def _document(value: Mapping[str, Any], name: str = "input") -> str:
+    """``value`` as the JSON text of the CLI's ``name`` file (``input``, ``state``, ``arrival``)."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict (the CLI's JSON {name}), not {type(value).__name__}")
     # NaN and infinities are not JSON: refuse them here rather than send 'NaN' text.
     try:
-        return json.dumps(input, allow_nan=False)
+        return json.dumps(value, allow_nan=False)
     except ValueError as e:
-        raise InputError(f"<input>: {e}") from None
+        raise InputError(f"<{name}>: {e}") from None
 
 
 def two_stage(input: Mapping[str, Any]) -> Dict[str, Any]:

@@ -105,13 +105,7 @@ class _LocalEngine:
 
         for _ in concurrent.futures.as_completed(futures):
             done()
-        out: List[Outcome] = []
-        for f in futures:
-            try:
-                out.append((f.result(), None))
-            except Exception as e:  # a failed task is reported, never dropped
-                out.append((None, _describe(e)))
-        return out
+        return _outcomes(futures, lambda f: f.result())
 
     def close(self) -> None:
         self.pool.shutdown()
@@ -140,16 +134,21 @@ class _RayEngine:
             ready, pending = self.ray.wait(pending, num_returns=1)
             for _ in ready:
                 done()
-        out: List[Outcome] = []
-        for f in futures:
-            try:
-                out.append((self.ray.get(f), None))
-            except Exception as e:  # a failed task is reported, never dropped
-                out.append((None, _describe(e)))
-        return out
+        return _outcomes(futures, self.ray.get)
 
     def close(self) -> None:
         self.ray.shutdown()
+
+
+def _outcomes(futures: List[Any], get: Callable[[Any], Dict[str, Any]]) -> List[Outcome]:
+    """Each finished task's row, or its error: a failed task is reported, never dropped."""
+    out: List[Outcome] = []
+    for f in futures:
+        try:
+            out.append((get(f), None))
+        except Exception as e:
+            out.append((None, _describe(e)))
+    return out
 
 
 def _describe(e: BaseException) -> str:
@@ -200,14 +199,18 @@ def run_sweep(todo: Sequence[Task], engine: str = "local", address: Optional[str
     return rows, failures
 
 
-def _columns(rows: Iterable[Dict[str, Any]]) -> List[str]:
-    first = ["sessions", "policy", "seed", "attempts", "building_cost_usd"]
-    seen: List[str] = []
+def _columns_of(rows: Iterable[Dict[str, Any]]) -> List[str]:
+    """Every key of the rows, in order of first appearance."""
+    cols: List[str] = []
     for r in rows:
-        for k in r:
-            if k not in first and k not in seen:
-                seen.append(k)
-    return first + seen
+        cols.extend(k for k in r if k not in cols)
+    return cols
+
+
+def _columns(rows: Iterable[Dict[str, Any]]) -> List[str]:
+    """The runs' columns: the task and its bill first, then every other key."""
+    first = ["sessions", "policy", "seed", "attempts", "building_cost_usd"]
+    return first + [k for k in _columns_of(rows) if k not in first]
 
 
 def _write_csv(path: str, rows: List[Dict[str, Any]], columns: List[str]) -> None:
@@ -374,13 +377,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                   f"twice: {f['error']}", file=sys.stderr)
         return 1
     return 0
-
-
-def _columns_of(rows: List[Dict[str, Any]]) -> List[str]:
-    cols: List[str] = []
-    for r in rows:
-        cols.extend(k for k in r if k not in cols)
-    return cols
 
 
 if __name__ == "__main__":

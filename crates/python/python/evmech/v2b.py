@@ -18,7 +18,7 @@ import numpy as np
 import gymnasium as gym
 from gymnasium import spaces
 
-from . import InputError, _native
+from . import InputError, _document, _native
 
 PathLike = Union[str, "os.PathLike[str]"]
 Files = Union[PathLike, Sequence[PathLike]]
@@ -54,19 +54,20 @@ def _run(args: List[str]) -> Dict[str, Any]:
     return json.loads(_native.cli(args))
 
 
+def _write(tmp: str, name: str, value: Mapping[str, Any]) -> str:
+    """Writes ``value`` as ``tmp/name.json``, where the CLI reads it (its errors then name the
+    file's field); returns the path."""
+    path = os.path.join(tmp, f"{name}.json")
+    text = _document(value, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
 def _with_state(state: Mapping[str, Any], run) -> Dict[str, Any]:
-    """Writes the state dict where the CLI reads it (errors name ``state.json``'s field)."""
-    if not isinstance(state, Mapping):
-        raise TypeError(f"state must be a dict, not {type(state).__name__}")
+    """Runs ``run(state file, its directory)`` with the state dict written where the CLI reads it."""
     with tempfile.TemporaryDirectory(prefix="evmech-") as tmp:
-        path = os.path.join(tmp, "state.json")
-        try:
-            text = json.dumps(state, allow_nan=False)
-        except ValueError as e:
-            raise InputError(f"state: {e}") from None
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-        return run(path, tmp)
+        return run(_write(tmp, "state", state), tmp)
 
 
 def decide(
@@ -110,10 +111,7 @@ def quote(
     ``accept="LEVEL"`` or ``"reject"`` also returns the EV to add to the next states."""
 
     def run(path: str, tmp: str) -> Dict[str, Any]:
-        arrival_path = os.path.join(tmp, "arrival.json")
-        with open(arrival_path, "w", encoding="utf-8") as f:
-            f.write(json.dumps(arrival, allow_nan=False))
-        args = ["v2b", "quote", "--state", path, "--arrival", arrival_path,
+        args = ["v2b", "quote", "--state", path, "--arrival", _write(tmp, "arrival", arrival),
                 "--history-sessions", os.fspath(history_sessions), "--building", os.fspath(building)]
         args += flags(accept=accept, **options)
         return _run(args)

@@ -356,10 +356,18 @@ impl Scenario {
                 ),
             });
         }
-        let mut spec = self.spec.clone();
-        spec.history = self.history_before(start);
-        spec.days = spec.days[start..start + len].to_vec();
-        Scenario::new(spec)
+        // Only the window's days are copied (cloning the whole spec would copy every day and
+        // the history once more, to be replaced at once).
+        let spec = &self.spec;
+        Scenario::new(ScenarioSpec {
+            site: spec.site.clone(),
+            tariff: spec.tariff.clone(),
+            curve: spec.curve,
+            soc_floor: spec.soc_floor,
+            tie_break: spec.tie_break,
+            days: spec.days[start..start + len].to_vec(),
+            history: self.history_before(start),
+        })
     }
 
     /// A copy without any session: the building alone (Table 1 row 1).
