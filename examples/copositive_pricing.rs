@@ -9,13 +9,20 @@
 //! cargo run --release --example copositive_pricing -- --sizes 2x2x3,3x2x4,4x2x4,5x2x6,6x3x6 \
 //!     --seeds 2 --seed 5 --lift reduced --csv copositive.csv
 //! ```
+//!
+//! Larger sites (3-5 EVSEs per station) with the sparse cones and a time budget per instance:
+//!
+//! ```text
+//! cargo run --release --example copositive_pricing -- --sizes 20x3x8 --seeds 5 --seed 1 \
+//!     --evse 3..5 --cone sparse --time-limit 60 --no-benchmarks
+//! ```
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use evmech::copositive::{
     best_responses, ip_pricing, lp_relaxation, price, tou, InnerCone, LiftKind, Pricing,
     PricingOptions, Tariff, Tightening,
 };
-use evmech::milp_model::{random_instance, RandomSize};
+use evmech::milp_model::{random_instance_with_evse, RandomSize};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -31,15 +38,56 @@ struct Args {
     /// First seed.
     #[arg(long, default_value_t = 5)]
     seed: u64,
-    /// Lift: reduced or full.
-    #[arg(long, default_value = "reduced")]
-    lift: String,
-    /// Cone: auto (PSD + NN, branching where loose), psd-nn, k1, branch or polyhedral.
-    #[arg(long, default_value = "auto")]
-    cone: String,
+    /// Lift (default: sparse for the sparse cones, reduced otherwise).
+    #[arg(long, value_enum)]
+    lift: Option<Lift>,
+    /// Cone: auto (PSD + NN, branching where loose), psd-nn, k1, branch, polyhedral, sparse
+    /// (sparse PSD + NN, branching where loose) or sparse-psd-nn.
+    #[arg(long, value_enum, default_value_t = Cone::Auto)]
+    cone: Cone,
+    /// EVSEs per station, drawn uniformly from MIN..MAX.
+    #[arg(long, default_value = "1..2")]
+    evse: String,
+    /// Time budget of each `price()` call, seconds.
+    #[arg(long)]
+    time_limit: Option<f64>,
+    /// Skip the deviation and surplus checks of the five tariffs (slow on large instances).
+    #[arg(long)]
+    no_benchmarks: bool,
     /// CSV output path.
     #[arg(long)]
     csv: Option<PathBuf>,
+}
+
+/// The lift.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Lift {
+    Reduced,
+    Full,
+    Sparse,
+}
+
+/// The cone (and tightening).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Cone {
+    Auto,
+    PsdNn,
+    K1,
+    Branch,
+    Polyhedral,
+    Sparse,
+    SparsePsdNn,
+}
+
+fn parse_evse(s: &str) -> Result<std::ops::RangeInclusive<u32>, String> {
+    let bad = || format!("--evse must be MIN..MAX with 1 <= MIN <= MAX, got {s:?}");
+    let (lo, hi) = s.split_once("..").ok_or_else(bad)?;
+    let lo: u32 = lo.parse().map_err(|_| bad())?;
+    let hi: u32 = hi.parse().map_err(|_| bad())?;
+    if lo == 0 || lo > hi {
+        return Err(bad());
+    }
+    Ok(lo..=hi)
 }
 
 fn parse_size(s: &str) -> Result<RandomSize, String> {
@@ -75,6 +123,8 @@ struct Row {
     bound: f64,
     gap: f64,
     seconds: f64,
+    exact: bool,
+    stopped_by: String,
     schemes: Vec<Scheme>,
 }
 
@@ -104,39 +154,44 @@ fn evaluate(p: &Pricing) -> Result<Vec<Scheme>, Box<dyn std::error::Error>> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let lift = match args.lift.as_str() {
-        "reduced" => LiftKind::Reduced,
-        "full" => LiftKind::Full,
-        other => return Err(format!("--lift must be reduced or full, got {other:?}").into()),
+    let (cone_kind, tightening) = match args.cone {
+        Cone::Auto => (InnerCone::PsdNn, Tightening::Auto),
+        Cone::PsdNn => (InnerCone::PsdNn, Tightening::Off),
+        Cone::K1 => (InnerCone::K1, Tightening::Off),
+        Cone::Branch => (InnerCone::PsdNn, Tightening::Branch),
+        Cone::Polyhedral => (InnerCone::Polyhedral, Tightening::Off),
+        Cone::Sparse => (InnerCone::SparsePsdNn, Tightening::Auto),
+        Cone::SparsePsdNn => (InnerCone::SparsePsdNn, Tightening::Off),
     };
-    let (cone_kind, tightening) = match args.cone.as_str() {
-        "auto" => (InnerCone::PsdNn, Tightening::Auto),
-        "psd-nn" => (InnerCone::PsdNn, Tightening::Off),
-        "k1" => (InnerCone::K1, Tightening::Off),
-        "branch" => (InnerCone::PsdNn, Tightening::Branch),
-        "polyhedral" => (InnerCone::Polyhedral, Tightening::Off),
-        other => {
-            return Err(format!(
-                "--cone must be auto, psd-nn, k1, branch or polyhedral, got {other:?}"
-            )
-            .into())
-        }
+    let lift = match (args.lift, cone_kind) {
+        (Some(Lift::Reduced), _) => LiftKind::Reduced,
+        (Some(Lift::Full), _) => LiftKind::Full,
+        (Some(Lift::Sparse), _) | (None, InnerCone::SparsePsdNn) => LiftKind::Sparse,
+        (None, _) => LiftKind::Reduced,
     };
+    let evse = parse_evse(&args.evse)?;
     let options = PricingOptions {
         lift,
         cone_kind,
         tightening,
+        time_limit_s: args.time_limit,
+        // Under the sparse cones the limit is on the largest clique.
+        max_n1: if cone_kind == InnerCone::SparsePsdNn {
+            5_000
+        } else {
+            160
+        },
         ..PricingOptions::default()
     };
     let mut rows = Vec::new();
     println!(
-        "{:>8} {:>4} {:>4} {:>8} {:>8} {:>9} {:>7} | max deviation gain / operator surplus: cmp-a, cmp-b, tou, lp, ip",
-        "size", "seed", "n1", "W*", "bound", "gap", "secs"
+        "{:>8} {:>4} {:>4} {:>8} {:>8} {:>9} {:>7} {:>5} {:>20} | max deviation gain / operator surplus: cmp-a, cmp-b, tou, lp, ip",
+        "size", "seed", "n1", "W*", "bound", "gap", "secs", "exact", "stopped by"
     );
     for size_text in &args.sizes {
         let size = parse_size(size_text)?;
         for seed in args.seed..args.seed + args.seeds {
-            let inst = random_instance(size, seed)?;
+            let inst = random_instance_with_evse(size, evse.clone(), seed)?;
             let p = price(&inst, &options)?;
             let row = Row {
                 size: size_text.clone(),
@@ -146,11 +201,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 bound: p.dual_bound,
                 gap: p.gap,
                 seconds: p.solve_seconds,
-                schemes: evaluate(&p)?,
+                exact: p.exact,
+                stopped_by: format!("{:?}", p.stopped_by),
+                schemes: if args.no_benchmarks {
+                    Vec::new()
+                } else {
+                    evaluate(&p)?
+                },
             };
             print!(
-                "{:>8} {:>4} {:>4} {:>8.3} {:>8.3} {:>9.2e} {:>7.2} |",
-                row.size, row.seed, row.n1, row.welfare, row.bound, row.gap, row.seconds
+                "{:>8} {:>4} {:>4} {:>8.3} {:>8.3} {:>9.2e} {:>7.2} {:>5} {:>20} |",
+                row.size,
+                row.seed,
+                row.n1,
+                row.welfare,
+                row.bound,
+                row.gap,
+                row.seconds,
+                row.exact,
+                row.stopped_by
             );
             for s in &row.schemes {
                 print!(" {:.3}/{:.3}", s.gain, s.surplus);
@@ -161,19 +230,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(path) = &args.csv {
         let mut f = std::fs::File::create(path)?;
-        writeln!(f, "size,seed,cone,lift,n1,welfare,dual_bound,gap,solve_seconds,scheme,max_deviation_gain,operator_surplus")?;
+        writeln!(f, "size,seed,cone,lift,evse,n1,welfare,dual_bound,gap,exact,stopped_by,solve_seconds,scheme,max_deviation_gain,operator_surplus")?;
         for r in &rows {
-            for s in &r.schemes {
+            let none = [Scheme {
+                name: "",
+                gain: f64::NAN,
+                surplus: f64::NAN,
+            }];
+            let schemes = if r.schemes.is_empty() {
+                &none[..]
+            } else {
+                &r.schemes[..]
+            };
+            for s in schemes {
                 writeln!(
                     f,
-                    "{},{},{},{},{:.6},{:.6},{:.3e},{:.3},{},{:.6},{:.6}",
+                    "{},{},{:?},{:?},{},{},{:.6},{:.6},{:.3e},{},{},{:.3},{},{:.6},{:.6}",
                     r.size,
                     r.seed,
-                    args.lift,
+                    args.cone,
+                    lift,
+                    args.evse,
                     r.n1,
                     r.welfare,
                     r.bound,
                     r.gap,
+                    r.exact,
+                    r.stopped_by,
                     r.seconds,
                     s.name,
                     s.gain,

@@ -23,11 +23,25 @@ enum Cone {
     #[serde(rename = "k1")]
     K1,
     Branch,
+    /// Sparse PSD + NN (sparse lift, chordal cones), then branching while loose.
+    Sparse,
+    /// Sparse PSD + NN alone.
+    SparsePsdNn,
 }
 
 impl Cone {
+    /// The lift a cone uses when the input names none.
+    fn default_lift(self) -> LiftKind {
+        match self {
+            Cone::Sparse | Cone::SparsePsdNn => LiftKind::Sparse,
+            _ => LiftKind::Reduced,
+        }
+    }
+
     fn options(self) -> (InnerCone, Tightening) {
         match self {
+            Cone::Sparse => (InnerCone::SparsePsdNn, Tightening::Auto),
+            Cone::SparsePsdNn => (InnerCone::SparsePsdNn, Tightening::Off),
             Cone::Auto => (InnerCone::PsdNn, Tightening::Auto),
             Cone::PsdNn => (InnerCone::PsdNn, Tightening::Off),
             Cone::Polyhedral => (InnerCone::Polyhedral, Tightening::Off),
@@ -47,9 +61,11 @@ struct Input {
     #[serde(default)]
     cone: Cone,
     #[serde(default)]
-    lift: LiftKind,
+    lift: Option<LiftKind>,
     #[serde(default)]
     payment: PaymentRule,
+    #[serde(default)]
+    time_limit_s: Option<f64>,
 }
 
 /// Reads, validates and prices one instance file; returns the result JSON.
@@ -76,6 +92,7 @@ struct Options {
     cone: Cone,
     lift: LiftKind,
     payment: PaymentRule,
+    time_limit_s: Option<f64>,
 }
 
 /// The validated instance of `input` and the options it asks for.
@@ -89,7 +106,16 @@ fn instance(path: &Path, input: Input) -> Result<(Instance, Options), InputError
         cone,
         lift,
         payment,
+        time_limit_s,
     } = input;
+    if let Some(t) = time_limit_s {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(field(
+                "time_limit_s".into(),
+                format!("must be a positive number of seconds, got {t}"),
+            ));
+        }
+    }
     let instance = Instance::new(InstanceSpec {
         slot_hours,
         energy_price,
@@ -104,8 +130,9 @@ fn instance(path: &Path, input: Input) -> Result<(Instance, Options), InputError
         instance,
         Options {
             cone,
-            lift,
+            lift: lift.unwrap_or(cone.default_lift()),
             payment,
+            time_limit_s,
         },
     ))
 }
@@ -117,6 +144,7 @@ fn run_input(path: &Path, input: Input) -> Result<String, InputError> {
         cone_kind,
         tightening,
         lift: asked.lift,
+        time_limit_s: asked.time_limit_s,
         ..PricingOptions::default()
     };
     let pricing = price(&instance, &options)?;
@@ -231,6 +259,7 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
         "dual_bound": num(p.dual_bound),
         "gap": num(p.gap),
         "exact": p.exact,
+        "stopped_by": serde_json::to_value(p.stopped_by).expect("reason serialises"),
         "tolerance": num(p.tolerance),
         "epsilon_ir": num(p.epsilon_ir),
         "method": closed_by,
@@ -254,6 +283,7 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
         "components": p.components.iter().map(|r| json!({
             "evs": r.evs.iter().map(|&n| inst.evs()[n].id.clone()).collect::<Vec<_>>(),
             "n1": r.n1, "coupling_rows": r.coupling_rows, "attempts": r.attempts, "method": serde_json::to_value(r.method).expect("method serialises"), "regions": r.regions, "status": conic_status(r.status),
+            "stopped_by": serde_json::to_value(r.stopped_by).expect("reason serialises"),
             "bound": num(r.bound), "welfare": num(r.welfare), "solve_seconds": r.solve_seconds,
         })).collect::<Vec<_>>(),
         "solve_seconds": p.solve_seconds,

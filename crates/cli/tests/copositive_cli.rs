@@ -129,6 +129,36 @@ fn bad_input_exits_2_naming_the_field() {
     );
     bad("", (r#""evse": 1"#, r#""evse": -1"#), "stations[0].evse");
     bad(r#", "colour": 1"#, ("", ""), "colour");
+    for limit in ["0", "-1", "1e999", "\"soon\""] {
+        bad(
+            &format!(r#", "time_limit_s": {limit}"#),
+            ("", ""),
+            "time_limit_s",
+        );
+    }
+}
+
+#[test]
+fn sparse_cones_and_the_time_budget_in_the_contract() {
+    let (code, stdout, stderr) = run_json(&example(
+        "copositive_example_c.json",
+        r#", "cone": "sparse", "time_limit_s": 600"#,
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["exact"], true);
+    assert_eq!(v["stopped_by"], "closed");
+    assert_eq!(v["components"][0]["stopped_by"], "closed");
+    let (code, stdout, stderr) = run_json(&example(
+        "copositive_example_c.json",
+        r#", "cone": "sparse-psd-nn""#,
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["exact"], false);
+    assert_eq!(v["stopped_by"], "tightening-off");
+    assert_eq!(v["method"], "sparse-psd-nn");
+    assert!(v["gap"].as_f64().unwrap() > 0.1);
 }
 
 #[test]

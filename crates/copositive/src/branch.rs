@@ -15,6 +15,7 @@ use crate::reduce::Component;
 use crate::{Lift, SolveStatus};
 use evmech_milp_model::{LinearModel, Row, Sense, VarName};
 use serde::{Deserialize, Serialize};
+use std::rc::Rc;
 
 /// Limits of the branching in one component.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -165,71 +166,107 @@ impl RegionSolve {
     }
 }
 
+/// Why a branching stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BranchStop {
+    /// Every region was solved and split while loose.
+    Finished,
+    /// A loose region was not split: the node or time budget of [`BranchBudget`] was spent.
+    Budget,
+    /// The pricing run's deadline passed: some regions kept the certificate of the region they
+    /// were split from.
+    OutOfTime,
+}
+
 /// The leaves of a branching tree.
 #[derive(Debug, Clone)]
 pub(crate) struct BranchOutcome {
     pub(crate) leaves: Vec<RegionSolve>,
+    /// Region solves made.
     pub(crate) nodes: usize,
+    /// Their conic solve time, seconds.
+    pub(crate) seconds: f64,
+    pub(crate) stop: BranchStop,
 }
 
-/// Splits `comp` on its EVs' choices (in the order of `comp.evs`) until every region's bound is
-/// at most `welfare + tol` or `budget` is spent. `solve(model, floor)` prices one region with
-/// the bound held at or above `floor`. `None` when the budget does not allow even the first
-/// split.
+/// Splits `comp` (certified as a whole by `root`) on its EVs' choices, in the order of
+/// `comp.evs`, until every region's bound is at most `welfare + tol` or `budget` is spent.
+/// `solve(model, floor)` prices one region with the bound held at or above `floor`, or gives
+/// `None` when the time budget has run out; a region left unsolved then keeps the certificate
+/// of the region it was split from (valid there, since it covers a superset), so the leaves
+/// always cover every choice. `None` when the budget does not allow even the first split.
 pub(crate) fn branch(
     comp: &Component,
+    root: &RegionSolve,
     welfare: f64,
     tol: f64,
     budget: &BranchBudget,
-    mut solve: impl FnMut(&LinearModel, f64) -> crate::Result<(Lift, crate::DualSolution)>,
+    mut solve: impl FnMut(&LinearModel, f64) -> crate::Result<Option<(Lift, crate::DualSolution)>>,
 ) -> crate::Result<Option<BranchOutcome>> {
     let start = std::time::Instant::now();
     let first = comp.evs[0];
-    let mut stack: Vec<Vec<Choice>> = choices_of(comp, first)
+    let root = Rc::new(root.clone());
+    let mut stack: Vec<(Vec<Choice>, Rc<RegionSolve>)> = choices_of(comp, first)
         .into_iter()
         .rev()
-        .map(|c| vec![(first, c)])
+        .map(|c| (vec![(first, c)], Rc::clone(&root)))
         .collect();
     if stack.len() > budget.max_nodes || budget.time_limit_s <= 0.0 {
         return Ok(None);
     }
     let mut reserved = stack.len();
-    let mut leaves = Vec::new();
-    let mut nodes = 0;
-    while let Some(choices) = stack.pop() {
+    let mut out = BranchOutcome {
+        leaves: Vec::new(),
+        nodes: 0,
+        seconds: 0.0,
+        stop: BranchStop::Finished,
+    };
+    while let Some((choices, parent)) = stack.pop() {
         let fixed = fix_choices(comp, &choices);
-        let (lift, dual) = solve(&fixed.model, welfare - fixed.constant)?;
-        nodes += 1;
-        let bound = dual.bound + fixed.constant;
+        let Some((lift, dual)) = solve(&fixed.model, welfare - fixed.constant)? else {
+            out.stop = BranchStop::OutOfTime;
+            out.leaves.push(RegionSolve {
+                choices,
+                ..(*parent).clone()
+            });
+            continue;
+        };
+        out.nodes += 1;
+        out.seconds += dual.solve_seconds;
+        let region = RegionSolve {
+            bound: dual.bound + fixed.constant,
+            choices,
+            fixed,
+            lift,
+            dual,
+        };
         let next = comp
             .evs
             .iter()
             .copied()
-            .find(|n| choices.iter().all(|c| c.0 != *n));
-        let loose = bound > welfare + tol;
+            .find(|n| region.choices.iter().all(|c| c.0 != *n));
+        let loose = region.bound > welfare + tol;
         if let (true, Some(ev)) = (loose, next) {
             let children = choices_of(comp, ev);
             let in_budget = reserved + children.len() <= budget.max_nodes
                 && start.elapsed().as_secs_f64() < budget.time_limit_s;
             if in_budget {
                 reserved += children.len();
+                let region = Rc::new(region);
                 for c in children.into_iter().rev() {
-                    let mut more = choices.clone();
+                    let mut more = region.choices.clone();
                     more.push((ev, c));
-                    stack.push(more);
+                    stack.push((more, Rc::clone(&region)));
                 }
                 continue;
             }
+            if out.stop == BranchStop::Finished {
+                out.stop = BranchStop::Budget;
+            }
         }
-        leaves.push(RegionSolve {
-            choices,
-            fixed,
-            lift,
-            dual,
-            bound,
-        });
+        out.leaves.push(region);
     }
-    Ok(Some(BranchOutcome { leaves, nodes }))
+    Ok(Some(out))
 }
 
 /// Whether a region with `choices` holds the point where every EV makes its choice in

@@ -22,10 +22,26 @@ pub enum Error {
         /// The mapped status.
         status: SolveStatus,
     },
-    /// The lifted problem is larger than the configured limit.
-    #[error("a component lifts to n1 = {n1}, above the limit {limit}")]
+    /// No certified bound for a component within [`PricingOptions::time_limit_s`](crate::PricingOptions::time_limit_s).
+    #[error("no certified bound for component {component} within the time limit of {seconds} s")]
+    TimeLimit {
+        /// Index of the component (in the order of `Pricing::components`).
+        component: usize,
+        /// The time limit, seconds.
+        seconds: f64,
+    },
+    /// An option is outside its range.
+    #[error("{field}: {reason}")]
+    InvalidOption {
+        /// The option's name.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The lifted problem is larger than the configured limit (`PricingOptions::max_n1`).
+    #[error("a component's largest PSD block has order {n1}, above the limit {limit}")]
     TooLarge {
-        /// Lifted order.
+        /// Order of the largest PSD block (the lifted order `n1` under a dense cone).
         n1: usize,
         /// The limit.
         limit: usize,

@@ -29,6 +29,12 @@ pub enum LiftKind {
     /// Slacks only for coupling rows, own `<=` rows with RLT products (smaller; the default).
     #[default]
     Reduced,
+    /// The reduced lift with each own `<=` row's RLT products taken only with the coordinates of
+    /// its own block (the columns joined to it through own rows: one EV's columns), so the
+    /// lifted data keeps the sparsity of the model. A relaxation of `Reduced` (fewer lifted
+    /// constraints): every bound stays valid and may be looser; the gap shows by how much. Used
+    /// with [`InnerCone::SparsePsdNn`](crate::InnerCone::SparsePsdNn).
+    Sparse,
 }
 
 /// A lifted coordinate (index `>= 1` in `y`; index 0 is the constant 1).
@@ -94,6 +100,72 @@ pub struct Lift {
     pub objective: SymSparse,
 }
 
+/// The own block of every column: columns joined by a row that is not a coupling row share a
+/// block (connected components, numbered by their smallest column).
+fn own_blocks(model: &LinearModel, is_coupling: &impl Fn(usize) -> bool) -> Vec<usize> {
+    let mut parent: Vec<usize> = (0..model.columns.len()).collect();
+    fn root(parent: &mut [usize], mut j: usize) -> usize {
+        while parent[j] != j {
+            parent[j] = parent[parent[j]];
+            j = parent[j];
+        }
+        j
+    }
+    for (i, row) in model.rows.iter().enumerate() {
+        if is_coupling(i) {
+            continue;
+        }
+        let mut cols = row.terms.iter().map(|&(j, _)| j);
+        let Some(first) = cols.next() else { continue };
+        for j in cols {
+            let (a, b) = (root(&mut parent, first), root(&mut parent, j));
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    (0..model.columns.len())
+        .map(|j| root(&mut parent, j))
+        .collect()
+}
+
+/// An own `<=` row of the sparse lift whose RLT products with other blocks' coordinates wait for
+/// the cliques: the row, its form `a`, and those coordinates.
+type FarRlt = (usize, Vec<(usize, f64)>, Vec<usize>);
+
+/// `sym(a, e_coord)`: the RLT product of a row form `a` with lifted coordinate `coord`.
+fn rlt_matrix(a: &[(usize, f64)], coord: usize) -> SymSparse {
+    let mut m = SymSparse::new();
+    m.add_sym(a, &[(coord, 1.0)], 1.0);
+    m
+}
+
+/// The RLT product of own `<=` row `row` (form `a`) with lifted coordinate `coord >= 1`.
+fn rlt(row: usize, a: &[(usize, f64)], coord: usize) -> LiftedConstraint {
+    LiftedConstraint {
+        kind: LiftedKind::Rlt { row, coord },
+        sense: Sense::Le,
+        matrix: rlt_matrix(a, coord),
+    }
+}
+
+/// Which coordinates share a clique with all of `support`: an RLT product with them adds no
+/// entry outside the cliques' blocks, so the sparse lift takes it at no cost in PSD block size.
+fn within_cliques(
+    cliques: &[Vec<usize>],
+    support: impl Iterator<Item = usize>,
+    n1: usize,
+) -> Vec<bool> {
+    let support: Vec<usize> = support.collect();
+    let mut within = vec![false; n1];
+    for clique in cliques {
+        if support.iter().all(|v| clique.binary_search(v).is_ok()) {
+            for &v in clique {
+                within[v] = true;
+            }
+        }
+    }
+    within
+}
+
 impl Lift {
     /// Lifts `model`; `is_coupling(row)` says which rows are coupling rows.
     pub fn build(model: &LinearModel, kind: LiftKind, is_coupling: impl Fn(usize) -> bool) -> Lift {
@@ -113,6 +185,9 @@ impl Lift {
         }
         let n1 = coords.len() + 1;
         let col = |j: usize| j + 1;
+        let block = own_blocks(model, &is_coupling);
+        // Sparse lift: own rows with the RLT products not yet taken (other blocks' coordinates).
+        let mut far_rlt: Vec<FarRlt> = Vec::new();
         let mut constraints = Vec::new();
         let mut e00 = SymSparse::new();
         e00.add(0, 0, 1.0);
@@ -144,19 +219,23 @@ impl Lift {
                     matrix: sq,
                 });
             } else {
-                for coord in 0..n1 {
-                    let mut m = SymSparse::new();
-                    m.add_sym(&a, &[(coord, 1.0)], 1.0);
-                    let kind = if coord == 0 {
-                        LiftedKind::Linear { row: i }
-                    } else {
-                        LiftedKind::Rlt { row: i, coord }
-                    };
-                    constraints.push(LiftedConstraint {
-                        kind,
-                        sense: Sense::Le,
-                        matrix: m,
-                    });
+                constraints.push(LiftedConstraint {
+                    kind: LiftedKind::Linear { row: i },
+                    sense: Sense::Le,
+                    matrix: rlt_matrix(&a, 0),
+                });
+                let own = |coord: usize| match coords[coord - 1] {
+                    Coord::Column(j) => row
+                        .terms
+                        .first()
+                        .is_some_and(|&(k, _)| block[k] == block[j]),
+                    Coord::Slack(_) => false,
+                };
+                for coord in (1..n1).filter(|&c| kind != LiftKind::Sparse || own(c)) {
+                    constraints.push(rlt(i, &a, coord));
+                }
+                if kind == LiftKind::Sparse {
+                    far_rlt.push((i, a, (1..n1).filter(|&c| !own(c)).collect()));
                 }
             }
         }
@@ -181,6 +260,18 @@ impl Lift {
             .collect();
         let mut objective = SymSparse::new();
         objective.add_sym(&e0, &w, -1.0);
+        if !far_rlt.is_empty() {
+            let cliques = crate::chordal::pattern_cliques(
+                n1,
+                std::iter::once(&objective).chain(constraints.iter().map(|c| &c.matrix)),
+            );
+            for (i, a, far) in far_rlt {
+                let within = within_cliques(&cliques, a.iter().map(|&(k, _)| k), n1);
+                for coord in far.into_iter().filter(|&c| within[c]) {
+                    constraints.push(rlt(i, &a, coord));
+                }
+            }
+        }
         Lift {
             kind,
             coords,

@@ -1,12 +1,10 @@
 //! Prices from the copositive dual: the end-to-end pipeline and its result.
 
-use crate::branch::{branch, region_contains, worse, BranchBudget, Choice, RegionSolve};
-use crate::k1::solve_k1;
+use crate::branch::{region_contains, worse, BranchBudget, Choice};
+use crate::component::{first_certificate, tighten_component, Clock};
 use crate::lift::{Lift, LiftKind, LiftedKind};
-use crate::polyhedral::solve_c1;
-use crate::reduce::{components, is_redundant, Component};
-use crate::sdp::solve_psd_nn;
-use crate::{ConeSettings, DualSolution, Regularization, Result, SolveStatus};
+use crate::reduce::{components, is_redundant};
+use crate::{ConeSettings, DualSolution, Result, SolveStatus};
 use evmech_milp_model::{
     CbcSettings, Instance, LinearModel, Plan, RowName, StationAccessModel, StationAccessOptions,
 };
@@ -40,12 +38,21 @@ pub struct PricingOptions {
     pub price_regularization: f64,
     /// Which coupling rows to lift (default: binding rows first).
     pub coupling_rows: CouplingRows,
-    /// Largest lifted order `n1` a component may have.
+    /// Largest PSD block a solve may have: the lifted order `n1` under the dense cones, the
+    /// largest clique under [`InnerCone::SparsePsdNn`] (default 160; above it the run is
+    /// [`Error::TooLarge`](crate::Error::TooLarge)).
     pub max_n1: usize,
     /// Conic solver settings.
     pub cone: ConeSettings,
     /// MILP solver settings.
     pub milp: CbcSettings,
+    /// Wall-clock budget of the whole [`price`] call, seconds (`None`, the default: no budget).
+    /// The MILP and every conic solve get at most the time left. Every component first gets a
+    /// certificate (binding rows, then every row), then the loose ones are tightened; what the
+    /// deadline cuts short leaves the best certificate found, with its honest gap,
+    /// [`Pricing::exact`] false and [`Pricing::stopped_by`] `TimeLimit`. A component without
+    /// any certificate by the deadline is [`Error::TimeLimit`](crate::Error::TimeLimit).
+    pub time_limit_s: Option<f64>,
 }
 
 impl Default for PricingOptions {
@@ -64,6 +71,7 @@ impl Default for PricingOptions {
             max_n1: 160,
             cone: ConeSettings::default(),
             milp: CbcSettings::default(),
+            time_limit_s: None,
         }
     }
 }
@@ -75,6 +83,11 @@ pub enum InnerCone {
     /// `S = P + N`, `P` PSD, `N >= 0` (an SDP; the default).
     #[default]
     PsdNn,
+    /// PSD + NN with `P` and `N` on the aggregate sparsity pattern of the lifted data, the PSD
+    /// part decomposed over the cliques of a chordal extension: a subset of `PsdNn` (every bound
+    /// valid, possibly looser) that scales to larger lifts. Sparse only with
+    /// [`LiftKind::Sparse`](crate::LiftKind::Sparse); over a denser lift it is `PsdNn`.
+    SparsePsdNn,
     /// de Klerk-Pasechnik `C^1` (an LP): no PSD block, so it scales further; weaker.
     Polyhedral,
     /// Parrilo's `K^1` (one PSD block per lifted coordinate): contains PSD + NN, small lifts only.
@@ -105,6 +118,8 @@ pub enum Tightening {
 pub enum Method {
     /// One PSD + NN certificate.
     PsdNn,
+    /// One sparse PSD + NN certificate.
+    SparsePsdNn,
     /// One `C^1` certificate.
     Polyhedral,
     /// One `K^1` certificate.
@@ -118,10 +133,32 @@ impl From<InnerCone> for Method {
     fn from(cone: InnerCone) -> Self {
         match cone {
             InnerCone::PsdNn => Method::PsdNn,
+            InnerCone::SparsePsdNn => Method::SparsePsdNn,
             InnerCone::Polyhedral => Method::Polyhedral,
             InnerCone::K1 => Method::K1,
         }
     }
+}
+
+/// Why a component's (or the run's) tightening stopped; ordered from the most to the least
+/// settled, and the run reports the last over its components.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum StoppedBy {
+    /// The gap is within the tolerance: the prices are exact.
+    #[default]
+    Closed,
+    /// The gap is open and [`Tightening::Off`] asked for no tightening.
+    TighteningOff,
+    /// Every tightening asked for ran to its end and the gap is still open (for example `K^1`
+    /// alone, or a branching whose every region was solved).
+    TighteningExhausted,
+    /// The [`BranchBudget`] (regions or seconds per component) was spent.
+    BranchBudget,
+    /// [`PricingOptions::time_limit_s`] ran out.
+    TimeLimit,
 }
 
 /// A coupling row's prices in one region.
@@ -233,6 +270,8 @@ pub struct ComponentReport {
     pub welfare: f64,
     /// Conic solve time, seconds.
     pub solve_seconds: f64,
+    /// Why the component's tightening stopped.
+    pub stopped_by: StoppedBy,
 }
 
 /// Result of [`price`].
@@ -256,6 +295,9 @@ pub struct Pricing {
     pub tolerance: f64,
     /// Whether every component's gap is within its tolerance: the prices are exact.
     pub exact: bool,
+    /// Why the run stopped: the least settled [`ComponentReport::stopped_by`] (`Closed` when
+    /// `exact`).
+    pub stopped_by: StoppedBy,
     /// The IR guarantee holds up to this epsilon: `max(gap, 0)` (0 up to the tolerance when
     /// `exact`).
     pub epsilon_ir: f64,
@@ -271,23 +313,19 @@ pub struct Pricing {
     pub solve_seconds: f64,
 }
 
-/// A component's final certificate(s).
-struct ComponentSolve {
-    /// The (sub)component that was lifted.
-    comp: Component,
-    /// One lift and dual, or one per region.
-    parts: Vec<RegionSolve>,
-    attempts: usize,
-    seconds: f64,
-    method: Method,
-}
-
 /// Prices `instance`: MILP optimum, then per component the copositive dual over the chosen inner
 /// cone, tightened as `options.tightening` says while the gap exceeds `1e-4 max(1, W*)`.
 pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
     let start = std::time::Instant::now();
+    let clock = Clock::new(start, options.time_limit_s)?;
     let model = StationAccessModel::build(instance, options.model);
-    let milp = model.solve_milp(&options.milp)?;
+    let mut milp_settings = options.milp.clone();
+    if let Some(left) = clock.remaining() {
+        // Whole seconds (CBC's and HiGHS's unit here), at least one; `as` saturates.
+        let left = left.ceil().max(1.0) as u32;
+        milp_settings.time_limit_s = Some(milp_settings.time_limit_s.map_or(left, |t| t.min(left)));
+    }
+    let milp = model.solve_milp(&milp_settings)?;
     let x = &milp.plan.x;
     let lm = model.model();
     let keep: Vec<bool> = lm
@@ -325,12 +363,24 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
         .iter()
         .map(|r| -r.residual(x) <= 1e-6 * r.rhs.abs().max(1.0))
         .collect();
-    for full_comp in components(&model, |i| keep[i], options.decompose) {
+    let mut solves = Vec::new();
+    for (index, full_comp) in components(&model, |i| keep[i], options.decompose)
+        .into_iter()
+        .enumerate()
+    {
         let x_comp: Vec<f64> = full_comp.columns.iter().map(|&j| x[j]).collect();
         let welfare = full_comp.model.objective_value(&x_comp);
         let tol = 1e-4 * welfare.abs().max(1.0);
-        let solved = solve_component(full_comp, &binding, options, welfare, tol)?;
+        let solved = first_certificate(full_comp, index, &binding, options, welfare, tol, &clock)?;
+        solves.push((solved, x_comp, welfare, tol));
+    }
+    for (solved, _, welfare, tol) in &mut solves {
+        tighten_component(solved, options, *welfare, *tol, &clock)?;
+    }
+    let mut stopped_by = StoppedBy::Closed;
+    for (solved, x_comp, welfare, tol) in solves {
         let comp = &solved.comp;
+        stopped_by = stopped_by.max(solved.stopped_by);
         let component = reports.len();
         let mut bound = f64::NEG_INFINITY;
         for part in &solved.parts {
@@ -395,6 +445,7 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
             bound,
             welfare,
             solve_seconds: solved.seconds,
+            stopped_by: solved.stopped_by,
         });
     }
     for p in &mut prices {
@@ -415,6 +466,7 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
         gap: bound_total - welfare,
         tolerance,
         exact,
+        stopped_by,
         epsilon_ir: (bound_total - welfare).max(0.0),
         regions,
         plan: milp.plan,
@@ -423,130 +475,6 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
         components: reports,
         solve_seconds: start.elapsed().as_secs_f64(),
     })
-}
-
-/// Prices one component: binding rows first (if asked), then every row, then the tightening.
-fn solve_component(
-    full_comp: Component,
-    binding: &[bool],
-    options: &PricingOptions,
-    welfare: f64,
-    tol: f64,
-) -> Result<ComponentSolve> {
-    let mut candidates = Vec::new();
-    if options.coupling_rows == CouplingRows::BindingFirst {
-        let lean = full_comp.without_coupling_rows(|i| !binding[i]);
-        if lean.rows.len() < full_comp.rows.len() {
-            candidates.push(lean);
-        }
-    }
-    candidates.push(full_comp);
-    let (mut attempts, mut seconds) = (0, 0.0);
-    let mut best = None;
-    for comp in candidates {
-        let (lift, dual) = solve_model(&comp.model, options, options.cone_kind, welfare, None)?;
-        attempts += 1;
-        seconds += dual.solve_seconds;
-        let tight = dual.bound - welfare <= tol;
-        best = Some((comp, lift, dual));
-        if tight {
-            break;
-        }
-    }
-    let (comp, lift, dual) = best.expect("at least one attempt");
-    let mut solved = ComponentSolve {
-        parts: vec![RegionSolve::whole(&comp, lift, dual)],
-        comp,
-        attempts,
-        seconds,
-        method: options.cone_kind.into(),
-    };
-    let loose = |s: &ComponentSolve| s.parts.iter().any(|p| p.bound - welfare > tol);
-    if !loose(&solved) || options.tightening == Tightening::Off {
-        return Ok(solved);
-    }
-    let full = &solved.comp;
-    let try_k1 = match options.tightening {
-        Tightening::K1 => true,
-        Tightening::Auto => solved.parts[0].lift.n1() <= options.k1_max_n1,
-        _ => false,
-    };
-    if try_k1 && options.cone_kind != InnerCone::K1 {
-        let (lift, dual) = solve_model(&full.model, options, InnerCone::K1, welfare, None)?;
-        solved.attempts += 1;
-        solved.seconds += dual.solve_seconds;
-        if dual.bound < solved.parts[0].bound {
-            solved.parts = vec![RegionSolve::whole(full, lift, dual)];
-            solved.method = Method::K1;
-        }
-    }
-    let try_branch = matches!(options.tightening, Tightening::Branch | Tightening::Auto);
-    if loose(&solved) && try_branch && !full.evs.is_empty() {
-        let cone = match options.cone_kind {
-            InnerCone::Polyhedral => InnerCone::Polyhedral,
-            _ => InnerCone::PsdNn,
-        };
-        let tree = branch(
-            full,
-            welfare,
-            tol,
-            &options.branch_budget,
-            |model, floor| solve_model(model, options, cone, welfare, Some(floor)),
-        )?;
-        let Some(tree) = tree else {
-            return Ok(solved);
-        };
-        solved.attempts += tree.nodes;
-        solved.seconds += tree
-            .leaves
-            .iter()
-            .map(|l| l.dual.solve_seconds)
-            .sum::<f64>();
-        solved.parts = tree.leaves;
-        solved.method = Method::Branch;
-    }
-    Ok(solved)
-}
-
-/// Lifts `sub` and solves its dual over `cone` with price regularisation (and the bound held at
-/// or above `floor`).
-fn solve_model(
-    sub: &LinearModel,
-    options: &PricingOptions,
-    cone: InnerCone,
-    welfare: f64,
-    floor: Option<f64>,
-) -> Result<(Lift, DualSolution)> {
-    let lift = Lift::build(sub, options.lift, |i| sub.rows[i].name.is_coupling());
-    if lift.n1() > options.max_n1 {
-        return Err(crate::Error::TooLarge {
-            n1: lift.n1(),
-            limit: options.max_n1,
-        });
-    }
-    let priced: Vec<usize> = lift
-        .constraints
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| match c.kind {
-            LiftedKind::Linear { row } | LiftedKind::Squared { row } => {
-                sub.rows[row].name.is_coupling()
-            }
-            _ => false,
-        })
-        .map(|(k, _)| k)
-        .collect();
-    let reg = Regularization {
-        weight: options.price_regularization / welfare.abs().max(1.0),
-        priced,
-        floor,
-    };
-    let dual = match cone {
-        InnerCone::PsdNn => solve_psd_nn(&lift, &options.cone, Some(&reg))?,
-        InnerCone::Polyhedral => solve_c1(&lift, &options.cone, Some(&reg))?,
-        InnerCone::K1 => solve_k1(&lift, &options.cone, Some(&reg))?,
-    };
-    Ok((lift, dual))
 }
 
 /// The prices a certificate gives the coupling rows of `sub` (`model_rows[k]` is row `k`'s row in

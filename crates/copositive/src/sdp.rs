@@ -1,4 +1,5 @@
-//! The copositive dual over the PSD + NN inner cone, solved with Clarabel.
+//! The copositive dual over the PSD + NN inner cone (dense or on the data's sparsity pattern),
+//! solved with Clarabel.
 //!
 //! Variables `(t, lambda, p, n)`: the welfare bound `t`, one multiplier per lifted constraint,
 //! and the scaled svecs of `P` (PSD) and `N` (elementwise non-negative), subject to
@@ -6,54 +7,160 @@
 //! $$ S := C + t E_{00} + \sum_r \lambda_r M_r = P + N, \quad P \succeq 0,\ N \ge 0,\
 //! \lambda_r \ge 0 \text{ for } \le \text{ rows}. $$
 //!
-//! Then `S` is copositive, and for every feasible `y = (1; x)` of the MILP,
-//! `0 <= y'Sy = t - W(x)`: `t` is a welfare upper bound, minimised. (In the usual notation
-//! `theta = -t`, `mu_r = -lambda_r` on linear rows and `nu_r = -lambda_r` on squared rows, so the
-//! prices are `rho = lambda_linear`, `eta = lambda_squared`.)
+//! Then `S` is copositive,
+//! and for every feasible `y = (1; x)` of the MILP, `0 <= y'Sy = t - W(x)`: `t` is a welfare
+//! upper bound, minimised. (In the usual notation `theta = -t`, `mu_r = -lambda_r` on linear rows
+//! and `nu_r = -lambda_r` on squared rows, so the prices are `rho = lambda_linear`,
+//! `eta = lambda_squared`.)
+//!
+//! **Sparse cone.** Let `E` be the aggregate sparsity pattern of the data (the entries where `C`
+//! or some `M_r` is non-zero, and the diagonal). Outside `E` every `S` is zero. The sparse cone
+//! restricts `N` (and so `P = S - N`) to `E` as well: a subset of PSD + NN, so every certificate
+//! is still a copositive `S` and every bound still valid, but possibly looser, since the dense
+//! cone may pair a negative `P_ij` with a positive `N_ij` where `S_ij = 0`. In exchange the PSD
+//! constraint lives on a sparse pattern, which Clarabel splits over the cliques of a chordal
+//! extension (Agler's theorem: a PSD matrix with a chordal pattern is a sum of PSD matrices each
+//! supported on one clique), so no dense block of order `n1` is factorised.
 
 use crate::conic::{min_eigenvalue, minimise_bound, smat, ConicData};
 use crate::lift::Lift;
-use crate::sym::svec_len;
+use crate::sym::{svec_index, svec_len};
 use crate::{ConeSettings, DualSolution, Regularization, Result};
 use clarabel::solver::SupportedConeT;
 use evmech_milp_model::Sense;
 
-/// Solves the PSD + NN dual of `lift`, optionally with price regularisation.
+/// Solves the dense PSD + NN dual of `lift`, optionally with price regularisation.
 pub fn solve_psd_nn(
     lift: &Lift,
+    settings: &ConeSettings,
+    regularization: Option<&Regularization>,
+) -> Result<DualSolution> {
+    let all = vec![true; svec_len(lift.n1())];
+    solve_on(lift, &all, settings, regularization)
+}
+
+/// Solves the PSD + NN dual of `lift` with `P` and `N` restricted to [`sparse_support`]: the
+/// blocks of the cliques of a chordal extension of the data's pattern, over which Clarabel
+/// decomposes the PSD cone.
+pub fn solve_sparse_psd_nn(
+    lift: &Lift,
+    settings: &ConeSettings,
+    regularization: Option<&Regularization>,
+) -> Result<DualSolution> {
+    solve_on(lift, &sparse_support(lift), settings, regularization)
+}
+
+/// The support of `P` and `N` in the sparse cone, one flag per svec position: every entry
+/// `(i, j)` with `i` and `j` in one clique of the chordal extension of [`aggregate_pattern`]
+/// (computed by minimum-degree elimination). It contains the data's pattern, and a PSD matrix on
+/// it splits into one PSD block per clique, so it is as cheap as the data's own pattern and
+/// tighter.
+pub fn sparse_support(lift: &Lift) -> Vec<bool> {
+    let n1 = lift.n1();
+    let cliques = cliques(lift);
+    let mut mask = vec![false; svec_len(n1)];
+    for clique in &cliques {
+        for (a, &i) in clique.iter().enumerate() {
+            for &j in &clique[a..] {
+                mask[svec_index(i, j)] = true;
+            }
+        }
+    }
+    for i in 0..n1 {
+        mask[svec_index(i, i)] = true;
+    }
+    mask
+}
+
+/// The aggregate sparsity pattern of `lift`, one flag per svec position: the diagonal and every
+/// entry where the objective or a lifted constraint is non-zero.
+pub fn aggregate_pattern(lift: &Lift) -> Vec<bool> {
+    let n1 = lift.n1();
+    let mut mask = vec![false; svec_len(n1)];
+    for i in 0..n1 {
+        mask[svec_index(i, i)] = true;
+    }
+    let matrices =
+        std::iter::once(&lift.objective).chain(lift.constraints.iter().map(|c| &c.matrix));
+    for m in matrices {
+        for (c, _) in m.svec() {
+            mask[c] = true;
+        }
+    }
+    mask
+}
+
+/// The maximal cliques of the chordal extension of the lift's aggregate pattern.
+fn cliques(lift: &Lift) -> Vec<Vec<usize>> {
+    crate::chordal::pattern_cliques(
+        lift.n1(),
+        std::iter::once(&lift.objective).chain(lift.constraints.iter().map(|c| &c.matrix)),
+    )
+}
+
+/// The order of the largest PSD block of the sparse cone over `lift` (before the solver merges
+/// cliques, which it does only where that is cheaper).
+pub(crate) fn largest_clique(lift: &Lift) -> usize {
+    cliques(lift).iter().map(Vec::len).max().unwrap_or(0)
+}
+
+/// The PSD + NN dual with `P` and `N` supported where `support` is true (a superset of the
+/// data's pattern, so `S` is zero off it).
+fn solve_on(
+    lift: &Lift,
+    support: &[bool],
     settings: &ConeSettings,
     regularization: Option<&Regularization>,
 ) -> Result<DualSolution> {
     let n1 = lift.n1();
     let len = svec_len(n1);
     let r = lift.constraints.len();
-    // Variable layout: [lambda_0 = t, lambda_1..lambda_{r-1}, p (len), n (len)].
-    let (p0, q0) = (r, r + len);
-    let mut data = ConicData::new(r + 2 * len);
-    let mut rows: Vec<(Vec<(usize, f64)>, f64)> = (0..len)
-        .map(|c| (vec![(p0 + c, -1.0), (q0 + c, -1.0)], 0.0))
+    // Variable layout: [lambda_0 = t, lambda_1..lambda_{r-1}, p on the support, n on the
+    // support]; `slot[c]` numbers the support's positions.
+    let mut slot = vec![usize::MAX; len];
+    let mut m = 0;
+    for c in (0..len).filter(|&c| support[c]) {
+        slot[c] = m;
+        m += 1;
+    }
+    let (p0, q0) = (r, r + m);
+    let mut data = ConicData::new(r + 2 * m);
+    // S = C + sum_k lambda_k M_k = P + N on the support (S is zero off it).
+    let mut rows: Vec<(Vec<(usize, f64)>, f64)> = (0..m)
+        .map(|k| (vec![(p0 + k, -1.0), (q0 + k, -1.0)], 0.0))
         .collect();
     for (c, v) in lift.objective.svec() {
-        rows[c].1 = -v;
+        rows[slot[c]].1 = -v;
     }
     for (k, con) in lift.constraints.iter().enumerate() {
         for (c, v) in con.matrix.svec() {
-            rows[c].0.push((k, v));
+            rows[slot[c]].0.push((k, v));
         }
     }
     data.push_block(rows, SupportedConeT::ZeroConeT);
-    let psd = (0..len).map(|c| (vec![(p0 + c, -1.0)], 0.0)).collect();
+    // svec(P) in the PSD cone; off the support its rows are empty (P is zero there), which is
+    // what lets Clarabel decompose the cone.
+    let psd = (0..len)
+        .map(|c| match support[c] {
+            true => (vec![(p0 + slot[c], -1.0)], 0.0),
+            false => (Vec::new(), 0.0),
+        })
+        .collect();
     data.push_block(psd, |_| SupportedConeT::PSDTriangleConeT(n1));
-    let nonneg = (0..len)
-        .map(|c| q0 + c)
+    let nonneg = (q0..q0 + m)
         .chain((0..r).filter(|&k| lift.constraints[k].sense == Sense::Le))
         .map(|v| (vec![(v, -1.0)], 0.0))
         .collect();
     data.push_block(nonneg, SupportedConeT::NonnegativeConeT);
     let point = minimise_bound(data, settings, regularization)?;
     let x = &point.x;
-    let psd = smat(&x[p0..p0 + len], n1);
-    let nn = smat(&x[q0..q0 + len], n1);
+    let on_support = |base: usize| -> Vec<f64> {
+        (0..len)
+            .map(|c| if support[c] { x[base + slot[c]] } else { 0.0 })
+            .collect()
+    };
+    let psd = smat(&on_support(p0), n1);
+    let nn = smat(&on_support(q0), n1);
     Ok(DualSolution {
         status: point.status,
         bound: x[0],

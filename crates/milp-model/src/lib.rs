@@ -110,7 +110,7 @@ pub use instance::{limits, EvRequest, EvSpec, Instance, InstanceSpec, Station};
 pub use linear::{Column, LinearModel, Row, RowName, Sense, VarName};
 pub use lp::{solve_lp, LpSolution};
 pub use milp::{solve_milp, solve_milp_with, MilpSolution};
-pub use random::{random_instance, RandomSize};
+pub use random::{random_instance, random_instance_with_evse, RandomSize};
 pub use settings::{CbcSettings, SolverSettings};
 pub use sparse_lp::{LpBackend, ModelSize, Solution, SparseLp};
 pub use station_access::{

@@ -21,6 +21,34 @@ pub struct RandomSize {
 /// uniform in [0.4, 0.7] $/kWh, access costs uniform in [0, 1] $ (all rounded to cents).
 /// The same seed gives the same instance.
 pub fn random_instance(size: RandomSize, seed: u64) -> Result<Instance> {
+    random_instance_with_evse(size, 1..=2, seed)
+}
+
+/// [`random_instance`] with each station's EVSE count drawn uniformly from `evse` instead of
+/// 1-2 (the larger sites of the scaling benchmarks use 3-5). With `evse = 1..=2` it is
+/// [`random_instance`], draw for draw. An empty range is an error.
+///
+/// ```
+/// use evmech_milp_model::{random_instance_with_evse, RandomSize};
+/// let size = RandomSize { evs: 20, stations: 3, slots: 8 };
+/// let inst = random_instance_with_evse(size, 3..=5, 1).unwrap();
+/// assert!(inst.stations().iter().all(|s| (3..=5).contains(&s.evse)));
+/// ```
+pub fn random_instance_with_evse(
+    size: RandomSize,
+    evse: std::ops::RangeInclusive<u32>,
+    seed: u64,
+) -> Result<Instance> {
+    if evse.is_empty() || *evse.start() == 0 {
+        return Err(crate::Error::InvalidField {
+            field: "evse".into(),
+            reason: format!(
+                "the range {}..={} must be non-empty and start at 1 or more",
+                evse.start(),
+                evse.end()
+            ),
+        });
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let cents = |rng: &mut ChaCha8Rng, lo: f64, hi: f64| {
         (rng.random_range(lo..=hi) * 100.0).round() / 100.0
@@ -28,7 +56,7 @@ pub fn random_instance(size: RandomSize, seed: u64) -> Result<Instance> {
     let stations: Vec<Station> = (0..size.stations)
         .map(|s| Station {
             id: format!("S{s}"),
-            evse: rng.random_range(1..=2),
+            evse: rng.random_range(evse.clone()),
             power_kw: f64::from(rng.random_range(7u32..=12)),
         })
         .collect();
