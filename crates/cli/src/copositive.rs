@@ -284,6 +284,7 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
             "evs": r.evs.iter().map(|&n| inst.evs()[n].id.clone()).collect::<Vec<_>>(),
             "n1": r.n1, "coupling_rows": r.coupling_rows, "attempts": r.attempts, "method": serde_json::to_value(r.method).expect("method serialises"), "regions": r.regions, "status": conic_status(r.status),
             "stopped_by": serde_json::to_value(r.stopped_by).expect("reason serialises"),
+            "solver_status": conic_status(r.solver_status), "repair": num(r.repair),
             "bound": num(r.bound), "welfare": num(r.welfare), "solve_seconds": r.solve_seconds,
         })).collect::<Vec<_>>(),
         "solve_seconds": p.solve_seconds,

@@ -149,6 +149,10 @@ fn sparse_cones_and_the_time_budget_in_the_contract() {
     assert_eq!(v["exact"], true);
     assert_eq!(v["stopped_by"], "closed");
     assert_eq!(v["components"][0]["stopped_by"], "closed");
+    // The certificate is proven (repaired if need be); the solver's own status is beside it.
+    assert_eq!(v["status"], "solved");
+    assert!(v["components"][0]["solver_status"].is_string());
+    assert!(v["components"][0]["repair"].as_f64().unwrap() >= 0.0);
     let (code, stdout, stderr) = run_json(&example(
         "copositive_example_c.json",
         r#", "cone": "sparse-psd-nn""#,

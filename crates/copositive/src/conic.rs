@@ -44,8 +44,28 @@ pub struct DualSolution {
     /// Smallest value of the certificate's linear cone conditions (entries of `N` for PSD + NN,
     /// the `C^1` inequalities, or `K^1`'s inequalities and equality residuals).
     pub min_linear: f64,
-    /// Solver time, seconds.
+    /// Solver time, seconds (of every attempt, when the solve was polished).
     pub solve_seconds: f64,
+    /// The solver's own bound `t`; `bound = raw_bound + repair`.
+    pub raw_bound: f64,
+    /// What the repair added to the solver's bound to make it rigorous (PSD + NN cones; 0 for
+    /// the others). See `docs/copositive.md`, "Polish and repair".
+    pub repair: f64,
+    /// Whether the bound is proven: the repair succeeded (PSD + NN cones), or the solver ended at
+    /// full accuracy (the other cones, which are not repaired).
+    pub certified: bool,
+}
+
+impl DualSolution {
+    /// The status of the certificate: `Optimal` when the bound is proven (after the repair,
+    /// whatever the solver's accuracy), the solver's status otherwise.
+    pub fn certificate_status(&self) -> SolveStatus {
+        if self.certified {
+            SolveStatus::Optimal
+        } else {
+            self.status
+        }
+    }
 }
 
 /// Price regularisation: minimise `t + weight * sum_{r in priced} lambda_r^2` instead of `t`.

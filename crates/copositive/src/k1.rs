@@ -88,6 +88,7 @@ pub fn solve_k1(
     let x = &point.x;
     let smat_s = unscaled_mat(&x[s0..s0 + len], n);
     let blocks: Vec<DMatrix<f64>> = (0..n).map(|i| smat(&x[p0(i)..p0(i) + len], n)).collect();
+    let x0 = point.x[0];
     Ok(DualSolution {
         status: point.status,
         bound: x[0],
@@ -100,6 +101,9 @@ pub fn solve_k1(
         min_linear: k1_min_linear(&smat_s, &blocks),
         s: smat_s,
         solve_seconds: point.seconds,
+        raw_bound: x0,
+        repair: 0.0,
+        certified: point.status == crate::SolveStatus::Optimal,
     })
 }
 

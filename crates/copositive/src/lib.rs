@@ -69,6 +69,7 @@ mod mechanism;
 mod polyhedral;
 mod pricing;
 pub mod reduce;
+mod repair;
 mod sdp;
 mod sym;
 mod tariff;

@@ -98,6 +98,10 @@ pub struct Lift {
     pub constraints: Vec<LiftedConstraint>,
     /// `C = -sym(e_0, w)`: minimising `<C, Y>` maximises welfare.
     pub objective: SymSparse,
+    /// An upper bound on each coordinate of `y` at every feasible point (index 0 is the constant
+    /// 1; `+inf` where bound propagation over the rows finds none). The repair of slightly
+    /// infeasible certificates needs them (`docs/copositive.md`, "Polish and repair").
+    pub upper: Vec<f64>,
 }
 
 /// The own block of every column: columns joined by a row that is not a coupling row share a
@@ -272,11 +276,13 @@ impl Lift {
                 }
             }
         }
+        let upper = crate::repair::coordinate_bounds(model, &coords);
         Lift {
             kind,
             coords,
             constraints,
             objective,
+            upper,
         }
     }
 

@@ -69,6 +69,7 @@ pub fn solve_c1(
     data.push_block(ineq, SupportedConeT::NonnegativeConeT);
     let point = minimise_bound(data, settings, regularization)?;
     let s = unscaled_mat(&point.x[s0..s0 + len], n1);
+    let x0 = point.x[0];
     Ok(DualSolution {
         status: point.status,
         bound: point.x[0],
@@ -77,6 +78,9 @@ pub fn solve_c1(
         min_linear: c1_min_slack(&s),
         s,
         solve_seconds: point.seconds,
+        raw_bound: x0,
+        repair: 0.0,
+        certified: point.status == crate::SolveStatus::Optimal,
     })
 }
 

@@ -185,7 +185,8 @@ pub struct PriceRegion {
     /// Welfare bound over the region (held at or above the component's `W*`, which is all the
     /// guarantees need; a region without a feasible point has no bound of its own).
     pub bound: f64,
-    /// Conic status.
+    /// Status of the region's certificate ([`DualSolution::certificate_status`]: `Optimal` when
+    /// its bound is proven).
     pub status: SolveStatus,
     /// Whether the MILP optimum lies in the region (its prices are [`Pricing::prices`]).
     pub contains_optimum: bool,
@@ -262,8 +263,14 @@ pub struct ComponentReport {
     pub method: Method,
     /// Regions priced (0 unless `method` is `Branch`).
     pub regions: usize,
-    /// Conic status.
+    /// Status of the component's certificate: `Optimal` when every bound is proven (after the
+    /// repair of `docs/copositive.md`, "Polish and repair"), otherwise the worst solver status.
     pub status: SolveStatus,
+    /// The worst status the conic solver itself ended with (`Inaccurate` when a solve stopped at
+    /// reduced accuracy and its certificate had to be repaired).
+    pub solver_status: SolveStatus,
+    /// Largest amount the repair added to a bound of the component.
+    pub repair: f64,
     /// Welfare bound of the component.
     pub bound: f64,
     /// MILP welfare of the component.
@@ -281,7 +288,9 @@ pub struct Pricing {
     pub model: StationAccessModel,
     /// CBC's status for the MILP.
     pub milp_status: SolveStatus,
-    /// Worst conic status over the components (`Inaccurate` if any is).
+    /// Worst certificate status over the components: `Optimal` when every bound is proven,
+    /// `Inaccurate` if some certificate could not be repaired (see
+    /// [`ComponentReport::solver_status`] for what the solver itself reported).
     pub status: SolveStatus,
     /// The MILP optimum `x*`.
     pub plan: Plan,
@@ -395,7 +404,7 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
             cert.min_raw_price = cert.min_raw_price.min(min_raw);
             cert.min_eig_psd = cert.min_eig_psd.min(part.dual.min_eig);
             cert.min_nn = cert.min_nn.min(part.dual.min_linear);
-            status = worse(status, part.dual.status);
+            status = worse(status, part.dual.certificate_status());
             bound = bound.max(part.bound);
             let contains = region_contains(&part.choices, &milp.plan.assignment, None);
             if contains {
@@ -413,7 +422,7 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
                     component,
                     choices: part.choices.clone(),
                     bound: part.bound,
-                    status: part.dual.status,
+                    status: part.dual.certificate_status(),
                     contains_optimum: contains,
                     prices: row_prices,
                 });
@@ -438,10 +447,18 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
             } else {
                 0
             },
-            status: solved
+            status: solved.parts.iter().fold(SolveStatus::Optimal, |s, p| {
+                worse(s, p.dual.certificate_status())
+            }),
+            solver_status: solved
                 .parts
                 .iter()
                 .fold(SolveStatus::Optimal, |s, p| worse(s, p.dual.status)),
+            repair: solved
+                .parts
+                .iter()
+                .map(|p| p.dual.repair)
+                .fold(0.0, f64::max),
             bound,
             welfare,
             solve_seconds: solved.seconds,

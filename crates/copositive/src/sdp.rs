@@ -24,8 +24,9 @@
 
 use crate::conic::{min_eigenvalue, minimise_bound, smat, ConicData};
 use crate::lift::Lift;
+use crate::repair::repair;
 use crate::sym::{svec_index, svec_len};
-use crate::{ConeSettings, DualSolution, Regularization, Result};
+use crate::{ConeSettings, DualSolution, Regularization, Result, SolveStatus};
 use clarabel::solver::SupportedConeT;
 use evmech_milp_model::Sense;
 
@@ -104,9 +105,42 @@ pub(crate) fn largest_clique(lift: &Lift) -> usize {
     cliques(lift).iter().map(Vec::len).max().unwrap_or(0)
 }
 
-/// The PSD + NN dual with `P` and `N` supported where `support` is true (a superset of the
-/// data's pattern, so `S` is zero off it).
+/// The PSD + NN dual on `support`, polished: a solve that ends `Inaccurate` (Clarabel's
+/// `AlmostSolved`) is run once more with the other KKT solver, and the better certificate is kept
+/// (full accuracy first, then the lower repaired bound). A failed retry keeps the first result,
+/// whose status still says it is inaccurate.
 fn solve_on(
+    lift: &Lift,
+    support: &[bool],
+    settings: &ConeSettings,
+    regularization: Option<&Regularization>,
+) -> Result<DualSolution> {
+    let first = solve_once(lift, support, settings, regularization)?;
+    if first.status != SolveStatus::Inaccurate {
+        return Ok(first);
+    }
+    let other = ConeSettings {
+        kkt_solver: if settings.kkt_solver == "qdldl" {
+            "faer"
+        } else {
+            "qdldl"
+        },
+        ..*settings
+    };
+    let Ok(second) = solve_once(lift, support, &other, regularization) else {
+        return Ok(first);
+    };
+    let better = second.status == SolveStatus::Optimal
+        || (second.certified && (!first.certified || second.bound < first.bound));
+    let seconds = first.solve_seconds + second.solve_seconds;
+    let mut kept = if better { second } else { first };
+    kept.solve_seconds = seconds;
+    Ok(kept)
+}
+
+/// One PSD + NN solve with `P` and `N` supported where `support` is true (a superset of the
+/// data's pattern, so `S` is zero off it), its certificate repaired into a rigorous bound.
+fn solve_once(
     lift: &Lift,
     support: &[bool],
     settings: &ConeSettings,
@@ -161,13 +195,32 @@ fn solve_on(
     };
     let psd = smat(&on_support(p0), n1);
     let nn = smat(&on_support(q0), n1);
+    let multipliers = x[..r].to_vec();
+    let Some(fixed) = repair(lift, &multipliers, &nn) else {
+        // No finite coordinate bounds: the certificate as the solver left it, not proven.
+        return Ok(DualSolution {
+            status: point.status,
+            bound: x[0],
+            raw_bound: x[0],
+            repair: 0.0,
+            certified: false,
+            multipliers,
+            min_eig: min_eigenvalue(&psd),
+            min_linear: if n1 == 0 { 0.0 } else { nn.min() },
+            s: psd + nn,
+            solve_seconds: point.seconds,
+        });
+    };
     Ok(DualSolution {
         status: point.status,
-        bound: x[0],
-        multipliers: x[..r].to_vec(),
-        min_eig: min_eigenvalue(&psd),
-        min_linear: if n1 == 0 { 0.0 } else { nn.min() },
-        s: psd + nn,
+        bound: x[0] + fixed.add,
+        raw_bound: x[0],
+        repair: fixed.add,
+        certified: true,
+        multipliers,
+        min_eig: fixed.min_eig,
+        min_linear: if n1 == 0 { 0.0 } else { fixed.n.min() },
+        s: fixed.p + fixed.n,
         solve_seconds: point.seconds,
     })
 }
