@@ -5,7 +5,8 @@
 //! `cargo test --release -p evmech-copositive --test tightening -- --ignored --nocapture`.
 
 use evmech_copositive::{
-    best_responses, price, InnerCone, Method, Pricing, PricingOptions, Tariff, Tightening,
+    best_responses, price, InnerCone, Method, Pricing, PricingOptions, SolveStatus, Tariff,
+    Tightening,
 };
 use evmech_milp_model::{random_instance, Instance, RandomSize};
 
@@ -170,10 +171,17 @@ fn sweep_tightening_methods() {
     let (mut loose, mut k1_closed, mut k1_tried, mut branch_closed) = (0, 0, 0, 0);
     let (mut t_off, mut t_k1, mut t_branch, mut worst_auto) = (0.0, 0.0, 0.0, 0.0_f64);
     let mut worst_gap = f64::NEG_INFINITY;
+    let (mut inaccurate, mut solver_inaccurate) = (0, 0);
     for (label, inst) in sweep_instances(count) {
         let off = price(&inst, &with(Tightening::Off)).unwrap();
         t_off += off.solve_seconds;
         let auto = price(&inst, &PricingOptions::default()).unwrap();
+        inaccurate += usize::from(auto.status != SolveStatus::Optimal);
+        solver_inaccurate += auto
+            .components
+            .iter()
+            .filter(|c| c.solver_status != SolveStatus::Optimal)
+            .count();
         worst_auto = worst_auto.max(auto.solve_seconds);
         worst_gap = worst_gap.max(auto.gap / auto.welfare.abs().max(1.0));
         assert!(auto.exact, "{label}: auto left gap {}", auto.gap);
@@ -221,7 +229,11 @@ fn sweep_tightening_methods() {
         );
     }
     println!(
-        "{count} instances, {loose} loose under PSD + NN ({t_off:.1} s in total); K1 closed {k1_closed} of {k1_tried} tried ({t_k1:.1} s); branching closed {branch_closed} of {loose} ({t_branch:.1} s); slowest auto {worst_auto:.2} s; largest relative auto gap {worst_gap:.1e}"
+        "{count} instances, {loose} loose under PSD + NN ({t_off:.1} s in total); K1 closed {k1_closed} of {k1_tried} tried ({t_k1:.1} s); branching closed {branch_closed} of {loose} ({t_branch:.1} s); slowest auto {worst_auto:.2} s; largest relative auto gap {worst_gap:.1e}; {inaccurate} inaccurate results ({solver_inaccurate} components with a reduced-accuracy solve, repaired)"
     );
     assert!(worst_auto < 10.0);
+    assert_eq!(
+        inaccurate, 0,
+        "every certificate proven after polish and repair"
+    );
 }

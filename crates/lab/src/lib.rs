@@ -14,6 +14,8 @@
 //!   and per month) as CSV; [`figures`]: the CONSENT paper's Figures 10-12 as SVG (with
 //!   `plotters`) from `arrivals.csv`; [`stats`]: the mean and sample standard deviation of the
 //!   multi-month tables.
+//! - [`station_access`]: copositive pricing's station-access instances from a window of a real
+//!   ACN day (stations grouped by EVSE id, values by a documented rule).
 //!
 //! ```
 //! use evmech_lab::compare::compare;
@@ -34,5 +36,6 @@ pub mod consent_table;
 pub mod export;
 pub mod figures;
 pub mod ledger_csv;
+pub mod station_access;
 pub mod stats;
 pub mod tables;
