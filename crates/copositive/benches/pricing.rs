@@ -1,13 +1,14 @@
-//! Pricing time against the lifted size n1, full and reduced lifts; Example C (loose under
-//! PSD + NN) without tightening, with `auto` (branching) and with `K^1`.
+//! Pricing time against the lifted size n1, full and reduced lifts; the sparse cones on a larger
+//! site; Example C (loose under PSD + NN) without tightening, with `auto` (branching) and with
+//! `K^1`.
 //!
 //! `cargo bench -p evmech-copositive --bench pricing`; results in `docs/benchmarks.md`.
 //! Larger instances (one solve takes tens of seconds) are timed once by the
 //! `copositive_pricing` example instead.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use evmech_copositive::{price, LiftKind, PricingOptions, Tightening};
-use evmech_milp_model::{random_instance, Instance, RandomSize};
+use evmech_copositive::{price, InnerCone, LiftKind, PricingOptions, Tightening};
+use evmech_milp_model::{random_instance, random_instance_with_evse, Instance, RandomSize};
 use std::time::Duration;
 
 fn example(name: &str) -> Instance {
@@ -64,6 +65,28 @@ fn bench(c: &mut Criterion) {
             });
         }
     }
+    // A larger site (3-5 EVSEs per station) where the dense cone takes about 40 s: the sparse
+    // cones (chordal decomposition) alone.
+    let site = random_instance_with_evse(
+        RandomSize {
+            evs: 6,
+            stations: 3,
+            slots: 6,
+        },
+        3..=5,
+        5,
+    )
+    .expect("valid");
+    let sparse = PricingOptions {
+        lift: LiftKind::Sparse,
+        cone_kind: InnerCone::SparsePsdNn,
+        ..PricingOptions::default()
+    };
+    group.bench_with_input(
+        BenchmarkId::new("random_6x3x6_evse3-5_seed5", "sparse"),
+        &site,
+        |b, inst| b.iter(|| price(inst, &sparse).expect("priced")),
+    );
     let c = example("copositive_example_c.json");
     for tightening in [Tightening::Off, Tightening::Auto, Tightening::K1] {
         let options = PricingOptions {

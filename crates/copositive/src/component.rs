@@ -67,6 +67,13 @@ pub(crate) struct ComponentSolve {
     pub(crate) stopped_by: StoppedBy,
 }
 
+impl ComponentSolve {
+    /// Whether some part's bound exceeds `welfare + tol`.
+    fn is_loose(&self, welfare: f64, tol: f64) -> bool {
+        self.parts.iter().any(|p| p.bound - welfare > tol)
+    }
+}
+
 /// What a solve attempt gave: a certificate, or nothing because the time budget ran out.
 enum Attempt {
     Solved(Box<(Lift, DualSolution)>),
@@ -169,7 +176,7 @@ pub(crate) fn tighten_component(
     tol: f64,
     clock: &Clock,
 ) -> Result<()> {
-    let loose = |s: &ComponentSolve| s.parts.iter().any(|p| p.bound - welfare > tol);
+    let loose = |s: &ComponentSolve| s.is_loose(welfare, tol);
     if !loose(solved) || solved.stopped_by == StoppedBy::TimeLimit {
         return Ok(());
     }
@@ -197,7 +204,7 @@ fn tighten(
     tol: f64,
     clock: &Clock,
 ) -> Result<()> {
-    let loose = |s: &ComponentSolve| s.parts.iter().any(|p| p.bound - welfare > tol);
+    let loose = |s: &ComponentSolve| s.is_loose(welfare, tol);
     solved.stopped_by = StoppedBy::TighteningExhausted;
     let full = solved.comp.clone();
     let try_k1 = match options.tightening {

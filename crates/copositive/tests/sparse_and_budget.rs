@@ -5,20 +5,10 @@ use evmech_copositive::{
     best_responses, price, Error, InnerCone, LiftKind, Method, Pricing, PricingOptions, StoppedBy,
     Tariff, Tightening,
 };
-use evmech_milp_model::{random_instance, random_instance_with_evse, Instance, RandomSize};
+use evmech_milp_model::{random_instance, random_instance_with_evse, RandomSize};
 
-fn manifest_dir() -> String {
-    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
-}
-
-fn load(name: &str) -> Instance {
-    let path = format!("{}/../../examples/data/{name}", manifest_dir());
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn tol(w: f64) -> f64 {
-    1e-4 * w.abs().max(1.0)
-}
+mod common;
+use common::{load, tol};
 
 fn sparse(tightening: Tightening) -> PricingOptions {
     PricingOptions {

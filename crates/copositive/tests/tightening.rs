@@ -10,20 +10,8 @@ use evmech_copositive::{
 };
 use evmech_milp_model::{random_instance, Instance, RandomSize};
 
-/// The package's directory, read when the test runs (cargo sets it), so a test binary built
-/// from another checkout sharing the build cache still finds this checkout's files.
-fn manifest_dir() -> String {
-    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
-}
-
-fn load(name: &str) -> Instance {
-    let path = format!("{}/../../examples/data/{name}", manifest_dir());
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn tol(w: f64) -> f64 {
-    1e-4 * w.abs().max(1.0)
-}
+mod common;
+use common::{load, tol};
 
 fn with(tightening: Tightening) -> PricingOptions {
     PricingOptions {
