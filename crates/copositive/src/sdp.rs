@@ -107,8 +107,9 @@ pub(crate) fn largest_clique(lift: &Lift) -> usize {
 
 /// The PSD + NN dual on `support`, polished: a solve that ends `Inaccurate` (Clarabel's
 /// `AlmostSolved`) is run once more with the other KKT solver, and the better certificate is kept
-/// (full accuracy first, then the lower repaired bound). A failed retry keeps the first result,
-/// whose status still says it is inaccurate.
+/// (full accuracy first, then the lower repaired bound), both within the one time cap of
+/// `settings`. A failed retry keeps the first result, whose status still says it is
+/// inaccurate.
 fn solve_on(
     lift: &Lift,
     support: &[bool],
@@ -119,12 +120,18 @@ fn solve_on(
     if first.status != SolveStatus::Inaccurate {
         return Ok(first);
     }
+    // The retry gets what is left of this call's time cap, so a polished solve stays within it.
+    let left = settings.time_limit_s - first.solve_seconds;
+    if left <= 0.0 {
+        return Ok(first);
+    }
     let other = ConeSettings {
         kkt_solver: if settings.kkt_solver == "qdldl" {
             "faer"
         } else {
             "qdldl"
         },
+        time_limit_s: left,
         ..*settings
     };
     let Ok(second) = solve_once(lift, support, &other, regularization) else {
