@@ -108,7 +108,7 @@ pub(crate) fn largest_clique(lift: &Lift) -> usize {
 /// The PSD + NN dual on `support`, polished: a solve that ends `Inaccurate` (Clarabel's
 /// `AlmostSolved`) is run once more with the other KKT solver, and the better certificate is kept
 /// (full accuracy first, then the lower repaired bound), both within the one time cap of
-/// `settings`. A failed retry keeps the first result, whose status still says it is
+/// `settings` (no retry when less time is left than the first solve took). A failed retry keeps the first result, whose status still says it is
 /// inaccurate.
 fn solve_on(
     lift: &Lift,
@@ -120,9 +120,11 @@ fn solve_on(
     if first.status != SolveStatus::Inaccurate {
         return Ok(first);
     }
-    // The retry gets what is left of this call's time cap, so a polished solve stays within it.
+    // The retry gets what is left of this call's time cap, so a polished solve stays within it,
+    // and runs only if that is at least what the first solve took: a retry cut short by the cap
+    // cannot help, and its last iteration (QDLDL is single-threaded) may run far past the cap.
     let left = settings.time_limit_s - first.solve_seconds;
-    if left <= 0.0 {
+    if left < first.solve_seconds {
         return Ok(first);
     }
     let other = ConeSettings {
