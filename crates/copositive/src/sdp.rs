@@ -108,8 +108,8 @@ pub(crate) fn largest_clique(lift: &Lift) -> usize {
 /// The PSD + NN dual on `support`, polished: a solve that ends `Inaccurate` (Clarabel's
 /// `AlmostSolved`) is run once more with the other KKT solver, and the better certificate is kept
 /// (full accuracy first, then the lower repaired bound), both within the one time cap of
-/// `settings` (no retry when less time is left than the first solve took). A failed retry keeps the first result, whose status still says it is
-/// inaccurate.
+/// `settings` (no retry when less time is left than the first solve took). A failed retry
+/// keeps the first result, whose status still says it is inaccurate.
 fn solve_on(
     lift: &Lift,
     support: &[bool],
