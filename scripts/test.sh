@@ -8,7 +8,7 @@ cargo test --workspace --all-targets
 cargo test --workspace --doc
 # The optional CBC backend beside the default HiGHS: the solver-layer and charging-model tests
 # run on every backend the build has.
-cargo test -p evmech-milp-model --features cbc --test sparse_lp --test charging --test cbc_smoke --test station_access
+cargo test -p evmech-milp-model --features cbc --test sparse_lp --test kept_lp --test charging --test cbc_smoke --test station_access
 # The Python package: its wheel, built without system solver libraries, and its pytest suite
 # (results equal to the CLI's, the Gymnasium environment, sweeps on a local Ray cluster).
 bash scripts/python-tests.sh

@@ -5,7 +5,7 @@
 //! each other.
 
 use crate::{Error, LpBackend, Result, Solution, SolveStatus, SolverSettings, SparseLp};
-use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Sense};
+use highs::{Col, ColProblem, HighsModelStatus, HighsSolutionStatus, Model, RowProblem, Sense};
 use std::time::Instant;
 
 /// Options that differ from HiGHS's defaults, each measured on our models
@@ -23,7 +23,14 @@ const INT_OPTIONS: [(&str, i32); 1] = [("simplex_dual_edge_weight_strategy", 1)]
 /// Solves `lp` with HiGHS under `settings`.
 pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution> {
     let start = Instant::now();
-    let solved = run(load(lp), settings)?;
+    let mut model = load(lp).optimise(Sense::Minimise);
+    configure(&mut model, settings)?;
+    let solved = model.try_solve().map_err(|e| failed("solve", e))?;
+    finish(lp, &solved, start)
+}
+
+/// The solution of a finished HiGHS run, with its status mapped.
+fn finish(lp: &SparseLp, solved: &highs::SolvedModel, start: Instant) -> Result<Solution> {
     let has_integers = lp.integer.iter().any(|&b| b);
     let mut status = map_status(solved.status(), solved.primal_solution_status())?;
     // HiGHS calls a MILP "optimal" once the gap is within `mip_rel_gap`: a stop at a positive
@@ -45,16 +52,16 @@ pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution
     })
 }
 
-/// Runs HiGHS on `problem` under `settings`, quietly and with a fixed random seed (the same
-/// model and settings take the same path).
-fn run(problem: ColProblem, settings: &SolverSettings) -> Result<highs::SolvedModel> {
-    fn failed(what: &str, e: impl std::fmt::Debug) -> Error {
-        Error::SolverFailed {
-            backend: "highs",
-            message: format!("{what}: {e:?}"),
-        }
+fn failed(what: &str, e: impl std::fmt::Debug) -> Error {
+    Error::SolverFailed {
+        backend: "highs",
+        message: format!("{what}: {e:?}"),
     }
-    let mut model = problem.optimise(Sense::Minimise);
+}
+
+/// Sets `settings` and evmech's options on `model`, quietly and with a fixed random seed (the
+/// same model and settings take the same path).
+fn configure(model: &mut Model, settings: &SolverSettings) -> Result<()> {
     model.make_quiet();
     // HiGHS's task scheduler is process-wide and sized once (changing its `threads` option
     // between solves is an error), so `threads` is honoured per solve: one thread is a serial
@@ -93,7 +100,78 @@ fn run(problem: ColProblem, settings: &SolverSettings) -> Result<highs::SolvedMo
             .try_set_option(option, value)
             .map_err(|e| failed(option, e))?;
     }
-    model.try_solve().map_err(|e| failed("solve", e))
+    Ok(())
+}
+
+/// A model kept loaded in one HiGHS instance between solves: after a change of column bounds,
+/// the next solve starts from the last optimal basis (a hot start), which on the menu's models
+/// takes a few dozen simplex iterations where a fresh solve takes thousands.
+pub(crate) struct Kept {
+    /// `None` after a solve that HiGHS itself failed (the instance is gone with it).
+    model: Option<Model>,
+    cols: Vec<Col>,
+    settings: SolverSettings,
+}
+
+impl Kept {
+    /// Loads `lp` (already validated) into a new HiGHS instance.
+    pub(crate) fn new(lp: &SparseLp, settings: &SolverSettings) -> Result<Kept> {
+        let (model, cols) = load_rows(lp, settings)?;
+        Ok(Kept {
+            model: Some(model),
+            cols,
+            settings: settings.clone(),
+        })
+    }
+
+    /// Sets column `j`'s bounds in the kept instance. `j` is a column of the model and
+    /// `lower <= upper` (the caller checks both), so HiGHS accepts the change.
+    pub(crate) fn set_col_bounds(&mut self, j: usize, lower: f64, upper: f64) {
+        if let Some(model) = self.model.as_mut() {
+            model.change_column_bounds(self.cols[j], lower..=upper);
+        }
+    }
+
+    /// Solves the kept instance from its last basis. `lp` is the model with the same bounds
+    /// (used for the objective and the status); a run that HiGHS failed is an error, and the next
+    /// solve loads `lp` afresh.
+    pub(crate) fn solve(&mut self, lp: &SparseLp) -> Result<Solution> {
+        let start = Instant::now();
+        let model = match self.model.take() {
+            Some(model) => model,
+            None => load_rows(lp, &self.settings)?.0,
+        };
+        let solved = model.try_solve().map_err(|e| failed("solve", e))?;
+        let solution = finish(lp, &solved, start);
+        self.model = Some(solved.into());
+        solution
+    }
+}
+
+/// The model loaded row by row, with a handle on every column (for later bound changes).
+fn load_rows(lp: &SparseLp, settings: &SolverSettings) -> Result<(Model, Vec<Col>)> {
+    let mut pb = RowProblem::default();
+    let cols: Vec<Col> = (0..lp.cost.len())
+        .map(|j| {
+            pb.add_column_with_integrality(
+                lp.cost[j],
+                lp.col_lower[j]..=lp.col_upper[j],
+                lp.integer[j],
+            )
+        })
+        .collect();
+    let mut rows = vec![Vec::new(); lp.row_lower.len()];
+    for (j, col) in lp.columns().into_iter().enumerate() {
+        for (i, a) in col {
+            rows[i].push((cols[j], a));
+        }
+    }
+    for (i, row) in rows.into_iter().enumerate() {
+        pb.add_row(lp.row_lower[i]..=lp.row_upper[i], row);
+    }
+    let mut model = pb.optimise(Sense::Minimise);
+    configure(&mut model, settings)?;
+    Ok((model, cols))
 }
 
 /// The model in HiGHS's column-wise form (repeated entries summed).

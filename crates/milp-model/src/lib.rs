@@ -92,6 +92,7 @@ mod error;
 #[cfg(feature = "highs")]
 mod highs_backend;
 mod instance;
+mod kept_lp;
 mod linear;
 mod lp;
 mod milp;
@@ -107,6 +108,7 @@ pub use brute_force::{brute_force_optimum, ENUMERATION_LIMIT};
 pub use cbc::solve_cbc;
 pub use error::{Error, Result};
 pub use instance::{limits, EvRequest, EvSpec, Instance, InstanceSpec, Station};
+pub use kept_lp::KeptLp;
 pub use linear::{Column, LinearModel, Row, RowName, Sense, VarName};
 pub use lp::{solve_lp, LpSolution};
 pub use milp::{solve_milp, solve_milp_with, MilpSolution};

@@ -228,7 +228,12 @@ impl SparseLp {
     pub fn solve_with(&self, backend: LpBackend, settings: &SolverSettings) -> Result<Solution> {
         settings.validate()?;
         self.validate()?;
-        match self.solve_on(backend, settings) {
+        self.explained(self.solve_on(backend, settings))
+    }
+
+    /// An infeasibility without named rows gets them from Clarabel's certificate.
+    pub(crate) fn explained(&self, solved: Result<Solution>) -> Result<Solution> {
+        match solved {
             Err(Error::Infeasible { rows }) if rows.is_empty() => Err(Error::infeasible(
                 crate::clarabel_backend::infeasibility_certificate(self),
             )),
@@ -236,12 +241,23 @@ impl SparseLp {
         }
     }
 
-    /// One backend's solve, with what every backend shares done here once: a time- or
-    /// gap-limited incumbent is checked against the model before it is returned, and a backend
-    /// that cannot tell infeasible from unbounded (CBC always, HiGHS's presolve sometimes) asks
-    /// [`SparseLp::infeasible_or_unbounded`].
+    /// One backend's solve, with what every backend shares done here once (see
+    /// [`SparseLp::checked`]).
     fn solve_on(&self, backend: LpBackend, settings: &SolverSettings) -> Result<Solution> {
-        let solution = match self.backend_solve(backend, settings) {
+        self.checked(self.backend_solve(backend, settings), backend, settings)
+    }
+
+    /// What every backend's answer goes through: a time- or gap-limited incumbent is checked
+    /// against the model before it is returned, and a backend that cannot tell infeasible from
+    /// unbounded (CBC always, HiGHS's presolve sometimes) asks
+    /// [`SparseLp::infeasible_or_unbounded`].
+    pub(crate) fn checked(
+        &self,
+        solved: Result<Solution>,
+        backend: LpBackend,
+        settings: &SolverSettings,
+    ) -> Result<Solution> {
+        let solution = match solved {
             Err(Error::InfeasibleOrUnbounded) => {
                 return Err(self.infeasible_or_unbounded(backend, settings))
             }
@@ -304,7 +320,11 @@ impl SparseLp {
         rows
     }
 
-    fn backend_solve(&self, backend: LpBackend, settings: &SolverSettings) -> Result<Solution> {
+    pub(crate) fn backend_solve(
+        &self,
+        backend: LpBackend,
+        settings: &SolverSettings,
+    ) -> Result<Solution> {
         match backend {
             #[cfg(feature = "cbc")]
             LpBackend::Cbc => crate::cbc_backend::solve(self, settings),

@@ -178,3 +178,113 @@ proptest! {
         prop_assert!(departures.contains(&chosen) && departures.contains(&d_enum));
     }
 }
+
+/// The problem with the flexible EV leaving at `d` and reducing at most `sigma`, solved afresh.
+fn fresh(base: &ChargingProblem, key: u64, d: usize, sigma: f64) -> f64 {
+    let mut p = base.clone();
+    for block in &mut p.blocks {
+        for e in block.evs.iter_mut().filter(|e| e.key == key) {
+            e.departure_slot = d;
+        }
+    }
+    p.flexibility = flex(key, sigma, vec![d]);
+    p.solve().unwrap().objective_usd
+}
+
+#[test]
+fn a_departure_probe_refuses_what_it_cannot_model() {
+    let b = vec![E_BUILDING.to_vec()];
+    let base = problem(&b, vec![ev(1, 0, 4, 20.0, 25.0)]);
+    let refused = |p: &ChargingProblem| {
+        assert!(!p.supports_departure_probe());
+        assert!(matches!(
+            p.departure_probe(),
+            Err(Error::InvalidField { field, .. }) if field == "flexibility"
+        ));
+    };
+    refused(&base);
+    let mut ramp = base.clone();
+    ramp.flexibility = flex(1, 1.0, vec![4]);
+    ramp.ramp_kw = Some(5.0);
+    refused(&ramp);
+    let mut choice = base.clone();
+    choice.flexibility = flex(1, 1.0, vec![3, 4]);
+    refused(&choice);
+    let mut uncontrolled = problem(&b, vec![ev(1, 0, 4, 20.0, 25.0)]);
+    uncontrolled.blocks[0].evs[0].controlled = false;
+    uncontrolled.flexibility = flex(1, 1.0, vec![4]);
+    refused(&uncontrolled);
+    let mut ok = base.clone();
+    ok.flexibility = flex(1, 1.0, vec![4]);
+    let mut probe = ok.departure_probe().unwrap();
+    for (d, sigma, field) in [
+        (0, 1.0, "departure_slot"),
+        (5, 1.0, "departure_slot"),
+        (3, f64::NAN, "max_reduction_kwh"),
+        (3, -1.0, "max_reduction_kwh"),
+    ] {
+        match probe.solve(d, sigma) {
+            Err(Error::InvalidField { field: got, .. }) => assert_eq!(got, field),
+            other => panic!("expected an error on {field}, got {other:?}"),
+        }
+    }
+    // Still usable after the refusals.
+    let plan = probe.solve(2, 0.0).unwrap();
+    assert_abs_diff_eq!(plan.objective_usd, 471.25, epsilon = 1e-6);
+    assert_eq!(plan.flex.unwrap().departure_slot, 2);
+    assert_eq!(plan.blocks[0].evs[0].charge_kw.len(), 2);
+    assert_eq!(plan.blocks[0].evs[0].energy_kwh.len(), 3);
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 24,
+        rng_seed: RngSeed::Fixed(56),
+        failure_persistence: None,
+        ..Config::default()
+    })]
+
+    /// Every probe of one kept model (departure and largest reduction changed by bounds, in a
+    /// random order, each re-solve starting from the last basis) has the optimum of the problem
+    /// written afresh with that departure and reduction, on every LP backend of the build.
+    #[test]
+    fn departure_probes_equal_fresh_solves(
+        loads in prop::collection::vec(prop::collection::vec(5.0f64..40.0, 8), 1..4),
+        others in prop::collection::vec((0usize..4, 2usize..4, 10.0f64..40.0, 0.0f64..15.0), 0..3),
+        e0 in 10.0f64..40.0,
+        need in 2.0f64..20.0,
+        probes in prop::collection::vec((1usize..9, 0.0f64..6.0), 1..6),
+        bidirectional in any::<bool>(),
+        clarabel in any::<bool>(),
+    ) {
+        let mut flexible = ev(1, 0, 8, e0, e0 + need);
+        if bidirectional {
+            flexible.max_discharge_kw = 20.0;
+        }
+        let mut evs = vec![flexible];
+        for (i, &(a, stay, e, n)) in others.iter().enumerate() {
+            evs.push(ev(10 + i as u64, a, (a + stay).min(8), e, e + n));
+        }
+        let mut base = problem(&loads, evs);
+        if clarabel {
+            base.backend = LpBackend::Clarabel;
+        }
+        let mut kept = base.clone();
+        kept.flexibility = flex(1, 6.0, vec![8]);
+        let mut probe = kept.departure_probe().unwrap();
+        for &(d, sigma) in &probes {
+            let plan = probe.solve(d, sigma).unwrap();
+            let want = fresh(&base, 1, d, sigma);
+            let tol = if clarabel { 1e-5 } else { 1e-7 } * (1.0 + want.abs());
+            prop_assert!((plan.objective_usd - want).abs() <= tol,
+                "probe ({d}, {sigma}): {} vs fresh {}", plan.objective_usd, want);
+            let choice = plan.flex.unwrap();
+            prop_assert_eq!(choice.departure_slot, d);
+            prop_assert!(choice.reduction_kwh <= sigma + 1e-6);
+            for block in &plan.blocks {
+                let v = block.evs.iter().find(|e| e.key == 1).unwrap();
+                prop_assert_eq!(v.charge_kw.len(), d);
+            }
+        }
+    }
+}

@@ -1,5 +1,5 @@
 //! CONSENT speed: all options for one arrival (L = 3, F = 10) at 09:00 with 14 EVs already
-//! connected on the fixture's site, by bisection (the default), enumeration and binaries, on one
+//! connected on the fixture's site, by bisection (`DepartureSearch::default()`), enumeration and binaries, on one
 //! and two threads, with the default backend and (when the build has it) CBC.
 //!
 //! `cargo bench -p evmech-v2b-control --bench consent_menu`

@@ -15,12 +15,14 @@ mod curve;
 mod flex;
 mod grid;
 mod plan;
+mod probe;
 mod problem;
 
 pub use curve::{ChargingCurve, CurvePiece, CURVE_REFERENCE_KW};
 pub use flex::{FlexChoice, Flexibility};
 pub use grid::TimeGrid;
 pub use plan::{BlockPlan, ChargingPlan, EvPlan};
+pub use probe::DepartureProbe;
 pub use problem::{
     ChargingBlock, ChargingProblem, ChargingWeights, CurveForm, DemandTerm, DrSlot, PeakCoupling,
     PlannedEv, Shortfall,

@@ -61,11 +61,13 @@ impl PricingRule {
 pub enum DepartureSearch {
     /// One LP per candidate departure, keeping the least cost plus tie-break.
     Enumerate,
-    /// Bisection over the candidates (the default): staying longer never raises the cost when
-    /// the charger is controlled (the EV may idle), so the least departure whose cost plus
-    /// delay tie-break is within the latest one's is found with `log2` of the LPs. Agrees with
+    /// Bisection over the candidates: staying longer never raises the cost when the charger is
+    /// controlled (the EV may idle), so the least departure whose cost plus delay tie-break is
+    /// within the latest one's is found with `log2` of the LPs. Agrees with
     /// [`DepartureSearch::Enumerate`] up to the tie-break (1e-6 USD per slot); falls back to
-    /// enumeration on an uncontrolled charger.
+    /// enumeration on an uncontrolled charger. It is `DepartureSearch::default()`, but
+    /// [`MenuOptions::default`] keeps [`DepartureSearch::Enumerate`], with which the recorded
+    /// tables were made.
     #[default]
     Bisect,
     /// One MILP per level with a binary per candidate departure (the paper's eqs. 24-25; CBC).

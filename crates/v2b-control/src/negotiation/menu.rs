@@ -3,7 +3,9 @@
 
 use super::{DepartureSearch, FlexLevel, MenuOption, MenuOptions};
 use crate::{Error, Result};
-use evmech_milp_model::charging::{ChargingPlan, ChargingProblem, Flexibility, PlannedEv};
+use evmech_milp_model::charging::{
+    ChargingPlan, ChargingProblem, DepartureProbe, FlexChoice, Flexibility, PlannedEv,
+};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -174,20 +176,22 @@ impl MenuInput {
         (pct / 100.0 * v.battery_kwh).min((v.target_kwh - v.energy_kwh).max(0.0))
     }
 
-    /// Solves the problem with the user leaving at one of `departures` (the first is the
-    /// requested one; several need [`DepartureSearch::Binaries`]) and a reduction up to
-    /// `max_reduction`.
-    fn solve(
+    /// The problem with the user leaving at one of `departures` (the first is the requested
+    /// one; several need [`DepartureSearch::Binaries`]) and a reduction up to `max_reduction`.
+    fn with_user(
         &self,
         options: &MenuOptions,
         departures: &[usize],
         max_reduction: f64,
-    ) -> Result<Solved> {
+    ) -> ChargingProblem {
         let mut problem = self.base.clone();
         if let Some(b) = options.backend {
             problem.backend = b;
         }
-        let last = *departures.last().expect("at least one departure");
+        let last = departures
+            .last()
+            .copied()
+            .unwrap_or(self.arriving.departure_slot);
         let mut v = self.arriving.clone();
         v.departure_slot = last;
         for block in &mut problem.blocks {
@@ -199,16 +203,42 @@ impl MenuInput {
             departure_slots: departures.to_vec(),
             tie_break_usd: options.tie_break_usd,
         });
+        problem
+    }
+
+    /// Solves the problem with the user leaving at one of `departures` and a reduction up to
+    /// `max_reduction`, written afresh.
+    fn solve(
+        &self,
+        options: &MenuOptions,
+        departures: &[usize],
+        max_reduction: f64,
+    ) -> Result<Solved> {
+        let problem = self.with_user(options, departures, max_reduction);
         let plan = checked(problem.solve())?;
-        let choice = plan.flex.expect("the problem has a flexibility");
-        Ok(Solved {
+        Ok(self.solved(
+            &problem,
+            &plan,
+            futures_fingerprint(&problem, self.arriving.key),
+        ))
+    }
+
+    /// What the menu keeps of a plan of `problem` (the user's choice, her energy cost).
+    fn solved(&self, problem: &ChargingProblem, plan: &ChargingPlan, fingerprint: u64) -> Solved {
+        let key = self.arriving.key;
+        let choice = plan.flex.unwrap_or(FlexChoice {
+            reduction_kwh: 0.0,
+            departure_slot: self.arriving.departure_slot,
+            tie_break_usd: 0.0,
+        });
+        Solved {
             cost: plan.objective_usd,
-            energy_cost: own_energy_cost(&problem, &plan, v.key),
+            energy_cost: own_energy_cost(problem, plan, key),
             reduction: choice.reduction_kwh,
             departure: choice.departure_slot,
-            fingerprint: futures_fingerprint(&problem, v.key),
+            fingerprint,
             solver_seconds: plan.solve_seconds,
-        })
+        }
     }
 
     /// `J^{-v}`: the futures alone.
@@ -234,8 +264,13 @@ impl MenuInput {
 
     /// Generates the priced menu (one option per level).
     ///
-    /// The cost without the user and the levels are independent solves; they run in parallel on
-    /// the current rayon thread pool. Each level keeps its own cache of solved departures, so the
+    /// The cost without the user and the levels are independent; they run in parallel on the
+    /// current rayon thread pool. Each level writes its model once, with the user staying to the
+    /// level's latest departure, and keeps it in the solver: every departure it tries is a change
+    /// of column bounds, re-solved from the last basis (see
+    /// [`DepartureProbe`](evmech_milp_model::charging::DepartureProbe); a departure choice by
+    /// binaries, an uncontrolled charger or a ramp limit writes a model per solve instead). Each
+    /// level also keeps its own cache of solved departures and solves in a fixed order, so the
     /// options, the solve counts and the fingerprints (in level order) are the same with any
     /// number of threads.
     pub fn menu(&self, options: &MenuOptions) -> Result<Menu> {
@@ -308,23 +343,13 @@ impl MenuInput {
             DepartureSearch::Bisect if !self.arriving.controlled => DepartureSearch::Enumerate,
             other => other,
         };
-        if let (DepartureSearch::Bisect, [_, .., last]) = (search, departures.as_slice()) {
-            // Bisection always probes the latest and the requested departure first: solve the
-            // two side by side (recorded in the sequential order, so nothing else changes).
-            let (latest, first) = rayon::join(
-                || self.solve(options, &[*last], sigma),
-                || self.solve(options, &[d_req], sigma),
-            );
-            for (deps, s) in [(vec![*last], latest?), (vec![d_req], first?)] {
-                found.record(&s);
-                cache.insert(deps, s);
-            }
-        }
+        let last = departures.last().copied().unwrap_or(d_req);
+        let mut solver = LevelSolver::new(self, options, search, sigma, last)?;
         let mut run = |deps: &[usize]| -> Result<Solved> {
             if let Some(s) = cache.get(deps) {
                 return Ok(*s);
             }
-            let s = self.solve(options, deps, sigma)?;
+            let s = solver.solve(self, options, deps, sigma)?;
             found.record(&s);
             cache.insert(deps.to_vec(), s);
             Ok(s)
@@ -365,6 +390,67 @@ impl LevelBest {
         self.lp_solves += 1;
         self.solver_seconds += s.solver_seconds;
         self.fingerprints.push(s.fingerprint);
+    }
+}
+
+/// How one level's solves run: one model of the level's latest departure kept in the solver
+/// and probed by bounds (each re-solve starts from the last basis), or, where a probe cannot
+/// model the level (a departure choice by binaries, an uncontrolled charger, a ramp limit), a
+/// model written afresh per solve.
+enum LevelSolver {
+    Kept {
+        probe: Box<DepartureProbe>,
+        problem: Box<ChargingProblem>,
+        fingerprint: u64,
+    },
+    Fresh,
+}
+
+impl LevelSolver {
+    fn new(
+        input: &MenuInput,
+        options: &MenuOptions,
+        search: DepartureSearch,
+        sigma: f64,
+        last: usize,
+    ) -> Result<LevelSolver> {
+        let problem = input.with_user(options, &[last], sigma);
+        if search == DepartureSearch::Binaries || !problem.supports_departure_probe() {
+            return Ok(LevelSolver::Fresh);
+        }
+        let probe = problem.departure_probe().map_err(|source| Error::Solver {
+            policy: "consent".into(),
+            source,
+        })?;
+        Ok(LevelSolver::Kept {
+            probe: Box::new(probe),
+            fingerprint: futures_fingerprint(&problem, input.arriving.key),
+            problem: Box::new(problem),
+        })
+    }
+
+    /// One solve with the user leaving at one of `deps` (a probe takes one departure).
+    fn solve(
+        &mut self,
+        input: &MenuInput,
+        options: &MenuOptions,
+        deps: &[usize],
+        sigma: f64,
+    ) -> Result<Solved> {
+        match (self, deps) {
+            (
+                LevelSolver::Kept {
+                    probe,
+                    problem,
+                    fingerprint,
+                },
+                &[d],
+            ) => {
+                let plan = checked(probe.solve(d, sigma))?;
+                Ok(input.solved(problem, &plan, *fingerprint))
+            }
+            _ => input.solve(options, deps, sigma),
+        }
     }
 }
 
