@@ -19,8 +19,8 @@
 
 use clap::{Parser, ValueEnum};
 use evmech::copositive::{
-    best_responses, ip_pricing, lp_relaxation, price, tou, InnerCone, LiftKind, Pricing,
-    PricingOptions, Tariff, Tightening,
+    best_responses, ip_pricing, lp_relaxation, price, tou, ConeSettings, InnerCone, LiftKind,
+    Pricing, PricingOptions, Tariff, Tightening,
 };
 use evmech::milp_model::{random_instance_with_evse, RandomSize};
 use std::io::Write;
@@ -51,6 +51,10 @@ struct Args {
     /// Time budget of each `price()` call, seconds.
     #[arg(long)]
     time_limit: Option<f64>,
+    /// Threads of one conic solve's KKT factorisation (1, the default, gives the same prices on
+    /// any machine).
+    #[arg(long, default_value_t = 1)]
+    solver_threads: u32,
     /// Skip the deviation and surplus checks of the five tariffs (slow on large instances).
     #[arg(long)]
     no_benchmarks: bool,
@@ -175,6 +179,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cone_kind,
         tightening,
         time_limit_s: args.time_limit,
+        cone: ConeSettings {
+            threads: args.solver_threads,
+            ..ConeSettings::default()
+        },
         // Under the sparse cones the limit is on the largest clique.
         max_n1: if cone_kind == InnerCone::SparsePsdNn {
             5_000

@@ -6,7 +6,7 @@ use evmech_copositive::{
     best_responses, ip_pricing, lp_relaxation, price, tou, InnerCone, LiftKind, PaymentRule,
     Pricing, PricingOptions, SolveStatus, Tariff, Tightening,
 };
-use evmech_copositive::{CouplingPrice, Method};
+use evmech_copositive::{ConeSettings, CouplingPrice, Method};
 use evmech_milp_model::{EvSpec, Instance, InstanceSpec, RowName, Station};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -66,6 +66,8 @@ struct Input {
     payment: PaymentRule,
     #[serde(default)]
     time_limit_s: Option<f64>,
+    #[serde(default)]
+    solver_threads: Option<u32>,
 }
 
 /// Reads, validates and prices one instance file; returns the result JSON.
@@ -93,6 +95,7 @@ struct Options {
     lift: LiftKind,
     payment: PaymentRule,
     time_limit_s: Option<f64>,
+    solver_threads: u32,
 }
 
 /// The validated instance of `input` and the options it asks for.
@@ -107,7 +110,14 @@ fn instance(path: &Path, input: Input) -> Result<(Instance, Options), InputError
         lift,
         payment,
         time_limit_s,
+        solver_threads,
     } = input;
+    if solver_threads == Some(0) {
+        return Err(field(
+            "solver_threads".into(),
+            "must be at least 1 (threads of one conic solve)".into(),
+        ));
+    }
     if let Some(t) = time_limit_s {
         if !(t.is_finite() && t > 0.0) {
             return Err(field(
@@ -133,6 +143,7 @@ fn instance(path: &Path, input: Input) -> Result<(Instance, Options), InputError
             lift: lift.unwrap_or(cone.default_lift()),
             payment,
             time_limit_s,
+            solver_threads: solver_threads.unwrap_or(1),
         },
     ))
 }
@@ -145,6 +156,10 @@ fn run_input(path: &Path, input: Input) -> Result<String, InputError> {
         tightening,
         lift: asked.lift,
         time_limit_s: asked.time_limit_s,
+        cone: ConeSettings {
+            threads: asked.solver_threads,
+            ..ConeSettings::default()
+        },
         ..PricingOptions::default()
     };
     let pricing = price(&instance, &options)?;

@@ -136,6 +136,61 @@ fn bad_input_exits_2_naming_the_field() {
             "time_limit_s",
         );
     }
+    for threads in ["0", "-1", "1.5", "\"all\""] {
+        bad(
+            &format!(r#", "solver_threads": {threads}"#),
+            ("", ""),
+            "solver_threads",
+        );
+    }
+}
+
+/// The output without its measured times.
+fn without_times(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.retain(|k, _| !k.ends_with("seconds"));
+            map.values_mut().for_each(without_times);
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_times),
+        _ => {}
+    }
+}
+
+/// Example B's dual is degenerate: before each conic solve ran on one KKT thread, its prices and
+/// payments moved with the thread count. Now the JSON is the same, byte for byte (times aside),
+/// on 1, 2 and 3 threads; so is Example C's, and an instance of two components (a morning and an
+/// afternoon that share no station-slot row), which are priced side by side.
+#[test]
+fn the_same_input_gives_the_same_json_on_any_thread_count() {
+    let two = format!("{}/tests/copositive_two_components.json", manifest_dir());
+    let ex = |name: &str| format!("{}/../../examples/data/{name}", manifest_dir());
+    for path in [
+        ex("copositive_example_b.json"),
+        ex("copositive_example_c.json"),
+        two,
+    ] {
+        let name = path.rsplit('/').next().unwrap_or_default().to_string();
+        let outputs: Vec<String> = ["1", "2", "3"]
+            .iter()
+            .map(|threads| {
+                let out = Command::new(env!("CARGO_BIN_EXE_evmech"))
+                    .args(["copositive", "--input", &path])
+                    .env("RAYON_NUM_THREADS", threads)
+                    .output()
+                    .expect("binary runs");
+                assert_eq!(out.status.code(), Some(0), "{name} on {threads} threads");
+                let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+                if name.contains("two_components") {
+                    assert_eq!(v["components"].as_array().map(Vec::len), Some(2));
+                }
+                without_times(&mut v);
+                v.to_string()
+            })
+            .collect();
+        assert_eq!(outputs[0], outputs[1], "{name}: 1 and 2 threads");
+        assert_eq!(outputs[0], outputs[2], "{name}: 1 and 3 threads");
+    }
 }
 
 #[test]

@@ -142,3 +142,62 @@ fn missing_file_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A dense market of `n` EVs and `n` sessions with values from a fixed linear congruential
+/// sequence (ties are rare, so the outcome exercises the whole search).
+fn dense_market(n: usize, mechanism: &str) -> String {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % 1000
+    };
+    let sessions: Vec<String> = (0..n).map(|s| format!("\"S{s}\"")).collect();
+    let mut values = |_: usize| -> String {
+        let entries: Vec<String> = (0..n).map(|s| format!("\"S{s}\": {}", next())).collect();
+        format!("{{{}}}", entries.join(", "))
+    };
+    let evs: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"id": "e{i}", "da_values": {}, "rt_values": {}}}"#,
+                values(i),
+                values(i)
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"sessions": [{}], "evs": [{}], "rt": {{"mechanism": "{mechanism}"}}}}"#,
+        sessions.join(", "),
+        evs.join(", ")
+    )
+}
+
+/// The endowment pivot runs one search per holder on the rayon pool, each into its own slot:
+/// the output is the same, byte for byte, on 1, 2 and 3 threads, for every real-time mechanism.
+#[test]
+fn the_same_market_gives_the_same_output_on_any_thread_count() {
+    for mechanism in ["vcg-endowment", "vcg-scratch", "posted-price"] {
+        let input = dense_market(40, mechanism);
+        let mut file = tempfile();
+        file.1.write_all(input.as_bytes()).unwrap();
+        let outputs: Vec<Vec<u8>> = ["1", "2", "3"]
+            .iter()
+            .map(|threads| {
+                let out = Command::new(env!("CARGO_BIN_EXE_evmech"))
+                    .args(["two-stage", "--input"])
+                    .arg(&file.0)
+                    .env("RAYON_NUM_THREADS", threads)
+                    .output()
+                    .expect("binary runs");
+                assert_eq!(out.status.code(), Some(0), "{mechanism}");
+                out.stdout
+            })
+            .collect();
+        std::fs::remove_file(&file.0).ok();
+        assert!(outputs[0].len() > 1000, "{mechanism}: a whole outcome");
+        assert_eq!(outputs[0], outputs[1], "{mechanism}: 1 and 2 threads");
+        assert_eq!(outputs[0], outputs[2], "{mechanism}: 1 and 3 threads");
+    }
+}

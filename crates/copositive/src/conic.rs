@@ -15,6 +15,16 @@ pub struct ConeSettings {
     pub time_limit_s: f64,
     /// Clarabel's KKT solver: `"faer"` (default: supernodal, multithreaded) or `"qdldl"`.
     pub kkt_solver: &'static str,
+    /// Threads of one solve's KKT factorisation (faer's), at least 1.
+    ///
+    /// The default, 1, makes every solve's arithmetic the same on any machine and any rayon
+    /// pool, so the same instance gets the same prices, byte for byte: the copositive dual is
+    /// often degenerate (many optimal multipliers), and a parallel factorisation, which sums in
+    /// an order that depends on the thread count, lands on another optimal face (Example B's
+    /// payments moved by up to 0.04 USD between 1, 2 and 4 threads). Independent components of
+    /// an instance still run side by side on the current rayon pool. More threads speed up one
+    /// large solve; its prices may then depend on the thread count.
+    pub threads: u32,
 }
 
 impl Default for ConeSettings {
@@ -23,6 +33,7 @@ impl Default for ConeSettings {
             max_iter: 200,
             time_limit_s: 600.0,
             kkt_solver: "faer",
+            threads: 1,
         }
     }
 }
@@ -155,7 +166,7 @@ pub(crate) fn run_clarabel(
     let conic_settings = evmech_milp_model::conic::ConicSettings {
         max_iter: Some(settings.max_iter),
         time_limit_s: Some(settings.time_limit_s),
-        max_threads: None,
+        max_threads: Some(settings.threads.max(1)),
         direct_solve_method: Some(settings.kkt_solver.to_string()),
     };
     let run = evmech_milp_model::conic::run_clarabel(p, q, a, b, cones, &conic_settings)

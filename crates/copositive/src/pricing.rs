@@ -4,10 +4,11 @@ use crate::branch::{region_contains, worse, BranchBudget, Choice};
 use crate::component::{first_certificate, tighten_component, Clock};
 use crate::lift::{Lift, LiftKind, LiftedKind};
 use crate::reduce::{components, is_redundant};
-use crate::{ConeSettings, DualSolution, Result, SolveStatus};
+use crate::{ConeSettings, DualSolution, Error, Result, SolveStatus};
 use evmech_milp_model::{
     CbcSettings, Instance, LinearModel, Plan, RowName, StationAccessModel, StationAccessOptions,
 };
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Everything that controls a pricing run.
@@ -327,6 +328,12 @@ pub struct Pricing {
 pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
     let start = std::time::Instant::now();
     let clock = Clock::new(start, options.time_limit_s)?;
+    if options.cone.threads == 0 {
+        return Err(Error::InvalidOption {
+            field: "cone.threads",
+            reason: "must be at least 1".into(),
+        });
+    }
     let model = StationAccessModel::build(instance, options.model);
     let mut milp_settings = options.milp.clone();
     if let Some(left) = clock.remaining() {
@@ -372,20 +379,29 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
         .iter()
         .map(|r| -r.residual(x) <= 1e-6 * r.rhs.abs().max(1.0))
         .collect();
-    let mut solves = Vec::new();
-    for (index, full_comp) in components(&model, |i| keep[i], options.decompose)
+    // Components are independent: each gets its first certificate, then the loose ones are
+    // tightened, side by side on the current rayon pool. Each solve's arithmetic does not depend
+    // on the pool (one KKT thread by default, `ConeSettings::threads`), and the results are
+    // collected in component order, so without a time limit the prices do not depend on the
+    // thread count.
+    let mut solves = components(&model, |i| keep[i], options.decompose)
         .into_iter()
         .enumerate()
-    {
-        let x_comp: Vec<f64> = full_comp.columns.iter().map(|&j| x[j]).collect();
-        let welfare = full_comp.model.objective_value(&x_comp);
-        let tol = 1e-4 * welfare.abs().max(1.0);
-        let solved = first_certificate(full_comp, index, &binding, options, welfare, tol, &clock)?;
-        solves.push((solved, x_comp, welfare, tol));
-    }
-    for (solved, _, welfare, tol) in &mut solves {
-        tighten_component(solved, options, *welfare, *tol, &clock)?;
-    }
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(index, full_comp)| {
+            let x_comp: Vec<f64> = full_comp.columns.iter().map(|&j| x[j]).collect();
+            let welfare = full_comp.model.objective_value(&x_comp);
+            let tol = 1e-4 * welfare.abs().max(1.0);
+            let solved =
+                first_certificate(full_comp, index, &binding, options, welfare, tol, &clock)?;
+            Ok((solved, x_comp, welfare, tol))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    solves
+        .par_iter_mut()
+        .map(|(solved, _, welfare, tol)| tighten_component(solved, options, *welfare, *tol, &clock))
+        .collect::<Result<Vec<()>>>()?;
     let mut stopped_by = StoppedBy::Closed;
     for (solved, x_comp, welfare, tol) in solves {
         let comp = &solved.comp;
