@@ -9,7 +9,7 @@ use std::time::Instant;
 /// Solves `lp` with CBC under `settings`.
 pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution> {
     let start = Instant::now();
-    let mut model = load(lp);
+    let mut model = load(lp)?;
     configure(&mut model, settings)?;
     model.solve();
     let status = map_status(&model, lp.integer.iter().any(|&b| b))?;
@@ -26,16 +26,25 @@ pub(crate) fn solve(lp: &SparseLp, settings: &SolverSettings) -> Result<Solution
 }
 
 /// Loads `lp` into a CBC model (column-major, repeated entries summed, infinite bounds as CBC's
-/// largest finite ones).
-fn load(lp: &SparseLp) -> Model {
+/// largest finite ones). CBC indexes rows and non-zeros with C `int`s: a model beyond
+/// `i32::MAX` of either is refused, never wrapped.
+fn load(lp: &SparseLp) -> Result<Model> {
     let n = lp.cost.len();
+    let too_large = || Error::InvalidSetting {
+        field: "backend",
+        reason: format!(
+            "the model ({} rows, {} non-zeros) is beyond CBC's 32-bit indices",
+            lp.row_lower.len(),
+            lp.entries.len()
+        ),
+    };
     let (mut starts, mut index, mut value) = (vec![0i32], Vec::new(), Vec::new());
     for col in lp.columns() {
         for (i, a) in col {
-            index.push(i as i32);
+            index.push(i32::try_from(i).map_err(|_| too_large())?);
             value.push(a);
         }
-        starts.push(index.len() as i32);
+        starts.push(i32::try_from(index.len()).map_err(|_| too_large())?);
     }
     let finite =
         |v: &[f64]| -> Vec<f64> { v.iter().map(|&x| x.clamp(-f64::MAX, f64::MAX)).collect() };
@@ -58,7 +67,7 @@ fn load(lp: &SparseLp) -> Model {
         }
     }
     model.set_obj_sense(coin_cbc::Sense::Minimize);
-    model
+    Ok(model)
 }
 
 /// Applies `settings` (and silences CBC's log).

@@ -547,3 +547,28 @@ fn a_vehicles_own_limits_cut_its_set_point_and_bad_ones_are_named() {
     let ev: LiveEv = serde_json::from_str(json).unwrap();
     assert_eq!(ev.limits.max_charge_kw, Some(11.0));
 }
+
+/// A level's delay is only checked to be finite: a huge one saturates to the horizon (it used to
+/// overflow when added to the departure) and the quote's latest option stays within the day.
+#[test]
+fn a_huge_level_delay_is_capped_at_the_horizon() {
+    use evmech_v2b_control::negotiation::FlexLevel;
+    let scenario = fixture(4);
+    let h = history(&scenario, false);
+    let c = Controller::new(scenario.config().clone(), options(PolicyKind::Mpc, 1)).unwrap();
+    let mut negotiator = Negotiator::consent(0);
+    negotiator.settings.menu.levels = vec![
+        FlexLevel {
+            max_reduction_pct: 0.0,
+            max_delay_minutes: 0.0,
+        },
+        FlexLevel {
+            max_reduction_pct: 5.0,
+            max_delay_minutes: 1e300,
+        },
+    ];
+    let q = c.quote(&negotiator, &state(), &arrival(), &h).unwrap();
+    assert_eq!(q.options.len(), 2);
+    assert!(q.options[1].departure.starts_with("2019-05-1"));
+    assert!(q.options[1].delay_minutes <= 24.0 * 60.0);
+}

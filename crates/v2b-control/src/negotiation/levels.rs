@@ -14,6 +14,9 @@ pub struct FlexLevel {
 
 impl FlexLevel {
     /// The largest delay in whole slots of `slot_hours`.
+    ///
+    /// Saturating: a delay beyond `usize::MAX` slots (or a NaN, which validation refuses first)
+    /// becomes `usize::MAX` or 0 (`as` on a float saturates); every caller caps it at a horizon.
     pub fn delay_slots(&self, slot_hours: f64) -> usize {
         (self.max_delay_minutes / (slot_hours * 60.0) + 1e-9).floor() as usize
     }

@@ -165,9 +165,10 @@ impl MenuInput {
 
     /// Largest delay of `level`, in slots, capped at the horizon.
     pub fn delay_slots(&self, level: &FlexLevel) -> usize {
-        level
-            .delay_slots(self.base.slot_hours)
-            .min(self.horizon_end() - self.arriving.departure_slot)
+        level.delay_slots(self.base.slot_hours).min(
+            self.horizon_end()
+                .saturating_sub(self.arriving.departure_slot),
+        )
     }
 
     /// Largest reduction of `pct` %-points, in kWh, never below the arrival energy.

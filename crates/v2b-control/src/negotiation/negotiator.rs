@@ -192,7 +192,10 @@ impl Negotiator {
         for ev in a.connected {
             busy[ev.charger] = ev.departure_slot;
         }
-        let latest = (d_req + max_delay).min(latest_departure(n, d_req));
+        // `max_delay` may be huge (a level's delay is only checked to be finite): saturate.
+        let latest = d_req
+            .saturating_add(max_delay)
+            .min(latest_departure(n, d_req));
         busy[a.charger] = latest;
         let day = a.hindsight.map_or(0, |v| v.day as u64);
         let query = FutureQuery {
