@@ -1,5 +1,7 @@
 //! The `evmech copositive` JSON contract, run through the real binary.
 
+mod json_times;
+use json_times::without_times;
 use serde_json::Value;
 use std::process::Command;
 
@@ -142,18 +144,6 @@ fn bad_input_exits_2_naming_the_field() {
             ("", ""),
             "solver_threads",
         );
-    }
-}
-
-/// The output without its measured times.
-fn without_times(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            map.retain(|k, _| !k.ends_with("seconds"));
-            map.values_mut().for_each(without_times);
-        }
-        Value::Array(items) => items.iter_mut().for_each(without_times),
-        _ => {}
     }
 }
 

@@ -1,5 +1,7 @@
 //! The `evmech v2b negotiate` contract, run through the real binary on the fixture's first day.
 
+mod json_times;
+use json_times::without_times;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
@@ -272,18 +274,6 @@ fn the_charging_grid_is_chosen_by_name() {
     let summary: Value = serde_json::from_str(&stdout).unwrap();
     assert!(summary["smart-free"]["missing_soc_kwh"].as_f64().unwrap() < 1e-6);
     let _ = std::fs::remove_dir_all(out);
-}
-
-/// `value` without its measured times (every key ending in `seconds` or holding `seconds_`).
-fn without_times(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|k, _| !k.contains("seconds"));
-            map.values_mut().for_each(without_times);
-        }
-        Value::Array(items) => items.iter_mut().for_each(without_times),
-        _ => {}
-    }
 }
 
 /// The rows run side by side and each CONSENT menu solves its levels side by side, each level's
