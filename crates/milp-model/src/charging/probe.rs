@@ -129,6 +129,11 @@ impl DepartureProbe {
         self.latest
     }
 
+    /// The problem the probe was written from (the flexible EV at its latest departure).
+    pub fn problem(&self) -> &ChargingProblem {
+        &self.problem
+    }
+
     /// Solves with the EV leaving at `departure_slot` (between one slot after its first slot
     /// and the latest departure) and a reduction of at most `max_reduction_kwh` (finite,
     /// `>= 0`). The plan's `flex` reports that departure, and the EV's trajectories end there.

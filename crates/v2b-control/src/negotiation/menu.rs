@@ -401,7 +401,6 @@ impl LevelBest {
 enum LevelSolver {
     Kept {
         probe: Box<DepartureProbe>,
-        problem: Box<ChargingProblem>,
         fingerprint: u64,
     },
     Fresh,
@@ -424,9 +423,8 @@ impl LevelSolver {
             source,
         })?;
         Ok(LevelSolver::Kept {
+            fingerprint: futures_fingerprint(probe.problem(), input.arriving.key),
             probe: Box::new(probe),
-            fingerprint: futures_fingerprint(&problem, input.arriving.key),
-            problem: Box::new(problem),
         })
     }
 
@@ -439,16 +437,9 @@ impl LevelSolver {
         sigma: f64,
     ) -> Result<Solved> {
         match (self, deps) {
-            (
-                LevelSolver::Kept {
-                    probe,
-                    problem,
-                    fingerprint,
-                },
-                &[d],
-            ) => {
+            (LevelSolver::Kept { probe, fingerprint }, &[d]) => {
                 let plan = checked(probe.solve(d, sigma))?;
-                Ok(input.solved(problem, &plan, *fingerprint))
+                Ok(input.solved(probe.problem(), &plan, *fingerprint))
             }
             _ => input.solve(options, deps, sigma),
         }
