@@ -2,8 +2,8 @@
 //! branching) and the time budget (`time_limit_s`, `stopped_by`).
 
 use evmech_copositive::{
-    best_responses, price, Error, InnerCone, LiftKind, Method, Pricing, PricingOptions, StoppedBy,
-    Tariff, Tightening,
+    best_responses, price, ConeSettings, Error, InnerCone, LiftKind, Method, Pricing,
+    PricingOptions, StoppedBy, Tariff, Tightening,
 };
 use evmech_milp_model::{random_instance, random_instance_with_evse, RandomSize};
 
@@ -167,4 +167,17 @@ fn a_negative_or_nan_budget_is_rejected() {
         let p = price(&a, &options).unwrap();
         assert!(p.exact && p.stopped_by == StoppedBy::Closed);
     }
+    // A conic solve needs at least one thread; two give the same exact prices on example A.
+    let threads = |threads: u32| PricingOptions {
+        cone: ConeSettings {
+            threads,
+            ..ConeSettings::default()
+        },
+        ..PricingOptions::default()
+    };
+    match price(&a, &threads(0)) {
+        Err(Error::InvalidOption { field, .. }) => assert_eq!(field, "cone.threads"),
+        other => panic!("0 threads: expected InvalidOption, got {other:?}"),
+    }
+    assert!(price(&a, &threads(2)).unwrap().exact);
 }
