@@ -15,7 +15,8 @@ pub struct ConeSettings {
     pub time_limit_s: f64,
     /// Clarabel's KKT solver: `"faer"` (default: supernodal, multithreaded) or `"qdldl"`.
     pub kkt_solver: &'static str,
-    /// Threads of one solve's KKT factorisation (faer's), at least 1.
+    /// Threads of one solve's KKT factorisation (faer's), at least 1 ([`crate::price`] refuses
+    /// 0; a solve function called directly runs 0 as 1, never as Clarabel's "every core").
     ///
     /// The default, 1, makes every solve's arithmetic the same on any machine and any rayon
     /// pool, so the same instance gets the same prices, byte for byte: the copositive dual is

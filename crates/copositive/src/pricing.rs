@@ -385,10 +385,8 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
     // collected in component order, so without a time limit the prices do not depend on the
     // thread count.
     let mut solves = components(&model, |i| keep[i], options.decompose)
-        .into_iter()
-        .enumerate()
-        .collect::<Vec<_>>()
         .into_par_iter()
+        .enumerate()
         .map(|(index, full_comp)| {
             let x_comp: Vec<f64> = full_comp.columns.iter().map(|&j| x[j]).collect();
             let welfare = full_comp.model.objective_value(&x_comp);

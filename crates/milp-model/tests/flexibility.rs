@@ -113,20 +113,44 @@ fn bad_flexibility_is_refused_with_its_field() {
     assert!(matches!(p.solve(), Err(Error::InvalidField { .. })));
 }
 
+/// `base` with the EV `key` leaving at `d` and reducing its target by at most `sigma`.
+fn leaving_at(base: &ChargingProblem, key: u64, d: usize, sigma: f64) -> ChargingProblem {
+    let mut p = base.clone();
+    for block in &mut p.blocks {
+        for e in block.evs.iter_mut().filter(|e| e.key == key) {
+            e.departure_slot = d;
+        }
+    }
+    p.flexibility = flex(key, sigma, vec![d]);
+    p
+}
+
+/// A site on `loads` with the flexible EV 1 (arriving at 0, leaving at `departure`, needing
+/// `need` kWh above `e0`, discharging up to 20 kW when `bidirectional`) and the `others` as
+/// `(arrival, stay, energy, need)`, leaving by slot 8.
+fn random_site(
+    loads: &[Vec<f64>],
+    others: &[(usize, usize, f64, f64)],
+    (departure, e0, need, bidirectional): (usize, f64, f64, bool),
+) -> ChargingProblem {
+    let mut flexible = ev(1, 0, departure, e0, e0 + need);
+    if bidirectional {
+        flexible.max_discharge_kw = 20.0;
+    }
+    let mut evs = vec![flexible];
+    for (i, &(a, stay, e, n)) in others.iter().enumerate() {
+        evs.push(ev(10 + i as u64, a, (a + stay).min(8), e, e + n));
+    }
+    problem(loads, evs)
+}
+
 /// Enumerating departures (one LP each, the EV leaving at `d`) and keeping the least
 /// `J + 1e-6 (delay + sigma)`.
 fn enumerated(base: &ChargingProblem, key: u64, sigma: f64, departures: &[usize]) -> (f64, usize) {
     departures
         .iter()
         .map(|&d| {
-            let mut p = base.clone();
-            for block in &mut p.blocks {
-                for e in block.evs.iter_mut().filter(|e| e.key == key) {
-                    e.departure_slot = d;
-                }
-            }
-            p.flexibility = flex(key, sigma, vec![d]);
-            let plan = p.solve().unwrap();
+            let plan = leaving_at(base, key, d, sigma).solve().unwrap();
             let c = plan.flex.unwrap();
             let score = plan.objective_usd + 1e-6 * ((d - departures[0]) as f64 + c.reduction_kwh);
             (score, plan.objective_usd, d)
@@ -157,15 +181,7 @@ proptest! {
         bidirectional in any::<bool>(),
     ) {
         let last = (d0 + extra).min(8);
-        let mut flexible = ev(1, 0, last, e0, e0 + need);
-        if bidirectional {
-            flexible.max_discharge_kw = 20.0;
-        }
-        let mut evs = vec![flexible];
-        for (i, &(a, stay, e, n)) in others.iter().enumerate() {
-            evs.push(ev(10 + i as u64, a, (a + stay).min(8), e, e + n));
-        }
-        let base = problem(&loads, evs);
+        let base = random_site(&loads, &others, (last, e0, need, bidirectional));
         let departures: Vec<usize> = (d0..=last).collect();
         let (j_enum, d_enum) = enumerated(&base, 1, sigma, &departures);
         let mut milp = base.clone();
@@ -177,18 +193,6 @@ proptest! {
         let chosen = plan.flex.unwrap().departure_slot;
         prop_assert!(departures.contains(&chosen) && departures.contains(&d_enum));
     }
-}
-
-/// The problem with the flexible EV leaving at `d` and reducing at most `sigma`, solved afresh.
-fn fresh(base: &ChargingProblem, key: u64, d: usize, sigma: f64) -> f64 {
-    let mut p = base.clone();
-    for block in &mut p.blocks {
-        for e in block.evs.iter_mut().filter(|e| e.key == key) {
-            e.departure_slot = d;
-        }
-    }
-    p.flexibility = flex(key, sigma, vec![d]);
-    p.solve().unwrap().objective_usd
 }
 
 #[test]
@@ -257,15 +261,7 @@ proptest! {
         bidirectional in any::<bool>(),
         clarabel in any::<bool>(),
     ) {
-        let mut flexible = ev(1, 0, 8, e0, e0 + need);
-        if bidirectional {
-            flexible.max_discharge_kw = 20.0;
-        }
-        let mut evs = vec![flexible];
-        for (i, &(a, stay, e, n)) in others.iter().enumerate() {
-            evs.push(ev(10 + i as u64, a, (a + stay).min(8), e, e + n));
-        }
-        let mut base = problem(&loads, evs);
+        let mut base = random_site(&loads, &others, (8, e0, need, bidirectional));
         if clarabel {
             base.backend = LpBackend::Clarabel;
         }
@@ -274,7 +270,7 @@ proptest! {
         let mut probe = kept.departure_probe().unwrap();
         for &(d, sigma) in &probes {
             let plan = probe.solve(d, sigma).unwrap();
-            let want = fresh(&base, 1, d, sigma);
+            let want = leaving_at(&base, 1, d, sigma).solve().unwrap().objective_usd;
             let tol = if clarabel { 1e-5 } else { 1e-7 } * (1.0 + want.abs());
             prop_assert!((plan.objective_usd - want).abs() <= tol,
                 "probe ({d}, {sigma}): {} vs fresh {}", plan.objective_usd, want);
