@@ -6,8 +6,8 @@ use approx::assert_abs_diff_eq;
 use evmech_milp_model::charging::{ChargingCurve, ChargingWeights, TimeGrid};
 use evmech_v2b_control::plant::{self, Battery};
 use evmech_v2b_control::policy::{
-    refine, ChargingPolicy, DayView, Decision, Edf, ForecastMode, Llf, MaxCharge, McMpc,
-    McMpcOptions, Observation, Oracle, OracleMode, ReqCharge,
+    refine, ChargingPolicy, ConnectedEv, DayView, Decision, Edf, ForecastMode, Llf, MaxCharge,
+    McMpc, McMpcOptions, Observation, Oracle, OracleMode, ReqCharge,
 };
 use evmech_v2b_control::{
     assign_chargers, simulate, Charger, Date, EpisodeReport, Result, Scenario, Session, Site,
@@ -455,4 +455,59 @@ fn the_import_limit_holds_and_demand_response_is_billed() {
         }),
     );
     assert!(bad.is_err());
+}
+
+/// MC-MPC writes one block per distinct future: 30 draws from five past days are at most five
+/// blocks, weighted by how often each day was drawn.
+#[test]
+fn mc_mpc_writes_each_distinct_future_once() {
+    let scenario = small_episode(5, 6);
+    let today = 5;
+    let history = scenario.history_before(today);
+    let day = &scenario.days()[today];
+    let evs = [ConnectedEv {
+        session: 0,
+        key: 1,
+        charger: 0,
+        arrival_slot: 30,
+        departure_slot: 70,
+        energy_kwh: 10.0,
+        target_kwh: 30.0,
+        min_kwh: 4.0,
+        max_kwh: 40.0,
+        battery_kwh: 40.0,
+        charge_cap_kw: 20.0,
+        discharge_cap_kw: 0.0,
+        limits: Default::default(),
+    }];
+    let obs = Observation {
+        config: scenario.config(),
+        date: day.date,
+        slot: 36,
+        building_kw: day.building_kw[36],
+        past_peaks_kw: &[100.0],
+        evs: &evs,
+        history: &history,
+        hindsight: None,
+    };
+    let policy = McMpc::new(McMpcOptions {
+        scenarios: 30,
+        ..McMpcOptions::default()
+    });
+    let blocks = policy.problem(&obs).unwrap().problem.blocks;
+    assert!(
+        (2..=today).contains(&blocks.len()),
+        "{} blocks",
+        blocks.len()
+    );
+    let copies: Vec<f64> = blocks.iter().map(|b| b.weight * 30.0).collect();
+    assert_abs_diff_eq!(copies.iter().sum::<f64>(), 30.0, epsilon = 1e-9);
+    assert!(copies
+        .iter()
+        .all(|c| (c - c.round()).abs() < 1e-9 && *c >= 1.0));
+    for (i, a) in blocks.iter().enumerate() {
+        for b in &blocks[i + 1..] {
+            assert!(a.building_kw != b.building_kw || a.evs.len() != b.evs.len());
+        }
+    }
 }
