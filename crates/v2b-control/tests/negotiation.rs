@@ -4,16 +4,26 @@
 use approx::assert_abs_diff_eq;
 use evmech_mechanisms::Mechanism;
 use evmech_milp_model::charging::{ChargingBlock, ChargingProblem, PlannedEv, Shortfall};
+use evmech_v2b_control::live::{Controller, LiveArrival, LiveEv, LiveOptions, SiteState};
 use evmech_v2b_control::negotiation::{
-    AcceptanceMode, Choice, ConsentMechanism, DepartureSearch, FlexLevel, MenuInput, MenuOptions,
-    NegotiationReport, PricingRule, UserModel, UserWeights,
+    AcceptanceMode, Choice, ConsentMechanism, ConsentUser, DepartureSearch, FlexLevel, Menu,
+    MenuInput, MenuOptions, NegotiationReport, Negotiator, PricingRule, Settlement, UserModel,
+    UserWeights,
 };
+use evmech_v2b_control::{Date, Error, Scenario, SessionOptions, Site};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use std::path::Path;
 
 const ARRIVING: u64 = 1;
+
+/// The package's directory, read when the test runs (cargo sets it), so a test binary built
+/// from another checkout sharing the build cache still finds this checkout's files.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into())
+}
 
 fn ev(key: u64, arrival: usize, departure: usize, e0: f64, target: f64) -> PlannedEv {
     PlannedEv {
@@ -494,107 +504,149 @@ fn p_crn_mutation_and_the_uncontrolled_control_break_strategy_proofness() {
     );
 }
 
+/// The paper's site on Tuesday 14 May 2019 at 11:00 with one EV connected and the month's peak
+/// below the building's load (charging now raises the bill: flexibility is worth something),
+/// the fixture's first three weekdays recorded (the menus' futures are drawn from them), three
+/// futures per menu, rational drivers and the paper's settlement (at the quote).
+fn live_mechanism(options: MenuOptions) -> ConsentMechanism {
+    let data = format!("{}/tests/data", manifest_dir());
+    let scenario = Scenario::from_csv_files(
+        Path::new(&format!("{data}/caltech_2019-05_weekdays.csv")),
+        Path::new(&format!("{data}/doe_medium_office_la_hourly.csv")),
+        Site::paper_default(),
+        &SessionOptions::paper(),
+        Some(4),
+    )
+    .unwrap();
+    let mut history = scenario.history_before(3);
+    let today = Date {
+        year: 2019,
+        month: 5,
+        day: 14,
+    };
+    history
+        .building_kw
+        .insert(today, scenario.days()[3].building_kw[..56].to_vec());
+    let mut negotiator = Negotiator::consent(3);
+    negotiator.settings.menu = options;
+    negotiator.settings.scenarios = 3;
+    negotiator.settings.acceptance = AcceptanceMode::Rational;
+    negotiator.settings.settlement = Settlement::AtQuote;
+    ConsentMechanism {
+        site: scenario.config().clone(),
+        negotiator,
+        state: SiteState {
+            time: "2019-05-14T14:00:00-07:00".into(),
+            building_kw: 140.0,
+            month_peak_kw: 150.0,
+            month_peaks_kw: Default::default(),
+            evs: vec![LiveEv {
+                id: "s1".into(),
+                charger: 3,
+                arrival: "2019-05-14T07:58:00-07:00".into(),
+                departure: "2019-05-14T17:30:00-07:00".into(),
+                energy_kwh: 40.0,
+                target_kwh: 60.0,
+                battery_kwh: 75.0,
+                limits: Default::default(),
+            }],
+        },
+        history,
+    }
+}
+
+/// A driver on unidirectional charger `charger`, leaving at `leave` (hh:mm) with `need` kWh.
+fn driver(id: &str, charger: usize, leave: &str, need: f64, w: (f64, f64)) -> NegotiationReport {
+    NegotiationReport {
+        arrival: LiveArrival {
+            id: id.into(),
+            charger: Some(charger),
+            departure: format!("2019-05-14T{leave}:00-07:00"),
+            energy_kwh: 20.0,
+            target_kwh: 20.0 + need,
+            battery_kwh: 100.0,
+        },
+        user: UserWeights {
+            w1_usd_per_pct: w.0,
+            w2_usd_per_minute: w.1,
+            user_type: 0,
+        },
+    }
+}
+
 #[test]
-fn the_mechanism_runs_same_slot_arrivals_in_order_and_charges_the_quotes() {
-    let loads = vec![vec![30.0, 30.0, 10.0, 10.0, 12.0, 25.0]; 2];
-    let mechanism = ConsentMechanism {
-        base: base(&loads, &[0.178; 6], &[true; 6], &[]),
-        options: MenuOptions::default(),
-        acceptance: AcceptanceMode::Rational,
-        seed: 3,
-    };
-    let user = UserWeights {
-        w1_usd_per_pct: 0.01,
-        w2_usd_per_minute: 0.03,
-        user_type: 1,
-    };
-    let reports = vec![
-        NegotiationReport {
-            request: ev(1, 0, 4, 20.0, 30.0),
-            user,
-        },
-        NegotiationReport {
-            request: ev(2, 0, 5, 20.0, 35.0),
-            user,
-        },
-    ];
-    let outcome = mechanism.run(&reports).unwrap();
+fn the_mechanism_runs_same_slot_arrivals_in_order_through_the_live_quote() {
+    let mechanism = live_mechanism(MenuOptions::default());
+    let first = driver("a", 5, "17:00", 30.0, (0.01, 0.03));
+    let second = driver("b", 6, "18:00", 35.0, (0.01, 0.03));
+    let outcome = mechanism.run(&[first.clone(), second.clone()]).unwrap();
     assert_eq!(mechanism.name(), "consent");
     assert_eq!(outcome.len(), 2);
     for (a, &p) in outcome.allocation().iter().zip(outcome.payments()) {
         match a.option {
             Some(o) => {
                 assert_eq!(p, o.price_usd);
-                let y = user.utilities(&a.menu);
+                assert!(a.ev.is_some());
+                let y = first.user.utilities(&a.menu);
                 assert!(y[o.level] >= 0.0);
             }
-            None => assert_eq!(p, 0.0),
+            None => assert_eq!((p, a.ev.is_none()), (0.0, true)),
         }
     }
-    // The second user sees the first one as connected: her J^{-v} includes the first's charging.
-    let first = &outcome.allocation()[0];
-    let second = &outcome.allocation()[1];
-    if let Some(o) = first.option {
-        assert_abs_diff_eq!(
-            second.menu.cost_without_usd,
-            o.cost_with_usd,
-            epsilon = 1e-6
-        );
-    }
-    let again = mechanism.run(&reports).unwrap();
+    // Each quote is the live one in the state the driver finds.
+    let controller = Controller::new(mechanism.site.clone(), LiveOptions::default()).unwrap();
+    let q = |state: &SiteState, r: &NegotiationReport| {
+        controller
+            .quote(&mechanism.negotiator, state, &r.arrival, &mechanism.history)
+            .unwrap()
+            .menu
+    };
+    let same =
+        |a: &Menu, b: &Menu| a.options == b.options && a.cost_without_usd == b.cost_without_usd;
+    assert!(same(
+        &outcome.allocation()[0].menu,
+        &q(&mechanism.state, &first)
+    ));
+    let ev = outcome.allocation()[0]
+        .ev
+        .clone()
+        .expect("the first driver accepts");
+    let mut after = mechanism.state.clone();
+    after.evs.push(ev.clone());
+    assert!(same(&outcome.allocation()[1].menu, &q(&after, &second)));
+    // Her futures are her own: the first driver, connected, only adds to what the second's
+    // futures cost without her.
+    let alone = q(&mechanism.state, &second);
+    assert!(outcome.allocation()[1].menu.cost_without_usd > alone.cost_without_usd + 0.01);
+    let again = mechanism.run(&[first.clone(), second.clone()]).unwrap();
     assert_eq!(again.payments(), outcome.payments(), "deterministic");
-    for (a, b) in again.allocation().iter().zip(outcome.allocation()) {
-        assert_eq!((a.choice, a.option), (b.choice, b.option));
-    }
+    let clash = mechanism.run(&[first.clone(), first]);
+    assert!(
+        matches!(clash, Err(Error::InvalidField { ref field, .. }) if field == "reports[1].arrival.id"),
+        "{clash:?}"
+    );
 }
 
-/// The generic checkers of `evmech-mechanisms` on CONSENT, with each user's true type
-/// (`ConsentUser`): individual rationality under rational acceptance, weak budget balance for
-/// unidirectional EVs at alpha = 1, and no gain from inflating the reported target (C3).
+/// The generic checkers of `evmech-mechanisms` on CONSENT as deployed (the live quote), with
+/// each driver's true type (`ConsentUser`): individual rationality under rational acceptance,
+/// weak budget balance for unidirectional EVs at alpha = 1, and no gain from inflating the
+/// reported target (C3).
 #[test]
 fn the_generic_property_checkers_run_on_consent() {
     use evmech_mechanisms::properties::{
         incentive_compatibility, individual_rationality, weak_budget_balance, Deviation,
     };
     use evmech_mechanisms::Tolerance;
-    use evmech_v2b_control::negotiation::ConsentUser;
-    let loads = vec![
-        vec![30.0, 30.0, 10.0, 10.0, 12.0, 25.0],
-        vec![28.0, 33.0, 12.0, 9.0, 15.0, 22.0],
-    ];
-    let mechanism = ConsentMechanism {
-        base: base(&loads, &[0.178; 6], &[true; 6], &[]),
-        options: MenuOptions::default(),
-        acceptance: AcceptanceMode::Rational,
-        seed: 3,
-    };
+    let mechanism = live_mechanism(MenuOptions::default());
     let tol = Tolerance::new(1e-6, 1e-9).unwrap();
-    let users = [(0.01, 0.03), (0.2, 0.5), (0.0, 0.0)];
-    let requests = [
-        ev(1, 0, 4, 20.0, 30.0),
-        ev(2, 0, 5, 20.0, 35.0),
-        ev(3, 0, 6, 30.0, 45.0),
+    let reports = [
+        driver("a", 5, "17:00", 30.0, (0.01, 0.03)),
+        driver("b", 6, "18:00", 35.0, (0.5, 0.001)),
+        driver("c", 7, "19:00", 40.0, (0.0, 0.0)),
     ];
-    let reports: Vec<NegotiationReport> = requests
-        .iter()
-        .zip(users)
-        .map(|(r, (w1, w2))| NegotiationReport {
-            request: r.clone(),
-            user: UserWeights {
-                w1_usd_per_pct: w1,
-                w2_usd_per_minute: w2,
-                user_type: 0,
-            },
-        })
-        .collect();
     let types: Vec<ConsentUser> = reports
         .iter()
-        .map(|r| ConsentUser {
-            user: r.user,
-            request: r.request.clone(),
-            external_usd_per_kwh: MenuOptions::default().external_price_usd_per_kwh,
-            slot_minutes: 15.0,
-        })
+        .map(|r| mechanism.true_type(r).unwrap())
         .collect();
     let outcome = mechanism.run(&reports).unwrap();
     // Truthful utility = the menu's acceptance utility Y of the chosen option.
@@ -611,25 +663,26 @@ fn the_generic_property_checkers_run_on_consent() {
     let inflations: Vec<Deviation<NegotiationReport>> = (0..reports.len())
         .flat_map(|agent| {
             let truthful = reports[agent].clone();
-            [2.0, 5.0].map(move |extra| {
+            [2.0, 5.0, 6.25, 10.0].map(move |extra| {
                 let mut r = truthful.clone();
-                r.request.target_kwh = (r.request.target_kwh + extra).min(r.request.max_kwh);
+                r.arrival.target_kwh += extra;
                 Deviation { agent, report: r }
             })
         })
         .collect();
     // With the request alone on the menu (C3's setting), inflating the target never pays.
-    let as_requested = ConsentMechanism {
-        options: level0(1.0),
-        ..mechanism.clone()
-    };
+    let as_requested = live_mechanism(level0(1.0));
     let ic = incentive_compatibility(&as_requested, &types, &reports, &inflations).unwrap();
     assert!(ic.holds(tol), "an inflated target gains {}", ic.violation());
     // With the flexibility levels it can: a user who inflates her target can pick a reduction
-    // level that lands on her true target and be paid for flexibility she does not have. The
-    // checker finds it (a negative control, and a limit of the paper's guarantee).
+    // level that lands on her true target and get the level's other flexibility (a delay) on
+    // its own. The checker finds it (a negative control, and a limit of the paper's guarantee).
     let ic = incentive_compatibility(&mechanism, &types, &reports, &inflations).unwrap();
     assert!(!ic.holds(tol), "the full menu resisted every inflation");
     let w = ic.witness.expect("a violation has a witness");
     assert!(w.deviating_utility > w.truthful_utility);
+    // Here it is the driver who minds a smaller target much and a delay little: reporting 6.25
+    // kWh more and taking level 1 (6.25 % less, up to 30 minutes later) gets her true target
+    // with a delay, an option the menu does not offer her truthfully (2.00 USD better).
+    assert_eq!(w.agent, 1);
 }

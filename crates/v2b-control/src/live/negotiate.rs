@@ -12,6 +12,7 @@ use super::Controller;
 use crate::negotiation::{Choice, Menu, Negotiator, Settlement};
 use crate::policy::ConnectedEv;
 use crate::{Admission, Arrival, Error, EvAt, History, Result, Session, VehicleLimits};
+use evmech_milp_model::charging::PlannedEv;
 use serde::{Deserialize, Serialize};
 
 /// A driver asking to charge now.
@@ -112,18 +113,14 @@ impl Controller {
         }
     }
 
-    /// The menu `negotiator` offers `arrival` now. Errors name the field (`arrival.departure`:
-    /// not after now or not today; `arrival.target_kwh`, ...; the state's fields as in
-    /// [`Controller::decide`]).
-    pub fn quote(
+    /// Her charger and her session as the site records them now: arrival at the current slot,
+    /// departure slotted in the site's zone (it must be today: a quote needs a departure today).
+    fn arrival_session(
         &self,
-        negotiator: &Negotiator,
         state: &SiteState,
+        s: &SlottedState,
         arrival: &LiveArrival,
-        history: &History,
-    ) -> Result<LiveQuote> {
-        let s = self.slotted(state)?;
-        history.validate(self.config.slots_per_day())?;
+    ) -> Result<(usize, Session)> {
         let charger = self.charger_for(state, arrival)?;
         let probe = SiteState {
             evs: vec![super::LiveEv {
@@ -149,8 +146,7 @@ impl Controller {
             })?
             .evs[0]
             .departure_slot;
-        let n = self.config.slots_per_day();
-        if departure > n {
+        if departure > self.config.slots_per_day() {
             return Err(bad("arrival.departure", "a quote needs a departure today"));
         }
         let session = Session {
@@ -167,6 +163,49 @@ impl Controller {
             need_clipped: false,
             limits: VehicleLimits::default(),
         };
+        Ok((charger, session))
+    }
+
+    /// `arrival`'s request as the charging model sees it in `state`: her charger (her own or the
+    /// first free one), the current slot, her departure slot and her target clipped to what the
+    /// charger can deliver by then. It is the EV a quote prices ([`Controller::quote`]); the
+    /// property checkers read a driver's true type from it
+    /// ([`ConsentMechanism::true_type`](crate::negotiation::ConsentMechanism::true_type)).
+    pub fn requested_ev(&self, state: &SiteState, arrival: &LiveArrival) -> Result<PlannedEv> {
+        let s = self.slotted(state)?;
+        let (charger, session) = self.arrival_session(state, &s, arrival)?;
+        Ok(self.config.planned_ev(&EvAt {
+            key: state.evs.len() as u64,
+            charger,
+            arrival_slot: s.slot,
+            departure_slot: session.departure_slot,
+            energy_kwh: session.arrival_energy_kwh,
+            target_kwh: self.config.clipped_target(&session, charger),
+            battery_kwh: session.battery_kwh,
+            limits: session.limits,
+        }))
+    }
+
+    /// The seed parts of a simulated driver's choice on a live quote: the date of `state` and
+    /// a hash of the arrival's id (the parts of the quote's own futures).
+    pub(crate) fn choice_parts(&self, state: &SiteState, id: &str) -> Result<[u64; 2]> {
+        let s = self.slotted(state)?;
+        Ok([s.date.days_since_epoch() as u64, id_hash(id)])
+    }
+
+    /// The menu `negotiator` offers `arrival` now. Errors name the field (`arrival.departure`:
+    /// not after now or not today; `arrival.target_kwh`, ...; the state's fields as in
+    /// [`Controller::decide`]).
+    pub fn quote(
+        &self,
+        negotiator: &Negotiator,
+        state: &SiteState,
+        arrival: &LiveArrival,
+        history: &History,
+    ) -> Result<LiveQuote> {
+        let s = self.slotted(state)?;
+        history.validate(self.config.slots_per_day())?;
+        let (charger, session) = self.arrival_session(state, &s, arrival)?;
         let connected = self.connected(state, &s);
         let target = self.config.clipped_target(&session, charger);
         let a = Arrival {

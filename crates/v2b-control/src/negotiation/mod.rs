@@ -8,8 +8,10 @@
 //! - [`UserModel`], [`UserWeights`] and [`AcceptanceMode`] are the user side (survey types,
 //!   Table 2's profiles, the logit of eq. 5 and its reject variants).
 //! - [`ConsentMechanism`] is the negotiation as a [`evmech_mechanisms::Mechanism`]:
-//!   same-slot arrivals in order, report = the request, allocation = the chosen option,
-//!   payment = its quote.
+//!   same-slot arrivals in order, each quoted and answered through the live controller
+//!   ([`crate::live::Controller::quote`] and [`crate::live::Controller::accept`], the calls
+//!   the simulator's [`Negotiator`] makes too); report = the request, allocation = the chosen
+//!   option, payment = its settled price.
 //!
 //! Which assumptions each theorem needs, with the counterexamples, is in `docs/v2b.md`.
 

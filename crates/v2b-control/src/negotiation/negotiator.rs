@@ -293,6 +293,18 @@ impl Negotiator {
         user.utilities(&guaranteed)
     }
 
+    /// The choice of a simulated driver with sensitivities `user` from `menu`: the acceptance
+    /// model of the settings on her guaranteed utilities
+    /// ([`Negotiator::guaranteed_utilities`]), its random draw seeded by the settings' seed and
+    /// `parts` (the simulator passes the day and the session; [`ConsentMechanism`](super::ConsentMechanism)
+    /// the date and a hash of the arrival's id, as a live quote does).
+    pub fn choose(&self, menu: &Menu, user: &super::UserWeights, parts: &[u64]) -> Choice {
+        let s = &self.settings;
+        let y = self.guaranteed_utilities(menu, user);
+        let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, parts, "choice"));
+        s.acceptance.choose(&y, rng.random::<f64>())
+    }
+
     /// What the user's `choice` from `menu` means for the site at the quote (the paper's
     /// settlement): served with the option's target, departure and quoted price, or declined.
     /// Errors: a level the menu does not have (field `choice`).
@@ -385,9 +397,8 @@ impl ArrivalPolicy for Negotiator {
         ];
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, &parts, "user"));
         let user = s.users.draw(&mut rng);
-        let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, &parts, "choice"));
         let y = self.guaranteed_utilities(&menu, &user);
-        let choice = s.acceptance.choose(&y, rng.random::<f64>());
+        let choice = self.choose(&menu, &user, &parts);
         Ok(ArrivalDecision {
             admission: Negotiator::settle(&menu, choice, s.settlement)?,
             lp_solves: menu.lp_solves,
