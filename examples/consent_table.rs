@@ -58,6 +58,10 @@ struct Args {
     /// with which the tables of docs/v2b.md were computed).
     #[arg(long, default_value = "escrow")]
     settlement: String,
+    /// How far MC-MPC's refinement may charge an EV: target (the default) or ceiling (the
+    /// paper's eq. 20, with which the tables of docs/v2b.md before 2026-11-30 were computed).
+    #[arg(long, default_value = "target")]
+    refine_to: String,
     /// First N weekdays only.
     #[arg(long)]
     days: Option<usize>,
@@ -98,6 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         },
         settlement: args.settlement.parse()?,
+        refine_to: args.refine_to.parse()?,
         ..TableSettings::default()
     };
     let tables: Vec<&str> = args.tables.split(',').map(str::trim).collect();
@@ -166,10 +171,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         println!(
-            "\nTable {table} ({} weekdays, seed {}, settlement: {}, futures: {}{}):",
+            "\nTable {table} ({} weekdays, seed {}, settlement: {}, refine to: {}, futures: {}{}):",
             scenario.days().len(),
             args.seed,
             args.settlement,
+            args.refine_to,
             args.forecast,
             if args.forecast == "history" {
                 ""

@@ -59,6 +59,10 @@ pub struct DecideArgs {
     /// Also emit an OCPP 2.0.1 SetChargingProfileRequest per EV (`ocpp` array).
     #[arg(long)]
     pub ocpp: bool,
+    /// How far the refinement of MPC and MC-MPC may charge an EV: target (the default) or
+    /// ceiling (the paper's eq. 20).
+    #[arg(long, default_value = "target")]
+    pub refine_to: String,
 }
 
 /// A library error on the state file, reported against that file (exit 2).
@@ -82,6 +86,7 @@ fn options(args: &DecideArgs) -> Result<LiveOptions, InputError> {
         backend: parse_backend(args.backend.as_deref())?,
         time_grid: grid_by_name(&args.grid).map_err(InputError::V2b)?,
         time_zone: args.time_zone.clone(),
+        refine_to: crate::v2b::refine_by_name(&args.refine_to)?,
     })
 }
 

@@ -86,6 +86,11 @@ pub struct EpisodeArgs {
     /// days included) or hindsight-perfect (the true rest of the day).
     #[arg(long, default_value = "history")]
     pub forecast: String,
+    /// How far the refinement of MPC and MC-MPC may charge an EV: target (the default) or
+    /// ceiling (the paper's eq. 20: up to the battery's ceiling on a bidirectional charger; the
+    /// energy above the target leaves with the car).
+    #[arg(long, default_value = "target")]
+    pub refine_to: String,
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,

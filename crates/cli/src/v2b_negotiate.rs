@@ -86,6 +86,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         time_grid,
         forecast: forecast_by_name(&args.episode.forecast)?,
         settlement,
+        refine_to: crate::v2b::refine_by_name(&args.episode.refine_to)?,
         ..TableSettings::default()
     };
     let mut progress = export::terminal_progress();
@@ -110,6 +111,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "grid": args.grid,
         "forecast": args.episode.forecast,
         "hindsight": settings.forecast.is_hindsight(),
+        "refine_to": settings.refine_to.name(),
         "time_grid": time_grid,
         "seed": args.seed,
         "settlement": settlement.name(),

@@ -5,7 +5,7 @@ use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::negotiation::{Negotiator, Profile, Settlement};
 use evmech_v2b_control::policy::{
-    ChargingPolicy, ForecastMode, MaxCharge, McMpc, McMpcOptions, OnFailure,
+    ChargingPolicy, ForecastMode, MaxCharge, McMpc, McMpcOptions, OnFailure, RefineLimit,
 };
 use evmech_v2b_control::{
     simulate_with, ArrivalPolicy, EpisodeReport, Error, FixedPrice, FreeAccess, Result, Scenario,
@@ -94,6 +94,7 @@ impl TablePolicy {
                 on_failure: settings.on_failure,
                 time_grid: settings.time_grid,
                 forecast: settings.forecast,
+                refine_to: settings.refine_to,
                 ..McMpcOptions::default()
             })),
         };
@@ -163,6 +164,10 @@ pub struct TableSettings {
     /// [`Settlement::AtQuote`] is the paper's rule).
     #[serde(default)]
     pub settlement: Settlement,
+    /// How far MC-MPC's refinement may charge an EV (default: to its target;
+    /// [`RefineLimit::Ceiling`] is the paper's eq. 20).
+    #[serde(default)]
+    pub refine_to: RefineLimit,
 }
 
 impl Default for TableSettings {
@@ -179,6 +184,7 @@ impl Default for TableSettings {
             time_grid: TimeGrid::Slots,
             forecast: ForecastMode::History,
             settlement: Settlement::default(),
+            refine_to: RefineLimit::Target,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The shared month (May 2019 Caltech sessions, DOE building): the policies' ordering, and the
 //! MC-MPC quality target (ignored by default: under a minute in release).
 //!
-//! `cargo test --release -p evmech-v2b-control --test month -- --ignored`
+//! `cargo test --release -p evmech-lab --test month -- --ignored`
 
 use evmech_lab::compare::compare;
 use evmech_v2b_control::policy::{ForecastMode, McMpc};
@@ -113,13 +113,13 @@ fn mc_mpc_on_the_hindsight_pool_is_within_two_percent_of_the_oracle() {
     check_gap(&r, 0.02);
 }
 
-/// The causal default misses the 2 % target on this month (+2.23 % measured; `docs/v2b.md`):
-/// this guards the measured level.
+/// The causal default meets the 2 % target on this month since the refinement stops at the
+/// target (+1.18 % measured, +2.23 % with the paper's eq. 20; `docs/v2b.md`).
 #[test]
 #[ignore = "under a minute in release: causal futures from the month's own past days"]
-fn causal_mc_mpc_is_within_two_and_a_half_percent_of_the_oracle() {
+fn causal_mc_mpc_is_within_two_percent_of_the_oracle() {
     let r = run(&[PolicyKind::McMpc, PolicyKind::Oracle], 30);
-    check_gap(&r, 0.025);
+    check_gap(&r, 0.02);
 }
 
 fn check_gap(r: &[EpisodeReport], limit: f64) {

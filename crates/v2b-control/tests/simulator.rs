@@ -7,7 +7,7 @@ use evmech_milp_model::charging::{ChargingCurve, ChargingWeights, TimeGrid};
 use evmech_v2b_control::plant::{self, Battery};
 use evmech_v2b_control::policy::{
     refine, ChargingPolicy, ConnectedEv, DayView, Decision, Edf, ForecastMode, Llf, MaxCharge,
-    McMpc, McMpcOptions, Observation, Oracle, OracleMode, ReqCharge,
+    McMpc, McMpcOptions, Observation, Oracle, OracleMode, RefineLimit, ReqCharge,
 };
 use evmech_v2b_control::{
     assign_chargers, simulate, Charger, Date, EpisodeReport, Result, Scenario, Session, Site,
@@ -510,4 +510,32 @@ fn mc_mpc_writes_each_distinct_future_once() {
             assert!(a.building_kw != b.building_kw || a.evs.len() != b.evs.len());
         }
     }
+}
+
+/// The refinement fills the import up to the month's peak so far. To the target (the default)
+/// it only moves charging earlier; to the ceiling (the paper's eq. 20) it sends cars on the
+/// bidirectional chargers away with energy the building bought and nobody asked for.
+#[test]
+fn the_refinement_charges_to_the_target_unless_told_the_ceiling() {
+    let scenario = small_episode(21, 3);
+    let run_with = |refine_to: RefineLimit| {
+        let policy = McMpc::new(McMpcOptions {
+            scenarios: 3,
+            refine_to,
+            ..McMpcOptions::default()
+        });
+        run(&scenario, Box::new(policy)).0
+    };
+    let above = |r: &EpisodeReport| {
+        r.sessions
+            .iter()
+            .map(|s| s.delivered_kwh - s.requested_kwh)
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
+    let target = run_with(RefineLimit::Target);
+    let ceiling = run_with(RefineLimit::Ceiling);
+    assert!(above(&target) <= 1e-6, "{} kWh above", above(&target));
+    assert!(above(&ceiling) > 1.0, "{} kWh above", above(&ceiling));
+    assert!(target.delivered_kwh < ceiling.delivered_kwh);
+    assert_eq!(target.missing_soc_kwh, 0.0);
 }

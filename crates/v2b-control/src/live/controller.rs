@@ -3,7 +3,7 @@
 use super::state::{SiteState, SlottedState};
 use crate::engine::step::decide_and_apply;
 use crate::policy::{ChargingPolicy, ForecastMode, Observation, OnFailure};
-use crate::policy::{PolicyKind, PolicySettings};
+use crate::policy::{PolicyKind, PolicySettings, RefineLimit};
 use crate::{Error, History, Result, SiteConfig};
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
@@ -28,6 +28,9 @@ pub struct LiveOptions {
     /// The site's IANA time zone (default `America/Los_Angeles`, the paper's site): the day,
     /// the slot and the tariff's windows are read in it.
     pub time_zone: String,
+    /// How far MPC's and MC-MPC's refinement may charge an EV (default: to its target).
+    #[serde(default)]
+    pub refine_to: RefineLimit,
 }
 
 impl Default for LiveOptions {
@@ -39,6 +42,7 @@ impl Default for LiveOptions {
             backend: LpBackend::default(),
             time_grid: TimeGrid::HOURLY_AFTER_FIRST_HOUR,
             time_zone: "America/Los_Angeles".into(),
+            refine_to: RefineLimit::Target,
         }
     }
 }
@@ -146,6 +150,7 @@ impl Controller {
             on_failure: OnFailure::Error,
             time_grid: options.time_grid,
             forecast: ForecastMode::History,
+            refine_to: options.refine_to,
         });
         Ok(Controller {
             config,

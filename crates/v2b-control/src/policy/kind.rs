@@ -3,7 +3,7 @@
 
 use super::{
     ChargingPolicy, Edf, ForecastMode, Llf, MaxCharge, McMpc, McMpcOptions, OnFailure, Oracle,
-    OracleMode, ReqCharge,
+    OracleMode, RefineLimit, ReqCharge,
 };
 use crate::{Error, Result};
 use evmech_milp_model::charging::TimeGrid;
@@ -78,6 +78,7 @@ impl PolicyKind {
                 backend: settings.backend,
                 on_failure: settings.on_failure,
                 forecast: settings.forecast,
+                refine_to: settings.refine_to,
                 ..McMpcOptions::default()
             }))
         };
@@ -126,6 +127,9 @@ pub struct PolicySettings {
     /// Where MPC's and MC-MPC's futures come from (default: the causal history).
     #[serde(default)]
     pub forecast: ForecastMode,
+    /// How far MPC's and MC-MPC's refinement may charge an EV (default: to its target).
+    #[serde(default)]
+    pub refine_to: RefineLimit,
 }
 
 fn hourly() -> TimeGrid {
@@ -159,6 +163,7 @@ impl Default for PolicySettings {
             on_failure: OnFailure::Error,
             time_grid: hourly(),
             forecast: ForecastMode::History,
+            refine_to: RefineLimit::Target,
         }
     }
 }

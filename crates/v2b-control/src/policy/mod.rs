@@ -18,7 +18,7 @@ pub use futures::{planned_connected, session_key, stream_seed, ForecastMode, Fut
 pub use kind::{grid_by_name, grid_name, PolicyKind, PolicySettings, GRIDS};
 pub use llf::Llf;
 pub use max_charge::MaxCharge;
-pub use mc_mpc::{refine, McMpc, McMpcOptions, OnFailure, PlannedProblem};
+pub use mc_mpc::{refine, McMpc, McMpcOptions, OnFailure, PlannedProblem, RefineLimit};
 pub use oracle::{Oracle, OracleMode, SHORTFALL_WEIGHT_USD_PER_KWH};
 pub use planned::{session_ev, truncate};
 pub use req_charge::ReqCharge;
