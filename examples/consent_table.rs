@@ -62,6 +62,9 @@ struct Args {
     /// paper's eq. 20, with which the tables of docs/v2b.md before 2026-11-30 were computed).
     #[arg(long, default_value = "target")]
     refine_to: String,
+    /// How far ahead MC-MPC plans: hours ahead, 1 to 24 (default 24), or end-of-day (the paper's).
+    #[arg(long, default_value = "24")]
+    horizon: String,
     /// First N weekdays only.
     #[arg(long)]
     days: Option<usize>,
@@ -103,6 +106,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         settlement: args.settlement.parse()?,
         refine_to: args.refine_to.parse()?,
+        horizon: args.horizon.parse()?,
         ..TableSettings::default()
     };
     let tables: Vec<&str> = args.tables.split(',').map(str::trim).collect();

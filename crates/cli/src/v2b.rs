@@ -8,7 +8,7 @@ use evmech_lab::compare::compare;
 use evmech_lab::export;
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::policy::ForecastMode;
-use evmech_v2b_control::policy::{grid_by_name, PolicyKind, PolicySettings, RefineLimit};
+use evmech_v2b_control::policy::{grid_by_name, Horizon, PolicyKind, PolicySettings, RefineLimit};
 use evmech_v2b_control::Scenario;
 use serde_json::json;
 use std::fs::File;
@@ -73,6 +73,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         time_grid,
         forecast: forecast_by_name(&args.episode.forecast)?,
         refine_to: refine_by_name(&args.episode.refine_to)?,
+        horizon: horizon_by_name(&args.episode.horizon)?,
     };
     let mut progress = export::terminal_progress();
     let reports = args
@@ -90,6 +91,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         "forecast": args.episode.forecast,
         "hindsight": settings.forecast.is_hindsight(),
         "refine_to": settings.refine_to.name(),
+        "horizon": settings.horizon.name(),
         "time_grid": time_grid,
         "backend": backend.name(),
         "threads": rayon_threads(&args.episode),
@@ -158,6 +160,12 @@ pub(crate) fn parse_backend(text: Option<&str>) -> Result<LpBackend, InputError>
 }
 
 /// The forecast mode named `text` (`history`, `hindsight-pool`, `hindsight-perfect`).
+/// The planning horizon named `text` (`--horizon`).
+pub(crate) fn horizon_by_name(text: &str) -> Result<Horizon, InputError> {
+    text.parse()
+        .map_err(|e: evmech_v2b_control::Error| bad_arg("horizon", e.to_string()))
+}
+
 /// The refinement limit named `text` (`--refine-to`).
 pub(crate) fn refine_by_name(text: &str) -> Result<RefineLimit, InputError> {
     text.parse()

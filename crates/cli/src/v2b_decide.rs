@@ -63,6 +63,9 @@ pub struct DecideArgs {
     /// ceiling (the paper's eq. 20).
     #[arg(long, default_value = "target")]
     pub refine_to: String,
+    /// How far ahead MPC and MC-MPC plan: hours ahead, 1 to 24 (default 24), or end-of-day.
+    #[arg(long, default_value = "24")]
+    pub horizon: String,
 }
 
 /// A library error on the state file, reported against that file (exit 2).
@@ -87,6 +90,7 @@ fn options(args: &DecideArgs) -> Result<LiveOptions, InputError> {
         time_grid: grid_by_name(&args.grid).map_err(InputError::V2b)?,
         time_zone: args.time_zone.clone(),
         refine_to: crate::v2b::refine_by_name(&args.refine_to)?,
+        horizon: crate::v2b::horizon_by_name(&args.horizon)?,
     })
 }
 

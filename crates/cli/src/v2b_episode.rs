@@ -91,6 +91,10 @@ pub struct EpisodeArgs {
     /// energy above the target leaves with the car).
     #[arg(long, default_value = "target")]
     pub refine_to: String,
+    /// How far ahead MPC and MC-MPC plan: hours ahead of each slot, 1 to 24 (a rolling horizon,
+    /// the default 24), or end-of-day (the papers': to midnight or the latest departure).
+    #[arg(long, default_value = "24")]
+    pub horizon: String,
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,

@@ -87,6 +87,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         forecast: forecast_by_name(&args.episode.forecast)?,
         settlement,
         refine_to: crate::v2b::refine_by_name(&args.episode.refine_to)?,
+        horizon: crate::v2b::horizon_by_name(&args.episode.horizon)?,
         ..TableSettings::default()
     };
     let mut progress = export::terminal_progress();
@@ -112,6 +113,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "forecast": args.episode.forecast,
         "hindsight": settings.forecast.is_hindsight(),
         "refine_to": settings.refine_to.name(),
+        "horizon": settings.horizon.name(),
         "time_grid": time_grid,
         "seed": args.seed,
         "settlement": settlement.name(),

@@ -5,7 +5,7 @@ use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::negotiation::{Negotiator, Profile, Settlement};
 use evmech_v2b_control::policy::{
-    ChargingPolicy, ForecastMode, MaxCharge, McMpc, McMpcOptions, OnFailure, RefineLimit,
+    ChargingPolicy, ForecastMode, Horizon, MaxCharge, McMpc, McMpcOptions, OnFailure, RefineLimit,
 };
 use evmech_v2b_control::{
     simulate_with, ArrivalPolicy, EpisodeReport, Error, FixedPrice, FreeAccess, Result, Scenario,
@@ -95,6 +95,7 @@ impl TablePolicy {
                 time_grid: settings.time_grid,
                 forecast: settings.forecast,
                 refine_to: settings.refine_to,
+                horizon: settings.horizon,
                 ..McMpcOptions::default()
             })),
         };
@@ -168,6 +169,10 @@ pub struct TableSettings {
     /// [`RefineLimit::Ceiling`] is the paper's eq. 20).
     #[serde(default)]
     pub refine_to: RefineLimit,
+    /// How far ahead MC-MPC plans (default: a rolling 24 hours; [`Horizon::EndOfDay`] is the
+    /// paper's).
+    #[serde(default)]
+    pub horizon: Horizon,
 }
 
 impl Default for TableSettings {
@@ -185,6 +190,7 @@ impl Default for TableSettings {
             forecast: ForecastMode::History,
             settlement: Settlement::default(),
             refine_to: RefineLimit::Target,
+            horizon: Horizon::default(),
         }
     }
 }

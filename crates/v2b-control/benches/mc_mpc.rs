@@ -84,11 +84,37 @@ fn decision(c: &mut Criterion) {
 }
 
 /// The live API's call for the same state: 15 connected EVs at 09:00 on the month's last
-/// weekday, F = 30 futures from the 22 weekdays before it, default grid and backend.
+/// weekday, F = 30 futures from the 22 weekdays before it, default grid and backend (the rolling
+/// horizon stops at the month's end, midnight); and the same call a day earlier, 30 May, where the
+/// default rolling horizon plans 24 hours ahead, to 09:00 the next day.
 fn live(c: &mut Criterion) {
     let scenario = common::fixture(Some(23));
-    let today = 22;
-    let history = scenario.history_before(today);
+    let mut group = c.benchmark_group("live_decision_15_evs");
+    group.sample_size(10);
+    for (today, label) in [(22, ""), (21, ", 30 May, 24 h ahead")] {
+        let history = scenario.history_before(today);
+        let state = live_state(&scenario, today);
+        for f in [1usize, 30] {
+            let options = LiveOptions {
+                policy: if f == 1 {
+                    PolicyKind::Mpc
+                } else {
+                    PolicyKind::McMpc
+                },
+                scenarios: f,
+                ..LiveOptions::default()
+            };
+            let mut controller = Controller::new(scenario.config().clone(), options).unwrap();
+            group.bench_function(BenchmarkId::from_parameter(format!("F={f}{label}")), |b| {
+                b.iter(|| controller.decide(&state, &history).unwrap())
+            });
+        }
+    }
+    group.finish();
+}
+
+/// The benchmark's 15 connected EVs at 09:00 of day `today` as a live state.
+fn live_state(scenario: &evmech_v2b_control::Scenario, today: usize) -> SiteState {
     let date = scenario.days()[today].date;
     let at = |slot: usize| {
         let m = slot * 15;
@@ -107,31 +133,13 @@ fn live(c: &mut Criterion) {
             limits: Default::default(),
         })
         .collect();
-    let state = SiteState {
+    SiteState {
         time: at(36),
         building_kw: scenario.days()[today].building_kw[36],
         month_peak_kw: 150.0,
         month_peaks_kw: Default::default(),
         evs,
-    };
-    let mut group = c.benchmark_group("live_decision_15_evs");
-    group.sample_size(10);
-    for f in [1usize, 30] {
-        let options = LiveOptions {
-            policy: if f == 1 {
-                PolicyKind::Mpc
-            } else {
-                PolicyKind::McMpc
-            },
-            scenarios: f,
-            ..LiveOptions::default()
-        };
-        let mut controller = Controller::new(scenario.config().clone(), options).unwrap();
-        group.bench_function(BenchmarkId::from_parameter(format!("F={f}")), |b| {
-            b.iter(|| controller.decide(&state, &history).unwrap())
-        });
     }
-    group.finish();
 }
 
 fn weekday(c: &mut Criterion) {

@@ -155,7 +155,8 @@ impl HistoryForecaster {
         }
     }
 
-    /// The load shape of source date `d` over the request's horizon.
+    /// The load shape of source date `d` over the request's horizon (past midnight, the load of
+    /// the days after `d`, if recorded whole before today; else `d`'s own again).
     fn shape(&self, request: &ForecastRequest<'_>, d: Date) -> Vec<f64> {
         let n = request.slots_per_day;
         let h = request.history;
@@ -164,7 +165,7 @@ impl HistoryForecaster {
             .map(|k| {
                 let day = d.plus_days((k / n) as i64);
                 h.load_of(day)
-                    .filter(|p| p.len() == n)
+                    .filter(|p| p.len() == n && day < request.date)
                     .unwrap_or(own)
                     .get(k % n)
                     .copied()
@@ -198,15 +199,30 @@ impl HistoryForecaster {
             .collect()
     }
 
-    /// Sessions of source date `d` that arrived after the current slot, moved to today.
+    /// Sessions of source date `d` that arrived after the current slot, moved to today; and,
+    /// when the horizon passes midnight, the sessions of the days after `d` that arrive within
+    /// it, moved to the days after today (their slots counted from today's midnight). A day
+    /// after `d` that is not before today has no complete record and adds none.
     fn arrivals(&self, request: &ForecastRequest<'_>, d: Date) -> Vec<Session> {
+        let n = request.slots_per_day;
         let mut later: Vec<Session> = request
             .history
             .sessions_departed_before(request.date, request.slot)
-            .filter(|s| s.date == d && s.arrival_slot > request.slot)
-            .map(|s| Session {
-                date: request.date,
-                ..s.clone()
+            .filter_map(|s| {
+                let days_after = s.date.days_since_epoch() - d.days_since_epoch();
+                let k = usize::try_from(days_after).ok()?;
+                let shift = k.checked_mul(n)?;
+                let arrival = s.arrival_slot.checked_add(shift)?;
+                let recorded = k == 0 || s.date < request.date;
+                (recorded && arrival > request.slot && arrival < request.horizon_end).then(|| {
+                    Session {
+                        date: request.date,
+                        arrival_slot: arrival,
+                        departure_slot: s.departure_slot.saturating_add(shift),
+                        requested_departure_slot: s.requested_departure_slot.saturating_add(shift),
+                        ..s.clone()
+                    }
+                })
             })
             .collect();
         later.sort_by(|a, b| a.arrival_slot.cmp(&b.arrival_slot).then(a.id.cmp(&b.id)));

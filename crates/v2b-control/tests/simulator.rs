@@ -3,11 +3,11 @@
 //! with a perfect forecast equal to the Oracle, the Theorem 4 decomposition).
 
 use approx::assert_abs_diff_eq;
-use evmech_milp_model::charging::{ChargingCurve, ChargingWeights, TimeGrid};
+use evmech_milp_model::charging::{ChargingBlock, ChargingCurve, ChargingWeights, TimeGrid};
 use evmech_v2b_control::plant::{self, Battery};
 use evmech_v2b_control::policy::{
-    refine, ChargingPolicy, ConnectedEv, DayView, Decision, Edf, ForecastMode, Llf, MaxCharge,
-    McMpc, McMpcOptions, Observation, Oracle, OracleMode, RefineLimit, ReqCharge,
+    refine, ChargingPolicy, ConnectedEv, DayView, Decision, Edf, ForecastMode, Horizon, Llf,
+    MaxCharge, McMpc, McMpcOptions, Observation, Oracle, OracleMode, RefineLimit, ReqCharge,
 };
 use evmech_v2b_control::{
     assign_chargers, simulate, Charger, Date, EpisodeReport, Result, Scenario, Session, Site,
@@ -457,20 +457,14 @@ fn the_import_limit_holds_and_demand_response_is_billed() {
     assert!(bad.is_err());
 }
 
-/// MC-MPC writes one block per distinct future: 30 draws from five past days are at most five
-/// blocks, weighted by how often each day was drawn.
-#[test]
-fn mc_mpc_writes_each_distinct_future_once() {
-    let scenario = small_episode(5, 6);
-    let today = 5;
-    let history = scenario.history_before(today);
-    let day = &scenario.days()[today];
-    let evs = [ConnectedEv {
+/// One EV on charger 0 since slot 30, leaving at `departure`.
+fn plugged_in_until(departure: usize) -> ConnectedEv {
+    ConnectedEv {
         session: 0,
         key: 1,
         charger: 0,
         arrival_slot: 30,
-        departure_slot: 70,
+        departure_slot: departure,
         energy_kwh: 10.0,
         target_kwh: 30.0,
         min_kwh: 4.0,
@@ -479,7 +473,18 @@ fn mc_mpc_writes_each_distinct_future_once() {
         charge_cap_kw: 20.0,
         discharge_cap_kw: 0.0,
         limits: Default::default(),
-    }];
+    }
+}
+
+/// MC-MPC writes one block per distinct future: 30 draws from five past days are at most five
+/// blocks, weighted by how often each day was drawn.
+#[test]
+fn mc_mpc_writes_each_distinct_future_once() {
+    let scenario = small_episode(5, 6);
+    let today = 5;
+    let history = scenario.history_before(today);
+    let day = &scenario.days()[today];
+    let evs = [plugged_in_until(70)];
     let obs = Observation {
         config: scenario.config(),
         date: day.date,
@@ -538,4 +543,63 @@ fn the_refinement_charges_to_the_target_unless_told_the_ceiling() {
     assert!(above(&ceiling) > 1.0, "{} kWh above", above(&ceiling));
     assert!(target.delivered_kwh < ceiling.delivered_kwh);
     assert_eq!(target.missing_soc_kwh, 0.0);
+}
+
+/// A rolling horizon plans 24 hours ahead at 17:00: the night's load and the sampled next
+/// mornings' arrivals (from the days after the sampled ones), but not past the billing month's
+/// end; the end-of-day horizon stops at midnight.
+#[test]
+fn a_rolling_horizon_sees_the_next_morning_within_the_month() {
+    let scenario = small_episode(5, 8);
+    let today = 7;
+    let history = scenario.history_before(today);
+    let day = &scenario.days()[today];
+    let evs = [plugged_in_until(72)];
+    let blocks = |date: Date, horizon: Horizon| {
+        let obs = Observation {
+            config: scenario.config(),
+            date,
+            slot: 68,
+            building_kw: day.building_kw[68],
+            past_peaks_kw: &[100.0],
+            evs: &evs,
+            history: &history,
+            hindsight: None,
+        };
+        let policy = McMpc::new(McMpcOptions {
+            scenarios: 10,
+            horizon,
+            ..McMpcOptions::default()
+        });
+        policy.problem(&obs).unwrap().problem.blocks
+    };
+    let rolling = blocks(day.date, Horizon::default());
+    assert!(rolling.iter().all(|b| b.end_slot() == 68 + 96));
+    let tomorrow = |b: &ChargingBlock| b.evs.iter().filter(|e| e.arrival_slot >= 96).count();
+    assert!(
+        rolling.iter().any(|b| tomorrow(b) > 0),
+        "no next-morning arrival sampled"
+    );
+    let end_of_day = blocks(day.date, Horizon::EndOfDay);
+    assert!(end_of_day
+        .iter()
+        .all(|b| b.end_slot() == 96 && tomorrow(b) == 0));
+    let last_of_month = Date {
+        year: 2019,
+        month: 5,
+        day: 31,
+    };
+    assert!(blocks(last_of_month, Horizon::default())
+        .iter()
+        .all(|b| b.end_slot() == 96));
+    let four = blocks(day.date, Horizon::Rolling { hours: 4 });
+    assert!(
+        four.iter().all(|b| b.end_slot() == 96),
+        "at least the end of the day"
+    );
+    let eight = blocks(day.date, Horizon::Rolling { hours: 8 });
+    assert!(eight.iter().all(|b| b.end_slot() == 68 + 32));
+    for bad in ["0", "25", "soon"] {
+        assert!(bad.parse::<Horizon>().is_err(), "{bad}");
+    }
 }

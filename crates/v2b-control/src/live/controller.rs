@@ -3,7 +3,7 @@
 use super::state::{SiteState, SlottedState};
 use crate::engine::step::decide_and_apply;
 use crate::policy::{ChargingPolicy, ForecastMode, Observation, OnFailure};
-use crate::policy::{PolicyKind, PolicySettings, RefineLimit};
+use crate::policy::{Horizon, PolicyKind, PolicySettings, RefineLimit};
 use crate::{Error, History, Result, SiteConfig};
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
@@ -31,6 +31,9 @@ pub struct LiveOptions {
     /// How far MPC's and MC-MPC's refinement may charge an EV (default: to its target).
     #[serde(default)]
     pub refine_to: RefineLimit,
+    /// How far ahead MPC and MC-MPC plan (default: a rolling 24 hours).
+    #[serde(default)]
+    pub horizon: Horizon,
 }
 
 impl Default for LiveOptions {
@@ -43,6 +46,7 @@ impl Default for LiveOptions {
             time_grid: TimeGrid::HOURLY_AFTER_FIRST_HOUR,
             time_zone: "America/Los_Angeles".into(),
             refine_to: RefineLimit::Target,
+            horizon: Horizon::default(),
         }
     }
 }
@@ -123,6 +127,7 @@ impl Controller {
     /// `time_zone` (unknown), `policy` (an Oracle), `scenarios` (0), or the site's.
     pub fn new(config: SiteConfig, options: LiveOptions) -> Result<Self> {
         config.validate()?;
+        options.horizon.validate()?;
         let time_zone = TimeZone::get(&options.time_zone).map_err(|e| Error::InvalidField {
             field: "time_zone".into(),
             reason: format!("{:?}: {e}", options.time_zone),
@@ -151,6 +156,7 @@ impl Controller {
             time_grid: options.time_grid,
             forecast: ForecastMode::History,
             refine_to: options.refine_to,
+            horizon: options.horizon,
         });
         Ok(Controller {
             config,

@@ -4,7 +4,9 @@
 
 use super::{AcceptanceMode, Choice, Menu, MenuInput, MenuOption, MenuOptions, UserModel};
 use crate::forecast::HistoryForecaster;
-use crate::policy::{future_blocks, planned_connected, stream_seed, ForecastMode, FutureQuery};
+use crate::policy::{
+    future_blocks, planned_connected, stream_seed, ForecastMode, FutureQuery, Horizon,
+};
 use crate::{Admission, Arrival, ArrivalDecision, ArrivalPolicy, EvAt, Price, Result};
 use evmech_milp_model::charging::{ChargingProblem, ChargingWeights};
 use evmech_milp_model::LpBackend;
@@ -209,6 +211,8 @@ impl Negotiator {
             connected: planned_connected(config, a.slot, a.connected),
             hindsight_stream: (vec![day, a.slot as u64, a.session_index as u64], "neg"),
             reach: Some(latest),
+            // A menu prices the rest of the day (a quote needs a departure today).
+            horizon: Horizon::EndOfDay,
         };
         let forecaster = HistoryForecaster::default();
         let seed = stream_seed(s.seed, &[a.session_index as u64], "neg");

@@ -46,6 +46,77 @@ impl ForecastMode {
     }
 }
 
+/// How far ahead MPC and MC-MPC plan.
+///
+/// The papers plan to the end of the day (or to the latest departure of an EV staying past
+/// midnight): at 17:00 the model sees seven hours, and nothing of the night or the next morning.
+/// A rolling horizon plans the same length ahead at every slot: the night's building load,
+/// tomorrow morning's sampled arrivals and the EVs that stay over. It never crosses the end of a
+/// billing month (the month's peak is billed on its own), and it covers every connected EV's
+/// departure up to a day ahead, as the end-of-day horizon does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Horizon {
+    /// To midnight, or to the latest departure of a connected EV (at most a day ahead): the
+    /// papers' horizon.
+    EndOfDay,
+    /// This many hours ahead of the current slot (1 to 24), within the billing month; and at
+    /// least to the end of the day and to the latest departure, as [`Horizon::EndOfDay`].
+    Rolling {
+        /// Hours ahead.
+        hours: u32,
+    },
+}
+
+impl Default for Horizon {
+    /// A rolling 24 hours.
+    fn default() -> Self {
+        Horizon::Rolling { hours: 24 }
+    }
+}
+
+impl Horizon {
+    /// `end-of-day` or the hours ahead (`24`).
+    pub fn name(self) -> String {
+        match self {
+            Horizon::EndOfDay => "end-of-day".into(),
+            Horizon::Rolling { hours } => hours.to_string(),
+        }
+    }
+
+    /// Checks the hours (1 to 24; field `horizon`).
+    pub fn validate(self) -> Result<()> {
+        match self {
+            Horizon::Rolling { hours } if !(1..=24).contains(&hours) => {
+                Err(crate::Error::InvalidParameter {
+                    field: "horizon",
+                    reason: format!("a rolling horizon is 1 to 24 hours, got {hours}"),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::str::FromStr for Horizon {
+    type Err = crate::Error;
+
+    /// `end-of-day`, or the hours ahead of a rolling horizon (`24`).
+    fn from_str(s: &str) -> Result<Self> {
+        let horizon = match s.trim() {
+            "end-of-day" => Horizon::EndOfDay,
+            text => Horizon::Rolling {
+                hours: text.parse().map_err(|_| crate::Error::InvalidParameter {
+                    field: "horizon",
+                    reason: format!("expected end-of-day or hours ahead (1 to 24), got {s:?}"),
+                })?,
+            },
+        };
+        horizon.validate()?;
+        Ok(horizon)
+    }
+}
+
 /// Draws hindsight blocks from the recorded episode ([`ForecastMode::HindsightPool`] and
 /// [`ForecastMode::HindsightPerfect`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -116,18 +187,40 @@ pub(crate) struct FutureQuery<'a> {
     pub hindsight_stream: (Vec<u64>, &'static str),
     /// A slot the horizon must reach (an arriving EV's latest departure), if any.
     pub reach: Option<usize>,
+    /// How far ahead the blocks go.
+    pub horizon: Horizon,
 }
 
 impl FutureQuery<'_> {
-    /// One past the last slot any block covers: the end of the day, or the latest departure
-    /// (an EV staying over midnight), at most 24 hours ahead; and at least [`FutureQuery::reach`].
+    /// One past the last slot any block covers, counted from today's midnight: the end of the
+    /// day, or the latest departure (an EV staying over midnight), at most 24 hours ahead; with a
+    /// rolling horizon at least its hours ahead, within the billing month; and at least
+    /// [`FutureQuery::reach`].
     pub fn horizon_end(&self) -> usize {
-        horizon_end(
-            self.config.slots_per_day(),
+        self.end_for(self.horizon)
+    }
+
+    /// [`FutureQuery::horizon_end`] under `horizon`.
+    fn end_for(&self, horizon: Horizon) -> usize {
+        let n = self.config.slots_per_day();
+        let departures = horizon_end(
+            n,
             self.slot,
             self.connected.iter().map(|e| e.departure_slot),
-        )
-        .max(self.reach.unwrap_or(0))
+        );
+        let end = match horizon {
+            Horizon::EndOfDay => departures,
+            Horizon::Rolling { hours } => {
+                let ahead = (hours as usize * n).div_ceil(24).max(1);
+                let month_end = if self.date.plus_days(1).month == self.date.month {
+                    2 * n
+                } else {
+                    n
+                };
+                departures.max((self.slot + ahead).min(month_end))
+            }
+        };
+        end.max(self.reach.unwrap_or(0))
     }
 }
 
@@ -185,8 +278,9 @@ pub(crate) fn future_blocks(
     load_noise_sd: f64,
 ) -> Result<(Vec<ChargingBlock>, String)> {
     let count = count.max(1);
-    let end = q.horizon_end();
     if mode.is_hindsight() {
+        // The recorded day holds no next morning: the hindsight modes plan to the end of the day.
+        let end = q.end_for(Horizon::EndOfDay);
         let view = q.hindsight.ok_or_else(|| crate::Error::InvalidParameter {
             field: "forecast",
             reason: format!(
@@ -205,6 +299,7 @@ pub(crate) fn future_blocks(
         truncate_all(&mut blocks, q.config.tariff.slot_hours());
         return Ok((blocks, mode.label().into()));
     }
+    let end = q.horizon_end();
     let request = ForecastRequest {
         history: q.history,
         date: q.date,

@@ -2,8 +2,8 @@
 //! the live controller and the experiments choose a policy.
 
 use super::{
-    ChargingPolicy, Edf, ForecastMode, Llf, MaxCharge, McMpc, McMpcOptions, OnFailure, Oracle,
-    OracleMode, RefineLimit, ReqCharge,
+    ChargingPolicy, Edf, ForecastMode, Horizon, Llf, MaxCharge, McMpc, McMpcOptions, OnFailure,
+    Oracle, OracleMode, RefineLimit, ReqCharge,
 };
 use crate::{Error, Result};
 use evmech_milp_model::charging::TimeGrid;
@@ -79,6 +79,7 @@ impl PolicyKind {
                 on_failure: settings.on_failure,
                 forecast: settings.forecast,
                 refine_to: settings.refine_to,
+                horizon: settings.horizon,
                 ..McMpcOptions::default()
             }))
         };
@@ -130,6 +131,9 @@ pub struct PolicySettings {
     /// How far MPC's and MC-MPC's refinement may charge an EV (default: to its target).
     #[serde(default)]
     pub refine_to: RefineLimit,
+    /// How far ahead MPC and MC-MPC plan (default: a rolling 24 hours).
+    #[serde(default)]
+    pub horizon: Horizon,
 }
 
 fn hourly() -> TimeGrid {
@@ -164,6 +168,7 @@ impl Default for PolicySettings {
             time_grid: hourly(),
             forecast: ForecastMode::History,
             refine_to: RefineLimit::Target,
+            horizon: Horizon::default(),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::req_charge::req_charge_kw;
 use super::{
-    future_blocks, planned_connected, ChargingPolicy, Decision, ForecastMode, FutureQuery,
+    future_blocks, planned_connected, ChargingPolicy, Decision, ForecastMode, FutureQuery, Horizon,
     Observation,
 };
 use crate::forecast::{Forecaster, HistoryForecaster};
@@ -85,6 +85,10 @@ pub struct McMpcOptions {
     /// How far the refinement may charge an EV (default: to its target).
     #[serde(default)]
     pub refine_to: RefineLimit,
+    /// How far ahead the model plans (default: a rolling 24 hours; the hindsight forecast modes
+    /// always plan to the end of the day, the recorded day holding no next morning).
+    #[serde(default)]
+    pub horizon: Horizon,
     /// Ramp limit on each EV's net power, kW (off by default).
     pub ramp_kw: Option<f64>,
     /// Solver.
@@ -113,6 +117,7 @@ impl Default for McMpcOptions {
             refinement: true,
             water_filling: false,
             refine_to: RefineLimit::Target,
+            horizon: Horizon::default(),
             ramp_kw: None,
             backend: LpBackend::default(),
             time_grid: default_time_grid(),
@@ -204,6 +209,7 @@ impl McMpc {
 
     /// The charging problem of one decision.
     pub fn problem(&self, obs: &Observation<'_>) -> Result<PlannedProblem> {
+        self.options.horizon.validate()?;
         let config = obs.config;
         let mut busy = vec![0usize; config.site.chargers().len()];
         for ev in obs.evs {
@@ -223,6 +229,7 @@ impl McMpc {
                 "ch",
             ),
             reach: None,
+            horizon: self.options.horizon,
         };
         let (blocks, forecast) = future_blocks(
             &query,

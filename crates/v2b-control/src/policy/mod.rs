@@ -14,7 +14,9 @@ mod req_charge;
 pub use edf::Edf;
 pub(crate) use futures::standard_normal;
 pub(crate) use futures::{future_blocks, FutureQuery};
-pub use futures::{planned_connected, session_key, stream_seed, ForecastMode, FutureSampler};
+pub use futures::{
+    planned_connected, session_key, stream_seed, ForecastMode, FutureSampler, Horizon,
+};
 pub use kind::{grid_by_name, grid_name, PolicyKind, PolicySettings, GRIDS};
 pub use llf::Llf;
 pub use max_charge::MaxCharge;
