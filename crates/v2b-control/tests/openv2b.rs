@@ -1,7 +1,7 @@
 //! openv2b's `examples/one_day` read as an evmech scenario, simulated, and bad scenario
 //! directories refused naming the file and field.
 
-use evmech_v2b_control::policy::{MaxCharge, Oracle, OracleMode};
+use evmech_v2b_control::policy::{MaxCharge, Oracle, OracleMode, ReqCharge};
 use evmech_v2b_control::{load_openv2b, simulate, Date, Error, SessionStatus};
 use std::path::{Path, PathBuf};
 
@@ -195,4 +195,20 @@ fn bad_scenarios_are_refused_naming_file_and_field() {
     assert_eq!(err("daily", &two_days), "value");
     let missing = load_openv2b(Path::new("/nonexistent/openv2b"), start()).unwrap_err();
     assert!(matches!(missing, Error::Read { .. }), "{missing:?}");
+}
+
+/// The side-by-side run of `docs/v2b.md`: openv2b itself (commit cd12b86, `openv2b --scenario
+/// examples/one_day --policy uncontrolled`) bills its uncontrolled policy at 247.40 USD of
+/// energy, 723.54 USD of demand and 265.50 USD of DR penalty. ReqCharge is the same policy
+/// (every car toward its target at full power); evmech's plant, tariff and DR settlement give
+/// the same bill to the cent.
+#[test]
+fn req_charge_bills_what_openv2b_bills_its_uncontrolled_policy() {
+    let s = load_openv2b(&one_day(), start()).unwrap().scenario;
+    let r = simulate(&s, &mut ReqCharge, None).unwrap();
+    let cents = |x: f64| (x * 100.0).round() / 100.0;
+    assert_eq!(cents(r.energy_cost_usd), 247.40);
+    assert_eq!(cents(r.demand_cost_usd), 723.54);
+    assert_eq!(cents(r.dr_penalty_usd), 265.50);
+    assert_eq!(cents(r.building_cost_usd), 1236.44);
 }
