@@ -7,8 +7,8 @@ use evmech_lab::export;
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::policy::OnFailure;
 use evmech_v2b_control::{
-    load_openv2b, load_session_file, BuildingLoad, Date, DaysOfWeek, DepartureMode, LoadProfile,
-    MeterLoad, Overnight, Scenario, SessionOptions, Site, Stress, Tariff,
+    load_openv2b_with, load_session_file, BuildingLoad, Date, DaysOfWeek, DepartureMode,
+    LoadProfile, MeterLoad, Overnight, Scenario, SessionOptions, Site, Stress, Tariff,
 };
 use std::path::{Path, PathBuf};
 
@@ -146,7 +146,7 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<Loaded, InputError> {
                     format!("not a date YYYY-MM-DD: {:?} ({e})", args.start_date),
                 )
             })?;
-            let read = load_openv2b(dir, Date::from(start))?;
+            let read = load_openv2b_with(dir, Date::from(start), overnight(args.overnight))?;
             (read.scenario, read.notes)
         }
         None => (files_episode(args)?, Vec::new()),
@@ -191,10 +191,7 @@ fn files_episode(args: &EpisodeArgs) -> Result<Scenario, InputError> {
         stations: args.stations,
         days_of_week: args.days_of_week.into(),
         time_zone: zone.clone(),
-        overnight: match args.overnight {
-            OvernightArg::Continue => Overnight::Continue,
-            OvernightArg::Cut => Overnight::CutAtMidnight,
-        },
+        overnight: overnight(args.overnight),
     };
     let mut sessions = load_sessions(&args.sessions, &options)?;
     if let Some(text) = &args.months {
@@ -341,5 +338,13 @@ impl From<DaysArg> for DaysOfWeek {
             DaysArg::All => DaysOfWeek::All,
             DaysArg::Weekdays => DaysOfWeek::Weekdays,
         }
+    }
+}
+
+/// `--overnight` as the library's [`Overnight`].
+fn overnight(arg: OvernightArg) -> Overnight {
+    match arg {
+        OvernightArg::Continue => Overnight::Continue,
+        OvernightArg::Cut => Overnight::CutAtMidnight,
     }
 }

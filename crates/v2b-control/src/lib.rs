@@ -87,7 +87,7 @@ pub use domain::config::{EvAt, SiteConfig, TariffRows};
 pub use domain::dr::DrEvent;
 pub use domain::history::History;
 pub use domain::meter::{LoadProfile, MeterLoad};
-pub use domain::openv2b::{load_openv2b, OpenV2bScenario};
+pub use domain::openv2b::{load_openv2b, load_openv2b_with, OpenV2bScenario};
 pub use domain::ranges::{
     MAX_BATTERY_KWH, MAX_DEMAND_USD_PER_KW, MAX_ENERGY_USD_PER_KWH, MAX_LOAD_KW,
     MAX_SURCHARGE_FACTOR,

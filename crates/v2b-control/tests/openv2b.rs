@@ -2,7 +2,9 @@
 //! directories refused naming the file and field.
 
 use evmech_v2b_control::policy::{MaxCharge, Oracle, OracleMode, ReqCharge};
-use evmech_v2b_control::{load_openv2b, simulate, Date, Error, SessionStatus};
+use evmech_v2b_control::{
+    load_openv2b, load_openv2b_with, simulate, Date, Error, Overnight, SessionStatus,
+};
 use std::path::{Path, PathBuf};
 
 /// The package's directory, read when the test runs (cargo sets it), so a test binary built
@@ -211,4 +213,65 @@ fn req_charge_bills_what_openv2b_bills_its_uncontrolled_policy() {
     assert_eq!(cents(r.demand_cost_usd), 723.54);
     assert_eq!(cents(r.dr_penalty_usd), 265.50);
     assert_eq!(cents(r.building_cost_usd), 1236.44);
+}
+
+/// `one_day` stretched over two days, vehicle 0 leaving at 10:00 the next morning.
+fn two_days() -> PathBuf {
+    scratch("two-days", |dir| {
+        replace(
+            dir,
+            "scenario.json",
+            "\"horizon_slots\": 96",
+            "\"horizon_slots\": 192",
+        );
+        let prices = std::fs::read_to_string(dir.join("grid_prices.csv")).unwrap();
+        let next: String = prices
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let (slot, rest) = l.split_once(',').unwrap();
+                format!("{},{rest}\n", slot.parse::<usize>().unwrap() + 96)
+            })
+            .collect();
+        std::fs::write(dir.join("grid_prices.csv"), prices + &next).unwrap();
+        replace(dir, "vehicles.csv", "0,32,68,", "0,32,136,");
+    })
+}
+
+/// A session past midnight stays whole by default (the engine carries it into the next day) and
+/// is cut at midnight, with a note, on request.
+#[test]
+fn a_session_past_midnight_stays_whole_unless_cut() {
+    let whole = load_openv2b(&two_days(), start()).unwrap();
+    let v0 = |s: &evmech_v2b_control::Scenario| s.days()[0].sessions[0].clone();
+    assert_eq!(whole.scenario.days().len(), 2);
+    assert_eq!(
+        (
+            v0(&whole.scenario).id.as_str(),
+            v0(&whole.scenario).departure_slot
+        ),
+        ("000000-0", 136)
+    );
+    assert!(
+        whole.notes.iter().all(|n| !n.contains("cut")),
+        "{:?}",
+        whole.notes
+    );
+    let r = simulate(&whole.scenario, &mut ReqCharge, None).unwrap();
+    let out = r
+        .sessions
+        .iter()
+        .find(|o| o.session_id == "000000-0")
+        .unwrap();
+    assert_eq!(out.departure_slot, 136);
+    assert!(out.missing_kwh < 1e-9 && out.delivered_kwh > 30.0);
+    let cut = load_openv2b_with(&two_days(), start(), Overnight::CutAtMidnight).unwrap();
+    assert_eq!(v0(&cut.scenario).departure_slot, 96);
+    assert!(
+        cut.notes
+            .iter()
+            .any(|n| n.contains("1 sessions run past midnight")),
+        "{:?}",
+        cut.notes
+    );
 }

@@ -6,8 +6,8 @@
 use crate::domain::csv::{open, read_table, Row};
 use crate::domain::sessions::VehicleLimits;
 use crate::{
-    Charger, ClockTime, Date, DaySet, DemandCharge, DrEvent, EnergyPeriod, Error, Penalties,
-    Result, Scenario, ScenarioSpec, Session, Site, SiteSpec, Tariff, TieBreak,
+    Charger, ClockTime, Date, DaySet, DemandCharge, DrEvent, EnergyPeriod, Error, Overnight,
+    Penalties, Result, Scenario, ScenarioSpec, Session, Site, SiteSpec, Tariff, TieBreak,
 };
 use evmech_milp_model::charging::ChargingCurve;
 use std::path::Path;
@@ -339,13 +339,20 @@ fn read_vehicles(path: &Path, s: &Settings, notes: &mut Vec<String>) -> Result<V
     Ok(rows)
 }
 
-/// The vehicles as evmech sessions, one day each: a session past midnight is cut there.
+/// The vehicles as evmech sessions. A session past midnight stays whole up to
+/// [`MAX_STAY_DAYS`](crate::MAX_STAY_DAYS) ([`Overnight::Continue`]) or is cut at its arrival
+/// day's midnight ([`Overnight::CutAtMidnight`]); a cut is reported in `notes`.
 fn sessions(
     rows: &[VehicleRow],
     start: Date,
     per_day: usize,
+    overnight: Overnight,
     notes: &mut Vec<String>,
 ) -> Vec<Session> {
+    let last = match overnight {
+        Overnight::Continue => per_day * crate::MAX_STAY_DAYS,
+        Overnight::CutAtMidnight => per_day,
+    };
     let mut cut = 0;
     let mut raised = 0;
     let mut out: Vec<Session> = rows
@@ -354,8 +361,8 @@ fn sessions(
         .map(|(k, r)| {
             let day = r.arrival / per_day;
             let arrival = r.arrival % per_day;
-            let departure = (r.departure - day * per_day).min(per_day);
-            cut += usize::from(r.departure - day * per_day > per_day);
+            let departure = (r.departure - day * per_day).min(last);
+            cut += usize::from(r.departure - day * per_day > last);
             raised += usize::from(r.soc_target < r.soc_arrival);
             let target = r.soc_target.max(r.soc_arrival);
             Session {
@@ -376,7 +383,15 @@ fn sessions(
         .collect();
     out.sort_by(|a, b| (a.date, a.arrival_slot, &a.id).cmp(&(b.date, b.arrival_slot, &b.id)));
     if cut > 0 {
-        notes.push(format!("{cut} sessions run past midnight and are cut there (evmech simulates a session on its arrival day)"));
+        notes.push(match overnight {
+            Overnight::CutAtMidnight => {
+                format!("{cut} sessions run past midnight and are cut there (--overnight cut)")
+            }
+            Overnight::Continue => format!(
+                "{cut} sessions stay longer than {} days and are cut there",
+                crate::MAX_STAY_DAYS
+            ),
+        });
     }
     if raised > 0 {
         notes.push(format!("{raised} sessions have soc_target_kwh below soc_arrival_kwh: the target is the arrival energy (openv2b may discharge down to the lower target)"));
@@ -537,18 +552,26 @@ fn dr_events(path: &Path, start: Date, s: &Settings) -> Result<Vec<DrEvent>> {
 /// `start`. Prices become a tariff (one energy period per run of equal prices; the facilities
 /// demand charge on every slot, the peak-TOU one on the `peak` class's window), the site cap
 /// the site's import limit, efficiencies the chargers', vehicles sessions with their own power
-/// limits and floors, on a flat charging curve and no site-wide floor, same-slot arrivals in
-/// ascending vehicle id. What evmech cannot reproduce exactly is listed in
+/// limits and floors (a session past midnight kept whole: [`load_openv2b_with`] can cut it), on
+/// a flat charging curve and no site-wide floor, same-slot arrivals in ascending vehicle id.
+/// What evmech cannot reproduce exactly is listed in
 /// [`OpenV2bScenario::notes`]; what it cannot represent at all (prices that differ between
 /// days, a non-whole-day horizon) is an error naming the file and field.
 pub fn load_openv2b(dir: &Path, start: Date) -> Result<OpenV2bScenario> {
+    load_openv2b_with(dir, start, Overnight::default())
+}
+
+/// [`load_openv2b`] with sessions past midnight kept whole ([`Overnight::Continue`], the
+/// default: up to [`MAX_STAY_DAYS`](crate::MAX_STAY_DAYS)) or cut at their arrival day's midnight
+/// ([`Overnight::CutAtMidnight`]).
+pub fn load_openv2b_with(dir: &Path, start: Date, overnight: Overnight) -> Result<OpenV2bScenario> {
     let mut notes = Vec::new();
     let s = read_settings(dir, &mut notes)?;
     let per_day = 1440 / s.slot_minutes as usize;
     let [vehicles_file, chargers_file, building_file, prices_file] = &s.files;
     let chargers = read_chargers(&dir.join(chargers_file), &s)?;
     let rows = read_vehicles(&dir.join(vehicles_file), &s, &mut notes)?;
-    let sessions = sessions(&rows, start, per_day, &mut notes);
+    let sessions = sessions(&rows, start, per_day, overnight, &mut notes);
     let (building, _) = read_steps(&dir.join(building_file), s.horizon, None)?;
     let tariff = tariff(&dir.join(prices_file), &s)?;
     let demand_response = match &s.dr_file {
