@@ -175,11 +175,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         println!(
-            "\nTable {table} ({} weekdays, seed {}, settlement: {}, refine to: {}, futures: {}{}):",
+            "\nTable {table} ({} weekdays, seed {}, settlement: {}, refine to: {}, horizon: {}, futures: {}{}):",
             scenario.days().len(),
             args.seed,
             args.settlement,
             args.refine_to,
+            args.horizon,
             args.forecast,
             if args.forecast == "history" {
                 ""

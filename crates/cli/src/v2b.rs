@@ -159,7 +159,6 @@ pub(crate) fn parse_backend(text: Option<&str>) -> Result<LpBackend, InputError>
     Ok(backend)
 }
 
-/// The forecast mode named `text` (`history`, `hindsight-pool`, `hindsight-perfect`).
 /// The planning horizon named `text` (`--horizon`).
 pub(crate) fn horizon_by_name(text: &str) -> Result<Horizon, InputError> {
     text.parse()
@@ -172,6 +171,7 @@ pub(crate) fn refine_by_name(text: &str) -> Result<RefineLimit, InputError> {
         .map_err(|e: evmech_v2b_control::Error| bad_arg("refine-to", e.to_string()))
 }
 
+/// The forecast mode named `text` (`history`, `hindsight-pool`, `hindsight-perfect`).
 pub(crate) fn forecast_by_name(text: &str) -> Result<ForecastMode, InputError> {
     [
         ForecastMode::History,

@@ -476,30 +476,47 @@ fn plugged_in_until(departure: usize) -> ConnectedEv {
     }
 }
 
+/// The blocks of MC-MPC's model with `options` at `slot` of `date`, the load now that of day
+/// `today` of `scenario`, the days before `today` recorded, one EV plugged in until
+/// `departure`.
+fn mc_mpc_blocks(
+    scenario: &Scenario,
+    today: usize,
+    date: Date,
+    (slot, departure): (usize, usize),
+    options: McMpcOptions,
+) -> Vec<ChargingBlock> {
+    let history = scenario.history_before(today);
+    let obs = Observation {
+        config: scenario.config(),
+        date,
+        slot,
+        building_kw: scenario.days()[today].building_kw[slot],
+        past_peaks_kw: &[100.0],
+        evs: &[plugged_in_until(departure)],
+        history: &history,
+        hindsight: None,
+    };
+    McMpc::new(options).problem(&obs).unwrap().problem.blocks
+}
+
 /// MC-MPC writes one block per distinct future: 30 draws from five past days are at most five
 /// blocks, weighted by how often each day was drawn.
 #[test]
 fn mc_mpc_writes_each_distinct_future_once() {
     let scenario = small_episode(5, 6);
     let today = 5;
-    let history = scenario.history_before(today);
-    let day = &scenario.days()[today];
-    let evs = [plugged_in_until(70)];
-    let obs = Observation {
-        config: scenario.config(),
-        date: day.date,
-        slot: 36,
-        building_kw: day.building_kw[36],
-        past_peaks_kw: &[100.0],
-        evs: &evs,
-        history: &history,
-        hindsight: None,
-    };
-    let policy = McMpc::new(McMpcOptions {
+    let options = McMpcOptions {
         scenarios: 30,
         ..McMpcOptions::default()
-    });
-    let blocks = policy.problem(&obs).unwrap().problem.blocks;
+    };
+    let blocks = mc_mpc_blocks(
+        &scenario,
+        today,
+        scenario.days()[today].date,
+        (36, 70),
+        options,
+    );
     assert!(
         (2..=today).contains(&blocks.len()),
         "{} blocks",
@@ -552,26 +569,14 @@ fn the_refinement_charges_to_the_target_unless_told_the_ceiling() {
 fn a_rolling_horizon_sees_the_next_morning_within_the_month() {
     let scenario = small_episode(5, 8);
     let today = 7;
-    let history = scenario.history_before(today);
     let day = &scenario.days()[today];
-    let evs = [plugged_in_until(72)];
     let blocks = |date: Date, horizon: Horizon| {
-        let obs = Observation {
-            config: scenario.config(),
-            date,
-            slot: 68,
-            building_kw: day.building_kw[68],
-            past_peaks_kw: &[100.0],
-            evs: &evs,
-            history: &history,
-            hindsight: None,
-        };
-        let policy = McMpc::new(McMpcOptions {
+        let options = McMpcOptions {
             scenarios: 10,
             horizon,
             ..McMpcOptions::default()
-        });
-        policy.problem(&obs).unwrap().problem.blocks
+        };
+        mc_mpc_blocks(&scenario, today, date, (68, 72), options)
     };
     let rolling = blocks(day.date, Horizon::default());
     assert!(rolling.iter().all(|b| b.end_slot() == 68 + 96));

@@ -43,6 +43,30 @@ pub struct EvAt {
     pub limits: VehicleLimits,
 }
 
+impl EvAt {
+    /// `session` as requested, plugged in on `charger` at `arrival_slot` with the model key
+    /// `key`: its arrival energy, its requested departure and `target_kwh` (its request clipped
+    /// to what the charger delivers by then, [`SiteConfig::clipped_target`]).
+    pub fn requested(
+        session: &crate::Session,
+        key: u64,
+        charger: usize,
+        arrival_slot: usize,
+        target_kwh: f64,
+    ) -> EvAt {
+        EvAt {
+            key,
+            charger,
+            arrival_slot,
+            departure_slot: session.departure_slot,
+            energy_kwh: session.arrival_energy_kwh,
+            target_kwh,
+            battery_kwh: session.battery_kwh,
+            limits: session.limits,
+        }
+    }
+}
+
 /// Everything about a site that a charging decision needs and that does not change within a
 /// day. A [`Scenario`](crate::Scenario) has one ([`Scenario::config`](crate::Scenario::config));
 /// a live [`Controller`](crate::live::Controller) is built from one.

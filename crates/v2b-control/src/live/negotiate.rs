@@ -174,16 +174,11 @@ impl Controller {
     pub fn requested_ev(&self, state: &SiteState, arrival: &LiveArrival) -> Result<PlannedEv> {
         let s = self.slotted(state)?;
         let (charger, session) = self.arrival_session(state, &s, arrival)?;
-        Ok(self.config.planned_ev(&EvAt {
-            key: state.evs.len() as u64,
-            charger,
-            arrival_slot: s.slot,
-            departure_slot: session.departure_slot,
-            energy_kwh: session.arrival_energy_kwh,
-            target_kwh: self.config.clipped_target(&session, charger),
-            battery_kwh: session.battery_kwh,
-            limits: session.limits,
-        }))
+        let target = self.config.clipped_target(&session, charger);
+        let key = state.evs.len() as u64;
+        Ok(self
+            .config
+            .planned_ev(&EvAt::requested(&session, key, charger, s.slot, target)))
     }
 
     /// The seed parts of a simulated driver's choice on a live quote: the date of `state` and

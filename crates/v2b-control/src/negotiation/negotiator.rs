@@ -236,16 +236,13 @@ impl Negotiator {
                 backend: s.backend,
                 ..config.charging_problem(blocks, a.past_peaks_kw)
             },
-            arriving: config.planned_ev(&EvAt {
-                key: a.key,
-                charger: a.charger,
-                arrival_slot: a.slot,
-                departure_slot: d_req,
-                energy_kwh: a.session.arrival_energy_kwh,
-                target_kwh: a.target_kwh,
-                battery_kwh: a.session.battery_kwh,
-                limits: a.session.limits,
-            }),
+            arriving: config.planned_ev(&EvAt::requested(
+                a.session,
+                a.key,
+                a.charger,
+                a.slot,
+                a.target_kwh,
+            )),
         })
     }
 
@@ -303,10 +300,14 @@ impl Negotiator {
     /// `parts` (the simulator passes the day and the session; [`ConsentMechanism`](super::ConsentMechanism)
     /// the date and a hash of the arrival's id, as a live quote does).
     pub fn choose(&self, menu: &Menu, user: &super::UserWeights, parts: &[u64]) -> Choice {
+        self.choose_on(&self.guaranteed_utilities(menu, user), parts)
+    }
+
+    /// [`Negotiator::choose`] on utilities `y` already computed.
+    fn choose_on(&self, y: &[f64], parts: &[u64]) -> Choice {
         let s = &self.settings;
-        let y = self.guaranteed_utilities(menu, user);
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, parts, "choice"));
-        s.acceptance.choose(&y, rng.random::<f64>())
+        s.acceptance.choose(y, rng.random::<f64>())
     }
 
     /// What the user's `choice` from `menu` means for the site at the quote (the paper's
@@ -402,7 +403,7 @@ impl ArrivalPolicy for Negotiator {
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(s.seed, &parts, "user"));
         let user = s.users.draw(&mut rng);
         let y = self.guaranteed_utilities(&menu, &user);
-        let choice = self.choose(&menu, &user, &parts);
+        let choice = self.choose_on(&y, &parts);
         Ok(ArrivalDecision {
             admission: Negotiator::settle(&menu, choice, s.settlement)?,
             lp_solves: menu.lp_solves,
