@@ -39,10 +39,28 @@ struct EvInput {
     rt_values: Option<SessionValues>,
 }
 
-/// A `{session: value}` map read straight into a list (no intermediate JSON values: a
-/// 2000 x 2000 file has 8 million of them); non-numbers are refused by the parser with their path.
+/// A `{session: value}` map read straight into one buffer of names and a list of values: no
+/// intermediate JSON values and no allocation per name (a 2000 x 2000 file has 8 million);
+/// non-numbers are refused by the parser with their path.
 #[derive(Debug, Default)]
-struct SessionValues(Vec<(String, f64)>);
+struct SessionValues {
+    /// The names, end to end.
+    names: String,
+    /// Each entry's end in `names`, and its value.
+    entries: Vec<(usize, f64)>,
+}
+
+impl SessionValues {
+    /// The entries in file order.
+    fn iter(&self) -> impl Iterator<Item = (&str, f64)> {
+        let mut start = 0;
+        self.entries.iter().map(move |&(end, x)| {
+            let name = &self.names[start..end];
+            start = end;
+            (name, x)
+        })
+    }
+}
 
 impl<'de> Deserialize<'de> for SessionValues {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -56,14 +74,37 @@ impl<'de> Deserialize<'de> for SessionValues {
                 self,
                 mut map: A,
             ) -> Result<SessionValues, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
-                while let Some(entry) = map.next_entry::<String, f64>()? {
-                    out.push(entry);
+                let mut out = SessionValues::default();
+                out.entries.reserve(map.size_hint().unwrap_or(0));
+                while map.next_key_seed(AppendName(&mut out.names))?.is_some() {
+                    let x: f64 = map.next_value()?;
+                    out.entries.push((out.names.len(), x));
                 }
-                Ok(SessionValues(out))
+                Ok(out)
             }
         }
         d.deserialize_map(Visitor)
+    }
+}
+
+/// Reads a map key by appending it to a buffer (a seed: the key is never its own `String`).
+struct AppendName<'a>(&'a mut String);
+
+impl<'de> serde::de::DeserializeSeed<'de> for AppendName<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for AppendName<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a session name")
+    }
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<(), E> {
+        self.0.push_str(name);
+        Ok(())
     }
 }
 
@@ -128,9 +169,12 @@ fn validate(input: &Input) -> Result<(TwoStage, Vec<TwoStageReport>), FieldError
     // Hash lookups keep reading linear in the file's size (a 2000 x 2000 file has 8 million
     // values; a linear search per value made it cubic).
     let sessions = &input.sessions;
-    let mut session_index: HashMap<&str, usize> = HashMap::with_capacity(sessions.len());
+    let mut session_index = Sessions {
+        order: sessions,
+        index: HashMap::with_capacity(sessions.len()),
+    };
     for (k, name) in sessions.iter().enumerate() {
-        if session_index.insert(name.as_str(), k).is_some() {
+        if session_index.index.insert(name.as_str(), k).is_some() {
             return Err((
                 format!("sessions[{k}]"),
                 format!("duplicate session {name:?}"),
@@ -260,15 +304,15 @@ fn dense(row: &[f64], at: impl Fn() -> String) -> Result<Valuation, FieldError> 
 
 /// One EV's values, indexed like `sessions`; `at` names the map in errors (built only then).
 fn valuation(
-    sessions: &HashMap<&str, usize>,
+    sessions: &Sessions<'_>,
     map: &SessionValues,
     at: impl Fn() -> String,
 ) -> Result<Valuation, FieldError> {
-    let mut values = vec![0.0; sessions.len()];
-    let mut seen = vec![false; sessions.len()];
-    for &(ref name, x) in &map.0 {
+    let mut values = vec![0.0; sessions.order.len()];
+    let mut seen = vec![false; sessions.order.len()];
+    for (position, (name, x)) in map.iter().enumerate() {
         let here = || format!("{}.{name}", at());
-        let Some(&k) = sessions.get(name.as_str()) else {
+        let Some(k) = sessions.find(position, name) else {
             return Err((here(), format!("unknown session {name:?}")));
         };
         if std::mem::replace(&mut seen[k], true) {
@@ -283,6 +327,23 @@ fn valuation(
         values[k] = x;
     }
     Valuation::new(values).map_err(|e| (at(), e.to_string()))
+}
+
+/// The sessions in order, and a hash index of their names.
+struct Sessions<'a> {
+    order: &'a [String],
+    index: HashMap<&'a str, usize>,
+}
+
+impl Sessions<'_> {
+    /// The index of session `name`, the `position`-th entry of a map: files usually list the
+    /// sessions in order, so that position is compared before the name is hashed.
+    fn find(&self, position: usize, name: &str) -> Option<usize> {
+        match self.order.get(position) {
+            Some(s) if s == name => Some(position),
+            _ => self.index.get(name).copied(),
+        }
+    }
 }
 
 /// The largest value a report may hold, USD. Far above any charging session's worth, and small

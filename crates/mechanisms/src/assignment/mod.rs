@@ -20,6 +20,7 @@
 
 mod brute_force;
 mod hungarian;
+mod light_graph;
 mod pair_removal;
 mod walrasian;
 

@@ -1,5 +1,6 @@
 //! `W*(N \ {i}, K \ {e})` from one optimal assignment, by one early-stopping Dijkstra.
 
+use super::light_graph::{LightGraph, Weights};
 use super::walrasian::best_outside;
 use super::Assignment;
 use crate::ValueMatrix;
@@ -50,12 +51,37 @@ pub struct PairRemoval<'a> {
     item_of_node: Vec<usize>,
     /// Each agent's value for its own item (0 if unassigned).
     own_value: Vec<f64>,
+    /// The graph's light edges in two tiers, tried first, narrowest first (none when the
+    /// complete search is as fast).
+    light: Vec<LightGraph>,
 }
+
+/// The light edges kept per item by [`PairRemoval::new`] in the first tier, on average.
+const LIGHT_EDGES_PER_NODE: usize = 12;
+
+/// How many times wider the second tier is than the first.
+const SECOND_TIER: usize = 8;
 
 impl<'a> PairRemoval<'a> {
     /// Prepares the queries; `assignment` must be an optimal assignment of `values` from
     /// [`solve`](super::solve).
     pub fn new(values: &ValueMatrix, assignment: &'a Assignment) -> Self {
+        Self::with_light_edges(values, assignment, LIGHT_EDGES_PER_NODE)
+    }
+
+    /// As [`new`](Self::new), keeping about `per_node` of the lightest edges out of each item
+    /// for the first, sparse search of every query, and eight times as many for the second
+    /// (the default is 12).
+    ///
+    /// The answers do not depend on `per_node`, to the bit: a query whose shortest path is
+    /// longer than every kept edge's weight bound is answered by the search on the complete
+    /// graph (see the module's documentation). Only the speed does; `per_node` at least the
+    /// number of assigned agents keeps no sparse graph at all.
+    pub fn with_light_edges(
+        values: &ValueMatrix,
+        assignment: &'a Assignment,
+        per_node: usize,
+    ) -> Self {
         let holders: Vec<(usize, usize)> = assignment
             .item_of
             .iter()
@@ -78,7 +104,7 @@ impl<'a> PairRemoval<'a> {
         let own_value = (0..values.n_agents())
             .map(|agent| values.value_of(agent, assignment.item_of[agent]))
             .collect();
-        PairRemoval {
+        let mut pairs = PairRemoval {
             assignment,
             own_value,
             outside: best_outside(values, assignment),
@@ -90,7 +116,11 @@ impl<'a> PairRemoval<'a> {
             by_item,
             node_of_item,
             item_of_node,
-        }
+            light: Vec::new(),
+        };
+        let tiers = [per_node, per_node.saturating_mul(SECOND_TIER)];
+        pairs.light = LightGraph::tiers(&pairs, &tiers);
+        pairs
     }
 
     /// `W*(N \ {agent}, K \ {item})`; `agent` and `item` must be in range.
@@ -124,12 +154,30 @@ impl PairRemoval<'_> {
     /// with `b_k` the best value of an unassigned agent for `k` (or 0); the root to `x_a`, `U_a`;
     /// the root to an unsold item, 0.
     ///
+    /// First a search of the light edges only (exact whenever the distance is at most their
+    /// weight bound: see `light_graph`), then of a wider tier of them, else the search of the
+    /// complete graph.
+    fn distance(&self, from: Node, target: usize) -> f64 {
+        let m = self.item_of_node.len();
+        let start = match from {
+            Node::Root => m,
+            Node::Item(k) => self.node_of_item[k],
+        };
+        let goal = self.node_of_item[target];
+        let mut tiers = self.light.iter();
+        tiers
+            .find_map(|light| light.distance(start, goal))
+            .unwrap_or_else(|| self.complete_distance(start, goal))
+    }
+
+    /// [`distance`](Self::distance) on the complete graph, from node `start` to node `goal`.
+    ///
     /// A dense Dijkstra (the graph is complete between items), laid out for speed: the holders'
     /// items come first and in holder order, so relaxing the edges out of a node is one pass over
     /// contiguous slices without branches (a settled node carries an infinite penalty instead of
     /// a test), and the same pass finds the next node to settle. Same sums in the same order as a
     /// textbook Dijkstra, so the same distances to the bit.
-    fn distance(&self, from: Node, target: usize) -> f64 {
+    fn complete_distance(&self, start: usize, goal: usize) -> f64 {
         let a = self.assignment;
         let m = self.item_of_node.len();
         let n_h = self.holders;
@@ -138,12 +186,8 @@ impl PairRemoval<'_> {
         // `settled[node]`: 0 while unsettled, infinity once settled (added to every candidate).
         let mut open = vec![f64::INFINITY; m + 1];
         let mut settled = vec![0.0; m + 1];
-        let mut node = match from {
-            Node::Root => root,
-            Node::Item(k) => self.node_of_item[k],
-        };
+        let mut node = start;
         let mut best = 0.0;
-        let goal = self.node_of_item[target];
         loop {
             if node == goal || best == f64::INFINITY {
                 return best;
@@ -184,6 +228,37 @@ impl PairRemoval<'_> {
                     (node, best) = (n_h + i, d);
                 }
             }
+        }
+    }
+}
+
+/// The search graph's weights, computed as the complete search computes them (the same floats).
+impl Weights for PairRemoval<'_> {
+    fn nodes(&self) -> usize {
+        self.item_of_node.len() + 1
+    }
+
+    fn holders(&self) -> usize {
+        self.holders
+    }
+
+    fn item_to_holder(&self, from: usize, to: usize) -> f64 {
+        let k = self.item_of_node[from];
+        let v = self.by_item[k * self.holders + to];
+        (self.holder_utility[to] + self.assignment.prices[k] - v).max(0.0)
+    }
+
+    fn edges_out(&self, from: usize, push: &mut dyn FnMut(usize, f64)) {
+        let m = self.item_of_node.len();
+        if from == m {
+            for (h, u) in self.holder_utility.iter().enumerate() {
+                push(h, u.max(0.0));
+            }
+            (self.holders..m).for_each(|unsold| push(unsold, 0.0));
+        } else {
+            (0..self.holders).for_each(|h| push(h, self.item_to_holder(from, h)));
+            let k = self.item_of_node[from];
+            push(m, (self.assignment.prices[k] - self.outside[k]).max(0.0));
         }
     }
 }
