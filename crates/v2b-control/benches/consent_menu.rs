@@ -29,6 +29,7 @@ fn menu(c: &mut Criterion) {
         reported_need_kwh: 35.0,
         need_clipped: false,
         limits: Default::default(),
+        chain: None,
     };
     let evs = common::connected_evs(1..15, |_| 0.0);
     let history = scenario.history_before(0);

@@ -94,7 +94,7 @@ pub use domain::ranges::{
 };
 pub use domain::scenario::{Day, Scenario, ScenarioSpec};
 pub use domain::sessions::{
-    load_acn_file, load_acn_sessions, DaysOfWeek, DepartureMode, Overnight, Session,
+    load_acn_file, load_acn_sessions, Chain, DaysOfWeek, DepartureMode, Overnight, Session,
     SessionOptions, VehicleLimits, BATTERY_CLASSES_KWH, MAX_STAY_DAYS, SLOTS_PER_DAY,
 };
 pub use domain::site::{

@@ -275,3 +275,68 @@ fn a_session_past_midnight_stays_whole_unless_cut() {
         cut.notes
     );
 }
+
+/// `one_day` with vehicle 0 back in the afternoon (8 kWh driven in between) and a charging
+/// ceiling on vehicle 1; `persistence` as given.
+fn returning(tag: &str, persistence: bool, second_arrival: usize) -> PathBuf {
+    scratch(tag, move |dir| {
+        std::fs::write(
+            dir.join("vehicles.csv"),
+            format!(
+                "vehicle_id,arrival_slot,departure_slot,battery_kwh,soc_arrival_kwh,soc_target_kwh,\
+                 max_charge_kw,max_discharge_kw,min_soc_kwh,max_soc_kwh,depletion_kwh\n\
+                 0,32,68,60.0,15.0,48.0,11.0,11.0,6.0,,0\n\
+                 1,36,72,80.0,60.0,75.0,19.0,19.0,8.0,70,0\n\
+                 2,40,64,40.0,10.0,32.0,7.0,0.0,4.0,,0\n\
+                 0,{second_arrival},90,60.0,7.0,50.0,11.0,11.0,6.0,,8\n"
+            ),
+        )
+        .unwrap();
+        replace(
+            dir,
+            "scenario.json",
+            "\"slot_minutes\": 15.0,",
+            &format!("\"slot_minutes\": 15.0, \"persistence\": {persistence},"),
+        );
+    })
+}
+
+#[test]
+fn a_returning_vehicle_keeps_its_state_of_charge_and_its_ceiling() {
+    let outcome = |persistence: bool| {
+        let dir = returning(&format!("chain-{persistence}"), persistence, 72);
+        let loaded = load_openv2b(&dir, start()).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        let s = loaded.scenario;
+        let v1 = s.days()[0]
+            .sessions
+            .iter()
+            .find(|x| x.id.starts_with("000001"));
+        assert_eq!(v1.unwrap().limits.max_energy_kwh, Some(70.0));
+        let r = simulate(&s, &mut ReqCharge, None).unwrap();
+        let get = |id: &str| {
+            r.sessions
+                .iter()
+                .find(|o| o.session_id == id)
+                .unwrap()
+                .clone()
+        };
+        (get("000000-3"), get("000001-1"))
+    };
+    // Vehicle 0 leaves at 48 kWh, drives 8: back with 40, asking 10 more to reach 50.
+    let (back, capped) = outcome(true);
+    assert!((back.requested_kwh - 10.0).abs() < 1e-6, "{back:?}");
+    // Vehicle 1 stops at its 70 kWh ceiling (target 75 cut to it): 10 kWh added.
+    assert!((capped.delivered_kwh - 10.0).abs() < 1e-6, "{capped:?}");
+    // Without persistence the second stay starts at its own soc_arrival_kwh (7 kWh).
+    let (apart, _) = outcome(false);
+    assert!((apart.requested_kwh - 43.0).abs() < 1e-6, "{apart:?}");
+    // One car's stays must not overlap when its state of charge passes between them.
+    let dir = returning("chain-overlap", true, 60);
+    let e = load_openv2b(&dir, start()).unwrap_err();
+    std::fs::remove_dir_all(&dir).ok();
+    match e {
+        Error::Csv { field, line, .. } => assert_eq!((field.as_str(), line), ("vehicle_id", 5)),
+        other => panic!("{other:?}"),
+    }
+}

@@ -24,6 +24,7 @@ fn session(id: &str, date: Date, arrival: usize, departure: usize, e0: f64, e1: 
         reported_need_kwh: e1 - e0,
         need_clipped: false,
         limits: VehicleLimits::default(),
+        chain: None,
     }
 }
 

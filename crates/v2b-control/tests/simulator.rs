@@ -32,6 +32,7 @@ fn session(id: &str, arrival: usize, departure: usize) -> Session {
         reported_need_kwh: 10.0,
         need_clipped: false,
         limits: Default::default(),
+        chain: None,
     }
 }
 

@@ -212,11 +212,15 @@ impl SiteConfig {
         }
     }
 
-    /// The battery as [`SiteConfig::battery`], with the vehicle's own floor if higher.
+    /// The battery as [`SiteConfig::battery`], with the vehicle's own floor if higher and its
+    /// own ceiling if lower.
     pub fn vehicle_battery(&self, energy_kwh: f64, battery_kwh: f64, v: &VehicleLimits) -> Battery {
         let mut b = self.battery(energy_kwh, battery_kwh);
         if let Some(m) = v.min_energy_kwh {
             b.min_kwh = b.min_kwh.max(m.min(battery_kwh));
+        }
+        if let Some(m) = v.max_energy_kwh {
+            b.max_kwh = m.max(b.min_kwh).min(battery_kwh);
         }
         b
     }
@@ -268,7 +272,7 @@ impl SiteConfig {
             energy_kwh: ev.energy_kwh,
             target_kwh: ev.target_kwh,
             min_kwh: b.min_kwh,
-            max_kwh: ev.battery_kwh,
+            max_kwh: b.max_kwh,
             battery_kwh: ev.battery_kwh,
             max_charge_kw: c.max_charge_kw,
             max_discharge_kw: c.max_discharge_kw,

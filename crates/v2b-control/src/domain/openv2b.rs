@@ -4,7 +4,7 @@
 //! dates, so the caller gives the date of slot 0.
 
 use crate::domain::csv::{open, read_table, Row};
-use crate::domain::sessions::VehicleLimits;
+use crate::domain::sessions::{Chain, VehicleLimits};
 use crate::{
     Charger, ClockTime, Date, DaySet, DemandCharge, DrEvent, EnergyPeriod, Error, Overnight,
     Penalties, Result, Scenario, ScenarioSpec, Session, Site, SiteSpec, Tariff, TieBreak,
@@ -267,16 +267,40 @@ const VEHICLE_OPTIONAL: [&str; 4] = [
 
 /// One openv2b vehicle row.
 struct VehicleRow {
+    /// Its line in the file, for errors.
+    line: usize,
     id: usize,
     arrival: usize,
     departure: usize,
     battery: f64,
     soc_arrival: f64,
     soc_target: f64,
+    depletion: f64,
     limits: VehicleLimits,
 }
 
-fn read_vehicles(path: &Path, s: &Settings, notes: &mut Vec<String>) -> Result<Vec<VehicleRow>> {
+/// With persistence, one vehicle's sessions must not overlap in time (openv2b's rule): the
+/// state of charge passes from one to the next.
+fn check_no_overlap(path: &Path, rows: &[VehicleRow]) -> Result<()> {
+    let mut by_vehicle: Vec<&VehicleRow> = rows.iter().collect();
+    by_vehicle.sort_by_key(|r| (r.id, r.arrival));
+    for w in by_vehicle.windows(2) {
+        if w[0].id == w[1].id && w[1].arrival < w[0].departure {
+            return Err(crate::domain::csv::csv_error(
+                &path.display().to_string(),
+                w[1].line,
+                "vehicle_id",
+                format!(
+                    "vehicle {} has overlapping sessions (slots {}..{} and {}..{}); with persistence one car's sessions must not overlap",
+                    w[0].id, w[0].arrival, w[0].departure, w[1].arrival, w[1].departure
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn read_vehicles(path: &Path, s: &Settings) -> Result<Vec<VehicleRow>> {
     let table = read_table(
         open(path)?,
         &path.display().to_string(),
@@ -312,29 +336,47 @@ fn read_vehicles(path: &Path, s: &Settings, notes: &mut Vec<String>) -> Result<V
         if soc_arrival < min_soc {
             return Err(row.error("soc_arrival_kwh", "is below min_soc_kwh".into()));
         }
-        if row.get(9).is_some() {
-            notes.push(format!(
-                "vehicle {id}: max_soc_kwh not modelled (the battery's capacity is the ceiling)"
+        let max_soc = match row.get(9) {
+            Some(_) => Some(cell_f64(&row, 9, "max_soc_kwh", None)?),
+            None => None,
+        };
+        if let Some(m) = max_soc {
+            if m > battery || m < min_soc {
+                return Err(row.error(
+                    "max_soc_kwh",
+                    format!("{m} kWh is outside [min_soc_kwh {min_soc}, battery_kwh {battery}]"),
+                ));
+            }
+            if soc_arrival > m {
+                return Err(row.error("soc_arrival_kwh", "is above max_soc_kwh".into()));
+            }
+        }
+        let depletion = cell_f64(&row, 10, "depletion_kwh", Some(0.0))?;
+        if depletion > battery {
+            return Err(row.error(
+                "depletion_kwh",
+                format!("{depletion} kWh is above battery_kwh {battery}"),
             ));
         }
         rows.push(VehicleRow {
+            line: row.line,
             id,
             arrival,
             departure,
             battery,
             soc_arrival,
             soc_target,
+            depletion,
             limits: VehicleLimits {
                 max_charge_kw: Some(cell_f64(&row, 6, "max_charge_kw", None)?),
                 max_discharge_kw: Some(cell_f64(&row, 7, "max_discharge_kw", Some(0.0))?),
                 min_energy_kwh: Some(min_soc),
+                max_energy_kwh: max_soc,
             },
         });
     }
-    let mut ids: Vec<usize> = rows.iter().map(|r| r.id).collect();
-    ids.sort_unstable();
-    if s.persistence && ids.windows(2).any(|w| w[0] == w[1]) {
-        notes.push("persistence: a vehicle with several sessions starts each with its own soc_arrival_kwh (openv2b chains the state of charge)".into());
+    if s.persistence {
+        check_no_overlap(path, &rows)?;
     }
     Ok(rows)
 }
@@ -346,7 +388,7 @@ fn sessions(
     rows: &[VehicleRow],
     start: Date,
     per_day: usize,
-    overnight: Overnight,
+    (overnight, persistence): (Overnight, bool),
     notes: &mut Vec<String>,
 ) -> Vec<Session> {
     let last = match overnight {
@@ -378,6 +420,10 @@ fn sessions(
                 reported_need_kwh: target - r.soc_arrival,
                 need_clipped: false,
                 limits: r.limits,
+                chain: persistence.then(|| Chain {
+                    vehicle: r.id.to_string(),
+                    depletion_kwh: r.depletion,
+                }),
             }
         })
         .collect();
@@ -570,8 +616,14 @@ pub fn load_openv2b_with(dir: &Path, start: Date, overnight: Overnight) -> Resul
     let per_day = 1440 / s.slot_minutes as usize;
     let [vehicles_file, chargers_file, building_file, prices_file] = &s.files;
     let chargers = read_chargers(&dir.join(chargers_file), &s)?;
-    let rows = read_vehicles(&dir.join(vehicles_file), &s, &mut notes)?;
-    let sessions = sessions(&rows, start, per_day, overnight, &mut notes);
+    let rows = read_vehicles(&dir.join(vehicles_file), &s)?;
+    let sessions = sessions(
+        &rows,
+        start,
+        per_day,
+        (overnight, s.persistence),
+        &mut notes,
+    );
     let (building, _) = read_steps(&dir.join(building_file), s.horizon, None)?;
     let tariff = tariff(&dir.join(prices_file), &s)?;
     let demand_response = match &s.dr_file {

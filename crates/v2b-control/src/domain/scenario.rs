@@ -105,6 +105,7 @@ impl TryFrom<ScenarioSpec> for Scenario {
                 }
             }
         }
+        check_chains(&spec.days, n)?;
         spec.history.validate(n)?;
         if let (Some((&last, _)), Some(first)) =
             (spec.history.building_kw.last_key_value(), spec.days.first())
@@ -118,6 +119,39 @@ impl TryFrom<ScenarioSpec> for Scenario {
         }
         Ok(Scenario::assemble(spec))
     }
+}
+
+/// One vehicle's chained sessions must not overlap in time: the state of charge passes from
+/// one stay to the next.
+fn check_chains(days: &[Day], slots: usize) -> Result<()> {
+    // (vehicle, start, end, path) with times in slots since the epoch's midnight.
+    let mut stays: Vec<(&str, i64, i64, String)> = Vec::new();
+    for (d, day) in days.iter().enumerate() {
+        let midnight = day.date.days_since_epoch() * slots as i64;
+        for (s, session) in day.sessions.iter().enumerate() {
+            if let Some(chain) = &session.chain {
+                stays.push((
+                    &chain.vehicle,
+                    midnight + session.arrival_slot as i64,
+                    midnight + session.departure_slot as i64,
+                    format!("days[{d}].sessions[{s}].chain.vehicle"),
+                ));
+            }
+        }
+    }
+    stays.sort();
+    for w in stays.windows(2) {
+        if w[0].0 == w[1].0 && w[1].1 < w[0].2 {
+            return Err(bad(
+                w[1].3.clone(),
+                format!(
+                    "vehicle {:?} is still plugged in at {} when this session arrives",
+                    w[0].0, w[0].3
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn validate_session(s: &Session, slots: usize, path: &str) -> Result<()> {
@@ -154,6 +188,21 @@ fn validate_session(s: &Session, slots: usize, path: &str) -> Result<()> {
             f("requested_energy_kwh"),
             "must lie between arrival_energy_kwh and battery_kwh",
         ));
+    }
+    s.limits.validate(s.battery_kwh, path)?;
+    if let Some(chain) = &s.chain {
+        if chain.vehicle.is_empty() {
+            return Err(bad(f("chain.vehicle"), "must not be empty"));
+        }
+        if !in_range(chain.depletion_kwh, s.battery_kwh) {
+            return Err(bad(
+                f("chain.depletion_kwh"),
+                format!(
+                    "must be finite, >= 0 and at most the battery's {} kWh",
+                    s.battery_kwh
+                ),
+            ));
+        }
     }
     Ok(())
 }

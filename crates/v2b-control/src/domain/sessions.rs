@@ -60,6 +60,29 @@ pub struct Session {
     /// The vehicle's own limits (default: none, the charger's apply).
     #[serde(default, skip_serializing_if = "VehicleLimits::is_none")]
     pub limits: VehicleLimits,
+    /// The vehicle whose state of charge this session continues (default: none, the session
+    /// arrives with `arrival_energy_kwh`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Chain>,
+}
+
+/// A session that continues its vehicle's state of charge (openv2b's `persistence`).
+///
+/// When an earlier session of the same `vehicle` has left in the same simulation, this one
+/// arrives with that departure's stored energy less `depletion_kwh` (driven in between),
+/// clamped to the battery's floor and the vehicle's ceiling; its `arrival_energy_kwh` is then
+/// not used (it is for the vehicle's first session, and for forecasts and hindsight plans made
+/// before the earlier session's outcome is known). A requested energy below the chained
+/// arrival energy asks for nothing more. A vehicle turned away (no charger, or declined) leaves
+/// with the energy it came with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chain {
+    /// The vehicle's identity: the sessions sharing it are one car's, in time order.
+    pub vehicle: String,
+    /// Energy used since the vehicle's previous departure, kWh.
+    #[serde(default)]
+    pub depletion_kwh: f64,
 }
 
 /// A vehicle's own limits, below its charger's (openv2b's per-vehicle columns). `None`: the
@@ -76,12 +99,46 @@ pub struct VehicleLimits {
     /// The vehicle's discharge floor, kWh (the higher of it and the site's floor applies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_energy_kwh: Option<f64>,
+    /// The vehicle's charging ceiling, kWh (openv2b's `max_soc_kwh`; the battery's capacity
+    /// when `None`): no charging beyond it, and a target above it is cut to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_energy_kwh: Option<f64>,
 }
 
 impl VehicleLimits {
     /// Whether no limit is set.
     pub fn is_none(&self) -> bool {
         *self == VehicleLimits::default()
+    }
+
+    /// Checks each limit against its range and a battery of `battery_kwh`; errors name
+    /// `{path}.limits.<field>`.
+    pub fn validate(&self, battery_kwh: f64, path: &str) -> Result<()> {
+        use crate::domain::ranges::check_range;
+        let f = |name: &str| format!("{path}.limits.{name}");
+        for (name, v, max) in [
+            ("max_charge_kw", self.max_charge_kw, crate::MAX_CHARGER_KW),
+            (
+                "max_discharge_kw",
+                self.max_discharge_kw,
+                crate::MAX_CHARGER_KW,
+            ),
+            ("min_energy_kwh", self.min_energy_kwh, battery_kwh),
+            ("max_energy_kwh", self.max_energy_kwh, battery_kwh),
+        ] {
+            if let Some(v) = v {
+                check_range(f(name), v, max)?;
+            }
+        }
+        if let (Some(lo), Some(hi)) = (self.min_energy_kwh, self.max_energy_kwh) {
+            if hi < lo {
+                return Err(crate::Error::InvalidField {
+                    field: f("max_energy_kwh"),
+                    reason: format!("{hi} kWh is below min_energy_kwh {lo}"),
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -383,5 +440,6 @@ fn map_one(r: &RecordedSession, options: &SessionOptions) -> Session {
         reported_need_kwh: need,
         need_clipped,
         limits: VehicleLimits::default(),
+        chain: None,
     }
 }

@@ -235,6 +235,7 @@ impl SyntheticConfig {
                     reported_need_kwh: (s_r - s_a) * battery,
                     need_clipped: false,
                     limits: Default::default(),
+                    chain: None,
                 });
             }
         }

@@ -11,6 +11,8 @@ use crate::{
     arrival_order, Admission, Arrival, ArrivalPolicy, EpisodeReport, Error, EvAt, FreeAccess,
     History, Price, Result, Scenario, Session,
 };
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::time::Instant;
 
 /// The target of `session` on `charger`: the requested energy clipped to what full power under
@@ -35,6 +37,9 @@ struct Live {
     /// Index of its session's (arrival) day, and of the session in it.
     day: usize,
     session: usize,
+    /// The session as it arrived (its energy continued from the vehicle's last stay when
+    /// chained).
+    arrived: Session,
     charger: usize,
     energy_kwh: f64,
     target_kwh: f64,
@@ -58,7 +63,7 @@ impl Live {
 fn observe(scenario: &Scenario, live: &[Live]) -> Vec<ConnectedEv> {
     live.iter()
         .map(|l| {
-            let s = &scenario.days()[l.day].sessions[l.session];
+            let s = &l.arrived;
             let at = EvAt {
                 key: session_key(l.day, l.session),
                 charger: l.charger,
@@ -91,22 +96,25 @@ struct State {
     live: Vec<Live>,
     /// Slot (of today) at which each charger becomes free.
     free_at: Vec<usize>,
+    /// The energy each chained vehicle left with last (see [`crate::Chain`]).
+    vehicles: HashMap<String, f64>,
 }
 
 impl State {
     /// EVs whose departure (counted from today) is at or before `k` leave.
-    fn departures(&mut self, scenario: &Scenario, k: usize) {
+    fn departures(&mut self, k: usize) {
         let (gone, stay): (Vec<Live>, Vec<Live>) = std::mem::take(&mut self.live)
             .into_iter()
             .partition(|l| l.departure_today() <= k);
         for l in &gone {
-            self.leave(scenario, l, l.departure_slot);
+            self.leave(l, l.departure_slot);
         }
         self.live = stay;
     }
 
-    fn leave(&mut self, scenario: &Scenario, l: &Live, departure_slot: usize) {
-        let session = &scenario.days()[l.day].sessions[l.session];
+    fn leave(&mut self, l: &Live, departure_slot: usize) {
+        let session = &l.arrived;
+        self.left(session, l.energy_kwh);
         self.history.sessions.push(session.clone());
         self.rec.departure(&Leaving {
             session,
@@ -117,6 +125,37 @@ impl State {
             discharged_kwh: l.discharged_kwh,
             price: l.price,
         });
+    }
+
+    /// A chained vehicle leaves with `energy_kwh` stored.
+    fn left(&mut self, session: &Session, energy_kwh: f64) {
+        if let Some(chain) = &session.chain {
+            self.vehicles.insert(chain.vehicle.clone(), energy_kwh);
+        }
+    }
+
+    /// `session` as it arrives: a chained vehicle that left earlier in the run comes with the
+    /// energy it left with less its depletion, within its battery's floor and ceiling (asking
+    /// for nothing more if that is above its request).
+    fn arriving<'s>(&self, scenario: &Scenario, session: &'s Session) -> Cow<'s, Session> {
+        let Some(left) = session
+            .chain
+            .as_ref()
+            .and_then(|c| Some(self.vehicles.get(&c.vehicle)? - c.depletion_kwh))
+        else {
+            return Cow::Borrowed(session);
+        };
+        let b = scenario.config().vehicle_battery(
+            session.arrival_energy_kwh,
+            session.battery_kwh,
+            &session.limits,
+        );
+        let energy = left.max(b.min_kwh).min(b.max_kwh);
+        let mut s = session.clone();
+        s.arrival_energy_kwh = energy;
+        s.requested_energy_kwh = s.requested_energy_kwh.max(energy);
+        s.reported_need_kwh = s.requested_energy_kwh - energy;
+        Cow::Owned(s)
     }
 
     /// At midnight: the EVs still plugged in stay into the next day if the episode has it,
@@ -131,7 +170,7 @@ impl State {
             }
         } else {
             for l in std::mem::take(&mut self.live) {
-                self.leave(scenario, &l, l.shift + n);
+                self.leave(&l, l.shift + n);
             }
             self.free_at.iter_mut().for_each(|f| *f = 0);
         }
@@ -157,6 +196,7 @@ pub fn simulate_with(
         history: scenario.history().clone(),
         live: Vec::new(),
         free_at: vec![0; scenario.site().chargers().len()],
+        vehicles: HashMap::new(),
     };
     for (d, day) in scenario.days().iter().enumerate() {
         state
@@ -177,7 +217,7 @@ pub fn simulate_with(
         policy.begin_day(&view)?;
         let setup = started.elapsed().as_secs_f64();
         run_day(scenario, d, &view, policy, arrivals, &mut state, setup)?;
-        state.departures(scenario, n);
+        state.departures(n);
         state.midnight(scenario, d, n);
         state.rec.end_day();
         if let Some(p) = progress.as_mut() {
@@ -202,10 +242,11 @@ fn run_day(
     let sessions = effective_sessions(scenario, d);
     let order = arrival_order(&sessions, scenario.tie_break());
     for k in 0..n {
-        state.departures(scenario, k);
+        state.departures(k);
         policy.billed(state.rec.cost_to_date_usd());
         for &s in order.iter().filter(|&&s| sessions[s].arrival_slot == k) {
-            admit(scenario, d, k, (s, &sessions[s]), view, arrivals, state)?;
+            let session = state.arriving(scenario, &sessions[s]);
+            admit(scenario, d, k, (s, &session), view, arrivals, state)?;
         }
         let building = day.building_kw[k];
         let mut ev_kw = 0.0;
@@ -239,6 +280,7 @@ fn admit(
     let preference = scenario.site().assignment_order();
     let Some(&c) = preference.iter().find(|&&c| state.free_at[c] <= k) else {
         state.rec.no_charger(session);
+        state.left(session, session.arrival_energy_kwh);
         return Ok(());
     };
     let target = clipped_target(scenario, session, c);
@@ -269,7 +311,10 @@ fn admit(
         started.elapsed().as_secs_f64(),
     );
     match decision.admission {
-        Admission::Declined => state.history.sessions.push(session.clone()),
+        Admission::Declined => {
+            state.left(session, session.arrival_energy_kwh);
+            state.history.sessions.push(session.clone());
+        }
         Admission::Served {
             target_kwh,
             departure_slot,
@@ -293,6 +338,7 @@ fn admit(
             state.live.push(Live {
                 day: d,
                 session: s,
+                arrived: session.clone(),
                 charger: c,
                 energy_kwh: session.arrival_energy_kwh,
                 target_kwh,

@@ -162,6 +162,7 @@ impl Controller {
             reported_need_kwh: (arrival.target_kwh - arrival.energy_kwh).max(0.0),
             need_clipped: false,
             limits: VehicleLimits::default(),
+            chain: None,
         };
         Ok((charger, session))
     }

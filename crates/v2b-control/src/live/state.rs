@@ -1,7 +1,6 @@
 //! The state a building operator sends each slot, and its validation against the site.
 
 use crate::domain::ranges::{check_range, in_range, MAX_BATTERY_KWH, MAX_LOAD_KW};
-use crate::MAX_CHARGER_KW;
 use crate::{Date, Error, Result, SiteConfig, VehicleLimits};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -132,24 +131,7 @@ impl LiveEv {
                 ));
             }
         }
-        let l = &self.limits;
-        for (name, v, max) in [
-            ("limits.max_charge_kw", l.max_charge_kw, MAX_CHARGER_KW),
-            (
-                "limits.max_discharge_kw",
-                l.max_discharge_kw,
-                MAX_CHARGER_KW,
-            ),
-            ("limits.min_energy_kwh", l.min_energy_kwh, MAX_BATTERY_KWH),
-        ] {
-            if let Some(v) = v {
-                check_range(f(name), v, max)?;
-            }
-        }
-        if l.min_energy_kwh.is_some_and(|m| m > self.battery_kwh) {
-            return Err(bad(f("limits.min_energy_kwh"), "is above the battery"));
-        }
-        Ok(())
+        self.limits.validate(self.battery_kwh, &format!("evs[{i}]"))
     }
 }
 

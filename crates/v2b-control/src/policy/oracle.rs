@@ -160,6 +160,31 @@ fn linked_runs(scenario: &Scenario, plans: &[DayPlan], days: &[usize]) -> Vec<Ve
     runs
 }
 
+/// The Oracle plans every session from its recorded arrival energy, open loop: a chained
+/// session ([`crate::Chain`]) arrives with what its vehicle's last stay left it, which the plan
+/// does not know, so the Oracle refuses a scenario in which a chained vehicle returns rather
+/// than report a bill with the shortfall that mismatch makes.
+fn refuse_chains(scenario: &Scenario) -> Result<()> {
+    // A vehicle's first session arrives with its recorded energy: only a second one matters.
+    let mut seen = std::collections::HashSet::new();
+    let chained = scenario
+        .days()
+        .iter()
+        .flat_map(|d| &d.sessions)
+        .find(|s| s.chain.as_ref().is_some_and(|c| !seen.insert(&c.vehicle)));
+    match chained {
+        Some(s) => Err(Error::InvalidParameter {
+            field: "policy",
+            reason: format!(
+                "the Oracle does not model a vehicle's state of charge chained across its sessions (session {} continues vehicle {:?}); load the scenario without chaining (openv2b: \"persistence\": false)",
+                s.id,
+                s.chain.as_ref().map(|c| c.vehicle.as_str()).unwrap_or_default()
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// The shortfall weight of the optimising policies, USD/kWh (in
 /// [`SiteConfig::default_weights`](crate::SiteConfig::default_weights)).
 ///
@@ -178,6 +203,9 @@ impl ChargingPolicy for Oracle {
     }
 
     fn begin_day(&mut self, view: &DayView<'_>) -> Result<()> {
+        if view.day == 0 {
+            refuse_chains(view.scenario)?;
+        }
         match self.mode {
             OracleMode::Monthly => {
                 let month = view.scenario.month_of(view.day);
