@@ -49,6 +49,16 @@ fn scenario(sessions: Vec<Session>) -> Result<Scenario, Error> {
     })
 }
 
+/// The car charges 10 -> 25 kWh in the morning, drives 4 kWh and is back in the afternoon
+/// (recorded arrival 5 kWh, asking for 40).
+fn returning_car() -> Scenario {
+    scenario(vec![
+        session("morning", (32, 48), 10.0, 25.0, car(0.0)),
+        session("afternoon", (56, 72), 5.0, 40.0, car(4.0)),
+    ])
+    .unwrap()
+}
+
 fn outcomes(s: &Scenario, policy: &mut dyn ChargingPolicy) -> Vec<SessionOutcome> {
     let mut r = simulate(s, policy, None).unwrap().sessions;
     r.sort_by_key(|o| o.arrival_slot);
@@ -59,11 +69,7 @@ fn outcomes(s: &Scenario, policy: &mut dyn ChargingPolicy) -> Vec<SessionOutcome
 fn a_chained_session_arrives_with_what_the_last_one_left_with() {
     // The first stay charges 10 -> 25 kWh; 4 kWh are driven; the second stay's recorded 5 kWh
     // is not used: it arrives with 21 and asks for 40 - 21.
-    let chained = scenario(vec![
-        session("morning", (32, 48), 10.0, 25.0, car(0.0)),
-        session("afternoon", (56, 72), 5.0, 40.0, car(4.0)),
-    ])
-    .unwrap();
+    let chained = returning_car();
     let o = outcomes(&chained, &mut ReqCharge);
     assert!((o[0].delivered_kwh - 15.0).abs() < 1e-6, "{o:?}");
     assert!((o[1].requested_kwh - 19.0).abs() < 1e-6, "{o:?}");
@@ -160,11 +166,7 @@ fn one_vehicles_overlapping_stays_are_refused() {
 #[test]
 fn the_oracle_refuses_chained_sessions_rather_than_plan_them_wrong() {
     use evmech_v2b_control::policy::{Oracle, OracleMode};
-    let s = scenario(vec![
-        session("morning", (32, 48), 10.0, 25.0, car(0.0)),
-        session("afternoon", (56, 72), 5.0, 40.0, car(4.0)),
-    ])
-    .unwrap();
+    let s = returning_car();
     for mode in [OracleMode::Monthly, OracleMode::Daily] {
         match simulate(&s, &mut Oracle::new(mode), None) {
             Err(Error::InvalidParameter { reason, .. }) => {

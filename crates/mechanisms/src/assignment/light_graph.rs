@@ -60,8 +60,15 @@ impl LightGraph {
         let mut tiers: Vec<LightGraph> = Vec::new();
         for &threshold in thresholds.iter().rev() {
             let tier = match tiers.last() {
-                Some(wider) => Some(wider.filtered(threshold)),
-                None => LightGraph::from_complete(graph, threshold, limit),
+                Some(wider) => {
+                    LightGraph::collect(wider.nodes(), threshold, usize::MAX, |from, push| {
+                        let edges = wider.start[from]..wider.start[from + 1];
+                        edges.for_each(|e| push(wider.to[e], wider.weight[e]));
+                    })
+                }
+                None => LightGraph::collect(graph.nodes(), threshold, limit, |from, push| {
+                    graph.edges_out(from, push)
+                }),
             };
             tiers.extend(tier);
         }
@@ -69,12 +76,31 @@ impl LightGraph {
         tiers
     }
 
-    /// The edges of the complete graph of weight at most `threshold`, or `None` past `limit`.
-    fn from_complete(graph: &impl Weights, threshold: f64, limit: usize) -> Option<LightGraph> {
-        let mut light = LightGraph::empty(threshold, graph.nodes());
-        for from in 0..graph.nodes() {
+    /// The number of nodes.
+    fn nodes(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    /// The edges that `edges_out` gives out of each of `nodes` nodes with weight at most
+    /// `threshold`, or `None` once more than `limit` are kept.
+    fn collect(
+        nodes: usize,
+        threshold: f64,
+        limit: usize,
+        edges_out: impl Fn(usize, &mut dyn FnMut(usize, f64)),
+    ) -> Option<LightGraph> {
+        let mut light = LightGraph {
+            threshold,
+            start: Vec::with_capacity(nodes + 1),
+            to: Vec::new(),
+            weight: Vec::new(),
+            back_start: Vec::new(),
+            back_to: Vec::new(),
+            back_weight: Vec::new(),
+        };
+        for from in 0..nodes {
             light.start.push(light.to.len());
-            graph.edges_out(from, &mut |to, w| {
+            edges_out(from, &mut |to, w| {
                 if w <= threshold {
                     light.to.push(to);
                     light.weight.push(w);
@@ -89,39 +115,9 @@ impl LightGraph {
         Some(light)
     }
 
-    /// This graph's edges of weight at most `threshold` (at most this graph's own).
-    fn filtered(&self, threshold: f64) -> LightGraph {
-        let nodes = self.start.len() - 1;
-        let mut light = LightGraph::empty(threshold, nodes);
-        for from in 0..nodes {
-            light.start.push(light.to.len());
-            for e in self.start[from]..self.start[from + 1] {
-                if self.weight[e] <= threshold {
-                    light.to.push(self.to[e]);
-                    light.weight.push(self.weight[e]);
-                }
-            }
-        }
-        light.start.push(light.to.len());
-        light.reverse();
-        light
-    }
-
-    fn empty(threshold: f64, nodes: usize) -> LightGraph {
-        LightGraph {
-            threshold,
-            start: Vec::with_capacity(nodes + 1),
-            to: Vec::new(),
-            weight: Vec::new(),
-            back_start: Vec::new(),
-            back_to: Vec::new(),
-            back_weight: Vec::new(),
-        }
-    }
-
     /// Fills the reversed edges (a counting sort of the edges by head, tails in order).
     fn reverse(&mut self) {
-        let nodes = self.start.len() - 1;
+        let nodes = self.nodes();
         let mut count = vec![0usize; nodes + 1];
         self.to.iter().for_each(|&head| count[head + 1] += 1);
         for u in 0..nodes {
@@ -152,7 +148,7 @@ impl LightGraph {
         if from == goal {
             return Some(0.0);
         }
-        let nodes = self.start.len() - 1;
+        let nodes = self.nodes();
         let mut sides = [Side::new(nodes, from), Side::new(nodes, goal)];
         // Each step grows the side with the smaller frontier (the balls stay balanced).
         let mut best = f64::INFINITY;

@@ -73,10 +73,12 @@ impl<'a> PairRemoval<'a> {
     /// for the first, sparse search of every query, and eight times as many for the second
     /// (the default is 12).
     ///
-    /// The answers do not depend on `per_node`, to the bit: a query whose shortest path is
-    /// longer than every kept edge's weight bound is answered by the search on the complete
-    /// graph (see the module's documentation). Only the speed does; `per_node` at least the
-    /// number of assigned agents keeps no sparse graph at all.
+    /// The answers do not depend on `per_node`: a query whose shortest path is longer than
+    /// every kept edge's weight bound is answered by the search on the complete graph. They are
+    /// the same to the bit when the values are exact binary fractions (integers, eighths); with
+    /// other values the sparse search, which adds a path's weights from both ends, can differ in
+    /// the last bits (see `light_graph`'s documentation). Only the speed depends on it;
+    /// `per_node` at least the number of assigned agents keeps no sparse graph at all.
     pub fn with_light_edges(
         values: &ValueMatrix,
         assignment: &'a Assignment,
@@ -164,8 +166,8 @@ impl PairRemoval<'_> {
             Node::Item(k) => self.node_of_item[k],
         };
         let goal = self.node_of_item[target];
-        let mut tiers = self.light.iter();
-        tiers
+        self.light
+            .iter()
             .find_map(|light| light.distance(start, goal))
             .unwrap_or_else(|| self.complete_distance(start, goal))
     }

@@ -4,7 +4,7 @@
 //! dates, so the caller gives the date of slot 0.
 
 use crate::domain::csv::{open, read_table, Row};
-use crate::domain::sessions::{Chain, VehicleLimits};
+use crate::domain::sessions::{overlapping_stays, Chain, VehicleLimits};
 use crate::{
     Charger, ClockTime, Date, DaySet, DemandCharge, DrEvent, EnergyPeriod, Error, Overnight,
     Penalties, Result, Scenario, ScenarioSpec, Session, Site, SiteSpec, Tariff, TieBreak,
@@ -282,22 +282,22 @@ struct VehicleRow {
 /// With persistence, one vehicle's sessions must not overlap in time (openv2b's rule): the
 /// state of charge passes from one to the next.
 fn check_no_overlap(path: &Path, rows: &[VehicleRow]) -> Result<()> {
-    let mut by_vehicle: Vec<&VehicleRow> = rows.iter().collect();
-    by_vehicle.sort_by_key(|r| (r.id, r.arrival));
-    for w in by_vehicle.windows(2) {
-        if w[0].id == w[1].id && w[1].arrival < w[0].departure {
-            return Err(crate::domain::csv::csv_error(
-                &path.display().to_string(),
-                w[1].line,
-                "vehicle_id",
-                format!(
-                    "vehicle {} has overlapping sessions (slots {}..{} and {}..{}); with persistence one car's sessions must not overlap",
-                    w[0].id, w[0].arrival, w[0].departure, w[1].arrival, w[1].departure
-                ),
-            ));
-        }
+    let stays = rows
+        .iter()
+        .map(|r| (r.id, r.arrival as i64, r.departure as i64, r))
+        .collect();
+    match overlapping_stays(stays) {
+        Some((a, b)) => Err(crate::domain::csv::csv_error(
+            &path.display().to_string(),
+            b.line,
+            "vehicle_id",
+            format!(
+                "vehicle {} has overlapping sessions (slots {}..{} and {}..{}); with persistence one car's sessions must not overlap",
+                a.id, a.arrival, a.departure, b.arrival, b.departure
+            ),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn read_vehicles(path: &Path, s: &Settings) -> Result<Vec<VehicleRow>> {

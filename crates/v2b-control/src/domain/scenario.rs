@@ -2,6 +2,7 @@
 //! building load and sessions.
 
 use crate::domain::ranges::{in_range, MAX_BATTERY_KWH};
+use crate::domain::sessions::overlapping_stays;
 use crate::{
     BuildingLoad, Date, Error, History, Result, Session, Site, SiteConfig, Tariff, TieBreak,
 };
@@ -124,34 +125,34 @@ impl TryFrom<ScenarioSpec> for Scenario {
 /// One vehicle's chained sessions must not overlap in time: the state of charge passes from
 /// one stay to the next.
 fn check_chains(days: &[Day], slots: usize) -> Result<()> {
-    // (vehicle, start, end, path) with times in slots since the epoch's midnight.
-    let mut stays: Vec<(&str, i64, i64, String)> = Vec::new();
+    // (vehicle, start, end, (day, session, vehicle)), times in slots since the epoch's midnight.
+    let mut stays = Vec::new();
     for (d, day) in days.iter().enumerate() {
         let midnight = day.date.days_since_epoch() * slots as i64;
         for (s, session) in day.sessions.iter().enumerate() {
             if let Some(chain) = &session.chain {
+                let vehicle = chain.vehicle.as_str();
                 stays.push((
-                    &chain.vehicle,
+                    vehicle,
                     midnight + session.arrival_slot as i64,
                     midnight + session.departure_slot as i64,
-                    format!("days[{d}].sessions[{s}].chain.vehicle"),
+                    (d, s, vehicle),
                 ));
             }
         }
     }
-    stays.sort();
-    for w in stays.windows(2) {
-        if w[0].0 == w[1].0 && w[1].1 < w[0].2 {
-            return Err(bad(
-                w[1].3.clone(),
-                format!(
-                    "vehicle {:?} is still plugged in at {} when this session arrives",
-                    w[0].0, w[0].3
-                ),
-            ));
-        }
+    let path = |(d, s, _): (usize, usize, &str)| format!("days[{d}].sessions[{s}].chain.vehicle");
+    match overlapping_stays(stays) {
+        Some((earlier, later)) => Err(bad(
+            path(later),
+            format!(
+                "vehicle {:?} is still plugged in at {} when this session arrives",
+                later.2,
+                path(earlier)
+            ),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn validate_session(s: &Session, slots: usize, path: &str) -> Result<()> {

@@ -85,6 +85,19 @@ pub struct Chain {
     pub depletion_kwh: f64,
 }
 
+/// The first two stays of one vehicle that overlap in time, `(earlier, later)` by their tags,
+/// among `stays` = (vehicle, start, end, tag) on one time axis (end exclusive). Sorted by
+/// vehicle and start, an overlap always shows between neighbours.
+pub(crate) fn overlapping_stays<V: Ord, T: Copy>(
+    mut stays: Vec<(V, i64, i64, T)>,
+) -> Option<(T, T)> {
+    stays.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
+    stays
+        .windows(2)
+        .find(|w| w[0].0 == w[1].0 && w[1].1 < w[0].2)
+        .map(|w| (w[0].3, w[1].3))
+}
+
 /// A vehicle's own limits, below its charger's (openv2b's per-vehicle columns). `None`: the
 /// charger's power and the site's discharge floor apply.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
