@@ -1,7 +1,7 @@
 //! The benchmark tariffs of the paper and one more: TOU, LP-relaxation pricing, IP pricing.
 
 use crate::{Pricing, Result, SolveStatus, Tariff};
-use evmech_milp_model::solve_lp;
+use evmech_milp_model::{solve_lp, Units};
 use serde::{Deserialize, Serialize};
 
 /// A benchmark tariff with the status of the solve that produced its prices.
@@ -54,7 +54,19 @@ pub fn lp_relaxation(pricing: &Pricing) -> Result<Benchmark> {
 /// support the optimum; the charges are user-specific and can be negative (credits). The duals of
 /// an EV's binaries are defined only up to a common shift against its assignment row, which
 /// changes every option's charge equally; they are normalised so that opting out costs nothing.
+///
+/// The LP is solved in the instance's normalising units (`Units::normalizing` of
+/// `evmech-milp-model`) and its prices and credits converted back to USD.
 pub fn ip_pricing(pricing: &Pricing) -> Result<Benchmark> {
+    let units = Units::normalizing(pricing.model.instance());
+    let scaled = pricing.in_units(&units);
+    let mut bench = ip_pricing_as_given(&scaled)?;
+    bench.tariff = bench.tariff.in_units(&scaled, &units.inverse());
+    Ok(bench)
+}
+
+/// [`ip_pricing`] in the pricing's own units.
+fn ip_pricing_as_given(pricing: &Pricing) -> Result<Benchmark> {
     let lm = pricing.model.model();
     let fixes: Vec<(usize, f64)> = lm
         .columns

@@ -9,7 +9,7 @@ use crate::conic::{run_clarabel, ConicData, ConicOutcome};
 use crate::{ConeSettings, Pricing, Result, SolveStatus, Tariff};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::SupportedConeT;
-use evmech_milp_model::{RowName, Sense, VarName};
+use evmech_milp_model::{RowName, Sense, Units, VarName};
 use serde::{Deserialize, Serialize};
 
 /// A user's best deviation.
@@ -51,16 +51,48 @@ enum AtStation {
     Undecided,
 }
 
+/// The pricing and tariff the QPs are solved with: in the instance's normalising units, so that
+/// no magnitude of the input meets the solver's absolute tolerances.
+struct Scaled {
+    pricing: Pricing,
+    tariff: Tariff,
+    back: Units,
+}
+
+impl Scaled {
+    fn of(pricing: &Pricing, tariff: &Tariff) -> Scaled {
+        let units = Units::normalizing(pricing.model.instance());
+        Scaled {
+            pricing: pricing.in_units(&units),
+            tariff: tariff.in_units(pricing, &units),
+            back: units.inverse(),
+        }
+    }
+}
+
 /// The best response of EV `ev` under `tariff`, all others at the optimum.
+///
+/// The QPs are solved in the instance's normalising units (`Units::normalizing` of
+/// `evmech-milp-model`); their plans are converted back and evaluated in USD.
 pub fn best_response(pricing: &Pricing, tariff: &Tariff, ev: usize) -> Result<BestResponse> {
+    best_response_with(pricing, tariff, &Scaled::of(pricing, tariff), ev)
+}
+
+fn best_response_with(
+    pricing: &Pricing,
+    tariff: &Tariff,
+    scaled: &Scaled,
+    ev: usize,
+) -> Result<BestResponse> {
     let x_star = &pricing.plan.x;
     let assigned = pricing.net_utility(tariff, ev, x_star);
     let out = pricing.opted_out(ev);
     let mut best = (pricing.net_utility(tariff, ev, &out), None, out);
     let mut undecided_stations = Vec::new();
     for s in 0..pricing.model.instance().stations().len() {
-        match best_plan_at(pricing, tariff, ev, s)? {
+        match best_plan_at(&scaled.pricing, &scaled.tariff, ev, s)? {
             AtStation::Plan(x) => {
+                let x = scaled.back.columns(scaled.pricing.model.model(), &x);
                 let u = pricing.net_utility(tariff, ev, &x);
                 if u > best.0 {
                     best = (u, Some(s), x);
@@ -84,8 +116,9 @@ pub fn best_response(pricing: &Pricing, tariff: &Tariff, ev: usize) -> Result<Be
 
 /// Best responses of every user.
 pub fn best_responses(pricing: &Pricing, tariff: &Tariff) -> Result<Vec<BestResponse>> {
+    let scaled = Scaled::of(pricing, tariff);
     (0..pricing.model.instance().evs().len())
-        .map(|n| best_response(pricing, tariff, n))
+        .map(|n| best_response_with(pricing, tariff, &scaled, n))
         .collect()
 }
 

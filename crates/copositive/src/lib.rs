@@ -73,6 +73,7 @@ mod repair;
 mod sdp;
 mod sym;
 mod tariff;
+mod units;
 
 pub use benchmarks::{ip_pricing, lp_relaxation, tou, Benchmark};
 pub use best_response::{best_response, best_responses, BestResponse};

@@ -7,6 +7,7 @@ use crate::reduce::{components, is_redundant};
 use crate::{ConeSettings, DualSolution, Error, Result, SolveStatus};
 use evmech_milp_model::{
     CbcSettings, Instance, LinearModel, Plan, RowName, StationAccessModel, StationAccessOptions,
+    Units,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -321,12 +322,42 @@ pub struct Pricing {
     pub components: Vec<ComponentReport>,
     /// Total time (MILP + conic), seconds.
     pub solve_seconds: f64,
+    /// The units every solve ran in ([`Units::normalizing`] of the instance): every other
+    /// number here is in USD and kWh, except the certificate's solver diagnostics
+    /// (`min_eig_psd`, `min_nn`, `min_raw_price`), which are measured in these units.
+    pub solver_units: Units,
 }
 
 /// Prices `instance`: MILP optimum, then per component the copositive dual over the chosen inner
 /// cone, tightened as `options.tightening` says while the gap exceeds `1e-4 max(1, W*)`.
+///
+/// Every solve runs in the units of [`Instance::normalized`] (the largest energy an EV can take in
+/// a slot is one energy unit, the largest money coefficient one money unit), so that no magnitude of the input meets
+/// the solvers' absolute tolerances; the result is converted back to USD and kWh, and the gap
+/// tolerance `1e-4 max(1, W*)` is judged in those units (where `W*` is at most the number of
+/// EVs). A change of the input's units therefore changes every reported number by exactly that
+/// change, up to rounding and the solvers' relative accuracy.
 pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
     let start = std::time::Instant::now();
+    let model = StationAccessModel::build(instance, options.model);
+    let (normalized, units) = model.normalized();
+    let solver_options = PricingOptions {
+        model: normalized.options(),
+        ..options.clone()
+    };
+    let scaled = price_in_solver_units(normalized.instance(), &solver_options, start)?;
+    let mut pricing = scaled.converted(model, &units.inverse());
+    pricing.solver_units = units;
+    pricing.solve_seconds = start.elapsed().as_secs_f64();
+    Ok(pricing)
+}
+
+/// [`price`] of an instance already in its solver units.
+fn price_in_solver_units(
+    instance: &Instance,
+    options: &PricingOptions,
+    start: std::time::Instant,
+) -> Result<Pricing> {
     let clock = Clock::new(start, options.time_limit_s)?;
     if options.cone.threads == 0 {
         return Err(Error::InvalidOption {
@@ -505,6 +536,7 @@ pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
         certificate: cert,
         components: reports,
         solve_seconds: start.elapsed().as_secs_f64(),
+        solver_units: Units::USD_KWH,
     })
 }
 

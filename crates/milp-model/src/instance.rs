@@ -75,9 +75,9 @@ impl EvRequest {
 #[serde(try_from = "InstanceSpec", into = "InstanceSpec")]
 pub struct Instance {
     slot_hours: f64,
-    energy_price_usd_per_kwh: Vec<f64>,
-    stations: Vec<Station>,
-    evs: Vec<EvRequest>,
+    pub(crate) energy_price_usd_per_kwh: Vec<f64>,
+    pub(crate) stations: Vec<Station>,
+    pub(crate) evs: Vec<EvRequest>,
 }
 
 /// The JSON shape of an [`Instance`] before validation.

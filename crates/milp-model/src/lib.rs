@@ -17,6 +17,10 @@
 //!   relaxed and solved with row duals ([`StationAccessModel::solve_lp_relaxation`]);
 //!   [`brute_force_optimum`] enumerates station assignments as a test oracle;
 //!   [`random_instance`] draws seeded random instances.
+//! - [`Units`]: money and energy units; [`Instance::normalized`] states an instance in the units
+//!   where its numbers are of order one (rounded to 32 significant bits), which is what every
+//!   solve of the station-access model is given, so that no input magnitude meets a solver's
+//!   absolute tolerances and a change of the input's units changes no decision.
 //! - [`charging`]: the V2B charging model (an LP with a concave charging-power cap, or a MILP
 //!   with the literal curve), written once for the Oracle, MPC, Monte-Carlo MPC and CONSENT.
 //! - One solver layer: every model is solved as a [`SparseLp`] (`min c'x` with column and row
@@ -101,6 +105,7 @@ mod settings;
 mod sparse_lp;
 mod station_access;
 mod status;
+mod units;
 
 pub use brute_force::{brute_force_optimum, ENUMERATION_LIMIT};
 #[cfg(feature = "cbc")]
@@ -119,3 +124,4 @@ pub use station_access::{
     Delivery, LpRelaxation, MilpPlan, Plan, StationAccessModel, StationAccessOptions,
 };
 pub use status::SolveStatus;
+pub use units::Units;

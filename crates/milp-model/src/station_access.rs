@@ -289,18 +289,29 @@ impl StationAccessModel {
         }
     }
 
-    /// Solves the MILP with CBC.
+    /// Solves the MILP (backend and limits in `settings`).
+    ///
+    /// The solver sees the model in the instance's normalising units ([`Instance::normalized`]),
+    /// so that no magnitude of the input meets its absolute tolerances; the plan is converted
+    /// back and its welfare evaluated in USD.
     pub fn solve_milp(&self, settings: &CbcSettings) -> Result<MilpPlan> {
-        let sol = solve_milp(&self.model, settings)?;
+        let (scaled, units) = self.normalized();
+        let sol = solve_milp(&scaled.model, settings)?;
+        let x = units.inverse().columns(&scaled.model, &sol.x);
         Ok(MilpPlan {
             status: sol.status,
-            plan: self.plan(&sol.x),
+            plan: self.plan(&x),
         })
     }
 
     /// Solves the LP relaxation with Clarabel and reads the coupling-row duals.
+    ///
+    /// Solved in the normalising units like [`StationAccessModel::solve_milp`]; the point, the
+    /// duals and the objective are converted back to kWh and USD.
     pub fn solve_lp_relaxation(&self) -> Result<LpRelaxation> {
-        let solution = solve_lp(&self.model)?;
+        let (scaled, units) = self.normalized();
+        let solution = solve_lp(&scaled.model)?;
+        let solution = units.inverse().lp_solution(&scaled.model, solution);
         let coupling_prices = self
             .model
             .rows

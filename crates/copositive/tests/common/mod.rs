@@ -15,6 +15,7 @@ pub fn load(name: &str) -> Instance {
 }
 
 /// The exactness tolerance `1e-4 max(1, |W*|)`.
+#[allow(dead_code)] // not every test binary that shares this module uses it
 pub fn tol(w: f64) -> f64 {
     1e-4 * w.abs().max(1.0)
 }

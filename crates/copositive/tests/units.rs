@@ -1,0 +1,190 @@
+//! Invariance under a change of units (issue 19): an instance whose money is scaled by `10^k`
+//! is priced with welfare, bounds, prices and payments scaled by `10^k` and the same assignment;
+//! an instance written in another energy unit (energies and powers times `10^k`, prices per kWh
+//! divided by `10^k`) has the same welfare and payments, energies times `10^k`, power prices
+//! divided by `10^k` and EVSE prices unchanged. `k` runs over -6..=6, twelve decades that reach
+//! both ends of the input ranges: before the solvers worked in normalised units, money scaled by
+//! `1e6` was reported infeasible and energies scaled by 700 stalled the conic solver.
+
+use evmech_copositive::{best_responses, price, Pricing, PricingOptions, Tariff};
+use evmech_milp_model::{random_instance, Instance, InstanceSpec, RandomSize, RowName, Units};
+use proptest::prelude::*;
+
+mod common;
+use common::load;
+
+/// `instance` in `units`, validated as a user's input would be (so it stays inside the ranges).
+fn rewritten(instance: &Instance, units: Units) -> Instance {
+    Instance::new(InstanceSpec::from(instance.in_units(&units))).expect("inside the input ranges")
+}
+
+/// Money times `f`.
+fn money_times(f: f64) -> Units {
+    Units {
+        money_usd: 1.0 / f,
+        energy_kwh: 1.0,
+    }
+}
+
+/// Energies and powers times `f`, prices per kWh divided by `f`.
+fn energy_times(f: f64) -> Units {
+    Units {
+        money_usd: 1.0,
+        energy_kwh: 1.0 / f,
+    }
+}
+
+/// A random 3-EV, 2-station instance with money divided by 2e6 and energy by 2e3 (prices per kWh
+/// below 1e-3 USD, energies below 1e-2 kWh), so that every scaling by `10^k`, `|k| <= 6`, of its
+/// money or of its energy unit stays inside the input ranges.
+fn base(seed: u64) -> Instance {
+    let size = RandomSize {
+        evs: 3,
+        stations: 2,
+        slots: 4,
+    };
+    let inst = random_instance(size, seed).unwrap();
+    rewritten(
+        &inst,
+        Units {
+            money_usd: 2e6,
+            energy_kwh: 2e3,
+        },
+    )
+}
+
+fn payments(p: &Pricing, tariff: &Tariff) -> Vec<f64> {
+    let n = p.model.instance().evs().len();
+    (0..n).map(|i| p.payment(tariff, i, &p.plan.x)).collect()
+}
+
+/// `got` is `want * f` up to `rel` of `scale * f` (the largest magnitude of its kind).
+fn close(got: f64, want: f64, f: f64, scale: f64, rel: f64, what: &str) {
+    let err = (got - want * f).abs();
+    assert!(
+        err <= rel * scale * f,
+        "{what}: {got} vs {want} * {f} (error {err}, allowed {})",
+        rel * scale * f
+    );
+}
+
+/// Checks that `q` is `p` with money times `money` and energy times `energy`.
+fn same_up_to_units(p: &Pricing, q: &Pricing, money: f64, energy: f64) {
+    assert_eq!(p.plan.assignment, q.plan.assignment);
+    assert_eq!(p.exact, q.exact);
+    let w = p.welfare.abs().max(p.dual_bound.abs());
+    // The solvers see the same normalised bits (`Instance::normalized`): what differs is the
+    // rounding of the conversions.
+    let rel = 1e-6;
+    close(q.welfare, p.welfare, money, w, rel, "welfare");
+    close(q.dual_bound, p.dual_bound, money, w, rel, "dual bound");
+    let energy_scale = (p.plan.energy_kwh.iter().flatten()).fold(0.0_f64, |m, e| m.max(e.abs()));
+    for (a, b) in p
+        .plan
+        .energy_kwh
+        .iter()
+        .flatten()
+        .zip(q.plan.energy_kwh.iter().flatten())
+    {
+        close(*b, *a, energy, energy_scale, rel, "energy");
+    }
+    for kind in [true, false] {
+        let per_unit = |c: &evmech_copositive::CouplingPrice| {
+            matches!(c.row, RowName::Power { .. } | RowName::SitePower { .. }) == kind
+        };
+        let f = if kind { money / energy } else { money };
+        let rows: Vec<_> = p
+            .prices
+            .iter()
+            .zip(&q.prices)
+            .filter(|(c, _)| per_unit(c))
+            .collect();
+        let scale = rows.iter().fold(0.0_f64, |m, (c, _)| m.max(c.rho.abs()));
+        let eta_f = if kind { f / energy } else { f };
+        let eta_scale = rows.iter().fold(0.0_f64, |m, (c, _)| m.max(c.eta.abs()));
+        for (a, b) in rows {
+            close(b.rho, a.rho, f, scale.max(f64::MIN_POSITIVE), rel, "rho");
+            close(
+                b.eta,
+                a.eta,
+                eta_f,
+                eta_scale.max(f64::MIN_POSITIVE),
+                rel,
+                "eta",
+            );
+        }
+    }
+    for tariff in [Tariff::CmpA, Tariff::CmpB] {
+        let (a, b) = (payments(p, &tariff), payments(q, &tariff));
+        let scale = a.iter().fold(w, |m, x| m.max(x.abs()));
+        for (x, y) in a.iter().zip(&b) {
+            close(*y, *x, money, scale, rel, "payment");
+        }
+        let gains = best_responses(q, &tariff).unwrap();
+        for g in gains {
+            // The tolerance is the run's own (`1e-4 max(1, W*)` in the solver's units, in USD).
+            assert!(
+                g.gain <= q.tolerance + q.epsilon_ir,
+                "gain {} vs {}",
+                g.gain,
+                q.tolerance
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    /// Money times `10^k`: everything in money times `10^k`, nothing else moves.
+    #[test]
+    fn money_scaled_by_a_power_of_ten_scales_every_money_result(seed in 0u64..1000, k in -6i32..=6) {
+        let inst = base(seed);
+        let f = 10f64.powi(k);
+        let p = price(&inst, &PricingOptions::default()).unwrap();
+        let q = price(&rewritten(&inst, money_times(f)), &PricingOptions::default()).unwrap();
+        same_up_to_units(&p, &q, f, 1.0);
+    }
+
+    /// Energies and powers times `10^k` (prices per kWh divided by it): welfare and payments
+    /// unchanged, energies times `10^k`, power prices divided by it, EVSE prices unchanged.
+    #[test]
+    fn energy_in_another_unit_changes_only_energies_and_power_prices(seed in 0u64..1000, k in -6i32..=6) {
+        let inst = base(seed);
+        let f = 10f64.powi(k);
+        let p = price(&inst, &PricingOptions::default()).unwrap();
+        let q = price(&rewritten(&inst, energy_times(f)), &PricingOptions::default()).unwrap();
+        same_up_to_units(&p, &q, 1.0, f);
+    }
+}
+
+/// The instances of the issue that failed before normalisation: example B with its energies and
+/// powers scaled by 700 (9,800 kWh: the conic solver stalled with `InsufficientProgress`), and
+/// example A with its money scaled by 1e3 (the edge of the price range).
+#[test]
+fn the_instances_that_failed_on_units_are_priced_like_their_originals() {
+    let b = load("copositive_example_b.json");
+    let p = price(&b, &PricingOptions::default()).unwrap();
+    // Energies, powers and access costs times 700: the same economy in units 700 times smaller.
+    let both = Units {
+        money_usd: 1.0 / 700.0,
+        energy_kwh: 1.0 / 700.0,
+    };
+    let q = price(&rewritten(&b, both), &PricingOptions::default()).unwrap();
+    same_up_to_units(&p, &q, 700.0, 700.0);
+    // The issue's instance: energies and powers times 700, access costs as they were.
+    let mut spec = InstanceSpec::from(b.clone());
+    for st in &mut spec.stations {
+        st.power_kw *= 700.0;
+    }
+    for ev in &mut spec.evs {
+        (ev.energy_kwh, ev.max_kw) = (ev.energy_kwh * 700.0, ev.max_kw * 700.0);
+    }
+    let r = price(&Instance::new(spec).unwrap(), &PricingOptions::default()).unwrap();
+    assert!(r.exact, "gap {} tolerance {}", r.gap, r.tolerance);
+    assert_eq!(r.plan.assignment, p.plan.assignment);
+    let a = load("copositive_example_a.json");
+    let p = price(&a, &PricingOptions::default()).unwrap();
+    let q = price(&rewritten(&a, money_times(1e3)), &PricingOptions::default()).unwrap();
+    same_up_to_units(&p, &q, 1e3, 1.0);
+}
