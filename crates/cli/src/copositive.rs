@@ -303,6 +303,10 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
             "bound": num(r.bound), "welfare": num(r.welfare), "solve_seconds": r.solve_seconds,
         })).collect::<Vec<_>>(),
         "solve_seconds": p.solve_seconds,
+        "solver_units": {
+            "money_usd": num(p.solver_units.money_usd),
+            "energy_kwh": num(p.solver_units.energy_kwh),
+        },
         "benchmarks": benchmarks,
     }))
 }

@@ -69,6 +69,9 @@ fn example_b_output_has_every_contract_key() {
     for key in ["min_eig_psd", "min_nn", "gap"] {
         assert!(v["certificate"][key].is_number(), "certificate.{key}");
     }
+    // Example B's largest slot energy is 7 kWh (7 kW for an hour): the solver's energy unit.
+    assert_eq!(v["solver_units"]["energy_kwh"], 7.0);
+    assert!(v["solver_units"]["money_usd"].as_f64().unwrap() > 0.0);
     for bench in ["tou", "lp", "ip"] {
         for key in ["payments", "max_deviation_gain", "operator_surplus"] {
             assert!(

@@ -322,7 +322,7 @@ pub struct Pricing {
     pub components: Vec<ComponentReport>,
     /// Total time (MILP + conic), seconds.
     pub solve_seconds: f64,
-    /// The units every solve ran in ([`Units::normalizing`] of the instance): every other
+    /// The units every solve ran in ([`Instance::normalized`]): every other
     /// number here is in USD and kWh, except the certificate's solver diagnostics
     /// (`min_eig_psd`, `min_nn`, `min_raw_price`), which are measured in these units.
     pub solver_units: Units,
@@ -331,12 +331,12 @@ pub struct Pricing {
 /// Prices `instance`: MILP optimum, then per component the copositive dual over the chosen inner
 /// cone, tightened as `options.tightening` says while the gap exceeds `1e-4 max(1, W*)`.
 ///
-/// Every solve runs in the units of [`Instance::normalized`] (the largest energy an EV can take in
-/// a slot is one energy unit, the largest money coefficient one money unit), so that no magnitude of the input meets
-/// the solvers' absolute tolerances; the result is converted back to USD and kWh, and the gap
-/// tolerance `1e-4 max(1, W*)` is judged in those units (where `W*` is at most the number of
-/// EVs). A change of the input's units therefore changes every reported number by exactly that
-/// change, up to rounding and the solvers' relative accuracy.
+/// Every solve runs in the units of [`Instance::normalized`] (the largest energy an EV can take
+/// in a slot is one energy unit, the largest money coefficient one money unit), so that no
+/// magnitude of the input meets the solvers' absolute tolerances; the result is converted back
+/// to USD and kWh, and the gap tolerance `1e-4 max(1, W*)` is judged in the solver's units (where
+/// `W*` is of the order of the number of EVs). A change of the input's units therefore changes
+/// every reported number by exactly that change, up to rounding.
 pub fn price(instance: &Instance, options: &PricingOptions) -> Result<Pricing> {
     let start = std::time::Instant::now();
     let model = StationAccessModel::build(instance, options.model);
