@@ -46,13 +46,6 @@ struct Args {
     out: PathBuf,
 }
 
-/// Slot `k` of `date` (from local midnight) as RFC 3339 in Pacific daylight time.
-fn at(date: Date, k: usize) -> String {
-    let date = date.plus_days((k / 96) as i64);
-    let m = (k % 96) * 15;
-    format!("{date}T{:02}:{:02}:00-07:00", m / 60, m % 60)
-}
-
 /// The slot of the day of an RFC 3339 time of `date` (`HH:MM` after the `T`).
 fn slot_of(time: &str) -> usize {
     let h: usize = time[11..13].parse().unwrap_or(0);
@@ -74,9 +67,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (today, first) = (start.date, start.slot);
     let recorded = load_acn_file(args.sessions.as_ref(), &SessionOptions::default())?;
     let load = BuildingLoad::from_file(args.building.as_ref())?;
-    let profile = load.profile_for_date(today, 4)?;
+    let clock = controller.config().clock();
+    // Slot `k` of `date` (real time from local midnight) as RFC 3339 with the site's offset.
+    let at = |date: Date, k: usize| clock.slot_start_text(date, k);
+    let profile = load.profile_for_date(today, &clock)?;
     let mut history = History::new();
-    history.record_building_year(&load, today, 56, 4)?;
+    history.record_building_year(&load, today, 56, &clock)?;
     let later: Vec<&Session> = recorded
         .iter()
         .filter(|s| s.date == today && s.arrival_slot > first)

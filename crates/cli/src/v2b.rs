@@ -80,7 +80,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         .episode
         .with_threads(|| Ok(compare(&scenario, &kinds, &settings, &mut progress)?))?;
     let summary = summary_json(&reports);
-    let clock = slot_clock(&args.episode, &scenario)?;
+    let clock = slot_clock(&scenario)?;
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
     let run = json!({
         "days": scenario.days().len(),

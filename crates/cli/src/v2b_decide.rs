@@ -6,7 +6,7 @@ use evmech_v2b_control::live::{ocpp, Controller, LiveArrival, LiveOptions, SiteS
 use evmech_v2b_control::negotiation::{Choice, Negotiator};
 use evmech_v2b_control::policy::{grid_by_name, PolicyKind};
 use evmech_v2b_control::{
-    load_session_file, BuildingLoad, Date, Error, History, MeterLoad, SessionOptions, Site,
+    load_session_file, BuildingLoad, Clock, Date, Error, History, MeterLoad, SessionOptions, Site,
     SiteConfig,
 };
 use std::path::{Path, PathBuf};
@@ -96,21 +96,22 @@ fn options(args: &DecideArgs) -> Result<LiveOptions, InputError> {
 
 /// The history a site would have: the sessions file and the building load of the
 /// [`LOAD_HISTORY_DAYS`] days before `today`.
-fn history(args: &DecideArgs, today: Date, slots_per_hour: usize) -> Result<History, InputError> {
+fn history(args: &DecideArgs, today: Date, clock: &Clock) -> Result<History, InputError> {
     let mut h = History::new();
     let options = SessionOptions {
         stations: usize::MAX,
+        time_zone: clock.zone().cloned(),
         ..SessionOptions::default()
     };
     h.sessions = load_session_file(&args.history_sessions, &options)?;
     match (&args.meter, &args.building) {
         (Some(meter), _) => {
-            let load = MeterLoad::from_file(meter, None)?;
-            h.record_available_load(&load, today, LOAD_HISTORY_DAYS, slots_per_hour);
+            let load = MeterLoad::from_file(meter, clock.zone())?;
+            h.record_available_load(&load, today, LOAD_HISTORY_DAYS, clock);
         }
         (None, Some(building)) => {
             let load = BuildingLoad::from_file(building)?;
-            h.record_building_year(&load, today, LOAD_HISTORY_DAYS, slots_per_hour)?;
+            h.record_building_year(&load, today, LOAD_HISTORY_DAYS, clock)?;
         }
         (None, None) => return Err(bad_arg("building", "give --building or --meter".into())),
     }
@@ -143,7 +144,6 @@ fn load(args: &DecideArgs) -> Result<(Controller, SiteState, History), InputErro
         tariff: crate::v2b::load_tariff(args.tariff.as_deref())?,
         ..SiteConfig::default()
     };
-    let slots_per_hour = (1.0 / config.tariff.slot_hours()).round() as usize;
     let controller = Controller::new(config, options(args)?).map_err(|e| match e {
         Error::InvalidField { field, reason } => bad_arg(&field.replace('_', "-"), reason),
         other => InputError::V2b(other),
@@ -152,7 +152,7 @@ fn load(args: &DecideArgs) -> Result<(Controller, SiteState, History), InputErro
     let slotted = controller
         .slotted(&state)
         .map_err(|e| state_error(&args.state, e))?;
-    let history = history(args, slotted.date, slots_per_hour)?;
+    let history = history(args, slotted.date, &controller.config().clock())?;
     Ok((controller, state, history))
 }
 

@@ -46,9 +46,11 @@ pub struct EpisodeArgs {
     /// Days of the week kept, by local arrival date.
     #[arg(long, value_enum, default_value_t = DaysArg::All)]
     pub days_of_week: DaysArg,
-    /// The site's IANA time zone (`America/Los_Angeles`): timestamps are converted to it.
-    /// Default: each timestamp's wall-clock time as written (ACN-Data API JSON needs a zone,
-    /// taken from its `timezone` field when this is absent).
+    /// The site's IANA time zone (`America/Los_Angeles`): the site's clock. Timestamps are
+    /// converted to it and days laid into slots on it (92 or 100 quarter-hours on
+    /// daylight-saving days). Default: the tariff's `timezone` (Silicon Valley Power's is
+    /// `America/Los_Angeles`); a tariff naming another zone is refused. With neither, each
+    /// timestamp keeps its wall-clock time as written, on 24-hour days.
     #[arg(long)]
     pub time_zone: Option<String>,
     /// Site JSON (chargers, no-export, penalties); default: the paper's 10 + 5 chargers.
@@ -185,7 +187,8 @@ fn files_episode(args: &EpisodeArgs) -> Result<Scenario, InputError> {
         Some(path) => read_json(path)?,
         None => Site::paper_default(),
     };
-    let zone = args.time_zone.as_deref().map(time_zone).transpose()?;
+    let tariff = site_tariff(args)?;
+    let zone = tariff.timezone.as_deref().map(time_zone).transpose()?;
     let options = SessionOptions {
         departure: mode,
         stations: args.stations,
@@ -208,23 +211,38 @@ fn files_episode(args: &EpisodeArgs) -> Result<Scenario, InputError> {
     };
     Ok(Scenario::from_sessions(
         site,
-        load_tariff(args.tariff.as_deref())?,
+        tariff,
         sessions,
         load.as_ref(),
         args.days,
     )?)
 }
 
-/// How output files write a slot's time: in `--time-zone`, else the tariff's zone, else
-/// without offset.
-pub(crate) fn slot_clock(
-    args: &EpisodeArgs,
-    scenario: &Scenario,
-) -> Result<export::SlotClock, InputError> {
-    let name = args
-        .time_zone
-        .clone()
-        .or_else(|| scenario.tariff().timezone.clone());
+/// The tariff (`--tariff` or Silicon Valley Power) on the site's clock: `--time-zone` is the
+/// zone of a tariff that names none, and must be the zone of one that does.
+fn site_tariff(args: &EpisodeArgs) -> Result<Tariff, InputError> {
+    let mut tariff = load_tariff(args.tariff.as_deref())?;
+    if let Some(name) = &args.time_zone {
+        time_zone(name)?;
+        match &tariff.timezone {
+            Some(zone) if zone != name => {
+                return Err(bad_arg(
+                    "time-zone",
+                    format!(
+                        "{name:?} is not the tariff's time zone {zone:?}: the site has one clock"
+                    ),
+                ))
+            }
+            _ => tariff.timezone = Some(name.clone()),
+        }
+    }
+    Ok(tariff)
+}
+
+/// How output files write a slot's time: on the scenario's clock (its tariff's zone, which
+/// `--time-zone` sets), else without offset.
+pub(crate) fn slot_clock(scenario: &Scenario) -> Result<export::SlotClock, InputError> {
+    let name = scenario.tariff().timezone.clone();
     let zone = name.as_deref().map(time_zone).transpose()?;
     Ok(export::SlotClock {
         slot_minutes: scenario.tariff().slot_minutes,

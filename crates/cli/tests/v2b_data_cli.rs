@@ -384,3 +384,53 @@ fn months_select_billing_months_and_bad_ranges_exit_2() {
     }
     std::fs::remove_dir_all(&out).ok();
 }
+
+#[test]
+fn the_fall_back_day_is_written_with_100_slots_and_its_offsets() {
+    // Sunday 2019-11-03 in Los Angeles (the default tariff's zone): 25 hours.
+    let mut text = String::from(HEADER);
+    text.push('\n');
+    text.push_str("dst-1,CA-1,2019-11-03T00:30:00-07:00,2019-11-03T05:00:00-08:00,20,20,2019-11-03T05:00:00-08:00,true\n");
+    let sessions = tmp("dst-sessions.csv");
+    std::fs::write(&sessions, text).unwrap();
+    let mut meter_text = String::from("time,kw\n");
+    let t0: jiff::Timestamp = "2019-11-03T07:00:00Z".parse().unwrap();
+    let la = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+    for k in 0..100 {
+        let z = (t0 + jiff::SignedDuration::from_mins(15 * k)).to_zoned_datetime(la.clone());
+        let _ = writeln!(
+            meter_text,
+            "{},80",
+            z.timestamp().display_with_offset(z.offset())
+        );
+    }
+    let meter = tmp("dst-meter.csv");
+    std::fs::write(&meter, meter_text).unwrap();
+    let meter_s = meter.display().to_string();
+    let out = tmp("out-dst");
+    let (code, _, stderr) = compare(&[&sessions], ["--meter", &meter_s], &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let slots = std::fs::read_to_string(out.join("slots.csv")).unwrap();
+    let rows = slots
+        .lines()
+        .filter(|l| l.starts_with("reqcharge,"))
+        .count();
+    assert_eq!(rows, 100, "{}", &slots[..200]);
+    assert!(slots.contains(",2019-11-03T01:00:00-07:00,"));
+    assert!(slots.contains(",2019-11-03T01:00:00-08:00,"));
+    assert!(slots.contains(",2019-11-03T23:45:00-08:00,"));
+    let outcome = std::fs::read_to_string(out.join("sessions.csv")).unwrap();
+    assert!(outcome.contains("2019-11-03T05:00:00-08:00"), "{outcome}");
+    // One clock per site: a --time-zone other than the tariff's is refused.
+    let (code, _, stderr) = compare(
+        &[&sessions],
+        ["--meter", &meter_s],
+        &tmp("out-dst-2"),
+        &["--time-zone", "Europe/Paris"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("time-zone"), "{stderr}");
+    for p in [sessions, meter] {
+        std::fs::remove_file(p).ok();
+    }
+}

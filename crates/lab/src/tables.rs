@@ -26,26 +26,13 @@ impl SlotClock {
         }
     }
 
-    /// The local start of slot `slot` of `date` (a slot past the day's end, such as a
-    /// departure at midnight, falls on the following days).
+    /// The local start of slot `slot` of `date` on the site's clock (a slot past the day's
+    /// end, such as a departure at midnight, falls on the following days; in a zone, slots
+    /// count real time from the local midnight, so the two 01:00 of the day clocks fall back
+    /// carry their own offsets).
     pub fn time(&self, date: Date, slot: usize) -> String {
-        let minutes = slot as u64 * u64::from(self.slot_minutes);
-        let date = date.plus_days((minutes / 1440) as i64);
-        let minutes = (minutes % 1440) as u32;
-        let civil = date.to_civil().and_then(|d| {
-            let t =
-                jiff::civil::Time::new((minutes / 60) as i8, (minutes % 60) as i8, 0, 0).ok()?;
-            Some(d.to_datetime(t))
-        });
-        let plain = |t: jiff::civil::DateTime| t.strftime("%Y-%m-%dT%H:%M:%S").to_string();
-        match (civil, &self.zone) {
-            (Some(t), Some(zone)) => t
-                .to_zoned_datetime(zone.clone())
-                .map(|z| z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
-                .unwrap_or_else(|_| plain(t)),
-            (Some(t), None) => plain(t),
-            (None, _) => format!("{date}+{minutes}min"),
-        }
+        evmech_v2b_control::Clock::new(self.zone.clone(), self.slot_minutes)
+            .slot_start_text(date, slot)
     }
 }
 

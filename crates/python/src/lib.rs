@@ -144,7 +144,11 @@ impl EnvCore {
         let scenario = env.scenario();
         Ok(EnvCore {
             chargers: env.chargers(),
-            slots_per_day: scenario.slots_per_day(),
+            // The longest day of the episode (100 slots when a clock falls back in it).
+            slots_per_day: (0..scenario.days().len())
+                .map(|d| scenario.slots_in(d))
+                .max()
+                .unwrap_or(scenario.slots_per_day()),
             demand_charges: scenario.tariff().demand.len(),
             days: window.unwrap_or(scenario.days().len()),
             limits: scenario
@@ -169,7 +173,7 @@ impl EnvCore {
         self.limits.clone()
     }
 
-    /// Slots per day.
+    /// Slots of the episode's longest day (96 of 15 minutes; 100 when clocks fall back in it).
     #[getter]
     fn slots_per_day(&self) -> usize {
         self.slots_per_day

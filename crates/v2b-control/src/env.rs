@@ -62,7 +62,8 @@ pub struct AgentView {
     pub date: Date,
     /// The slot of the day (0 is midnight).
     pub slot: usize,
-    /// Slots per day of the tariff.
+    /// Slots in today on the site's clock (96 of 15 minutes; 92 or 100 on daylight-saving
+    /// days).
     pub slots_per_day: usize,
     /// The building's own load this slot, kW.
     pub building_kw: f64,
@@ -127,7 +128,7 @@ impl ChargingPolicy for Seat {
         let view = AgentView {
             date: obs.date,
             slot: obs.slot,
-            slots_per_day: obs.config.tariff.slots_per_day(),
+            slots_per_day: obs.config.slots_on(obs.date),
             building_kw: obs.building_kw,
             month_peaks_kw: obs.past_peaks_kw.to_vec(),
             evs: obs.evs.to_vec(),

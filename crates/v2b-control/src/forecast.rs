@@ -19,12 +19,15 @@ pub struct ForecastRequest<'a> {
     pub date: Date,
     /// The current slot of the day.
     pub slot: usize,
-    /// Slots per day.
+    /// Slots of a 24-hour day (96 of 15 minutes).
     pub slots_per_day: usize,
+    /// The site's clock: how many slots each date has (92 or 100 on daylight-saving days) and
+    /// the wall-clock time each starts at.
+    pub clock: &'a crate::Clock,
     /// Slot length, hours.
     pub slot_hours: f64,
-    /// One past the last slot to forecast, counted from today's midnight (may exceed
-    /// `slots_per_day` when a connected EV stays past midnight).
+    /// One past the last slot to forecast, counted from today's midnight (may exceed today's
+    /// slots when a connected EV stays past midnight; later days are walked on `clock`).
     pub horizon_end: usize,
     /// The building load measured now, kW.
     pub building_kw: f64,
@@ -139,7 +142,7 @@ impl HistoryForecaster {
         let first = recorded.map_or(window, |r| r.max(window));
         let recent: Vec<Date> = request
             .history
-            .load_days_before(request.date, request.slots_per_day)
+            .load_days_before(request.date, request.clock)
             .into_iter()
             .filter(|d| *d >= first)
             .collect();
@@ -156,22 +159,44 @@ impl HistoryForecaster {
     }
 
     /// The load shape of source date `d` over the request's horizon (past midnight, the load of
-    /// the days after `d`, if recorded whole before today; else `d`'s own again).
+    /// the days after `d`, if recorded whole before today; else `d`'s own again). Slots are
+    /// matched by the wall-clock time they start at, so a daylight-saving day (today's or the
+    /// source's) keeps the load of each hour at that hour.
     fn shape(&self, request: &ForecastRequest<'_>, d: Date) -> Vec<f64> {
-        let n = request.slots_per_day;
+        let clock = request.clock;
         let h = request.history;
         let own = h.load_of(d).unwrap_or(&[]);
-        (request.slot..request.horizon_end)
-            .map(|k| {
-                let day = d.plus_days((k / n) as i64);
-                h.load_of(day)
-                    .filter(|p| p.len() == n && day < request.date)
-                    .unwrap_or(own)
-                    .get(k % n)
-                    .copied()
-                    .unwrap_or(request.building_kw)
-            })
-            .collect()
+        let nominal = clock.nominal_slots();
+        // The source of today + `ahead` days: d + `ahead` if recorded whole, else d.
+        let source_of = |day: Date| {
+            let ahead = day.days_since_epoch() - request.date.days_since_epoch();
+            let candidate = d.plus_days(ahead);
+            match h.load_of(candidate) {
+                Some(p) if candidate < request.date && p.len() == clock.slots_on(candidate) => {
+                    (candidate, p)
+                }
+                _ => (d, own),
+            }
+        };
+        let (mut day, mut offset) = clock.locate(request.date, request.slot);
+        let mut day_len = clock.slots_on(day);
+        let (mut source, mut profile) = source_of(day);
+        let mut shape = Vec::with_capacity(request.horizon_end.saturating_sub(request.slot));
+        for _ in request.slot..request.horizon_end {
+            let index = if day_len == nominal && profile.len() == nominal {
+                offset
+            } else {
+                clock.slot_of_wall(source, clock.wall_minutes(day, offset))
+            };
+            shape.push(profile.get(index).copied().unwrap_or(request.building_kw));
+            offset += 1;
+            if offset >= day_len {
+                (day, offset) = (day.plus_days(1), 0);
+                day_len = clock.slots_on(day);
+                (source, profile) = source_of(day);
+            }
+        }
+        shape
     }
 
     /// `shape` anchored to the load measured now.
@@ -204,14 +229,18 @@ impl HistoryForecaster {
     /// it, moved to the days after today (their slots counted from today's midnight). A day
     /// after `d` that is not before today has no complete record and adds none.
     fn arrivals(&self, request: &ForecastRequest<'_>, d: Date) -> Vec<Session> {
-        let n = request.slots_per_day;
+        let clock = request.clock;
         let mut later: Vec<Session> = request
             .history
             .sessions_departed_before(request.date, request.slot)
             .filter_map(|s| {
                 let days_after = s.date.days_since_epoch() - d.days_since_epoch();
                 let k = usize::try_from(days_after).ok()?;
-                let shift = k.checked_mul(n)?;
+                if k > crate::MAX_STAY_DAYS {
+                    return None;
+                }
+                // Slots from today's midnight to the midnight of today + k days.
+                let shift = clock.slots_between(request.date, request.date.plus_days(k as i64));
                 let arrival = s.arrival_slot.checked_add(shift)?;
                 let recorded = k == 0 || s.date < request.date;
                 (recorded && arrival > request.slot && arrival < request.horizon_end).then(|| {

@@ -282,7 +282,7 @@ fn hindsight_days(
     targets: &HashMap<(crate::Date, &str), f64>,
     backend: LpBackend,
 ) -> Result<HashMap<crate::Date, HindsightDay>> {
-    let n = scenario.slots_per_day();
+    let clock = scenario.clock();
     let rates: Vec<f64> = scenario
         .tariff()
         .demand
@@ -302,10 +302,11 @@ fn hindsight_days(
             .iter()
             .filter_map(|s| served.get(&(day.date, s.id.as_str())).map(|o| (s, *o)))
             .collect();
+        let n = day.building_kw.len();
         let stays_over = users.iter().any(|(_, o)| o.departure_slot > n);
         let carried_in = served
             .values()
-            .any(|o| o.date < day.date && o.departure_slot > n && spans(o, day.date, n));
+            .any(|o| o.date < day.date && spans(o, day.date, &clock));
         if stays_over || carried_in {
             out.insert(day.date, HindsightDay::default());
             continue;
@@ -357,9 +358,8 @@ fn hindsight_days(
 }
 
 /// Whether a stay that began before `date` is still plugged in on it.
-fn spans(o: &crate::SessionOutcome, date: crate::Date, n: usize) -> bool {
-    let days = date.days_since_epoch() - o.date.days_since_epoch();
-    days > 0 && o.departure_slot > days as usize * n
+fn spans(o: &crate::SessionOutcome, date: crate::Date, clock: &crate::Clock) -> bool {
+    date > o.date && o.departure_slot > clock.slots_between(o.date, date)
 }
 
 /// The day's block: its load and tariff rows, no EV yet, no demand-response event.

@@ -83,6 +83,7 @@ pub use engine::plant;
 
 pub use domain::acn_json::{load_acn_json, load_acn_json_file, load_session_file};
 pub use domain::building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_YEAR};
+pub use domain::clock::Clock;
 pub use domain::config::{EvAt, SiteConfig, TariffRows};
 pub use domain::dr::DrEvent;
 pub use domain::history::History;

@@ -572,3 +572,37 @@ fn a_huge_level_delay_is_capped_at_the_horizon() {
     assert!(q.options[1].departure.starts_with("2019-05-1"));
     assert!(q.options[1].delay_minutes <= 24.0 * 60.0);
 }
+
+#[test]
+fn a_live_site_counts_the_repeated_hour_of_the_fall_back_day() {
+    // 2019-11-03: 01:30 PST is two and a half real hours after midnight (slot 10 of 100).
+    let mut s = state();
+    s.time = "2019-11-03T01:30:00-08:00".into();
+    s.evs[0].arrival = "2019-11-03T01:10:00-07:00".into();
+    s.evs[0].departure = "2019-11-03T06:00:00-08:00".into();
+    s.evs[1].arrival = "2019-11-02T23:00:00-07:00".into();
+    s.evs[1].departure = "2019-11-03T01:45:00-08:00".into();
+    let c = Controller::new(Default::default(), options(PolicyKind::Mpc, 1)).unwrap();
+    let slotted = c.slotted(&s).unwrap();
+    assert_eq!(slotted.slot, 10);
+    // The first 01:10 is slot 4; 06:00 PST is 7 real hours after midnight.
+    assert_eq!(
+        (slotted.evs[0].arrival_slot, slotted.evs[0].departure_slot),
+        (4, 28)
+    );
+    assert_eq!(
+        (slotted.evs[1].arrival_slot, slotted.evs[1].departure_slot),
+        (0, 11)
+    );
+    let mut c = c;
+    let d = c.decide(&s, &History::new()).unwrap();
+    // Planned from slot 10 to 06:00 PST: 18 slots for the first EV.
+    assert_eq!(d.plan[0].power_kw.len(), 18);
+    // A tariff in another zone than the controller's is refused.
+    let mut config = evmech_v2b_control::SiteConfig::default();
+    config.tariff.timezone = Some("Europe/Paris".into());
+    assert_eq!(
+        field_of(Controller::new(config, options(PolicyKind::Mpc, 1))),
+        "time_zone"
+    );
+}

@@ -117,7 +117,7 @@ pub fn load_acn_json(text: &str, file: &str, options: &SessionOptions) -> Result
         };
         let arrival = time("connectionTime", &item.connection_time)?;
         let departure = time("disconnectTime", &item.disconnect_time)?;
-        if departure <= arrival {
+        if !departure.is_after(&arrival) {
             return Err(bad(
                 path("disconnectTime"),
                 "not after the connection".into(),

@@ -129,8 +129,24 @@ impl BuildingLoad {
 
     /// The load profile the file gives a calendar `date`: the file's day of the same month,
     /// same day type (weekday or weekend) and same rank among those days (wrapping), so the
-    /// `k`-th weekday of May 2019 gets the `k`-th weekday of the file's May.
-    pub fn profile_for_date(&self, date: Date, slots_per_hour: usize) -> Result<Vec<f64>> {
+    /// `k`-th weekday of May 2019 gets the `k`-th weekday of the file's May. The typical year
+    /// has no daylight saving: each slot of `date` on the site's `clock` takes the file's hour
+    /// at the wall-clock time the slot starts (on the day clocks spring forward the skipped
+    /// hour is left out; on the day they fall back the repeated hour is used twice).
+    pub fn profile_for_date(&self, date: Date, clock: &crate::Clock) -> Result<Vec<f64>> {
+        let hours = self.typical_profile(date, (60 / clock.slot_minutes()) as usize)?;
+        let n = clock.slots_on(date);
+        if n == hours.len() && clock.wall_minutes(date, n.saturating_sub(1)) as usize / 60 == 23 {
+            return Ok(hours);
+        }
+        let s = clock.slot_minutes() as usize;
+        Ok((0..n)
+            .map(|k| hours[(clock.wall_minutes(date, k) as usize / s).min(hours.len() - 1)])
+            .collect())
+    }
+
+    /// The file's day for `date` (see [`BuildingLoad::profile_for_date`]) on a 24-hour day.
+    fn typical_profile(&self, date: Date, slots_per_hour: usize) -> Result<Vec<f64>> {
         let month = date.month as usize;
         if !(1..=12).contains(&month) {
             return Err(Error::InvalidParameter {

@@ -155,46 +155,60 @@ impl SiteConfig {
     /// midnight fall on the following days): each slot's energy price, whether the first
     /// demand charge applies, and the mask of each further one (a [`ChargingBlock`]'s rows).
     pub fn tariff_rows(&self, date: Date, t: usize, end: usize) -> TariffRows {
-        let n = self.slots_per_day().max(1);
-        let at = |k: usize| (date.plus_days((k / n) as i64), k % n);
+        let clock = self.tariff.clock();
+        // Each slot's (date, local wall-clock start minute), days walked once.
+        let mut at = Vec::with_capacity(end.saturating_sub(t));
+        let (mut day, mut offset) = clock.locate(date, t);
+        let mut n = clock.slots_on(day).max(1);
+        for _ in t..end {
+            at.push((day, clock.wall_minutes(day, offset)));
+            offset += 1;
+            if offset >= n {
+                (day, offset) = (day.plus_days(1), 0);
+                n = clock.slots_on(day).max(1);
+            }
+        }
         let applies = |c: usize| {
-            (t..end)
-                .map(|k| {
-                    let (d, s) = at(k);
-                    self.tariff.demand_applies(c, d, s)
-                })
+            at.iter()
+                .map(|&(d, m)| self.tariff.demand_applies_at(c, d, m))
                 .collect::<Vec<bool>>()
         };
         TariffRows {
-            price_usd_per_kwh: (t..end)
-                .map(|k| {
-                    let (d, s) = at(k);
-                    self.tariff.energy_price(d, s)
-                })
+            price_usd_per_kwh: at
+                .iter()
+                .map(|&(d, m)| self.tariff.energy_price_at(d, m))
                 .collect(),
             peak: applies(0),
             more_peaks: (1..self.tariff.demand.len()).map(applies).collect(),
             dr: if self.site.demand_response().is_empty() {
                 Vec::new()
             } else {
-                (t..end)
-                    .map(|k| {
-                        let (d, s) = at(k);
-                        self.site
-                            .dr_event_at(d, s, self.tariff.slot_minutes)
-                            .map(|e| DrSlot {
-                                firm_kw: e.firm_kw,
-                                penalty_usd_per_kwh: e.penalty_usd_per_kwh,
-                            })
+                at.iter()
+                    .map(|&(d, m)| {
+                        self.site.dr_event_at(d, m).map(|e| DrSlot {
+                            firm_kw: e.firm_kw,
+                            penalty_usd_per_kwh: e.penalty_usd_per_kwh,
+                        })
                     })
                     .collect()
             },
         }
     }
 
-    /// Slots per day of the tariff.
+    /// Slots of a 24-hour day of the tariff (96 of 15 minutes); [`SiteConfig::slots_on`] for a
+    /// given date.
     pub fn slots_per_day(&self) -> usize {
         self.tariff.slots_per_day()
+    }
+
+    /// Slots in `date` on the site's clock (92 or 100 on daylight-saving days).
+    pub fn slots_on(&self, date: Date) -> usize {
+        self.tariff.slots_on(date)
+    }
+
+    /// The site's clock ([`Tariff::clock`]).
+    pub fn clock(&self) -> crate::Clock {
+        self.tariff.clock()
     }
 
     /// Charger `c` of the site.

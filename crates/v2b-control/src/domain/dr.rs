@@ -69,9 +69,9 @@ impl DrEvent {
         }
     }
 
-    /// Whether slot `slot` (of `slot_minutes`) of `date` is in the window.
-    pub fn covers(&self, date: Date, slot: usize, slot_minutes: u32) -> bool {
-        let start = slot as u32 * slot_minutes;
+    /// Whether the local wall-clock minute `start` of `date` is in the window (a slot is
+    /// when the minute it starts at is).
+    pub fn covers(&self, date: Date, start: u32) -> bool {
         date == self.date && (self.from.minutes..self.to.minutes).contains(&start)
     }
 

@@ -51,12 +51,12 @@ impl History {
         load: &dyn crate::LoadProfile,
         today: Date,
         days: usize,
-        slots_per_hour: usize,
+        clock: &crate::Clock,
     ) -> Result<()> {
         for back in 1..=days as i64 {
             let date = today.plus_days(-back);
             self.building_kw
-                .insert(date, load.profile_for_date(date, slots_per_hour)?);
+                .insert(date, load.profile_for_date(date, clock)?);
         }
         Ok(())
     }
@@ -69,11 +69,11 @@ impl History {
         load: &dyn crate::LoadProfile,
         today: Date,
         days: usize,
-        slots_per_hour: usize,
+        clock: &crate::Clock,
     ) {
         for back in 1..=days as i64 {
             let date = today.plus_days(-back);
-            if let Ok(profile) = load.profile_for_date(date, slots_per_hour) {
+            if let Ok(profile) = load.profile_for_date(date, clock) {
                 self.building_kw.insert(date, profile);
             }
         }
@@ -81,12 +81,15 @@ impl History {
 
     /// Checks every load value is finite and non-negative and every session is in order;
     /// errors name the field (`building_kw[2019-05-14][3]`, `sessions[4].departure_slot`).
-    pub fn validate(&self, slots_per_day: usize) -> Result<()> {
+    /// A day's profile may be partial (the day in progress) but not longer than the day's
+    /// slots on `clock`.
+    pub fn validate(&self, clock: &crate::Clock) -> Result<()> {
         for (date, profile) in &self.building_kw {
-            if profile.len() > slots_per_day {
+            let n = clock.slots_on(*date);
+            if profile.len() > n {
                 return Err(bad(
                     format!("history.building_kw[{date}]"),
-                    format!("{} values for {slots_per_day} slots", profile.len()),
+                    format!("{} values for {n} slots", profile.len()),
                 ));
             }
             if let Some(k) = profile.iter().position(|x| !x.is_finite() || *x < 0.0) {
@@ -118,11 +121,12 @@ impl History {
             .filter(move |s| (s.date, s.departure_slot) <= (date, slot))
     }
 
-    /// Dates before `date` with a complete load profile (`slots_per_day` values), oldest first.
-    pub fn load_days_before(&self, date: Date, slots_per_day: usize) -> Vec<Date> {
+    /// Dates before `date` with a complete load profile (one value per slot of the date on
+    /// `clock`), oldest first.
+    pub fn load_days_before(&self, date: Date, clock: &crate::Clock) -> Vec<Date> {
         self.building_kw
             .range(..date)
-            .filter(|(_, p)| p.len() == slots_per_day)
+            .filter(|(d, p)| p.len() == clock.slots_on(**d))
             .map(|(d, _)| *d)
             .collect()
     }

@@ -3,31 +3,35 @@
 use crate::domain::csv::{csv_error, read_table};
 use crate::domain::ranges::{in_range, MAX_LOAD_KW};
 use crate::domain::time::{Date, LocalTime};
+use crate::Clock;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::io::Read;
 
 /// Where the building load of a calendar day comes from: the DOE typical year
 /// ([`BuildingLoad`](crate::BuildingLoad), through its documented same-rank mapping) or a
 /// real meter ([`MeterLoad`], by date).
 pub trait LoadProfile: Send + Sync {
-    /// The load of `date` in `slots_per_hour` slots per hour over its 24 wall-clock hours, kW.
-    fn profile_for_date(&self, date: Date, slots_per_hour: usize) -> Result<Vec<f64>>;
+    /// The load of `date`, one value per slot of the date on the site's `clock` (92 or 100
+    /// quarter-hours on daylight-saving days), kW.
+    fn profile_for_date(&self, date: Date, clock: &Clock) -> Result<Vec<f64>>;
 }
 
-/// A meter's average demand per minute of each local day it covers, kW (`None`: no reading).
+/// A meter's readings, each the average demand over `[t, t + interval)`, kW.
 ///
-/// A reading of `kw` at time `t` covers `[t, t + interval)`, the interval being the step
-/// between consecutive timestamps, which must be regular (15 minutes, an hour, five minutes:
-/// any that divides a day). Readings are placed on the local wall clock: on the day clocks
-/// spring forward the skipped hour has no reading and takes the hour before it; on the day
-/// they fall back the repeated hour's two readings are averaged. (The simulator's days are 24
-/// wall-clock hours; true 23- and 25-hour days are still to come, see `docs/v2b.md`.)
+/// The step between consecutive timestamps must be regular (15 minutes, an hour, five
+/// minutes: any that divides a day). With a site clock in a time zone, a day is the real time
+/// from its local midnight to the next (23 or 25 hours on daylight-saving days) and readings
+/// are placed by the instant they were taken. Without a zone, days are 24 wall-clock hours
+/// and readings are placed on their written wall clock: the hour clocks skip has no reading
+/// and takes the hour before it, and a repeated hour's two readings are averaged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeterLoad {
     interval_minutes: u32,
-    days: BTreeMap<Date, Vec<Option<f64>>>,
+    /// (minute since the epoch, UTC; kW), in time order.
+    by_instant: Vec<(i64, f64)>,
+    /// (wall-clock minute since the epoch as written or converted; kW), sorted.
+    by_wall: Vec<(i64, f64)>,
 }
 
 const MINUTES_PER_DAY: usize = 1440;
@@ -114,35 +118,19 @@ impl MeterLoad {
     }
 
     fn from_readings(readings: &[(jiff::Timestamp, LocalTime, f64)], interval: u32) -> Self {
-        let mut sums: BTreeMap<Date, Vec<(f64, u32)>> = BTreeMap::new();
-        for &(_, start, kw) in readings {
-            for m in 0..interval {
-                let minute = start.minutes + m;
-                let (date, minute) = if minute as usize >= MINUTES_PER_DAY {
-                    (start.date.plus_days(1), minute - MINUTES_PER_DAY as u32)
-                } else {
-                    (start.date, minute)
-                };
-                let day = sums
-                    .entry(date)
-                    .or_insert_with(|| vec![(0.0, 0); MINUTES_PER_DAY]);
-                day[minute as usize].0 += kw;
-                day[minute as usize].1 += 1;
-            }
-        }
-        let days = sums
-            .into_iter()
-            .map(|(date, minutes)| {
-                let values = minutes
-                    .iter()
-                    .map(|&(sum, n)| (n > 0).then(|| sum / f64::from(n)))
-                    .collect();
-                (date, values)
-            })
+        let by_instant = readings
+            .iter()
+            .map(|(t, _, kw)| (t.as_second().div_euclid(60), *kw))
             .collect();
+        let mut by_wall: Vec<(i64, f64)> = readings
+            .iter()
+            .map(|(_, l, kw)| (l.date.days_since_epoch() * 1440 + i64::from(l.minutes), *kw))
+            .collect();
+        by_wall.sort_by_key(|r| r.0);
         MeterLoad {
             interval_minutes: interval,
-            days,
+            by_instant,
+            by_wall,
         }
     }
 
@@ -151,49 +139,83 @@ impl MeterLoad {
         self.interval_minutes
     }
 
-    /// The first and last local dates with a reading.
+    /// The first and last local (as written, or converted) dates with a reading.
     pub fn span(&self) -> Option<(Date, Date)> {
-        Some((*self.days.keys().next()?, *self.days.keys().next_back()?))
+        let date = |m: i64| Date::from_days_since_epoch(m.div_euclid(1440));
+        Some((date(self.by_wall.first()?.0), date(self.by_wall.last()?.0)))
+    }
+
+    /// The mean reading of each minute in `[start, start + len)` of `readings`' line
+    /// (`None`: no reading covers it).
+    fn minutes(&self, readings: &[(i64, f64)], start: i64, len: usize) -> Vec<Option<f64>> {
+        let step = i64::from(self.interval_minutes);
+        let mut sums = vec![(0.0, 0u32); len];
+        let first = readings.partition_point(|r| r.0 + step <= start);
+        for &(t, kw) in &readings[first..] {
+            if t >= start + len as i64 {
+                break;
+            }
+            for m in t.max(start)..(t + step).min(start + len as i64) {
+                let cell = &mut sums[(m - start) as usize];
+                cell.0 += kw;
+                cell.1 += 1;
+            }
+        }
+        sums.iter()
+            .map(|&(sum, n)| (n > 0).then(|| sum / f64::from(n)))
+            .collect()
     }
 }
 
 impl LoadProfile for MeterLoad {
     /// The day's slots, each the mean of its minutes. A minute without a reading takes the
-    /// last earlier minute of the day that has one (the hour clocks skip in spring); a slot
-    /// before the day's first reading, or a day the meter does not cover at all, is an error
-    /// naming the date.
-    fn profile_for_date(&self, date: Date, slots_per_hour: usize) -> Result<Vec<f64>> {
+    /// last earlier minute of the day that has one (the hour clocks skip in spring, on a clock
+    /// without a zone); a slot before the day's first reading, or a day the meter does not
+    /// cover at all, is an error naming the date.
+    fn profile_for_date(&self, date: Date, clock: &Clock) -> Result<Vec<f64>> {
         let missing = |reason: String| Error::InvalidField {
             field: format!("building[{date}]"),
             reason,
         };
-        if slots_per_hour == 0 || 60 % slots_per_hour != 0 {
-            return Err(missing(format!(
-                "slots per hour must divide 60, got {slots_per_hour}"
-            )));
+        let minutes = match clock.midnight(date) {
+            Some(start) => {
+                let len = clock.minutes_on(date).max(0) as usize;
+                self.minutes(&self.by_instant, start.as_second().div_euclid(60), len)
+            }
+            None => self.minutes(
+                &self.by_wall,
+                date.days_since_epoch() * 1440,
+                MINUTES_PER_DAY,
+            ),
+        };
+        if minutes.iter().all(Option::is_none) {
+            return Err(missing("the meter file has no reading on this date".into()));
         }
-        let day = self
-            .days
-            .get(&date)
-            .ok_or_else(|| missing("the meter file has no reading on this date".into()))?;
-        let mut filled = Vec::with_capacity(MINUTES_PER_DAY);
+        let mut filled = Vec::with_capacity(minutes.len());
         let mut last = None;
-        for (m, v) in day.iter().enumerate() {
+        for (m, v) in minutes.iter().enumerate() {
             last = v.or(last);
             filled.push(last.ok_or_else(|| {
-                missing(format!("no reading before {:02}:{:02}", m / 60, m % 60))
+                let s = clock.slot_minutes() as usize;
+                let wall = clock.wall_minutes(date, m / s) as usize + m % s;
+                missing(format!(
+                    "no reading before {:02}:{:02}",
+                    wall / 60,
+                    wall % 60
+                ))
             })?);
         }
-        let per_slot = 60 / slots_per_hour;
+        let per_slot = clock.slot_minutes() as usize;
         Ok(filled
             .chunks(per_slot)
+            .take(clock.slots_on(date))
             .map(|c| c.iter().sum::<f64>() / c.len() as f64)
             .collect())
     }
 }
 
 impl LoadProfile for crate::BuildingLoad {
-    fn profile_for_date(&self, date: Date, slots_per_hour: usize) -> Result<Vec<f64>> {
-        crate::BuildingLoad::profile_for_date(self, date, slots_per_hour)
+    fn profile_for_date(&self, date: Date, clock: &Clock) -> Result<Vec<f64>> {
+        crate::BuildingLoad::profile_for_date(self, date, clock)
     }
 }

@@ -5,6 +5,7 @@
 
 pub(crate) mod acn_json;
 pub(crate) mod building;
+pub(crate) mod clock;
 pub(crate) mod config;
 pub(crate) mod csv;
 pub(crate) mod dr;

@@ -9,6 +9,8 @@ use crate::{
 use evmech_milp_model::charging::ChargingCurve;
 use serde::{Deserialize, Serialize};
 
+const MAX_STAY: i64 = crate::MAX_STAY_DAYS as i64;
+
 /// One simulated weekday.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,8 +80,9 @@ impl TryFrom<ScenarioSpec> for Scenario {
         if spec.days.is_empty() {
             return Err(bad("days".into(), "must not be empty"));
         }
-        let n = spec.tariff.slots_per_day();
+        let clock = spec.tariff.clock();
         for (d, day) in spec.days.iter().enumerate() {
+            let n = clock.slots_on(day.date);
             let p = |f: &str| format!("days[{d}].{f}");
             if d > 0 && day.date <= spec.days[d - 1].date {
                 return Err(bad(
@@ -90,14 +93,19 @@ impl TryFrom<ScenarioSpec> for Scenario {
             if day.building_kw.len() != n {
                 return Err(bad(
                     p("building_kw"),
-                    format!("needs {n} slots, got {}", day.building_kw.len()),
+                    format!(
+                        "needs {n} slots (the site's clock on {}), got {}",
+                        day.date,
+                        day.building_kw.len()
+                    ),
                 ));
             }
             if let Some(k) = day.building_kw.iter().position(|x| !x.is_finite()) {
                 return Err(bad(p(&format!("building_kw[{k}]")), "must be finite"));
             }
             for (s, session) in day.sessions.iter().enumerate() {
-                validate_session(session, n, &p(&format!("sessions[{s}]")))?;
+                let last = clock.slots_between(day.date, day.date.plus_days(MAX_STAY));
+                validate_session(session, (n, last), &p(&format!("sessions[{s}]")))?;
                 if session.date != day.date {
                     return Err(bad(
                         p(&format!("sessions[{s}].date")),
@@ -106,8 +114,8 @@ impl TryFrom<ScenarioSpec> for Scenario {
                 }
             }
         }
-        check_chains(&spec.days, n)?;
-        spec.history.validate(n)?;
+        check_chains(&spec.days, &clock)?;
+        spec.history.validate(&clock)?;
         if let (Some((&last, _)), Some(first)) =
             (spec.history.building_kw.last_key_value(), spec.days.first())
         {
@@ -124,11 +132,11 @@ impl TryFrom<ScenarioSpec> for Scenario {
 
 /// One vehicle's chained sessions must not overlap in time: the state of charge passes from
 /// one stay to the next.
-fn check_chains(days: &[Day], slots: usize) -> Result<()> {
+fn check_chains(days: &[Day], clock: &crate::Clock) -> Result<()> {
     // (vehicle, start, end, (day, session, vehicle)), times in slots since the epoch's midnight.
     let mut stays = Vec::new();
     for (d, day) in days.iter().enumerate() {
-        let midnight = day.date.days_since_epoch() * slots as i64;
+        let midnight = clock.epoch_slot(day.date);
         for (s, session) in day.sessions.iter().enumerate() {
             if let Some(chain) = &session.chain {
                 let vehicle = chain.vehicle.as_str();
@@ -155,12 +163,12 @@ fn check_chains(days: &[Day], slots: usize) -> Result<()> {
     }
 }
 
-fn validate_session(s: &Session, slots: usize, path: &str) -> Result<()> {
+/// `slots`: the day's slots and those of its first [`MAX_STAY_DAYS`](crate::MAX_STAY_DAYS) days.
+fn validate_session(s: &Session, (slots, last): (usize, usize), path: &str) -> Result<()> {
     let f = |name: &str| format!("{path}.{name}");
     if s.arrival_slot >= slots {
         return Err(bad(f("arrival_slot"), format!("must be below {slots}")));
     }
-    let last = slots * crate::MAX_STAY_DAYS;
     for (name, d) in [
         ("departure_slot", s.departure_slot),
         ("requested_departure_slot", s.requested_departure_slot),
@@ -280,11 +288,11 @@ impl Scenario {
             }
             dates.truncate(n);
         }
-        let slots_per_hour = (1.0 / tariff.slot_hours()).round() as usize;
+        let clock = tariff.clock();
         let days = dates
             .iter()
             .map(|&date| {
-                let building_kw = building.profile_for_date(date, slots_per_hour)?;
+                let building_kw = building.profile_for_date(date, &clock)?;
                 let mut day_sessions: Vec<Session> = sessions
                     .iter()
                     .filter(|s| s.date == date)
@@ -312,7 +320,8 @@ impl Scenario {
 
     /// Reads the ACN session CSV and the hourly typical-year building CSV and builds the
     /// episode ([`load_acn_sessions`](crate::load_acn_sessions) with `options`, then
-    /// [`Scenario::from_sessions`]) on `site` and the paper's tariff.
+    /// [`Scenario::from_sessions`]) on `site` and the paper's tariff. Without
+    /// `options.time_zone`, timestamps are placed on the tariff's clock (`America/Los_Angeles`).
     pub fn from_csv_files(
         sessions: &std::path::Path,
         building: &std::path::Path,
@@ -320,7 +329,13 @@ impl Scenario {
         options: &crate::SessionOptions,
         days: Option<usize>,
     ) -> Result<Self> {
-        let loaded = crate::load_acn_file(sessions, options)?;
+        let tariff = Tariff::silicon_valley_power();
+        // Slots are counted on the scenario's clock: the tariff's zone unless one is given.
+        let mut options = options.clone();
+        if options.time_zone.is_none() {
+            options.time_zone = tariff.clock().zone().cloned();
+        }
+        let loaded = crate::load_acn_file(sessions, &options)?;
         if loaded.is_empty() {
             return Err(Error::Csv {
                 file: sessions.display().to_string(),
@@ -330,7 +345,7 @@ impl Scenario {
             });
         }
         let load = BuildingLoad::from_file(building)?;
-        Scenario::from_sessions(site, Tariff::silicon_valley_power(), loaded, &load, days)
+        Scenario::from_sessions(site, tariff, loaded, &load, days)
     }
 
     /// The site.
@@ -363,9 +378,21 @@ impl Scenario {
         self.spec.tie_break
     }
 
-    /// Slots per day.
+    /// Slots of a 24-hour day (96 of 15 minutes); a daylight-saving day has
+    /// [`Scenario::slots_in`] of its own.
     pub fn slots_per_day(&self) -> usize {
         self.spec.tariff.slots_per_day()
+    }
+
+    /// Slots of day `d` on the site's clock (92 or 100 on daylight-saving days; its building
+    /// load has one value per slot).
+    pub fn slots_in(&self, d: usize) -> usize {
+        self.spec.days[d].building_kw.len()
+    }
+
+    /// The site's clock ([`Tariff::clock`]).
+    pub fn clock(&self) -> crate::Clock {
+        self.spec.tariff.clock()
     }
 
     /// A copy billed under `tariff` (validated; its slot length must be the episode's).
@@ -451,7 +478,7 @@ impl Scenario {
         while days < crate::MAX_STAY_DAYS && self.continues(d + days - 1) {
             days += 1;
         }
-        days * self.slots_per_day()
+        (d..d + days).map(|i| self.slots_in(i)).sum()
     }
 
     /// Session `s` of day `d` as this episode can serve it: its departures no later than

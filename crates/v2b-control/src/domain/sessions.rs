@@ -4,14 +4,15 @@ use crate::domain::csv::read_table;
 use crate::domain::ranges::{in_range, MAX_BATTERY_KWH};
 use crate::domain::time::parse_local_time_and_offset;
 pub use crate::domain::time::{Date, LocalTime};
-use crate::Result;
+use crate::{Clock, Result};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Read;
 
-/// Slots per day (15-minute slots).
+/// Slots of a 24-hour day (15-minute slots; a daylight-saving day has 92 or 100, see
+/// [`Clock`]).
 pub const SLOTS_PER_DAY: usize = 96;
 
 /// The longest stay simulated, days: a session's departure is at most this many days after its
@@ -169,10 +170,20 @@ fn beta_4_4(rng: &mut ChaCha8Rng) -> f64 {
     u[3]
 }
 
-/// Slots from `day`'s midnight to `t` (negative times clamp to 0).
-fn slot_of(t: LocalTime, day: Date) -> usize {
+/// Slots from `day`'s midnight to `t` on `clock` (negative times clamp to 0): real time
+/// from the local midnight when the clock has a zone and `t` its instant, else wall-clock.
+fn slot_of(t: LocalTime, day: Date, clock: &Clock) -> usize {
+    let real = match (clock.zone(), t.utc_seconds) {
+        (Some(_), Some(s)) => jiff::Timestamp::from_second(s)
+            .ok()
+            .and_then(|at| clock.slots_since_midnight(day, at)),
+        _ => None,
+    };
+    if let Some(slots) = real {
+        return slots.max(0) as usize;
+    }
     let days = (t.date.days_since_epoch() - day.days_since_epoch()).max(0) as usize;
-    days.saturating_mul(SLOTS_PER_DAY) + (t.minutes / 15) as usize
+    days.saturating_mul(clock.nominal_slots()) + (t.minutes / clock.slot_minutes()) as usize
 }
 
 /// What happens to a session still plugged in at midnight.
@@ -228,8 +239,10 @@ pub struct SessionOptions {
     pub stations: usize,
     /// Days of the week kept, by local arrival date (default: all).
     pub days_of_week: DaysOfWeek,
-    /// The site's time zone: timestamps are converted to it. `None` (the default) keeps each
-    /// timestamp's wall-clock time as written (right for ACN files, written in site time).
+    /// The site's time zone: timestamps are converted to it and slots are counted in real time
+    /// from its local midnights (92 or 100 on daylight-saving days): give the tariff's
+    /// [`timezone`](crate::Tariff::timezone), the scenario's clock. `None` (the default) keeps
+    /// each timestamp's wall-clock time as written, on days of 24 wall-clock hours.
     pub time_zone: Option<jiff::tz::TimeZone>,
     /// Sessions over midnight stay (the default) or are cut there.
     pub overnight: Overnight,
@@ -298,10 +311,12 @@ const USER_COLUMNS: [&str; 2] = ["requested_kwh", "estimated_departure"];
 /// estimated_departure` (an unclaimed row may leave them empty). Timestamps are ISO 8601 with
 /// an offset (see [`parse_local_time`](crate::parse_local_time)).
 ///
-/// The mapping: arrivals on the kept days of the week only; slots from local minutes; the
+/// The mapping: arrivals on the kept days of the week only; slots counted on the site's
+/// clock (`options.time_zone`: real time from the local midnight, so a daylight-saving day has
+/// 92 or 100; without a zone, wall-clock minutes over 96 slots a day); the
 /// requested departure is `estimated_departure` if claimed, else `departure`, in slots from the
-/// arrival day's midnight, clipped to `[a + 1, 7 x 96]` (or to `[a + 1, 96]`, midnight, with
-/// [`Overnight::CutAtMidnight`]); the need is `requested_kwh` if
+/// arrival day's midnight, clipped to `[a + 1, the slots of 7 days]` (or to `[a + 1, the day's
+/// slots]`, midnight, with [`Overnight::CutAtMidnight`]); the need is `requested_kwh` if
 /// claimed, else `delivered_kwh` (flagged as hindsight); the battery is the smallest class with
 /// `0.8 B >= E` (else 100 kWh with the need cut to 80); arrival energy `clamp(s_a B, 0.1 B,
 /// 0.95 B - E)` with `s_a ~ Beta(4, 4)` seeded by a hash of the session id; only the
@@ -373,7 +388,7 @@ pub fn load_acn_sessions<R: Read>(
             }
         };
         let (arrival, departure) = (time(2, "arrival")?, time(3, "departure")?);
-        if departure <= arrival {
+        if !departure.is_after(&arrival) {
             return Err(row.error("departure", "not after the arrival".into()));
         }
         let user = if claimed {
@@ -419,12 +434,14 @@ pub(crate) fn map_sessions(
 fn map_one(r: &RecordedSession, options: &SessionOptions) -> Session {
     let mode = options.departure;
     let day = r.arrival.date;
-    let a = slot_of(r.arrival, day).min(SLOTS_PER_DAY - 1);
+    let clock = Clock::new(options.time_zone.clone(), 15);
+    let n = clock.slots_on(day);
+    let a = slot_of(r.arrival, day, &clock).min(n.saturating_sub(1));
     let last = match options.overnight {
-        Overnight::Continue => MAX_STAY_DAYS * SLOTS_PER_DAY,
-        Overnight::CutAtMidnight => SLOTS_PER_DAY,
+        Overnight::Continue => clock.slots_between(day, day.plus_days(MAX_STAY_DAYS as i64)),
+        Overnight::CutAtMidnight => n,
     };
-    let clip = |t: LocalTime| slot_of(t, day).clamp(a + 1, last);
+    let clip = |t: LocalTime| slot_of(t, day, &clock).clamp(a + 1, last);
     let (need, estimated) = r.user.unwrap_or((r.delivered_kwh, r.departure));
     let requested_departure = clip(estimated);
     let battery = BATTERY_CLASSES_KWH

@@ -273,16 +273,9 @@ impl Site {
         &self.demand_response
     }
 
-    /// The event covering slot `slot` of `date`, if any.
-    pub fn dr_event_at(
-        &self,
-        date: crate::Date,
-        slot: usize,
-        slot_minutes: u32,
-    ) -> Option<&DrEvent> {
-        self.demand_response
-            .iter()
-            .find(|e| e.covers(date, slot, slot_minutes))
+    /// The event covering the local wall-clock minute `start` of `date`, if any.
+    pub fn dr_event_at(&self, date: crate::Date, start: u32) -> Option<&DrEvent> {
+        self.demand_response.iter().find(|e| e.covers(date, start))
     }
 
     /// The order in which an arriving EV takes a free charger: bidirectional first,

@@ -142,7 +142,7 @@ impl Scenario {
     pub fn stressed(&self, stress: &Stress) -> Result<Scenario> {
         stress.validate()?;
         let mut spec = ScenarioSpec::from(self.clone());
-        let n = spec.tariff.slots_per_day();
+        let clock = spec.tariff.clock();
         let tau = spec.tariff.slot_hours();
         if let Some((from, to, factor)) = stress.surcharge {
             spec.tariff.surcharge = Some(Surcharge {
@@ -152,6 +152,9 @@ impl Scenario {
             });
         }
         for (d, day) in spec.days.iter_mut().enumerate() {
+            let n = day.building_kw.len().max(1);
+            let longest =
+                clock.slots_between(day.date, day.date.plus_days(crate::MAX_STAY_DAYS as i64));
             let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(stress.seed, &[d as u64], "load"));
             if stress.load_spread > 0.0 {
                 let mean = day.building_kw.iter().sum::<f64>() / n as f64;
@@ -171,11 +174,7 @@ impl Scenario {
                         .expect("finite sd")
                         .sample(&mut rng);
                     let moved = s.departure_slot as f64 + (noise / tau).round();
-                    let last = if s.departure_slot > n {
-                        crate::MAX_STAY_DAYS * n
-                    } else {
-                        n
-                    };
+                    let last = if s.departure_slot > n { longest } else { n };
                     if moved > s.arrival_slot as f64 && moved <= last as f64 {
                         s.departure_slot = moved as usize;
                     }

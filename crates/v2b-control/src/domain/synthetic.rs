@@ -118,7 +118,6 @@ impl SyntheticConfig {
     pub fn generate(&self) -> Result<Scenario> {
         self.validate()?;
         let tariff = Tariff::silicon_valley_power();
-        let n = tariff.slots_per_day();
         let tau = tariff.slot_hours();
         let mut dates: Vec<Date> = (1..=days_in_month(self.year, self.month))
             .map(|day| Date {
@@ -142,6 +141,7 @@ impl SyntheticConfig {
             .iter()
             .map(|&date| {
                 let key = date.days_since_epoch() as u64;
+                let n = tariff.slots_on(date);
                 let mut rng =
                     ChaCha8Rng::seed_from_u64(stream_seed(self.seed, &[key], "synthetic"));
                 Day {

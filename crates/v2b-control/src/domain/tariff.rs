@@ -1,6 +1,7 @@
 //! Tariffs as data: energy prices by period (days of the week, months, local times), any number
 //! of demand charges each on its own window, an export price; and the monthly bill.
 
+use super::clock::{zone_named, Clock};
 use super::tariff_window::{ClockTime, DaySet, Window};
 use crate::domain::ranges::{
     check_range, in_range, MAX_DEMAND_USD_PER_KW, MAX_ENERGY_USD_PER_KWH, MAX_SURCHARGE_FACTOR,
@@ -101,7 +102,9 @@ pub struct Tariff {
     /// Name (for reports).
     #[serde(default = "unnamed")]
     pub name: String,
-    /// IANA time zone the times are in (informational: the simulator's clock is the site's).
+    /// IANA time zone of the site's clock: days are laid into slots on it (92 or 100
+    /// quarter-hours on daylight-saving days) and periods are read on its wall clock. Absent:
+    /// every day is 24 wall-clock hours. See [`Clock`](crate::Clock).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// Slot length, minutes (default 15; must divide the hour).
@@ -208,9 +211,27 @@ impl Tariff {
         f64::from(self.slot_minutes) / 60.0
     }
 
-    /// Slots per day.
+    /// Slots of a 24-hour day (96 of 15 minutes): a daylight-saving day has
+    /// [`Tariff::slots_on`] instead.
     pub fn slots_per_day(&self) -> usize {
         (1440 / self.slot_minutes.max(1)) as usize
+    }
+
+    /// The site's clock: the tariff's time zone (if it names one the database knows) and slot
+    /// length.
+    pub fn clock(&self) -> Clock {
+        let zone = self.timezone.as_deref().and_then(zone_named);
+        Clock::new(zone, self.slot_minutes.max(1))
+    }
+
+    /// Slots in `date` on the site's clock (96, or 92 / 100 on daylight-saving days).
+    pub fn slots_on(&self, date: Date) -> usize {
+        self.clock().slots_on(date)
+    }
+
+    /// The local wall-clock minute at which slot `slot` of `date` starts.
+    pub fn wall_minutes(&self, date: Date, slot: usize) -> u32 {
+        self.clock().wall_minutes(date, slot)
     }
 
     /// Checks every field; errors name the entry (`tariff.energy[2].to`, `tariff.demand[1].name`)
@@ -270,7 +291,10 @@ impl Tariff {
                 let date = date.expect("a week has both day types");
                 for k in 0..self.slots_per_day() {
                     let hits: Vec<usize> = (0..self.energy.len())
-                        .filter(|&i| self.energy[i].window().contains(date, k, self.slot_minutes))
+                        .filter(|&i| {
+                            let start = k as u32 * self.slot_minutes;
+                            self.energy[i].window().contains(date, start)
+                        })
                         .collect();
                     let when = || {
                         let m = k as u32 * self.slot_minutes;
@@ -342,29 +366,45 @@ impl Tariff {
     /// Energy price of slot `slot` of `date`, $/kWh (0 if no entry prices it, which
     /// [`Tariff::validate`] refuses).
     pub fn energy_price(&self, date: Date, slot: usize) -> f64 {
+        self.energy_price_at(date, self.wall_minutes(date, slot))
+    }
+
+    /// Energy price at the local wall-clock minute `start` of `date`, $/kWh.
+    pub fn energy_price_at(&self, date: Date, start: u32) -> f64 {
         let level = self
             .energy
             .iter()
-            .find(|e| e.window().contains(date, slot, self.slot_minutes))
+            .find(|e| e.window().contains(date, start))
             .map_or(0.0, |e| e.usd_per_kwh);
+        let wall_slot = (start / self.slot_minutes.max(1)) as usize;
         match self.surcharge {
-            Some(w) if (w.start_slot..w.end_slot).contains(&slot) => level * w.factor,
+            Some(w) if (w.start_slot..w.end_slot).contains(&wall_slot) => level * w.factor,
             _ => level,
         }
     }
 
     /// Whether demand charge `charge` applies to slot `slot` of `date`.
     pub fn demand_applies(&self, charge: usize, date: Date, slot: usize) -> bool {
+        self.demand_applies_at(charge, date, self.wall_minutes(date, slot))
+    }
+
+    /// Whether demand charge `charge` applies at the local wall-clock minute `start` of `date`.
+    pub fn demand_applies_at(&self, charge: usize, date: Date, start: u32) -> bool {
         self.demand
             .get(charge)
-            .is_some_and(|d| d.window().contains(date, slot, self.slot_minutes))
+            .is_some_and(|d| d.window().contains(date, start))
     }
 
     /// Energy cost of `grid_kw` of net grid power in slot `slot` of `date`, $: imports pay the
     /// slot's price, exports (negative power, only where the site allows export) earn the
     /// export price.
     pub fn grid_cost(&self, date: Date, slot: usize, grid_kw: f64) -> f64 {
-        let price = self.energy_price(date, slot);
+        self.grid_cost_at(date, self.wall_minutes(date, slot), grid_kw)
+    }
+
+    /// [`Tariff::grid_cost`] of a slot starting at the local wall-clock minute `start`.
+    pub fn grid_cost_at(&self, date: Date, start: u32, grid_kw: f64) -> f64 {
+        let price = self.energy_price_at(date, start);
         let rate = if grid_kw < 0.0 {
             self.export_usd_per_kwh.unwrap_or(price)
         } else {
@@ -375,20 +415,22 @@ impl Tariff {
 
     /// The bill of one month's days (date and net grid power per slot).
     pub fn bill(&self, days: &[(Date, Vec<f64>)]) -> Result<Bill> {
-        let n = self.slots_per_day();
+        let clock = self.clock();
         let mut energy = 0.0;
         let mut peaks = vec![0.0_f64; self.demand.len()];
         for (date, day) in days {
+            let n = clock.slots_on(*date);
             if day.len() != n {
                 return Err(Error::InvalidParameter {
                     field: "days",
-                    reason: format!("{date} has {} slots, the tariff has {n}", day.len()),
+                    reason: format!("{date} has {} slots, the site's clock has {n}", day.len()),
                 });
             }
             for (k, &kw) in day.iter().enumerate() {
-                energy += self.grid_cost(*date, k, kw);
+                let start = clock.wall_minutes(*date, k);
+                energy += self.grid_cost_at(*date, start, kw);
                 for (c, peak) in peaks.iter_mut().enumerate() {
-                    if self.demand_applies(c, *date, k) {
+                    if self.demand_applies_at(c, *date, start) {
                         *peak = peak.max(kw);
                     }
                 }

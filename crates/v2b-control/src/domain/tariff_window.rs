@@ -115,8 +115,9 @@ impl Window<'_> {
         Ok(())
     }
 
-    /// Whether slot `slot` (of `slot_minutes`) of `date` is inside the window.
-    pub fn contains(&self, date: Date, slot: usize, slot_minutes: u32) -> bool {
+    /// Whether the local wall-clock minute `start` (0-1439) of `date` is inside the window
+    /// (a slot is inside when the minute it starts at is; see [`Clock::wall_minutes`](crate::Clock::wall_minutes)).
+    pub fn contains(&self, date: Date, start: u32) -> bool {
         if !self.days.contains(date) {
             return false;
         }
@@ -125,7 +126,6 @@ impl Window<'_> {
                 return false;
             }
         }
-        let start = slot as u32 * slot_minutes;
         match (self.from, self.to) {
             (Some(from), Some(to)) if from < to => (from.minutes..to.minutes).contains(&start),
             (Some(from), Some(to)) => start >= from.minutes || start < to.minutes,

@@ -119,21 +119,36 @@ impl std::fmt::Display for Date {
     }
 }
 
-/// A local timestamp: date and minutes after local midnight.
+/// A local timestamp: date and wall-clock minutes after local midnight, and the instant when
+/// it was read from a timestamp with an offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LocalTime {
     /// Local date.
     pub date: Date,
-    /// Minutes after local midnight.
+    /// Wall-clock minutes after local midnight.
     pub minutes: u32,
+    /// Seconds since 1970-01-01 UTC, when known (a parsed timestamp): it tells the two
+    /// 01:30 of the day clocks fall back apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_seconds: Option<i64>,
 }
 
 impl LocalTime {
-    /// The wall-clock time of a civil date-time (seconds dropped).
+    /// The wall-clock time of a civil date-time (seconds dropped; no instant).
     pub fn from_civil(t: jiff::civil::DateTime) -> LocalTime {
         LocalTime {
             date: t.date().into(),
             minutes: t.hour() as u32 * 60 + t.minute() as u32,
+            utc_seconds: None,
+        }
+    }
+
+    /// Whether `self` is later than `other`: by the instants when both are known, else by
+    /// the wall clock.
+    pub fn is_after(&self, other: &LocalTime) -> bool {
+        match (self.utc_seconds, other.utc_seconds) {
+            (Some(a), Some(b)) => a > b,
+            _ => (self.date, self.minutes) > (other.date, other.minutes),
         }
     }
 }
@@ -165,7 +180,11 @@ pub(crate) fn parse_local_time_and_offset(
         .cloned()
         .unwrap_or_else(|| jiff::tz::TimeZone::fixed(written));
     let civil = instant.to_zoned_datetime(zone).datetime();
-    Some((LocalTime::from_civil(civil), written.seconds()))
+    let local = LocalTime {
+        utc_seconds: Some(instant.as_second()),
+        ..LocalTime::from_civil(civil)
+    };
+    Some((local, written.seconds()))
 }
 
 /// The UTC offset written at the end of an RFC 3339 timestamp (`Z`, `+hh:mm` or `-hh:mm`).

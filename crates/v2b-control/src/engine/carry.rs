@@ -40,7 +40,6 @@ pub struct DayPlan {
 /// stays over midnight into the next day when the episode has it (the calendar's next day),
 /// and leaves at midnight otherwise.
 pub fn episode_plan(scenario: &Scenario) -> Vec<DayPlan> {
-    let n = scenario.slots_per_day();
     let chargers = scenario.site().chargers().len();
     let mut carried: Vec<Carried> = Vec::new();
     let mut plans = Vec::with_capacity(scenario.days().len());
@@ -63,6 +62,7 @@ pub fn episode_plan(scenario: &Scenario) -> Vec<DayPlan> {
             })
             .collect();
         let carried_in = std::mem::take(&mut carried);
+        let n = scenario.slots_in(d);
         if scenario.continues(d) {
             let still = |day_index: usize, session: usize, shift: usize| {
                 days[day_index][session].departure_slot > shift + n

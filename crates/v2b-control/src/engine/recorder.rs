@@ -364,13 +364,14 @@ impl Recorder {
     pub fn slot(&mut self, k: usize, building_kw: f64, ev_kw: f64) {
         let grid = building_kw + ev_kw;
         let date = self.day().date;
-        let cost = self.tariff.grid_cost(date, k, grid);
+        let start = self.tariff.wall_minutes(date, k);
+        let cost = self.tariff.grid_cost_at(date, start, grid);
         let charged: Vec<bool> = (0..self.tariff.demand.len())
-            .map(|c| self.tariff.demand_applies(c, date, k))
+            .map(|c| self.tariff.demand_applies_at(c, date, start))
             .collect();
         let mut dr_penalty = 0.0;
         for (e, exceeded) in self.dr_events.iter().zip(&mut self.dr_exceeded) {
-            if e.covers(date, k, self.tariff.slot_minutes) && grid > e.firm_kw + 1e-9 {
+            if e.covers(date, start) && grid > e.firm_kw + 1e-9 {
                 *exceeded = true;
                 dr_penalty += e.penalty_usd_per_kwh * (grid - e.firm_kw) * self.slot_hours;
             }

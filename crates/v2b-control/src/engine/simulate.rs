@@ -189,7 +189,6 @@ pub fn simulate_with(
     arrivals: &mut dyn ArrivalPolicy,
     mut progress: Option<&mut dyn FnMut(usize, usize)>,
 ) -> Result<EpisodeReport> {
-    let n = scenario.slots_per_day();
     let plans = episode_plan(scenario);
     let mut state = State {
         rec: Recorder::new(scenario.tariff(), scenario.site()),
@@ -217,6 +216,7 @@ pub fn simulate_with(
         policy.begin_day(&view)?;
         let setup = started.elapsed().as_secs_f64();
         run_day(scenario, d, &view, policy, arrivals, &mut state, setup)?;
+        let n = scenario.slots_in(d);
         state.departures(n);
         state.midnight(scenario, d, n);
         state.rec.end_day();
@@ -238,7 +238,7 @@ fn run_day(
     mut setup: f64,
 ) -> Result<()> {
     let day = &scenario.days()[d];
-    let n = scenario.slots_per_day();
+    let n = scenario.slots_in(d);
     let sessions = effective_sessions(scenario, d);
     let order = arrival_order(&sessions, scenario.tie_break());
     for k in 0..n {
@@ -321,7 +321,9 @@ fn admit(
             price,
             ..
         } => {
-            let last = scenario.slots_per_day() * crate::MAX_STAY_DAYS;
+            let last = scenario
+                .stay_limit(d)
+                .max(scenario.slots_per_day() * crate::MAX_STAY_DAYS);
             if !(departure_slot > k && departure_slot <= last && target_kwh.is_finite()) {
                 return Err(Error::InvalidParameter {
                     field: "admission",

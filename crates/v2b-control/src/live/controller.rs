@@ -26,7 +26,9 @@ pub struct LiveOptions {
     /// MC-MPC's time grid (default: the first hour slot by slot, then hours).
     pub time_grid: TimeGrid,
     /// The site's IANA time zone (default `America/Los_Angeles`, the paper's site): the day,
-    /// the slot and the tariff's windows are read in it.
+    /// the slot and the tariff's windows are read in it, and days have 92 or 100 slots when
+    /// its clocks change. A tariff without a `timezone` takes this one; a tariff naming
+    /// another zone is refused.
     pub time_zone: String,
     /// How far MPC's and MC-MPC's refinement may charge an EV (default: to its target).
     #[serde(default)]
@@ -124,14 +126,28 @@ impl std::fmt::Debug for Controller {
 
 impl Controller {
     /// A controller for `config` deciding with `options`. Errors name the field:
-    /// `time_zone` (unknown), `policy` (an Oracle), `scenarios` (0), or the site's.
-    pub fn new(config: SiteConfig, options: LiveOptions) -> Result<Self> {
-        config.validate()?;
-        options.horizon.validate()?;
+    /// `time_zone` (unknown, or not the tariff's), `policy` (an Oracle), `scenarios` (0), or
+    /// the site's.
+    pub fn new(mut config: SiteConfig, options: LiveOptions) -> Result<Self> {
         let time_zone = TimeZone::get(&options.time_zone).map_err(|e| Error::InvalidField {
             field: "time_zone".into(),
             reason: format!("{:?}: {e}", options.time_zone),
         })?;
+        match &config.tariff.timezone {
+            None => config.tariff.timezone = Some(options.time_zone.clone()),
+            Some(zone) if *zone != options.time_zone => {
+                return Err(Error::InvalidField {
+                    field: "time_zone".into(),
+                    reason: format!(
+                        "{:?} is not the tariff's time zone {zone:?}: the controller's clock and the tariff's must agree",
+                        options.time_zone
+                    ),
+                })
+            }
+            Some(_) => {}
+        }
+        config.validate()?;
+        options.horizon.validate()?;
         if matches!(options.policy, PolicyKind::Oracle | PolicyKind::OracleDaily) {
             return Err(Error::InvalidField {
                 field: "policy".into(),
@@ -199,7 +215,7 @@ impl Controller {
     pub fn decide(&mut self, state: &SiteState, history: &History) -> Result<LiveDecision> {
         let started = Instant::now();
         let slotted = self.slotted(state)?;
-        history.validate(self.config.slots_per_day())?;
+        history.validate(&self.config.clock())?;
         let evs = self.connected(state, &slotted);
         let obs = Observation {
             config: &self.config,

@@ -146,7 +146,7 @@ impl Controller {
             })?
             .evs[0]
             .departure_slot;
-        if departure > self.config.slots_per_day() {
+        if departure > self.config.slots_on(s.date) {
             return Err(bad("arrival.departure", "a quote needs a departure today"));
         }
         let session = Session {
@@ -200,7 +200,7 @@ impl Controller {
         history: &History,
     ) -> Result<LiveQuote> {
         let s = self.slotted(state)?;
-        history.validate(self.config.slots_per_day())?;
+        history.validate(&self.config.clock())?;
         let (charger, session) = self.arrival_session(state, &s, arrival)?;
         let connected = self.connected(state, &s);
         let target = self.config.clipped_target(&session, charger);

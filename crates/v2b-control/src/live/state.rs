@@ -1,7 +1,7 @@
 //! The state a building operator sends each slot, and its validation against the site.
 
 use crate::domain::ranges::{check_range, in_range, MAX_BATTERY_KWH, MAX_LOAD_KW};
-use crate::{Date, Error, Result, SiteConfig, VehicleLimits};
+use crate::{Clock, Date, Error, Result, SiteConfig, VehicleLimits};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -146,18 +146,23 @@ impl SiteState {
         check_range("building_kw", self.building_kw, MAX_LOAD_KW)?;
         check_range("month_peak_kw", self.month_peak_kw, MAX_LOAD_KW)?;
         let past_peaks_kw = self.past_peaks(config)?;
-        let n = config.slots_per_day() as i64;
-        let slot_minutes = (config.tariff.slot_hours() * 60.0).round() as i64;
-        let (date, minutes) = local(now, tz);
-        let slot = (minutes / slot_minutes).min(n - 1);
-        let start = slot * slot_minutes;
-        let slot_start = now
-            .to_zoned_datetime(tz.clone())
-            .date()
-            .at((start / 60) as i8, (start % 60) as i8, 0, 0)
-            .to_zoned_datetime(tz.clone())
-            .map_err(|e| bad("time".into(), e.to_string()))?
-            .timestamp();
+        // Slots counted in real time from the local midnight (92 or 100 on daylight-saving days).
+        let clock = Clock::new(Some(tz.clone()), config.tariff.slot_minutes);
+        let slot_minutes = i64::from(clock.slot_minutes());
+        let (date, _) = local(now, tz);
+        let n = clock.slots_on(date) as i64;
+        let since = |t: Timestamp| {
+            clock
+                .slots_since_midnight(date, t)
+                .ok_or_else(|| bad("time".into(), format!("{date} has no midnight in {tz:?}")))
+        };
+        let slot = since(now)?.clamp(0, n - 1);
+        let midnight = clock
+            .midnight(date)
+            .ok_or_else(|| bad("time".into(), format!("{date} has no midnight in {tz:?}")))?;
+        let slot_start = Timestamp::from_second(midnight.as_second() + slot * slot_minutes * 60)
+            .map_err(|e| bad("time".into(), e.to_string()))?;
+        let two_days = clock.slots_between(date, date.plus_days(2)) as i64;
         let chargers = config.site.chargers().len();
         let mut holder: Vec<Option<usize>> = vec![None; chargers];
         let mut evs = Vec::with_capacity(self.evs.len());
@@ -188,16 +193,9 @@ impl SiteState {
             if departure <= now {
                 return Err(bad(f("departure"), "is not after time"));
             }
-            let (a_date, a_min) = local(arrival, tz);
-            let arrival_slot = if a_date == date {
-                (a_min / slot_minutes) as usize
-            } else {
-                0
-            };
-            let (d_date, d_min) = local(departure, tz);
-            let days = d_date.days_since_epoch() - date.days_since_epoch();
-            let departure_slot = (days * n + d_min / slot_minutes).max(slot + 1);
-            if departure_slot > 2 * n {
+            let arrival_slot = since(arrival)?.max(0) as usize;
+            let departure_slot = since(departure)?.max(slot + 1);
+            if departure_slot > two_days {
                 return Err(bad(
                     f("departure"),
                     "is after the end of tomorrow, beyond the controller's horizon",

@@ -180,7 +180,6 @@ impl Negotiator {
     pub fn menu_input(&self, a: &Arrival<'_>) -> Result<MenuInput> {
         let s = &self.settings;
         let config = a.config;
-        let n = config.slots_per_day();
         let d_req = a.session.departure_slot;
         let tau = config.tariff.slot_hours();
         let max_delay = s
@@ -197,7 +196,7 @@ impl Negotiator {
         // `max_delay` may be huge (a level's delay is only checked to be finite): saturate.
         let latest = d_req
             .saturating_add(max_delay)
-            .min(latest_departure(n, d_req));
+            .min(latest_departure(config, a.date, d_req));
         busy[a.charger] = latest;
         let day = a.hindsight.map_or(0, |v| v.day as u64);
         let query = FutureQuery {
@@ -338,7 +337,6 @@ impl Negotiator {
     pub fn static_menu(&self, a: &Arrival<'_>, retail: f64) -> Menu {
         let s = &self.settings;
         let config = a.config;
-        let n = config.slots_per_day();
         let per_slot = config.tariff.slot_hours() * 60.0;
         let (w1, w2) = s.users.mean_weights();
         let e0 = a.session.arrival_energy_kwh;
@@ -354,7 +352,7 @@ impl Negotiator {
                 let reduction = (level.max_reduction_pct / 100.0 * b).min(need);
                 let delay = level
                     .delay_slots(config.tariff.slot_hours())
-                    .min(latest_departure(n, d_req).saturating_sub(d_req));
+                    .min(latest_departure(config, a.date, d_req).saturating_sub(d_req));
                 let pct = 100.0 * reduction / b;
                 let minutes = delay as f64 * per_slot;
                 let price = (retail * (need - reduction) - w1 * pct - w2 * minutes).max(0.0);
@@ -444,10 +442,12 @@ fn ledger_quote(menu: &Menu, y: &[f64], costs_estimated: bool) -> crate::Quote {
 /// The latest departure a delay may reach: midnight for a session leaving the day it came (a
 /// delay never turns a day's stay into a night's), the longest stay for one already staying
 /// over midnight.
-fn latest_departure(n: usize, requested: usize) -> usize {
+fn latest_departure(config: &crate::SiteConfig, date: crate::Date, requested: usize) -> usize {
+    let clock = config.clock();
+    let n = clock.slots_on(date);
     if requested <= n {
         n
     } else {
-        n * crate::MAX_STAY_DAYS
+        clock.slots_between(date, date.plus_days(crate::MAX_STAY_DAYS as i64))
     }
 }

@@ -9,7 +9,7 @@ use crate::plant::{charge_cap_kw, integrate, Battery};
 /// far, that charge's past peak)`; unlimited elsewhere (and without any demand charge). (The papers' baselines read the whole month's maximum, which a live site does not
 /// know; this reads the month up to now.)
 pub(super) fn budget_kw(obs: &Observation<'_>) -> f64 {
-    let slot = obs.slot % obs.config.slots_per_day();
+    let slot = obs.slot;
     if !obs.config.tariff.demand_applies(0, obs.date, slot) {
         return f64::INFINITY;
     }

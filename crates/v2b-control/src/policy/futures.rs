@@ -202,18 +202,21 @@ impl FutureQuery<'_> {
 
     /// [`FutureQuery::horizon_end`] under `horizon`.
     fn end_for(&self, horizon: Horizon) -> usize {
-        let n = self.config.slots_per_day();
+        // Today's slots (92 or 100 on a daylight-saving day) and those of 24 hours.
+        let n = self.config.slots_on(self.date);
+        let day = self.config.slots_per_day();
         let departures = horizon_end(
-            n,
+            (n, day),
             self.slot,
             self.connected.iter().map(|e| e.departure_slot),
         );
         let end = match horizon {
             Horizon::EndOfDay => departures,
             Horizon::Rolling { hours } => {
-                let ahead = (hours as usize * n).div_ceil(24).max(1);
-                let month_end = if self.date.plus_days(1).month == self.date.month {
-                    2 * n
+                let ahead = (hours as usize * day).div_ceil(24).max(1);
+                let tomorrow = self.date.plus_days(1);
+                let month_end = if tomorrow.month == self.date.month {
+                    n + self.config.slots_on(tomorrow)
                 } else {
                     n
                 };
@@ -224,11 +227,16 @@ impl FutureQuery<'_> {
     }
 }
 
-/// The end of the day or the latest of `departures`, at most one day after `slot`.
-fn horizon_end(n: usize, slot: usize, departures: impl Iterator<Item = usize>) -> usize {
+/// The end of the day (`n` slots) or the latest of `departures`, at most 24 hours (`day`
+/// slots) after `slot`.
+fn horizon_end(
+    (n, day): (usize, usize),
+    slot: usize,
+    departures: impl Iterator<Item = usize>,
+) -> usize {
     departures
         .fold(n, usize::max)
-        .min(slot + n)
+        .min(slot + day)
         .max(n)
         .max(slot + 1)
 }
@@ -300,11 +308,13 @@ pub(crate) fn future_blocks(
         return Ok((blocks, mode.label().into()));
     }
     let end = q.horizon_end();
+    let clock = q.config.clock();
     let request = ForecastRequest {
         history: q.history,
         date: q.date,
         slot: q.slot,
         slots_per_day: q.config.slots_per_day(),
+        clock: &clock,
         slot_hours: q.config.tariff.slot_hours(),
         horizon_end: end,
         building_kw: q.building_kw,
@@ -358,7 +368,7 @@ impl FutureSampler {
     ) -> Vec<ChargingBlock> {
         let scenario = view.scenario;
         let config = scenario.config();
-        let n = scenario.slots_per_day();
+        let n = scenario.slots_in(view.day);
         let end = end.max(n);
         let today = &scenario.days()[view.day];
         let rows = config.tariff_rows(today.date, t, end);

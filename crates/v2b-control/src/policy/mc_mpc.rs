@@ -258,7 +258,7 @@ impl McMpc {
 /// the lowest past peak of the charges that apply to the slot (the first charge's past peak
 /// when none applies, the paper's `p_hat`).
 fn free_level_kw(obs: &Observation<'_>) -> f64 {
-    let slot = obs.slot % obs.config.slots_per_day();
+    let slot = obs.slot;
     let past = |c: usize| obs.past_peaks_kw.get(c).copied().unwrap_or(0.0);
     (0..obs.config.tariff.demand.len())
         .filter(|&c| obs.config.tariff.demand_applies(c, obs.date, slot))

@@ -64,7 +64,6 @@ impl Oracle {
         carried: &[ConnectedEv],
         past_peaks_kw: &[f64],
     ) -> Result<()> {
-        let n = scenario.slots_per_day();
         let config = scenario.config();
         let plans = episode_plan(scenario);
         let mut blocks = Vec::new();
@@ -72,7 +71,16 @@ impl Oracle {
         for group in linked_runs(scenario, &plans, days) {
             let first = group[0];
             let date = scenario.days()[first].date;
-            let len = group.len() * n;
+            // Each day's first slot in the block (days have 92 or 100 slots when clocks change).
+            let offsets: Vec<usize> = group
+                .iter()
+                .scan(0, |at, &d| {
+                    let start = *at;
+                    *at += scenario.slots_in(d);
+                    Some(start)
+                })
+                .collect();
+            let len: usize = group.iter().map(|&d| scenario.slots_in(d)).sum();
             let rows = config.tariff_rows(date, 0, len);
             let mut evs: Vec<PlannedEv> = Vec::new();
             if first == days[0] {
@@ -90,8 +98,8 @@ impl Oracle {
                         c,
                         plans[d].targets_kwh[s],
                     );
-                    ev.arrival_slot += j * n;
-                    ev.departure_slot += j * n;
+                    ev.arrival_slot += offsets[j];
+                    ev.departure_slot += offsets[j];
                     evs.push(ev);
                 }
             }
@@ -224,7 +232,7 @@ impl ChargingPolicy for Oracle {
     }
 
     fn decide(&mut self, obs: &Observation<'_>) -> Result<Decision> {
-        let n = obs.config.slots_per_day();
+        let clock = obs.config.clock();
         let power_kw = obs
             .evs
             .iter()
@@ -236,8 +244,7 @@ impl ChargingPolicy for Oracle {
                         reason: "not in the Oracle's plan".into(),
                     },
                 })?;
-                let days = obs.date.days_since_epoch() - date.days_since_epoch();
-                let slot = days.max(0) as usize * n + obs.slot;
+                let slot = clock.slots_between(*date, obs.date) + obs.slot;
                 Ok(slot
                     .checked_sub(*first)
                     .and_then(|i| net.get(i))
