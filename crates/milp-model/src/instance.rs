@@ -120,6 +120,14 @@ pub struct EvSpec {
 pub mod limits {
     /// Longest slot, hours.
     pub const MAX_SLOT_HOURS: f64 = 24.0;
+    /// Shortest slot, hours (one minute).
+    pub const MIN_SLOT_HOURS: f64 = 1.0 / 60.0;
+    /// Largest ratio of an energy of the model (an EV's request, a station's energy per slot)
+    /// to the instance's energy unit (the largest energy one EV can take in one slot,
+    /// [`Units::normalizing`](crate::Units::normalizing)). Beyond it the normalised numbers
+    /// span more than the solvers' relative accuracy can hold together (a request of 1e300
+    /// units stopped the conic solver with a numerical error).
+    pub const MAX_ENERGY_SPREAD: f64 = 1e9;
     /// Highest energy price or value, USD/kWh.
     pub const MAX_USD_PER_KWH: f64 = 1_000.0;
     /// Highest access cost, USD.
@@ -156,11 +164,13 @@ impl TryFrom<InstanceSpec> for Instance {
 
     fn try_from(spec: InstanceSpec) -> Result<Self> {
         let horizon = spec.energy_price.len();
-        if !(spec.slot_hours > 0.0 && spec.slot_hours <= limits::MAX_SLOT_HOURS) {
+        if !(spec.slot_hours >= limits::MIN_SLOT_HOURS && spec.slot_hours <= limits::MAX_SLOT_HOURS)
+        {
             return Err(Error::InvalidField {
                 field: "slot_hours".into(),
                 reason: format!(
-                    "must be above 0 and at most {} hours, got {}",
+                    "must be at least one minute ({} hours) and at most {} hours, got {}",
+                    limits::MIN_SLOT_HOURS,
                     limits::MAX_SLOT_HOURS,
                     spec.slot_hours
                 ),
@@ -251,13 +261,47 @@ impl TryFrom<InstanceSpec> for Instance {
                 access_cost_usd: access,
             });
         }
-        Ok(Instance {
+        let instance = Instance {
             slot_hours: spec.slot_hours,
             energy_price_usd_per_kwh: spec.energy_price,
             stations: spec.stations,
             evs,
-        })
+        };
+        check_energy_spread(&instance)?;
+        Ok(instance)
     }
+}
+
+/// Refuses an instance whose energies span more than [`limits::MAX_ENERGY_SPREAD`] times its
+/// energy unit, naming the largest offender.
+fn check_energy_spread(instance: &Instance) -> Result<()> {
+    let unit = crate::Units::normalizing(instance).energy_kwh;
+    let dt = instance.slot_hours;
+    let too_big = |energy: f64| energy / unit > limits::MAX_ENERGY_SPREAD;
+    let reason = |energy: f64| {
+        format!(
+            "{energy} kWh is {:.3e} times the largest energy one EV can take in one slot              ({unit} kWh, min(energy_kwh, max_kw * slot_hours) over the EVs); beyond {:e} the              solvers cannot hold the numbers together",
+            energy / unit,
+            limits::MAX_ENERGY_SPREAD
+        )
+    };
+    for (n, ev) in instance.evs.iter().enumerate() {
+        if too_big(ev.energy_kwh) {
+            return Err(Error::InvalidField {
+                field: format!("evs[{n}].energy_kwh"),
+                reason: reason(ev.energy_kwh),
+            });
+        }
+    }
+    for (s, st) in instance.stations.iter().enumerate() {
+        if too_big(st.power_kw * dt) {
+            return Err(Error::InvalidField {
+                field: format!("stations[{s}].power_kw"),
+                reason: reason(st.power_kw * dt),
+            });
+        }
+    }
+    Ok(())
 }
 
 impl From<Instance> for InstanceSpec {

@@ -177,6 +177,25 @@ fn invalid_instances_name_the_field() {
         &ev("").replace(r#""slot_hours": 1.0"#, r#""slot_hours": 0"#),
         "slot_hours",
     );
+    // Shorter than a minute (1e-300 h once made every energy 1e300 energy units).
+    bad(
+        &ev("").replace(r#""slot_hours": 1.0"#, r#""slot_hours": 0.001"#),
+        "slot_hours",
+    );
+    // Energies spread beyond what the solvers hold together: a request 1e10 times what the
+    // EV takes in a slot, a station 1e10 times that.
+    bad(
+        &ev("")
+            .replace(r#""energy_kwh": 5"#, r#""energy_kwh": 1000"#)
+            .replace(r#""max_kw": 7"#, r#""max_kw": 1e-7"#),
+        "evs[0].energy_kwh",
+    );
+    bad(
+        &ev("")
+            .replace(r#""energy_kwh": 5"#, r#""energy_kwh": 1e-6"#)
+            .replace(r#""power_kw": 7"#, r#""power_kw": 90000"#),
+        "stations[0].power_kw",
+    );
     bad(
         &ev("").replace(r#""power_kw": 7"#, r#""power_kw": -7"#),
         "stations[0].power_kw",
