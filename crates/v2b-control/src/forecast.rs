@@ -230,17 +230,21 @@ impl HistoryForecaster {
     /// after `d` that is not before today has no complete record and adds none.
     fn arrivals(&self, request: &ForecastRequest<'_>, d: Date) -> Vec<Session> {
         let clock = request.clock;
+        // Slots from today's midnight to the midnight `k` days later, k = 0..=MAX_STAY_DAYS.
+        let shifts: Vec<usize> = (0..=crate::MAX_STAY_DAYS as i64)
+            .scan(0, |at, k| {
+                let shift = *at;
+                *at += clock.slots_on(request.date.plus_days(k));
+                Some(shift)
+            })
+            .collect();
         let mut later: Vec<Session> = request
             .history
             .sessions_departed_before(request.date, request.slot)
             .filter_map(|s| {
                 let days_after = s.date.days_since_epoch() - d.days_since_epoch();
                 let k = usize::try_from(days_after).ok()?;
-                if k > crate::MAX_STAY_DAYS {
-                    return None;
-                }
-                // Slots from today's midnight to the midnight of today + k days.
-                let shift = clock.slots_between(request.date, request.date.plus_days(k as i64));
+                let shift = *shifts.get(k)?;
                 let arrival = s.arrival_slot.checked_add(shift)?;
                 let recorded = k == 0 || s.date < request.date;
                 (recorded && arrival > request.slot && arrival < request.horizon_end).then(|| {

@@ -359,7 +359,12 @@ fn hindsight_days(
 
 /// Whether a stay that began before `date` is still plugged in on it.
 fn spans(o: &crate::SessionOutcome, date: crate::Date, clock: &crate::Clock) -> bool {
-    date > o.date && o.departure_slot > clock.slots_between(o.date, date)
+    let days = date.days_since_epoch() - o.date.days_since_epoch();
+    // Cheap rejections first: a stay ends within MAX_STAY_DAYS, and one that does not pass
+    // half a day cannot reach the next (a day has at least 12 hours on any clock).
+    (1..=crate::MAX_STAY_DAYS as i64).contains(&days)
+        && o.departure_slot > clock.nominal_slots() / 2
+        && o.departure_slot > clock.slots_between(o.date, date)
 }
 
 /// The day's block: its load and tariff rows, no EV yet, no demand-response event.

@@ -112,6 +112,30 @@ impl Clock {
         (i32::from(local.hour()) * 60 + i32::from(local.minute())) as u32
     }
 
+    /// The wall-clock minute each slot of `date` starts at ([`Clock::wall_minutes`] of every
+    /// slot, computed at once: a day without a clock change is `k * slot_minutes`).
+    pub fn day_wall_minutes(&self, date: Date) -> Vec<u32> {
+        let n = self.slots_on(date);
+        let (Some(zone), Some(start), Some(end)) = (
+            self.zone.as_ref(),
+            self.midnight(date),
+            self.midnight(date.plus_days(1)),
+        ) else {
+            return (0..n)
+                .map(|k| (k as u32 * self.slot_minutes) % 1440)
+                .collect();
+        };
+        let changes_today = zone
+            .following(start)
+            .next()
+            .is_some_and(|t| t.timestamp() < end);
+        if changes_today || self.wall_minutes(date, 0) != 0 {
+            (0..n).map(|k| self.wall_minutes(date, k)).collect()
+        } else {
+            (0..n).map(|k| k as u32 * self.slot_minutes).collect()
+        }
+    }
+
     /// The slot of `date` that starts at the local wall-clock minute `minute` (rounded down to
     /// a slot): a minute the clock skips is read one jump later (02:30 on the day clocks spring
     /// forward is 03:30), a repeated one at its first occurrence. Without a zone, `minute / slot_minutes`.
@@ -234,6 +258,15 @@ mod tests {
         assert_eq!(c.locate(fall, 100), (d(2019, 11, 4), 0));
         assert_eq!(c.slot_start_text(fall, 4), "2019-11-03T01:00:00-07:00");
         assert_eq!(c.slot_start_text(fall, 8), "2019-11-03T01:00:00-08:00");
+        // All of a day's at once, the same.
+        for date in [spring, fall, d(2019, 11, 4)] {
+            let walls = c.day_wall_minutes(date);
+            assert_eq!(walls.len(), c.slots_on(date));
+            assert!(walls
+                .iter()
+                .enumerate()
+                .all(|(k, &w)| w == c.wall_minutes(date, k)));
+        }
         // And back: a wall-clock minute to the slot that starts at it.
         assert_eq!(c.slot_of_wall(spring, 150), 10);
         assert_eq!(c.slot_of_wall(spring, 180), 8);

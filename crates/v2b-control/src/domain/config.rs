@@ -159,13 +159,13 @@ impl SiteConfig {
         // Each slot's (date, local wall-clock start minute), days walked once.
         let mut at = Vec::with_capacity(end.saturating_sub(t));
         let (mut day, mut offset) = clock.locate(date, t);
-        let mut n = clock.slots_on(day).max(1);
+        let mut walls = clock.day_wall_minutes(day);
         for _ in t..end {
-            at.push((day, clock.wall_minutes(day, offset)));
+            at.push((day, walls.get(offset).copied().unwrap_or(0)));
             offset += 1;
-            if offset >= n {
+            if offset >= walls.len() {
                 (day, offset) = (day.plus_days(1), 0);
-                n = clock.slots_on(day).max(1);
+                walls = clock.day_wall_minutes(day);
             }
         }
         let applies = |c: usize| {

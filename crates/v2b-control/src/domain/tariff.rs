@@ -426,8 +426,8 @@ impl Tariff {
                     reason: format!("{date} has {} slots, the site's clock has {n}", day.len()),
                 });
             }
-            for (k, &kw) in day.iter().enumerate() {
-                let start = clock.wall_minutes(*date, k);
+            let walls = clock.day_wall_minutes(*date);
+            for (&kw, &start) in day.iter().zip(&walls) {
                 energy += self.grid_cost_at(*date, start, kw);
                 for (c, peak) in peaks.iter_mut().enumerate() {
                     if self.demand_applies_at(c, *date, start) {

@@ -100,6 +100,8 @@ pub(crate) struct Recorder {
     book: MonthBook,
     /// Whether the last day is open (its energy cost not yet added to its month).
     day_open: bool,
+    /// The wall-clock minute each slot of today starts at (the tariff's windows read it).
+    walls: Vec<u32>,
 }
 
 impl Recorder {
@@ -116,12 +118,14 @@ impl Recorder {
             days: Vec::new(),
             sessions: Vec::new(),
             book: MonthBook::default(),
+            walls: Vec::new(),
             day_open: false,
         }
     }
 
     /// Opens day `date` (and its billing month if new).
     pub fn begin_day(&mut self, date: Date, building_kw: &[f64], arrivals: usize) {
+        self.walls = self.tariff.clock().day_wall_minutes(date);
         if self
             .months
             .last()
@@ -364,7 +368,10 @@ impl Recorder {
     pub fn slot(&mut self, k: usize, building_kw: f64, ev_kw: f64) {
         let grid = building_kw + ev_kw;
         let date = self.day().date;
-        let start = self.tariff.wall_minutes(date, k);
+        let start = match self.walls.get(k) {
+            Some(&m) => m,
+            None => self.tariff.wall_minutes(date, k),
+        };
         let cost = self.tariff.grid_cost_at(date, start, grid);
         let charged: Vec<bool> = (0..self.tariff.demand.len())
             .map(|c| self.tariff.demand_applies_at(c, date, start))
