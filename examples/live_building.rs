@@ -46,13 +46,6 @@ struct Args {
     out: PathBuf,
 }
 
-/// The slot of the day of an RFC 3339 time of `date` (`HH:MM` after the `T`).
-fn slot_of(time: &str) -> usize {
-    let h: usize = time[11..13].parse().unwrap_or(0);
-    let m: usize = time[14..16].parse().unwrap_or(0);
-    (h * 60 + m) / 15
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let config = SiteConfig::default();
@@ -65,9 +58,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut controller = Controller::new(config.clone(), options)?;
     let start = controller.slotted(&state)?;
     let (today, first) = (start.date, start.slot);
-    let recorded = load_acn_file(args.sessions.as_ref(), &SessionOptions::default())?;
-    let load = BuildingLoad::from_file(args.building.as_ref())?;
     let clock = controller.config().clock();
+    // Sessions on the site's clock (real time from local midnight: 92 or 100 slots on
+    // daylight-saving days).
+    let options = SessionOptions {
+        time_zone: clock.zone().cloned(),
+        ..SessionOptions::default()
+    };
+    let recorded = load_acn_file(args.sessions.as_ref(), &options)?;
+    let load = BuildingLoad::from_file(args.building.as_ref())?;
+    // Each connected EV's departure, slots from today's midnight.
+    let mut leaves: std::collections::HashMap<String, usize> = state
+        .evs
+        .iter()
+        .zip(&start.evs)
+        .map(|(ev, slotted)| (ev.id.clone(), slotted.departure_slot))
+        .collect();
     // Slot `k` of `date` (real time from local midnight) as RFC 3339 with the site's offset.
     let at = |date: Date, k: usize| clock.slot_start_text(date, k);
     let profile = load.profile_for_date(today, &clock)?;
@@ -85,7 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Departures leave the state; the site records them.
         state
             .evs
-            .retain(|ev| slot_of(&ev.departure) > k || ev.departure[..10] != today.to_string());
+            .retain(|ev| leaves.get(&ev.id).is_some_and(|&d| d > k));
         history.sessions = recorded
             .iter()
             .filter(|s| (s.date, s.departure_slot) <= (today, k))
@@ -98,8 +104,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!("{} no free charger for {}", state.time, s.id);
                 continue;
             };
+            let id = format!("acn-{}", state.evs.len() + k * 100);
+            leaves.insert(id.clone(), s.departure_slot);
             state.evs.push(LiveEv {
-                id: format!("acn-{}", state.evs.len() + k * 100),
+                id,
                 charger,
                 arrival: at(today, k),
                 departure: at(today, s.departure_slot),

@@ -2,9 +2,10 @@
 //! instant they happened, the repeated hour billed twice, and stays across the change served
 //! whole by every policy with the Oracle bounding them.
 
-use evmech_v2b_control::policy::{
-    ChargingPolicy, Edf, MaxCharge, McMpc, McMpcOptions, Oracle, OracleMode, ReqCharge,
-};
+mod common;
+
+use common::every_policy as policies;
+use evmech_v2b_control::policy::MaxCharge;
 use evmech_v2b_control::{
     load_acn_sessions, simulate, Date, MeterLoad, Scenario, SessionOptions, SessionStatus, Site,
     Tariff,
@@ -98,22 +99,6 @@ fn fall_back() -> Scenario {
         "2019-11-02T07:00:00Z",
         24 + 25 + 24,
     )
-}
-
-fn policies() -> Vec<Box<dyn ChargingPolicy>> {
-    vec![
-        Box::new(MaxCharge),
-        Box::new(ReqCharge),
-        Box::new(Edf),
-        Box::new(McMpc::deterministic(1)),
-        Box::new(McMpc::new(McMpcOptions {
-            scenarios: 3,
-            seed: 1,
-            ..McMpcOptions::default()
-        })),
-        Box::new(Oracle::new(OracleMode::Daily)),
-        Box::new(Oracle::new(OracleMode::Monthly)),
-    ]
 }
 
 #[test]

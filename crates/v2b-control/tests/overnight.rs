@@ -2,9 +2,10 @@
 //! policy, and the Oracle still bounds them all.
 
 use evmech_milp_model::charging::ChargingCurve;
-use evmech_v2b_control::policy::{
-    ChargingPolicy, Edf, Llf, MaxCharge, McMpc, McMpcOptions, Oracle, OracleMode, ReqCharge,
-};
+mod common;
+
+use common::every_policy as policies;
+use evmech_v2b_control::policy::ReqCharge;
 use evmech_v2b_control::{
     episode_plan, simulate, Date, Day, History, Scenario, ScenarioSpec, Session, SessionStatus,
     Site, Tariff, TieBreak, VehicleLimits,
@@ -61,23 +62,6 @@ fn episode() -> Scenario {
         history: History::default(),
     })
     .unwrap()
-}
-
-fn policies() -> Vec<Box<dyn ChargingPolicy>> {
-    vec![
-        Box::new(MaxCharge),
-        Box::new(ReqCharge),
-        Box::new(Edf),
-        Box::new(Llf::default()),
-        Box::new(McMpc::deterministic(1)),
-        Box::new(McMpc::new(McMpcOptions {
-            scenarios: 3,
-            seed: 1,
-            ..McMpcOptions::default()
-        })),
-        Box::new(Oracle::new(OracleMode::Daily)),
-        Box::new(Oracle::new(OracleMode::Monthly)),
-    ]
 }
 
 #[test]

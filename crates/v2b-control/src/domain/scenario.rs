@@ -11,13 +11,14 @@ use serde::{Deserialize, Serialize};
 
 const MAX_STAY: i64 = crate::MAX_STAY_DAYS as i64;
 
-/// One simulated weekday.
+/// One simulated day: a local calendar day on the site's clock.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Day {
     /// The date (the billing month is its calendar month).
     pub date: Date,
-    /// Building load per slot, kW.
+    /// Building load per slot, kW: one value per slot of the day on the site's clock (96 of 15
+    /// minutes; 92 or 100 on daylight-saving days, see [`Clock`](crate::Clock)).
     pub building_kw: Vec<f64>,
     /// The day's charging sessions.
     pub sessions: Vec<Session>,
@@ -83,6 +84,7 @@ impl TryFrom<ScenarioSpec> for Scenario {
         let clock = spec.tariff.clock();
         for (d, day) in spec.days.iter().enumerate() {
             let n = clock.slots_on(day.date);
+            let last = clock.slots_between(day.date, day.date.plus_days(MAX_STAY));
             let p = |f: &str| format!("days[{d}].{f}");
             if d > 0 && day.date <= spec.days[d - 1].date {
                 return Err(bad(
@@ -104,7 +106,6 @@ impl TryFrom<ScenarioSpec> for Scenario {
                 return Err(bad(p(&format!("building_kw[{k}]")), "must be finite"));
             }
             for (s, session) in day.sessions.iter().enumerate() {
-                let last = clock.slots_between(day.date, day.date.plus_days(MAX_STAY));
                 validate_session(session, (n, last), &p(&format!("sessions[{s}]")))?;
                 if session.date != day.date {
                     return Err(bad(
