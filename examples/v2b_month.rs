@@ -123,7 +123,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     std::fs::create_dir_all(&args.out)?;
     std::fs::write(args.out.join("days.csv"), export::days_csv(&reports))?;
-    let clock = export::SlotClock::of_tariff(scenario.tariff());
+    let clock = scenario.clock();
     std::fs::write(
         args.out.join("slots.csv"),
         export::slots_csv(&reports, &clock),

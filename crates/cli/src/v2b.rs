@@ -1,7 +1,7 @@
 //! `evmech v2b compare`: charging policies on a month of sessions and building load.
 
 use crate::input_error::InputError;
-pub(crate) use crate::v2b_episode::{load_episode, load_tariff, slot_clock, EpisodeArgs};
+pub(crate) use crate::v2b_episode::{load_episode, load_tariff, EpisodeArgs};
 pub use crate::v2b_summary::summary_json;
 pub(crate) use crate::v2b_summary::{export_credit, months_json, over_months_json};
 use evmech_lab::compare::compare;
@@ -80,7 +80,8 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         .episode
         .with_threads(|| Ok(compare(&scenario, &kinds, &settings, &mut progress)?))?;
     let summary = summary_json(&reports);
-    let clock = slot_clock(&scenario)?;
+    // Slot times on the scenario's clock (its tariff's zone, which `--time-zone` sets).
+    let clock = scenario.clock();
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialise");
     let run = json!({
         "days": scenario.days().len(),

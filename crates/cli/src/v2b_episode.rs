@@ -3,7 +3,6 @@
 
 use crate::input_error::{read_json, InputError};
 use crate::v2b::{bad_arg, parse_backend};
-use evmech_lab::export;
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::policy::OnFailure;
 use evmech_v2b_control::{
@@ -237,17 +236,6 @@ fn site_tariff(args: &EpisodeArgs) -> Result<Tariff, InputError> {
         }
     }
     Ok(tariff)
-}
-
-/// How output files write a slot's time: on the scenario's clock (its tariff's zone, which
-/// `--time-zone` sets), else without offset.
-pub(crate) fn slot_clock(scenario: &Scenario) -> Result<export::SlotClock, InputError> {
-    let name = scenario.tariff().timezone.clone();
-    let zone = name.as_deref().map(time_zone).transpose()?;
-    Ok(export::SlotClock {
-        slot_minutes: scenario.tariff().slot_minutes,
-        zone,
-    })
 }
 
 /// The IANA time zone `name` (`--time-zone`, or a tariff's `timezone`).

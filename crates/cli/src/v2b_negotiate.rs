@@ -141,7 +141,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         &args.episode.out.join("days.csv"),
         &export::days_csv(&reports),
     )?;
-    let clock = crate::v2b::slot_clock(&scenario)?;
+    let clock = scenario.clock();
     write_file(
         &args.episode.out.join("sessions.csv"),
         &export::sessions_csv(&reports, scenario.site(), &clock),

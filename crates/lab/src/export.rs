@@ -1,7 +1,7 @@
 //! Plain-text outputs of a comparison: the CSV tables (from [`crate::tables`], re-exported
 //! here), progress lines and SVG plots.
 
-pub use crate::tables::{arrivals_csv, days_csv, sessions_csv, slots_csv, SlotClock};
+pub use crate::tables::{arrivals_csv, days_csv, sessions_csv, slots_csv};
 use evmech_v2b_control::EpisodeReport;
 use std::fmt::Write;
 

@@ -1,40 +1,7 @@
 //! The CSV tables of a run, written with the `csv` crate so every field is quoted where it
 //! needs to be (a session id with a comma or a quote in it stays one field).
 
-use evmech_v2b_control::{Date, EpisodeReport, Price, SessionStatus, Site, Tariff};
-
-/// Turns a slot of a day into local time: `2019-05-14T10:00:00-07:00` with the site's zone,
-/// `2019-05-14T10:00:00` without one. Slots count wall-clock minutes from local midnight; on a
-/// spring-forward day the skipped hour's slots are written at the instant after the gap.
-#[derive(Debug, Clone)]
-pub struct SlotClock {
-    /// Slot length, minutes.
-    pub slot_minutes: u32,
-    /// The site's time zone (`None`: times without offset).
-    pub zone: Option<jiff::tz::TimeZone>,
-}
-
-impl SlotClock {
-    /// The tariff's slots in the tariff's time zone (none when it names none or an unknown one).
-    pub fn of_tariff(tariff: &Tariff) -> Self {
-        SlotClock {
-            slot_minutes: tariff.slot_minutes,
-            zone: tariff
-                .timezone
-                .as_deref()
-                .and_then(|z| jiff::tz::TimeZone::get(z).ok()),
-        }
-    }
-
-    /// The local start of slot `slot` of `date` on the site's clock (a slot past the day's
-    /// end, such as a departure at midnight, falls on the following days; in a zone, slots
-    /// count real time from the local midnight, so the two 01:00 of the day clocks fall back
-    /// carry their own offsets).
-    pub fn time(&self, date: Date, slot: usize) -> String {
-        evmech_v2b_control::Clock::new(self.zone.clone(), self.slot_minutes)
-            .slot_start_text(date, slot)
-    }
-}
+use evmech_v2b_control::{Clock, EpisodeReport, Price, SessionStatus, Site};
 
 /// Writes `header` and the rows `fill` adds, returning the CSV text.
 pub(crate) fn table(header: &[&str], fill: impl FnOnce(&mut csv::Writer<Vec<u8>>)) -> String {
@@ -90,7 +57,7 @@ pub fn days_csv(reports: &[EpisodeReport]) -> String {
 
 /// Per-slot CSV: building, EV and grid power of every slot of every day and policy, with the
 /// slot's local start `time`.
-pub fn slots_csv(reports: &[EpisodeReport], clock: &SlotClock) -> String {
+pub fn slots_csv(reports: &[EpisodeReport], clock: &Clock) -> String {
     let header = [
         "policy",
         "date",
@@ -110,7 +77,7 @@ pub fn slots_csv(reports: &[EpisodeReport], clock: &SlotClock) -> String {
                             r.policy.clone(),
                             d.date.to_string(),
                             k.to_string(),
-                            clock.time(d.date, k),
+                            clock.slot_start_text(d.date, k),
                             f4(*b),
                             f4(*e),
                             f4(b + e),
@@ -125,7 +92,7 @@ pub fn slots_csv(reports: &[EpisodeReport], clock: &SlotClock) -> String {
 /// One row per session and policy: `policy, session_id, status, charger, arrival, departure,
 /// requested_kwh, delivered_kwh, missing_kwh, discharged_kwh, paid_usd` (times local; the
 /// charger's id; empty where the session never charged).
-pub fn sessions_csv(reports: &[EpisodeReport], site: &Site, clock: &SlotClock) -> String {
+pub fn sessions_csv(reports: &[EpisodeReport], site: &Site, clock: &Clock) -> String {
     let header = [
         "policy",
         "session_id",
@@ -158,8 +125,8 @@ pub fn sessions_csv(reports: &[EpisodeReport], site: &Site, clock: &SlotClock) -
                         s.session_id.clone(),
                         status.into(),
                         charger,
-                        clock.time(s.date, s.arrival_slot),
-                        clock.time(s.date, s.departure_slot),
+                        clock.slot_start_text(s.date, s.arrival_slot),
+                        clock.slot_start_text(s.date, s.departure_slot),
                         f4(s.requested_kwh),
                         f4(s.delivered_kwh),
                         f4(s.missing_kwh),

@@ -1,30 +1,42 @@
 //! The CSV tables: escaped fields, local times with offsets (DST included), one row per
 //! session and policy.
 
-use evmech_lab::export::{sessions_csv, slots_csv, SlotClock};
+use evmech_lab::export::{sessions_csv, slots_csv};
 use evmech_v2b_control::policy::ReqCharge;
-use evmech_v2b_control::{simulate, Date, ScenarioSpec, SyntheticConfig, Tariff};
+use evmech_v2b_control::{simulate, Clock, Date, ScenarioSpec, SyntheticConfig, Tariff};
 
-fn la() -> SlotClock {
-    SlotClock::of_tariff(&Tariff::silicon_valley_power())
+fn la() -> Clock {
+    Tariff::silicon_valley_power().clock()
 }
 
 #[test]
 fn slot_times_carry_the_site_offset_across_dst() {
     let clock = la();
     let d = |m, day| Date::new(2019, m, day).unwrap();
-    assert_eq!(clock.time(d(5, 14), 40), "2019-05-14T10:00:00-07:00");
-    assert_eq!(clock.time(d(11, 4), 40), "2019-11-04T10:00:00-08:00");
+    assert_eq!(
+        clock.slot_start_text(d(5, 14), 40),
+        "2019-05-14T10:00:00-07:00"
+    );
+    assert_eq!(
+        clock.slot_start_text(d(11, 4), 40),
+        "2019-11-04T10:00:00-08:00"
+    );
     // 2019-03-10 02:00 does not exist in Los Angeles: written at the instant after the gap.
-    assert_eq!(clock.time(d(3, 10), 8), "2019-03-10T03:00:00-07:00");
-    let bare = SlotClock {
-        slot_minutes: 15,
-        zone: None,
-    };
-    assert_eq!(bare.time(d(5, 14), 1), "2019-05-14T00:15:00");
+    assert_eq!(
+        clock.slot_start_text(d(3, 10), 8),
+        "2019-03-10T03:00:00-07:00"
+    );
+    let bare = Clock::new(None, 15);
+    assert_eq!(bare.slot_start_text(d(5, 14), 1), "2019-05-14T00:15:00");
     // A departure at midnight is the next day's 00:00, never a panic.
-    assert_eq!(clock.time(d(5, 31), 96), "2019-06-01T00:00:00-07:00");
-    assert_eq!(clock.time(d(5, 31), 100), "2019-06-01T01:00:00-07:00");
+    assert_eq!(
+        clock.slot_start_text(d(5, 31), 96),
+        "2019-06-01T00:00:00-07:00"
+    );
+    assert_eq!(
+        clock.slot_start_text(d(5, 31), 100),
+        "2019-06-01T01:00:00-07:00"
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::every_policy as policies;
+use common::{assert_the_oracle_bounds, every_policy as policies};
 use evmech_v2b_control::policy::MaxCharge;
 use evmech_v2b_control::{
     load_acn_sessions, simulate, Date, MeterLoad, Scenario, SessionOptions, SessionStatus, Site,
@@ -175,7 +175,6 @@ fn the_repeated_hour_is_billed_and_priced_as_its_wall_clock() {
 #[test]
 fn every_policy_serves_stays_across_the_change_and_the_oracle_bounds_them() {
     let s = fall_back();
-    let mut best = f64::INFINITY;
     let mut costs = Vec::new();
     for mut policy in policies() {
         let r = simulate(&s, policy.as_mut(), None).unwrap();
@@ -187,14 +186,9 @@ fn every_policy_serves_stays_across_the_change_and_the_oracle_bounds_them() {
         let fleet = r.sessions.iter().find(|o| o.session_id == "fleet").unwrap();
         assert_eq!(fleet.departure_slot, 224, "{}", r.policy);
         assert!(fleet.delivered_kwh >= 60.0 - 1e-6, "{}", r.policy);
-        if r.policy.starts_with("oracle") {
-            best = best.min(r.building_cost_usd);
-        }
         costs.push((r.policy.clone(), r.building_cost_usd));
     }
-    for (policy, cost) in costs {
-        assert!(best <= cost + 1e-6, "oracle {best} > {policy} {cost}");
-    }
+    assert_the_oracle_bounds(&costs);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use evmech_milp_model::charging::ChargingCurve;
 mod common;
 
-use common::every_policy as policies;
+use common::{assert_the_oracle_bounds, every_policy as policies};
 use evmech_v2b_control::policy::ReqCharge;
 use evmech_v2b_control::{
     episode_plan, simulate, Date, Day, History, Scenario, ScenarioSpec, Session, SessionStatus,
@@ -84,7 +84,6 @@ fn the_plan_carries_the_chargers_over_midnight() {
 #[test]
 fn every_policy_serves_the_weekend_stay_whole_and_the_oracle_bounds_them() {
     let s = episode();
-    let mut best = f64::INFINITY;
     let mut costs = Vec::new();
     for mut policy in policies() {
         let r = simulate(&s, policy.as_mut(), None).unwrap();
@@ -102,14 +101,9 @@ fn every_policy_serves_the_weekend_stay_whole_and_the_oracle_bounds_them() {
         let night = r.sessions.iter().find(|o| o.session_id == "night").unwrap();
         assert!(night.missing_kwh < 1e-6, "{}: {night:?}", r.policy);
         assert!(r.missing_soc_kwh < 1e-6, "{}", r.policy);
-        if r.policy.starts_with("oracle") {
-            best = best.min(r.building_cost_usd);
-        }
         costs.push((r.policy.clone(), r.building_cost_usd));
     }
-    for (policy, cost) in costs {
-        assert!(best <= cost + 1e-6, "oracle {best} > {policy} {cost}");
-    }
+    assert_the_oracle_bounds(&costs);
 }
 
 #[test]

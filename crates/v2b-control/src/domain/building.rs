@@ -135,13 +135,11 @@ impl BuildingLoad {
     /// hour is left out; on the day they fall back the repeated hour is used twice).
     pub fn profile_for_date(&self, date: Date, clock: &crate::Clock) -> Result<Vec<f64>> {
         let hours = self.typical_profile(date, (60 / clock.slot_minutes()) as usize)?;
-        let n = clock.slots_on(date);
-        if n == hours.len() && clock.wall_minutes(date, n.saturating_sub(1)) as usize / 60 == 23 {
-            return Ok(hours);
-        }
         let s = clock.slot_minutes() as usize;
-        Ok((0..n)
-            .map(|k| hours[(clock.wall_minutes(date, k) as usize / s).min(hours.len() - 1)])
+        Ok(clock
+            .day_wall_minutes(date)
+            .iter()
+            .map(|&m| hours[(m as usize / s).min(hours.len() - 1)])
             .collect())
     }
 

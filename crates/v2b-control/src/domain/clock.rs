@@ -115,16 +115,18 @@ impl Clock {
     /// The wall-clock minute each slot of `date` starts at ([`Clock::wall_minutes`] of every
     /// slot, computed at once: a day without a clock change is `k * slot_minutes`).
     pub fn day_wall_minutes(&self, date: Date) -> Vec<u32> {
-        let n = self.slots_on(date);
         let (Some(zone), Some(start), Some(end)) = (
             self.zone.as_ref(),
             self.midnight(date),
             self.midnight(date.plus_days(1)),
         ) else {
-            return (0..n)
+            return (0..self.slots_on(date))
                 .map(|k| (k as u32 * self.slot_minutes) % 1440)
                 .collect();
         };
+        // slots_on(date), from the two midnights already at hand.
+        let minutes = ((end.as_second() - start.as_second()) / 60).max(0);
+        let n = (minutes / i64::from(self.slot_minutes)) as usize;
         let changes_today = zone
             .following(start)
             .next()

@@ -208,7 +208,7 @@ impl LoadProfile for MeterLoad {
         let per_slot = clock.slot_minutes() as usize;
         Ok(filled
             .chunks(per_slot)
-            .take(clock.slots_on(date))
+            .take(minutes.len() / per_slot)
             .map(|c| c.iter().sum::<f64>() / c.len() as f64)
             .collect())
     }

@@ -22,3 +22,17 @@ pub fn every_policy() -> Vec<Box<dyn ChargingPolicy>> {
         Box::new(Oracle::new(OracleMode::Monthly)),
     ]
 }
+
+/// The cheapest Oracle's building cost is at most every policy's: `costs` holds each policy's
+/// name and cost.
+pub fn assert_the_oracle_bounds(costs: &[(String, f64)]) {
+    let best = costs
+        .iter()
+        .filter(|(policy, _)| policy.starts_with("oracle"))
+        .map(|&(_, cost)| cost)
+        .fold(f64::INFINITY, f64::min);
+    assert!(best.is_finite(), "no Oracle among {costs:?}");
+    for (policy, cost) in costs {
+        assert!(best <= cost + 1e-6, "oracle {best} > {policy} {cost}");
+    }
+}
