@@ -254,3 +254,25 @@ fn a_copositive_number_beyond_its_range_is_refused_before_any_solver_sees_it() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("energy_price[1]"), "{}", stderr(&o));
 }
+
+/// Values within a hair of the prices (every margin below 1e-5 of the prices) leave the
+/// margins below the solvers' rounding: refused naming the largest price or value.
+#[test]
+fn values_within_a_hair_of_the_prices_are_refused_naming_the_largest() {
+    let body = r#"{"slot_hours": 1.0, "energy_price": [0.3, 0.3],
+      "stations": [{"id": "A", "evse": 1, "power_kw": 10}],
+      "evs": [{"id": "ev0", "arrival_slot": 0, "departure_slot": 2, "energy_kwh": 10,
+               "max_kw": 7, "value_per_kwh": 0.3000000001}]}"#;
+    let path = write("cop_hair.json", body);
+    let o = evmech(&["copositive", "--input", &path.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("evs[0].value_per_kwh"),
+        "{}",
+        stderr(&o)
+    );
+    // A margin of a tenth of a cent is an ordinary instance.
+    let path = write("cop_cent.json", &body.replace("0.3000000001", "0.301"));
+    let o = evmech(&["copositive", "--input", &path.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

@@ -332,7 +332,7 @@ pub struct Pricing {
 /// cone, tightened as `options.tightening` says while the gap exceeds `1e-4 max(1, W*)`.
 ///
 /// Every solve runs in the units of [`Instance::normalized`] (the largest energy an EV can take
-/// in a slot is one energy unit, the largest money coefficient one money unit), so that no
+/// in a slot is one energy unit, the largest gain it can bring there one money unit), so that no
 /// magnitude of the input meets the solvers' absolute tolerances; the result is converted back
 /// to USD and kWh, and the gap tolerance `1e-4 max(1, W*)` is judged in the solver's units (where
 /// `W*` is of the order of the number of EVs). A change of the input's units therefore changes

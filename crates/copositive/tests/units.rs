@@ -188,3 +188,49 @@ fn the_instances_that_failed_on_units_are_priced_like_their_originals() {
     let q = price(&rewritten(&a, money_times(1e3)), &PricingOptions::default()).unwrap();
     same_up_to_units(&p, &q, 1e3, 1.0);
 }
+
+/// Example B with every price at 0.30 USD/kWh and values 1, 2 and 3 tenths of a cent above it
+/// (gains of cents); station B costs 0.1 cent, except for `ev0` whose cost there is `cost`.
+fn cents_of_gain_with_a_cost_at_b(cost: f64) -> Instance {
+    let mut spec = InstanceSpec::from(load("copositive_example_b.json"));
+    spec.energy_price = vec![0.3; spec.energy_price.len()];
+    for (i, ev) in spec.evs.iter_mut().enumerate() {
+        ev.value_per_kwh = 0.3 + 1e-3 * (i + 1) as f64;
+        ev.access_cost = [("A".to_string(), 0.0), ("B".to_string(), 1e-3)].into();
+    }
+    spec.evs[0].access_cost.insert("B".to_string(), cost);
+    Instance::new(spec).unwrap()
+}
+
+/// An operator's "never here" written as an access cost of 1e6 USD next to gains of cents once
+/// set the money unit: the gains and the exactness tolerance (then 100 USD) looked like
+/// rounding, the plan left the EVs unserved (welfare 0 instead of 0.069 USD) and was called
+/// exact. The money unit now follows the gains, and a cost above everything its EV can gain is
+/// capped where the solvers see it (the same optimal plans, a valid bound).
+#[test]
+fn a_cost_far_above_every_gain_keeps_the_ev_away_without_drowning_the_gains() {
+    let huge = price(
+        &cents_of_gain_with_a_cost_at_b(1e6),
+        &PricingOptions::default(),
+    )
+    .unwrap();
+    assert!(huge.exact, "gap {} tolerance {}", huge.gap, huge.tolerance);
+    // ev0 (12 kWh at 0.1 cent) and ev2 (10 kWh at 0.3 cent) at A, ev1 (14 kWh at 0.2 cent) at
+    // B for 0.1 cent.
+    assert!(
+        (huge.welfare - 0.069).abs() < 1e-9,
+        "welfare {}",
+        huge.welfare
+    );
+    assert!(huge.tolerance < 1e-5, "tolerance {} USD", huge.tolerance);
+    // 5 cents is also above ev0's largest gain (1.2 cents): the solvers see the same capped
+    // instance, so every price is the same number.
+    let modest = price(
+        &cents_of_gain_with_a_cost_at_b(0.05),
+        &PricingOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(huge.plan.assignment, modest.plan.assignment);
+    assert_eq!(huge.prices, modest.prices);
+    assert_eq!(huge.dual_bound.to_bits(), modest.dual_bound.to_bits());
+}

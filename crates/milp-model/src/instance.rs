@@ -58,6 +58,19 @@ impl EvRequest {
     pub fn window(&self) -> std::ops::Range<usize> {
         self.arrival_slot..self.departure_slot
     }
+
+    /// The most this EV can add to welfare, USD: its request times its best margin
+    /// `v_n - pi_t` over its window (0 if no slot of it is worth charging in). Serving it at a
+    /// station whose access cost is above this is worse than leaving it unserved.
+    pub fn largest_gain_usd(&self, energy_price_usd_per_kwh: &[f64]) -> f64 {
+        let best = energy_price_usd_per_kwh
+            .get(self.window())
+            .unwrap_or(&[])
+            .iter()
+            .map(|p| self.value_usd_per_kwh - p)
+            .fold(0.0, f64::max);
+        best * self.energy_kwh
+    }
 }
 
 /// A validated station-access instance.
@@ -128,6 +141,13 @@ pub mod limits {
     /// span more than the solvers' relative accuracy can hold together (a request of 1e300
     /// units stopped the conic solver with a numerical error).
     pub const MAX_ENERGY_SPREAD: f64 = 1e9;
+    /// Largest ratio of an energy price or value to the instance's money unit per energy unit
+    /// (the largest margin `|v_n - pi_t|`, [`Units::normalizing`](crate::Units::normalizing)).
+    /// Solvers see prices and values in that unit, rounded to 32 significant bits; at a ratio
+    /// of `1e5` the margins they take from them are still exact to `2.4e-5` of the largest
+    /// one. Beyond it values that sit within a hair of the prices (every EV indifferent) are
+    /// decided by rounding: at `1e10` a conic solver stopped without progress.
+    pub const MAX_PRICE_SPREAD: f64 = 1e5;
     /// Highest energy price or value, USD/kWh.
     pub const MAX_USD_PER_KWH: f64 = 1_000.0;
     /// Highest access cost, USD.
@@ -268,6 +288,7 @@ impl TryFrom<InstanceSpec> for Instance {
             evs,
         };
         check_energy_spread(&instance)?;
+        check_price_spread(&instance)?;
         Ok(instance)
     }
 }
@@ -280,7 +301,9 @@ fn check_energy_spread(instance: &Instance) -> Result<()> {
     let too_big = |energy: f64| energy / unit > limits::MAX_ENERGY_SPREAD;
     let reason = |energy: f64| {
         format!(
-            "{energy} kWh is {:.3e} times the largest energy one EV can take in one slot              ({unit} kWh, min(energy_kwh, max_kw * slot_hours) over the EVs); beyond {:e} the              solvers cannot hold the numbers together",
+            "{energy} kWh is {:.3e} times the largest energy one EV can take in one slot \
+             ({unit} kWh, min(energy_kwh, max_kw * slot_hours) over the EVs); beyond {:e} the \
+             solvers cannot hold the numbers together",
             energy / unit,
             limits::MAX_ENERGY_SPREAD
         )
@@ -302,6 +325,40 @@ fn check_energy_spread(instance: &Instance) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses an energy price or value more than [`limits::MAX_PRICE_SPREAD`] times the
+/// instance's money unit per energy unit (its largest margin), naming the largest one.
+fn check_price_spread(instance: &Instance) -> Result<()> {
+    let units = crate::Units::normalizing(instance);
+    let per_kwh = units.money_usd / units.energy_kwh;
+    let prices = instance.energy_price_usd_per_kwh.iter().enumerate();
+    let values = instance.evs.iter().enumerate();
+    let (field, level) = prices
+        .map(|(t, &p)| (format!("energy_price[{t}]"), p))
+        .chain(values.map(|(n, ev)| (format!("evs[{n}].value_per_kwh"), ev.value_usd_per_kwh)))
+        .fold((String::new(), 0.0), |best, next| {
+            if next.1 > best.1 {
+                next
+            } else {
+                best
+            }
+        });
+    if level / per_kwh <= limits::MAX_PRICE_SPREAD {
+        return Ok(());
+    }
+    Err(Error::InvalidField {
+        field,
+        reason: format!(
+            "{level} USD/kWh is {:.3e} times the largest margin |value_per_kwh - energy_price| \
+             of any EV in its window ({per_kwh} USD/kWh); beyond {:e} the margins are below \
+             the solvers' rounding. Every EV is then nearly indifferent to charging: write \
+             values equal to the prices, or margins of at least {:e} times the prices",
+            level / per_kwh,
+            limits::MAX_PRICE_SPREAD,
+            1.0 / limits::MAX_PRICE_SPREAD
+        ),
+    })
 }
 
 impl From<Instance> for InstanceSpec {

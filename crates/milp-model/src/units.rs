@@ -8,7 +8,7 @@
 //! (a primal residual of `1e-8`, a duality gap of `1e-8`), so an instance whose energies are
 //! `1e-9` kWh, or whose values are `1e6` USD/kWh, sits below or far above them, and a conic
 //! solver reports a feasible instance infeasible or stalls. [`Units::normalizing`] picks the units
-//! in which the instance's largest energy and largest money coefficient are 1; every solve of
+//! in which the instance's largest energy and largest gain per slot are 1; every solve of
 //! this crate and of `evmech-copositive` runs in those units, and its results are converted back.
 //! The conversion is a change of units, so it is exact in the mathematics; numerically it costs
 //! one rounding per number.
@@ -53,10 +53,12 @@ impl Units {
     ///
     /// The energy unit is the largest energy one EV can take in one slot,
     /// `max_n min(E_n, rbar_n dt)` (the scale of the model's energy columns; 1 kWh if it is 0).
-    /// The money unit is the largest money
-    /// coefficient of the objective in that energy unit: the largest margin
-    /// `|v_n - pi_t|` over each EV's window times the energy unit, or the largest access cost,
-    /// whichever is larger (1 USD if both are 0). Scaling the instance's money by any factor
+    /// The money unit is the largest gain or loss one EV can bring in one slot: the largest
+    /// margin `|v_n - pi_t|` over each EV's window times the energy unit; the largest access
+    /// cost if every margin is 0, and 1 USD if that is 0 too. Access costs do not set it when
+    /// there is a margin: a cost far above every gain (an operator keeping an EV away from a
+    /// station) would make the gains, and the exactness tolerance `1e-4 max(1, W*)` measured in
+    /// this unit, look like rounding; [`Instance::normalized`] caps such costs instead. Scaling the instance's money by any factor
     /// scales the money unit by the same factor, and changing its energy unit (energies and
     /// powers times `f`, prices per kWh divided by `f`) scales the energy unit by `f` and leaves
     /// the money unit alone: the normalised instance is the same up to rounding, which is what
@@ -76,8 +78,13 @@ impl Units {
                 .map(|p| (ev.value_usd_per_kwh - p).abs())
                 .fold(0.0, f64::max)
         });
-        let access = largest(&|ev| ev.access_cost_usd.iter().copied().fold(0.0, f64::max));
-        let mut money = (margin * energy).max(access);
+        // The gains set the unit; access costs only when nothing can be gained (a cost far above
+        // every gain must not make the gains look like rounding; `Instance::normalized` caps
+        // such costs).
+        let mut money = margin * energy;
+        if !(money > 0.0 && money.is_finite()) {
+            money = largest(&|ev| ev.access_cost_usd.iter().copied().fold(0.0, f64::max));
+        }
         if !(money > 0.0 && money.is_finite()) {
             money = 1.0;
         }
@@ -223,9 +230,14 @@ impl Instance {
     /// `1e-15` of a rounding boundary), so the solvers see the same bits, take the same path
     /// among equally good plans and return the same optimum. Results are converted back and
     /// evaluated on the instance as given.
+    ///
+    /// An access cost above everything its EV can gain (a station it must never use) is capped
+    /// at twice that gain plus one money unit: the same optimal plans and a valid bound, with no
+    /// cost millions of times the gains in front of the solvers (`cap_dominated_access_costs`).
     pub fn normalized(&self) -> (Instance, Units) {
         let units = Units::normalizing(self);
         let mut out = self.in_units(&units);
+        cap_dominated_access_costs(&mut out);
         let round = |v: &mut f64| *v = round_bits(*v);
         out.energy_price_usd_per_kwh.iter_mut().for_each(round);
         for st in &mut out.stations {
@@ -238,6 +250,29 @@ impl Instance {
             ev.access_cost_usd.iter_mut().for_each(round);
         }
         (out, units)
+    }
+}
+
+/// Caps every access cost above what its EV can gain at `2 G_n + 1` money units, where `G_n` is
+/// the EV's largest gain ([`EvRequest::largest_gain_usd`](crate::EvRequest::largest_gain_usd),
+/// here in money units).
+///
+/// Why this changes no result: serving EV `n` at a station whose cost is above `G_n` adds less
+/// than nothing, and leaving it unserved frees capacity, so no optimal plan uses that pair
+/// before or after the cap (the cap keeps the cost above `G_n`): both models have the same
+/// optimal plans and the same optimum `W*`. Lowering costs can only raise a plan's welfare, so
+/// an upper bound on the capped model's welfare (every dual certificate) bounds the original's
+/// too, and proves the same optimum. Welfare, utilities and payments are evaluated on the
+/// instance as given. What it saves: an operator's "never here" written as 1e6 USD next to
+/// gains of cents made the gains look like rounding to the solvers (a conic solver reported
+/// such an instance infeasible).
+fn cap_dominated_access_costs(instance: &mut Instance) {
+    let prices = instance.energy_price_usd_per_kwh.clone();
+    for ev in &mut instance.evs {
+        let cap = 2.0 * ev.largest_gain_usd(&prices) + 1.0;
+        for cost in &mut ev.access_cost_usd {
+            *cost = cost.min(cap);
+        }
     }
 }
 
