@@ -8,6 +8,8 @@
 //!   field; 1 for a solver that failed or an output that cannot be written);
 //! - [`two_stage_json`] and [`copositive_json`] take the instance as a JSON document in
 //!   memory instead of a file;
+//! - [`InputFormat::check`] parses and validates one input file's bytes, as the commands do
+//!   (what the fuzzers drive);
 //! - [`v2b_episode`] loads the V2B episode that `v2b compare` would simulate from the same
 //!   flags (the Python package's Gymnasium environment runs on it).
 //!
@@ -24,6 +26,7 @@
 #![deny(missing_docs)]
 
 mod copositive;
+mod formats;
 mod input_error;
 mod json_num;
 mod two_stage;
@@ -38,6 +41,7 @@ use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+pub use formats::InputFormat;
 pub use input_error::InputError;
 
 /// How every front end (the binary's panic hook, the Python package) reports a panic: a bug of

@@ -182,6 +182,9 @@ fn files_episode(args: &EpisodeArgs) -> Result<Scenario, InputError> {
             ))
         }
     };
+    if args.stations == 0 {
+        return Err(bad_arg("stations", "must be at least 1".into()));
+    }
     let site: Site = match &args.site {
         Some(path) => read_json(path)?,
         None => Site::paper_default(),

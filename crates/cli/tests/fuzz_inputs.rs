@@ -8,11 +8,8 @@
 //! CI runs a few thousand inputs per target. The long run (`docs/reliability.md` has its counts):
 //! `EVMECH_FUZZ_INPUTS=1000000 cargo test --release -p evmech-cli --test fuzz_inputs -- --ignored --nocapture`
 
-use evmech_v2b_control::live::SiteState;
-use evmech_v2b_control::{
-    load_acn_json, load_acn_sessions, BuildingLoad, MeterLoad, SessionOptions, Site,
-    SyntheticConfig, Tariff,
-};
+use evmech_cli::InputFormat;
+use evmech_v2b_control::Site;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -121,99 +118,54 @@ fn mutate(rng: &mut ChaCha8Rng, input: &[u8], seeds: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-/// A call that must not panic, whatever bytes it gets; true when the input was accepted.
-type Parse = Box<dyn Fn(&[u8]) -> bool>;
-
-/// A parser under test: its name, valid seeds, and the call.
+/// A format under test and its valid seeds.
 struct Target {
-    name: &'static str,
+    format: InputFormat,
     seeds: Vec<Vec<u8>>,
-    run: Parse,
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn targets() -> Vec<Target> {
-    let config = SyntheticConfig::default()
-        .generate()
-        .unwrap()
-        .config()
-        .clone();
-    let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+/// The seed files of a format: valid inputs the mutations start from (`fuzz/seeds.sh` gives
+/// the same files to `cargo fuzz` as its starting corpus).
+fn seeds(format: InputFormat) -> Vec<Vec<u8>> {
     let acn = br#"{"_items": [{"connectionTime": "Wed, 01 May 2019 15:00:00 GMT",
       "disconnectTime": "Thu, 02 May 2019 00:00:00 GMT", "kWhDelivered": 9.0, "sessionID": "s1",
       "stationID": "CA-1", "timezone": "America/Los_Angeles",
       "userInputs": [{"kWhRequested": 10.0, "requestedDeparture": "Wed, 01 May 2019 23:00:00 GMT"}]}]}"#;
     let meter = b"time,kw\n2019-05-01T00:00:00-07:00,100\n2019-05-01T00:15:00-07:00,110.5\n\
 2019-05-01T00:30:00-07:00,90\n2019-05-01T00:45:00-07:00,95\n2019-05-01T01:00:00-07:00,99\n";
-    vec![
-        Target {
-            name: "two-stage",
-            seeds: vec![read("examples/data/two_stage.json")],
-            run: Box::new(|b| evmech_cli::two_stage_json(&text(b)).is_ok()),
-        },
-        Target {
-            name: "copositive",
-            seeds: vec![
-                read("examples/data/copositive_example_a.json"),
-                read("examples/data/copositive_example_b.json"),
-            ],
-            run: Box::new(|b| evmech_cli::copositive_check_json(&text(b)).is_ok()),
-        },
-        Target {
-            name: "sessions-csv",
-            seeds: vec![head(
-                "crates/v2b-control/tests/data/caltech_2019-05_weekdays.csv",
-                30,
-            )],
-            run: Box::new(|b| load_acn_sessions(b, "fuzz.csv", &SessionOptions::paper()).is_ok()),
-        },
-        Target {
-            name: "sessions-acn-json",
-            seeds: vec![acn.to_vec()],
-            run: Box::new(|b| {
-                load_acn_json(&text(b), "fuzz.json", &SessionOptions::paper()).is_ok()
-            }),
-        },
-        Target {
-            name: "building-csv",
-            // A whole typical year: anything shorter is refused (8,760 rows are required).
-            seeds: vec![read(
-                "crates/v2b-control/tests/data/doe_medium_office_la_hourly.csv",
-            )],
-            run: Box::new(|b| BuildingLoad::from_csv(b, "fuzz.csv").is_ok()),
-        },
-        Target {
-            name: "meter-csv",
-            seeds: vec![meter.to_vec()],
-            run: Box::new(move |b| MeterLoad::from_csv(b, "fuzz.csv", None).is_ok()),
-        },
-        Target {
-            name: "site-json",
-            seeds: vec![serde_json::to_vec(&Site::paper_default()).unwrap()],
-            run: Box::new(|b| serde_json::from_slice::<Site>(b).is_ok()),
-        },
-        Target {
-            name: "tariff-json",
-            seeds: vec![
-                read("examples/data/tariffs/silicon_valley_power.json"),
-                read("examples/data/tariffs/seasonal_two_demand.json"),
-            ],
-            run: Box::new(|b| {
-                serde_json::from_slice::<Tariff>(b).is_ok_and(|t| t.validate().is_ok())
-            }),
-        },
-        Target {
-            name: "live-state-json",
-            seeds: vec![read("examples/data/live_state.json")],
-            run: Box::new(move |b| {
-                serde_json::from_slice::<SiteState>(b)
-                    .is_ok_and(|s| s.slotted(&config, &tz).is_ok())
-            }),
-        },
-    ]
+    match format {
+        InputFormat::TwoStage => vec![read("examples/data/two_stage.json")],
+        InputFormat::Copositive => vec![
+            read("examples/data/copositive_example_a.json"),
+            read("examples/data/copositive_example_b.json"),
+        ],
+        InputFormat::SessionsCsv => vec![head(
+            "crates/v2b-control/tests/data/caltech_2019-05_weekdays.csv",
+            30,
+        )],
+        InputFormat::SessionsAcnJson => vec![acn.to_vec()],
+        // A whole typical year: anything shorter is refused (8,760 rows are required).
+        InputFormat::BuildingCsv => vec![read(
+            "crates/v2b-control/tests/data/doe_medium_office_la_hourly.csv",
+        )],
+        InputFormat::MeterCsv => vec![meter.to_vec()],
+        InputFormat::SiteJson => vec![serde_json::to_vec(&Site::paper_default()).unwrap()],
+        InputFormat::TariffJson => vec![
+            read("examples/data/tariffs/silicon_valley_power.json"),
+            read("examples/data/tariffs/seasonal_two_demand.json"),
+        ],
+        InputFormat::LiveStateJson => vec![read("examples/data/live_state.json")],
+    }
+}
+
+fn targets() -> Vec<Target> {
+    InputFormat::ALL
+        .into_iter()
+        .map(|format| Target {
+            format,
+            seeds: seeds(format),
+        })
+        .collect()
 }
 
 /// Runs `inputs` mutated inputs through every target; panics name the target and keep the input.
@@ -226,30 +178,33 @@ fn fuzz(inputs: usize, seed: u64) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         for seed_input in &target.seeds {
             assert!(
-                (target.run)(seed_input),
+                target.format.check(seed_input),
                 "{}: a seed is refused",
-                target.name
+                target.format.name()
             );
         }
         let mut accepted = 0usize;
         for n in 0..inputs {
             let base = &target.seeds[n % target.seeds.len()];
             let input = mutate(&mut rng, base, &target.seeds);
-            match catch_unwind(AssertUnwindSafe(|| (target.run)(&input))) {
+            match catch_unwind(AssertUnwindSafe(|| target.format.check(&input))) {
                 Ok(ok) => accepted += usize::from(ok),
                 Err(_) => {
-                    let path =
-                        std::env::temp_dir().join(format!("evmech-fuzz-{}-{n}.bin", target.name));
+                    let path = std::env::temp_dir()
+                        .join(format!("evmech-fuzz-{}-{n}.bin", target.format.name()));
                     std::fs::write(&path, &input).ok();
                     crashes.push(format!(
                         "{}: input {n} panicked, saved to {}",
-                        target.name,
+                        target.format.name(),
                         path.display()
                     ));
                 }
             }
         }
-        eprintln!("fuzz {}: {inputs} inputs, {accepted} accepted", target.name);
+        eprintln!(
+            "fuzz {}: {inputs} inputs, {accepted} accepted",
+            target.format.name()
+        );
     }
     std::panic::set_hook(hook);
     assert!(crashes.is_empty(), "{}", crashes.join("\n"));
@@ -272,4 +227,40 @@ fn parsers_survive_a_long_run() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(2);
     fuzz(inputs, seed);
+}
+
+/// Every input a fuzzer once crashed on (`crates/cli/tests/fuzz_regressions/<format>/`, one file
+/// per crash, from this harness or from `cargo fuzz`) is replayed on every run.
+#[test]
+fn committed_fuzz_crashes_stay_fixed() {
+    let root = format!("{}/tests/fuzz_regressions", manifest_dir());
+    let mut replayed = 0;
+    for format in InputFormat::ALL {
+        let Ok(entries) = std::fs::read_dir(format!("{root}/{}", format.name())) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("a readable directory").path();
+            let input = std::fs::read(&path).expect("a readable file");
+            let run = catch_unwind(AssertUnwindSafe(|| format.check(&input)));
+            assert!(run.is_ok(), "{} panics again", path.display());
+            replayed += 1;
+        }
+    }
+    eprintln!("replayed {replayed} committed crashes");
+}
+
+/// Writes every format's seeds to `$EVMECH_FUZZ_CORPUS/<format>/seed-<i>`: the starting corpus
+/// of the coverage-guided `cargo fuzz` runs (`scripts/fuzz.sh` calls it).
+#[test]
+#[ignore = "writes the cargo fuzz corpus: EVMECH_FUZZ_CORPUS=DIR cargo test -p evmech-cli --test fuzz_inputs -- --ignored write_seed_corpus"]
+fn write_seed_corpus() {
+    let root = std::env::var("EVMECH_FUZZ_CORPUS").expect("EVMECH_FUZZ_CORPUS names a directory");
+    for target in targets() {
+        let dir = format!("{root}/{}", target.format.name());
+        std::fs::create_dir_all(&dir).expect("a corpus directory");
+        for (i, seed) in target.seeds.iter().enumerate() {
+            std::fs::write(format!("{dir}/seed-{i}"), seed).expect("a seed file");
+        }
+    }
 }

@@ -276,3 +276,14 @@ fn values_within_a_hair_of_the_prices_are_refused_naming_the_largest() {
     let o = evmech(&["copositive", "--input", &path.display().to_string()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// `--stations 0` keeps no station: refused naming the flag, not reported as a file with no
+/// sessions.
+#[test]
+fn zero_stations_are_refused_naming_the_flag() {
+    let out = temp("zerostations");
+    let o = compare(&["--stations", "0"], &out.display().to_string());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("stations"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("at least 1"), "{}", stderr(&o));
+}

@@ -2,7 +2,7 @@
 
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A charging station: `evse` plugs sharing a power cap.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -210,8 +210,10 @@ impl TryFrom<InstanceSpec> for Instance {
                 "USD/kWh",
             )?;
         }
+        // Ids are looked up in hash maps: validation stays linear in the input's size.
+        let mut station_index = HashMap::with_capacity(spec.stations.len());
         for (s, st) in spec.stations.iter().enumerate() {
-            if spec.stations[..s].iter().any(|o| o.id == st.id) {
+            if station_index.insert(st.id.as_str(), s).is_some() {
                 return Err(Error::InvalidField {
                     field: format!("stations[{s}].id"),
                     reason: format!("duplicate station id {:?}", st.id),
@@ -225,9 +227,10 @@ impl TryFrom<InstanceSpec> for Instance {
             )?;
         }
         let mut evs = Vec::with_capacity(spec.evs.len());
+        let mut ev_ids = HashSet::with_capacity(spec.evs.len());
         for (n, ev) in spec.evs.iter().enumerate() {
             let at = |f: &str| format!("evs[{n}].{f}");
-            if spec.evs[..n].iter().any(|o| o.id == ev.id) {
+            if !ev_ids.insert(ev.id.as_str()) {
                 return Err(Error::InvalidField {
                     field: at("id"),
                     reason: format!("duplicate EV id {:?}", ev.id),
@@ -262,7 +265,7 @@ impl TryFrom<InstanceSpec> for Instance {
             let mut access = vec![0.0; spec.stations.len()];
             for (station, &cost) in &ev.access_cost {
                 let field = format!("evs[{n}].access_cost.{station}");
-                let Some(s) = spec.stations.iter().position(|st| &st.id == station) else {
+                let Some(&s) = station_index.get(station.as_str()) else {
                     return Err(Error::InvalidField {
                         field,
                         reason: format!("unknown station {station:?}"),

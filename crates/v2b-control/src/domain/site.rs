@@ -118,8 +118,9 @@ impl TryFrom<SiteSpec> for Site {
 
     fn try_from(spec: SiteSpec) -> Result<Self> {
         let bad = |field: String, reason: String| Error::InvalidField { field, reason };
+        let mut ids = std::collections::HashSet::with_capacity(spec.chargers.len());
         for (i, c) in spec.chargers.iter().enumerate() {
-            if spec.chargers[..i].iter().any(|o| o.id == c.id) {
+            if !ids.insert(c.id.as_str()) {
                 return Err(bad(
                     format!("chargers[{i}].id"),
                     format!("duplicate charger id {:?}", c.id),

@@ -256,9 +256,10 @@ impl Tariff {
                 MAX_ENERGY_USD_PER_KWH,
             )?;
         }
+        let mut names = std::collections::HashSet::with_capacity(self.demand.len());
         for (i, d) in self.demand.iter().enumerate() {
             let path = format!("tariff.demand[{i}]");
-            if d.name.trim().is_empty() || self.demand[..i].iter().any(|o| o.name == d.name) {
+            if d.name.trim().is_empty() || !names.insert(d.name.as_str()) {
                 return Err(bad(
                     format!("{path}.name"),
                     format!("must be non-empty and unique, got {:?}", d.name),

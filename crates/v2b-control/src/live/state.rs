@@ -166,9 +166,10 @@ impl SiteState {
         let chargers = config.site.chargers().len();
         let mut holder: Vec<Option<usize>> = vec![None; chargers];
         let mut evs = Vec::with_capacity(self.evs.len());
+        let mut ids = std::collections::HashMap::with_capacity(self.evs.len());
         for (i, ev) in self.evs.iter().enumerate() {
             let f = |name: &str| format!("evs[{i}].{name}");
-            if let Some(j) = self.evs[..i].iter().position(|o| o.id == ev.id) {
+            if let Some(j) = ids.insert(ev.id.as_str(), i) {
                 return Err(bad(f("id"), format!("repeats evs[{j}].id {:?}", ev.id)));
             }
             if ev.charger >= chargers {
