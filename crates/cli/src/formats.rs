@@ -77,8 +77,10 @@ impl InputFormat {
     ///
     /// ```
     /// use evmech_cli::InputFormat;
-    /// assert!(InputFormat::MeterCsv.check(b"time,kw\n2019-05-01T00:00:00-07:00,100\n"));
-    /// assert!(!InputFormat::MeterCsv.check(b"time,kw\n2019-02-29T00:00:00-07:00,100\n"));
+    /// let meter = "time,kw\n2019-05-01T00:00:00-07:00,100\n2019-05-01T00:15:00-07:00,90\n";
+    /// assert!(InputFormat::MeterCsv.check(meter.as_bytes()));
+    /// // 2019 has no 29 February: refused (with a typed error naming the column), no panic.
+    /// assert!(!InputFormat::MeterCsv.check(meter.replace("05-01", "02-29").as_bytes()));
     /// ```
     pub fn check(self, bytes: &[u8]) -> bool {
         let text = || String::from_utf8_lossy(bytes);

@@ -72,21 +72,28 @@ pub fn solve(values: &ValueMatrix) -> Assignment {
                     delta = minv[null] - shift;
                 }
             }
-            // The row of agent i0 as costs (negated values), read as one contiguous slice.
+            // The row of agent i0 as costs (negated values), read as one contiguous slice and
+            // walked together with the items' columns (zipped: no bounds check per entry, the
+            // same arithmetic in the same order).
             let row = values.row(i0 - 1);
-            for (k, &value) in row.iter().enumerate() {
-                let j = k + 1;
-                if used[j] {
+            let items = minv[1..=m]
+                .iter_mut()
+                .zip(&mut way[1..=m])
+                .zip(used[1..=m].iter().zip(&v[1..=m]));
+            for (k, (&value, ((minv_j, way_j), (&used_j, &v_j)))) in
+                row.iter().zip(items).enumerate()
+            {
+                if used_j {
                     continue;
                 }
-                let cur = base - value - v[j];
-                if cur < minv[j] {
-                    minv[j] = cur;
-                    way[j] = j0;
+                let cur = base - value - v_j;
+                if cur < *minv_j {
+                    *minv_j = cur;
+                    *way_j = j0;
                 }
-                if minv[j] - shift < delta {
-                    delta = minv[j] - shift;
-                    j1 = j;
+                if *minv_j - shift < delta {
+                    delta = *minv_j - shift;
+                    j1 = k + 1;
                 }
             }
             shift += delta;
