@@ -234,3 +234,40 @@ fn a_cost_far_above_every_gain_keeps_the_ev_away_without_drowning_the_gains() {
     assert_eq!(huge.prices, modest.prices);
     assert_eq!(huge.dual_bound.to_bits(), modest.dual_bound.to_bits());
 }
+
+/// `instance` with EV 0's access cost at station 0 set to `cost`.
+fn with_first_access_cost(instance: &Instance, cost: f64) -> Instance {
+    let mut spec = InstanceSpec::from(instance.clone());
+    let station = spec.stations[0].id.clone();
+    spec.evs[0].access_cost.insert(station, cost);
+    Instance::new(spec).expect("inside the input ranges")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    /// Any two access costs above everything the EV can gain keep it away from the station
+    /// alike: the solvers see the same capped instance, so the prices, the bound and the plan
+    /// are the same numbers (the cap's claim, on random instances).
+    #[test]
+    fn costs_above_every_gain_price_alike(seed in 0u64..1000, extra in 0.5f64..1e5) {
+        let size = RandomSize { evs: 3, stations: 2, slots: 4 };
+        let inst = random_instance(size, seed).unwrap();
+        let gain = inst.evs()[0].largest_gain_usd(inst.energy_price_usd_per_kwh());
+        let units = Units::normalizing(&inst);
+        // Both above the cap `2 G + 1` money units, so both are capped to it.
+        let low = 2.0 * gain + units.money_usd * (1.0 + 1e-3);
+        let high = (low + extra).min(1e6);
+        prop_assume!(low < high);
+        let (a, b) = (with_first_access_cost(&inst, low), with_first_access_cost(&inst, high));
+        // The money unit follows the gains, not these costs (unless nothing can be gained).
+        prop_assume!(Units::normalizing(&a) == Units::normalizing(&b));
+        let p = price(&a, &PricingOptions::default()).unwrap();
+        let q = price(&b, &PricingOptions::default()).unwrap();
+        prop_assert!(p.exact && q.exact);
+        prop_assert_eq!(&p.plan.assignment, &q.plan.assignment);
+        prop_assert_eq!(&p.prices, &q.prices);
+        prop_assert_eq!(p.dual_bound.to_bits(), q.dual_bound.to_bits());
+        prop_assert_ne!(p.plan.assignment[0], Some(0));
+    }
+}
