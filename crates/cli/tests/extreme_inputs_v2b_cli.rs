@@ -1,6 +1,7 @@
 //! Random, structurally valid but extreme V2B inputs through the real binary: a live state and a
-//! tariff with extreme numbers (`v2b decide`, the MC-MPC LP behind it), and a session file with
-//! an extreme energy (`v2b compare`). Every run answers with exit 0 and finite JSON, or exit 2
+//! tariff with extreme numbers (`v2b decide`, the MC-MPC LP behind it), an arriving driver with
+//! extreme numbers (`v2b quote`, CONSENT's menu), and a session file with an extreme energy
+//! (`v2b compare`). Every run answers with exit 0 and finite JSON, or exit 2
 //! naming the field; never a panic, a solver crash or another exit code.
 
 mod common;
@@ -109,8 +110,38 @@ proptest! {
     }
 }
 
+/// The README's arriving driver, with extreme energies or battery: `x[2..5]` of [`numbers`]
+/// stand for her energy at plug-in, her target and her battery.
+fn arrival(x: &[f64]) -> Value {
+    json!({"id": "new", "departure": "2019-05-14T17:00:00-07:00", "energy_kwh": x[2],
+           "target_kwh": x[3], "battery_kwh": x[4]})
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn quote_answers_or_refuses(x in numbers(), tag in 0..1_000_000usize) {
+        // The state keeps its ordinary EVs; the extreme numbers go to the arrival and the tariff.
+        let ordinary = [130.0, 160.0, 20.0, 50.0, 75.0, 7.0];
+        let state = temp(&format!("qstate-{tag}"), &state(&ordinary).to_string());
+        let tariff = temp(&format!("qtariff-{tag}"), &tariff(&x).to_string());
+        let arrival = temp(&format!("arrival-{tag}"), &arrival(&x).to_string());
+        let (code, out, err) = evmech(&[
+            "v2b", "quote",
+            "--arrival", arrival.to_str().unwrap(),
+            "--accept", "0",
+            "--state", state.to_str().unwrap(),
+            "--history-sessions", &data("caltech_2019-05_weekdays.csv"),
+            "--building", &data("doe_medium_office_la_hourly.csv"),
+            "--tariff", tariff.to_str().unwrap(),
+            "--scenarios", "2",
+        ]);
+        for path in [&state, &tariff, &arrival] {
+            std::fs::remove_file(path).ok();
+        }
+        check(code, &out, &err)?;
+    }
 
     #[test]
     fn compare_answers_or_refuses_an_extreme_session_energy(
