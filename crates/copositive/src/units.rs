@@ -1,8 +1,10 @@
 //! A pricing, a tariff and a best response in other units of money and energy.
 //!
-//! [`crate::price`] solves every instance in the units of [`Units::normalizing`] (its largest
-//! request and largest money coefficient are 1) and converts the result back to USD and kWh
-//! here; the best-response checker and IP pricing convert the other way before they solve. A
+//! [`crate::price`] solves every instance in the units of [`Units::normalizing`] (the largest
+//! energy one EV can take in a slot and the largest gain it can bring there are 1; access costs
+//! above everything an EV can gain are capped, see
+//! [`Instance::normalized`](evmech_milp_model::Instance::normalized)) and converts the
+//! result back to USD and kWh here; the best-response checker and IP pricing convert the other way before they solve. A
 //! change of units changes no assignment and no decision: welfare, bounds and payments scale
 //! with money, energies with energy, a row's price `rho` with money per unit of the row and its
 //! curvature `eta` with money per squared unit of the row.
