@@ -4,10 +4,10 @@
 //! energy one EV can take in a slot and the largest gain it can bring there are 1; access costs
 //! above everything an EV can gain are capped, see
 //! [`Instance::normalized`](evmech_milp_model::Instance::normalized)) and converts the
-//! result back to USD and kWh here; the best-response checker and IP pricing convert the other way before they solve. A
-//! change of units changes no assignment and no decision: welfare, bounds and payments scale
-//! with money, energies with energy, a row's price `rho` with money per unit of the row and its
-//! curvature `eta` with money per squared unit of the row.
+//! result back to USD and kWh here; the best-response checker and IP pricing convert the other
+//! way before they solve. A change of units changes no assignment and no decision: welfare,
+//! bounds and payments scale with money, energies with energy, a row's price `rho` with money
+//! per unit of the row and its curvature `eta` with money per squared unit of the row.
 
 use crate::{CouplingPrice, PriceRegion, Pricing, Tariff};
 use evmech_milp_model::{StationAccessModel, Units};

@@ -13,30 +13,19 @@ fn la() -> Clock {
 fn slot_times_carry_the_site_offset_across_dst() {
     let clock = la();
     let d = |m, day| Date::new(2019, m, day).unwrap();
-    assert_eq!(
-        clock.slot_start_text(d(5, 14), 40),
-        "2019-05-14T10:00:00-07:00"
-    );
-    assert_eq!(
-        clock.slot_start_text(d(11, 4), 40),
-        "2019-11-04T10:00:00-08:00"
-    );
-    // 2019-03-10 02:00 does not exist in Los Angeles: written at the instant after the gap.
-    assert_eq!(
-        clock.slot_start_text(d(3, 10), 8),
-        "2019-03-10T03:00:00-07:00"
-    );
+    for (date, slot, want) in [
+        (d(5, 14), 40, "2019-05-14T10:00:00-07:00"),
+        (d(11, 4), 40, "2019-11-04T10:00:00-08:00"),
+        // 2019-03-10 02:00 does not exist in Los Angeles: written at the instant after the gap.
+        (d(3, 10), 8, "2019-03-10T03:00:00-07:00"),
+        // A departure at midnight is the next day's 00:00, never a panic.
+        (d(5, 31), 96, "2019-06-01T00:00:00-07:00"),
+        (d(5, 31), 100, "2019-06-01T01:00:00-07:00"),
+    ] {
+        assert_eq!(clock.slot_start_text(date, slot), want);
+    }
     let bare = Clock::new(None, 15);
     assert_eq!(bare.slot_start_text(d(5, 14), 1), "2019-05-14T00:15:00");
-    // A departure at midnight is the next day's 00:00, never a panic.
-    assert_eq!(
-        clock.slot_start_text(d(5, 31), 96),
-        "2019-06-01T00:00:00-07:00"
-    );
-    assert_eq!(
-        clock.slot_start_text(d(5, 31), 100),
-        "2019-06-01T01:00:00-07:00"
-    );
 }
 
 #[test]

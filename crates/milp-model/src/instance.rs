@@ -290,16 +290,17 @@ impl TryFrom<InstanceSpec> for Instance {
             stations: spec.stations,
             evs,
         };
-        check_energy_spread(&instance)?;
-        check_price_spread(&instance)?;
+        let units = crate::Units::normalizing(&instance);
+        check_energy_spread(&instance, &units)?;
+        check_price_spread(&instance, &units)?;
         Ok(instance)
     }
 }
 
 /// Refuses an instance whose energies span more than [`limits::MAX_ENERGY_SPREAD`] times its
 /// energy unit, naming the largest offender.
-fn check_energy_spread(instance: &Instance) -> Result<()> {
-    let unit = crate::Units::normalizing(instance).energy_kwh;
+fn check_energy_spread(instance: &Instance, units: &crate::Units) -> Result<()> {
+    let unit = units.energy_kwh;
     let dt = instance.slot_hours;
     let too_big = |energy: f64| energy / unit > limits::MAX_ENERGY_SPREAD;
     let reason = |energy: f64| {
@@ -332,24 +333,28 @@ fn check_energy_spread(instance: &Instance) -> Result<()> {
 
 /// Refuses an energy price or value more than [`limits::MAX_PRICE_SPREAD`] times the
 /// instance's money unit per energy unit (its largest margin), naming the largest one.
-fn check_price_spread(instance: &Instance) -> Result<()> {
-    let units = crate::Units::normalizing(instance);
+fn check_price_spread(instance: &Instance, units: &crate::Units) -> Result<()> {
     let per_kwh = units.money_usd / units.energy_kwh;
-    let prices = instance.energy_price_usd_per_kwh.iter().enumerate();
-    let values = instance.evs.iter().enumerate();
-    let (field, level) = prices
-        .map(|(t, &p)| (format!("energy_price[{t}]"), p))
-        .chain(values.map(|(n, ev)| (format!("evs[{n}].value_per_kwh"), ev.value_usd_per_kwh)))
-        .fold((String::new(), 0.0), |best, next| {
-            if next.1 > best.1 {
-                next
-            } else {
-                best
-            }
-        });
+    let prices = &instance.energy_price_usd_per_kwh;
+    let values = instance.evs.iter().map(|ev| ev.value_usd_per_kwh);
+    // The largest price or value, as (index in prices then values, level); named only if refused.
+    let (at, level) =
+        prices
+            .iter()
+            .copied()
+            .chain(values)
+            .enumerate()
+            .fold(
+                (0, 0.0),
+                |best, next| if next.1 > best.1 { next } else { best },
+            );
     if level / per_kwh <= limits::MAX_PRICE_SPREAD {
         return Ok(());
     }
+    let field = match at.checked_sub(prices.len()) {
+        None => format!("energy_price[{at}]"),
+        Some(n) => format!("evs[{n}].value_per_kwh"),
+    };
     Err(Error::InvalidField {
         field,
         reason: format!(

@@ -58,11 +58,12 @@ impl Units {
     /// cost if every margin is 0, and 1 USD if that is 0 too. Access costs do not set it when
     /// there is a margin: a cost far above every gain (an operator keeping an EV away from a
     /// station) would make the gains, and the exactness tolerance `1e-4 max(1, W*)` measured in
-    /// this unit, look like rounding; [`Instance::normalized`] caps such costs instead. Scaling the instance's money by any factor
-    /// scales the money unit by the same factor, and changing its energy unit (energies and
-    /// powers times `f`, prices per kWh divided by `f`) scales the energy unit by `f` and leaves
-    /// the money unit alone: the normalised instance is the same up to rounding, which is what
-    /// makes every result invariant under a change of units.
+    /// this unit, look like rounding; [`Instance::normalized`] caps such costs instead.
+    /// Scaling the instance's money by any factor scales the money unit by the same factor, and
+    /// changing its energy unit (energies and powers times `f`, prices per kWh divided by `f`)
+    /// scales the energy unit by `f` and leaves the money unit alone: the normalised instance
+    /// is the same up to rounding, which is what makes every result invariant under a change
+    /// of units.
     pub fn normalizing(instance: &Instance) -> Units {
         let dt = instance.slot_hours();
         let evs = instance.evs();
@@ -267,9 +268,13 @@ impl Instance {
 /// gains of cents made the gains look like rounding to the solvers (a conic solver reported
 /// such an instance infeasible).
 fn cap_dominated_access_costs(instance: &mut Instance) {
-    let prices = instance.energy_price_usd_per_kwh.clone();
-    for ev in &mut instance.evs {
-        let cap = 2.0 * ev.largest_gain_usd(&prices) + 1.0;
+    let Instance {
+        energy_price_usd_per_kwh: prices,
+        evs,
+        ..
+    } = instance;
+    for ev in evs {
+        let cap = 2.0 * ev.largest_gain_usd(prices) + 1.0;
         for cost in &mut ev.access_cost_usd {
             *cost = cost.min(cap);
         }
