@@ -16,11 +16,18 @@
 //! cargo run --release --example copositive_pricing -- --sizes 20x3x8 --seeds 5 --seed 1 \
 //!     --evse 3..5 --cone sparse --time-limit 60 --no-benchmarks
 //! ```
+//!
+//! Site-sized fleets with LP certificates per region (`--cone linear`):
+//!
+//! ```text
+//! cargo run --release --example copositive_pricing -- --sizes 20x3x8 --seeds 5 --seed 1 \
+//!     --evse 3..5 --cone linear --time-limit 60 --no-benchmarks
+//! ```
 
 use clap::{Parser, ValueEnum};
 use evmech::copositive::{
-    best_responses, ip_pricing, lp_relaxation, price, tou, ConeSettings, InnerCone, LiftKind,
-    Pricing, PricingOptions, Tariff, Tightening,
+    best_responses, ip_pricing, lp_relaxation, price, tou, BranchBudget, ConeSettings, InnerCone,
+    LiftKind, Pricing, PricingOptions, Tariff, Tightening,
 };
 use evmech::milp_model::{random_instance_with_evse, RandomSize};
 use std::io::Write;
@@ -42,7 +49,8 @@ struct Args {
     #[arg(long, value_enum)]
     lift: Option<Lift>,
     /// Cone: auto (PSD + NN, branching where loose), psd-nn, k1, branch, polyhedral, sparse
-    /// (sparse PSD + NN, branching where loose) or sparse-psd-nn.
+    /// (sparse PSD + NN, branching where loose), sparse-psd-nn, or linear (LP certificates,
+    /// branching where loose).
     #[arg(long, value_enum, default_value_t = Cone::Auto)]
     cone: Cone,
     /// EVSEs per station, drawn uniformly from MIN..MAX.
@@ -81,6 +89,7 @@ enum Cone {
     Polyhedral,
     Sparse,
     SparsePsdNn,
+    Linear,
 }
 
 fn parse_evse(s: &str) -> Result<std::ops::RangeInclusive<u32>, String> {
@@ -166,6 +175,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Cone::Polyhedral => (InnerCone::Polyhedral, Tightening::Off),
         Cone::Sparse => (InnerCone::SparsePsdNn, Tightening::Auto),
         Cone::SparsePsdNn => (InnerCone::SparsePsdNn, Tightening::Off),
+        Cone::Linear => (InnerCone::Linear, Tightening::Auto),
     };
     let lift = match (args.lift, cone_kind) {
         (Some(Lift::Reduced), _) => LiftKind::Reduced,
@@ -179,6 +189,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cone_kind,
         tightening,
         time_limit_s: args.time_limit,
+        // With a run budget, branching may use all of it.
+        branch_budget: BranchBudget {
+            time_limit_s: args
+                .time_limit
+                .unwrap_or(BranchBudget::default().time_limit_s),
+            ..BranchBudget::default()
+        },
         cone: ConeSettings {
             threads: args.solver_threads,
             ..ConeSettings::default()

@@ -6,7 +6,7 @@ use evmech_copositive::{
     best_responses, ip_pricing, lp_relaxation, price, tou, InnerCone, LiftKind, PaymentRule,
     Pricing, PricingOptions, SolveStatus, Tariff, Tightening,
 };
-use evmech_copositive::{ConeSettings, CouplingPrice, Method};
+use evmech_copositive::{BranchBudget, ConeSettings, CouplingPrice, Method};
 use evmech_milp_model::{EvSpec, Instance, InstanceSpec, RowName, Station};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -27,6 +27,8 @@ enum Cone {
     Sparse,
     /// Sparse PSD + NN alone.
     SparsePsdNn,
+    /// LP certificates over the linear lift, then branching while loose.
+    Linear,
 }
 
 impl Cone {
@@ -34,6 +36,7 @@ impl Cone {
     fn default_lift(self) -> LiftKind {
         match self {
             Cone::Sparse | Cone::SparsePsdNn => LiftKind::Sparse,
+            Cone::Linear => LiftKind::Linear,
             _ => LiftKind::Reduced,
         }
     }
@@ -47,6 +50,7 @@ impl Cone {
             Cone::Polyhedral => (InnerCone::Polyhedral, Tightening::Off),
             Cone::K1 => (InnerCone::K1, Tightening::Off),
             Cone::Branch => (InnerCone::PsdNn, Tightening::Branch),
+            Cone::Linear => (InnerCone::Linear, Tightening::Auto),
         }
     }
 }
@@ -118,6 +122,12 @@ fn instance(path: &Path, input: Input) -> Result<(Instance, Options), InputError
             "must be at least 1 (threads of one conic solve)".into(),
         ));
     }
+    if cone == Cone::Linear && lift.is_some_and(|l| l != LiftKind::Linear) {
+        return Err(field(
+            "lift".into(),
+            "cone \"linear\" certifies the linear lift only: give lift \"linear\" or none".into(),
+        ));
+    }
     if let Some(t) = time_limit_s {
         if !(t.is_finite() && t > 0.0) {
             return Err(field(
@@ -156,6 +166,13 @@ fn run_input(path: &Path, input: Input) -> Result<String, InputError> {
         tightening,
         lift: asked.lift,
         time_limit_s: asked.time_limit_s,
+        // A run budget is also the branching's: regions are split while it lasts.
+        branch_budget: BranchBudget {
+            time_limit_s: asked
+                .time_limit_s
+                .unwrap_or(BranchBudget::default().time_limit_s),
+            ..BranchBudget::default()
+        },
         cone: ConeSettings {
             threads: asked.solver_threads,
             ..ConeSettings::default()
@@ -297,7 +314,7 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
         },
         "components": p.components.iter().map(|r| json!({
             "evs": r.evs.iter().map(|&n| inst.evs()[n].id.clone()).collect::<Vec<_>>(),
-            "n1": r.n1, "coupling_rows": r.coupling_rows, "attempts": r.attempts, "method": serde_json::to_value(r.method).expect("method serialises"), "regions": r.regions, "status": conic_status(r.status),
+            "n1": r.n1, "coupling_rows": r.coupling_rows, "attempts": r.attempts, "method": serde_json::to_value(r.method).expect("method serialises"), "cone": serde_json::to_value(r.cone).expect("cone serialises"), "regions": r.regions, "status": conic_status(r.status),
             "stopped_by": serde_json::to_value(r.stopped_by).expect("reason serialises"),
             "solver_status": conic_status(r.solver_status), "repair": num(r.repair),
             "bound": num(r.bound), "welfare": num(r.welfare), "solve_seconds": r.solve_seconds,

@@ -141,6 +141,8 @@ fn bad_input_exits_2_naming_the_field() {
             "time_limit_s",
         );
     }
+    // The linear cone certifies the linear lift only.
+    bad(r#", "cone": "linear", "lift": "reduced""#, ("", ""), "lift");
     for threads in ["0", "-1", "1.5", "\"all\""] {
         bad(
             &format!(r#", "solver_threads": {threads}"#),
@@ -183,6 +185,33 @@ fn the_same_input_gives_the_same_json_on_any_thread_count() {
             .collect();
         assert_eq!(outputs[0], outputs[1], "{name}: 1 and 2 threads");
         assert_eq!(outputs[0], outputs[2], "{name}: 1 and 3 threads");
+    }
+}
+
+/// `cone: "linear"`: LP certificates per region, exact on Example C, linear prices (`eta` 0)
+/// in every region, no user gaining from a deviation.
+#[test]
+fn linear_cone_in_the_contract() {
+    let (code, stdout, stderr) = run_json(&example(
+        "copositive_example_c.json",
+        r#", "cone": "linear", "lift": "linear", "time_limit_s": 60"#,
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["exact"], true);
+    assert_eq!(v["status"], "solved");
+    assert_eq!(v["stopped_by"], "closed");
+    assert_eq!(v["method"], "branch");
+    let regions = v["regions"].as_array().unwrap();
+    assert!(!regions.is_empty());
+    for r in regions {
+        for q in r["prices"].as_array().unwrap() {
+            assert_eq!(q["eta"].as_f64(), Some(0.0), "{q}");
+        }
+    }
+    let tol = v["tolerance"].as_f64().unwrap();
+    for (ev, gain) in v["max_deviation_gain"].as_object().unwrap() {
+        assert!(gain.as_f64().unwrap() <= tol, "{ev}: {gain}");
     }
 }
 

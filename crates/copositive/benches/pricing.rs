@@ -1,5 +1,5 @@
 //! Pricing time against the lifted size n1, full and reduced lifts; the sparse cones on a larger
-//! site; Example C (loose under PSD + NN) without tightening, with `auto` (branching) and with
+//! site; LP certificates per region on it and on a 20-EV site; Example C (loose under PSD + NN) without tightening, with `auto` (branching) and with
 //! `K^1`.
 //!
 //! `cargo bench -p evmech-copositive --bench pricing`; results in `docs/benchmarks.md`.
@@ -87,6 +87,29 @@ fn bench(c: &mut Criterion) {
         &site,
         |b, inst| b.iter(|| price(inst, &sparse).expect("priced")),
     );
+    // The same site and a 20-EV one with LP certificates per region (`cone: "linear"`).
+    let linear = PricingOptions {
+        cone_kind: InnerCone::Linear,
+        ..PricingOptions::default()
+    };
+    let fleet = random_instance_with_evse(
+        RandomSize {
+            evs: 20,
+            stations: 3,
+            slots: 8,
+        },
+        3..=5,
+        4,
+    )
+    .expect("valid");
+    for (name, inst) in [
+        ("random_6x3x6_evse3-5_seed5", &site),
+        ("random_20x3x8_evse3-5_seed4", &fleet),
+    ] {
+        group.bench_with_input(BenchmarkId::new(name, "linear"), inst, |b, inst| {
+            b.iter(|| price(inst, &linear).expect("priced"))
+        });
+    }
     let c = example("copositive_example_c.json");
     for tightening in [Tightening::Off, Tightening::Auto, Tightening::K1] {
         let options = PricingOptions {

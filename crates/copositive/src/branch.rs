@@ -3,34 +3,49 @@
 //! A component whose PSD + NN bound stays above its MILP welfare `W*` is split on one EV's
 //! choice (opt out, or one of its stations) into one region per choice; each region fixes the
 //! choice, substitutes the fixed columns out of the model and is priced on its own. Regions whose
-//! bound still exceeds `W* + tol` are split on the next EV, until every region is closed or the
-//! budget is spent. With every EV fixed a region is a linear program, whose lifted bound equals
-//! its LP optimum, so the tree always closes given the budget.
+//! bound still exceeds `W* + tol` are split on the next EV (the next of the component under a
+//! conic cone, the most fractional one of the region's LP point under
+//! [`InnerCone::Linear`](crate::InnerCone::Linear)), until every region is closed or the budget
+//! is spent; the regions with the highest bound are solved first. With every EV fixed a region
+//! is a linear program, whose lifted bound equals its LP optimum, so the tree always closes
+//! given the budget.
 //!
 //! Why the per-region prices keep the guarantees is derived in `docs/copositive.md`
 //! ("Branching"): a deviation of one user, the others at `x*`, lies in exactly one region, and
 //! that region's certificate gives the IR inequality with epsilon `bound_region - W*`.
 
+use crate::lift::LiftedKind;
 use crate::reduce::Component;
 use crate::{Lift, SolveStatus};
 use evmech_milp_model::{LinearModel, Row, Sense, VarName};
 use serde::{Deserialize, Serialize};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Limits of the branching in one component.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BranchBudget {
-    /// Largest number of region solves per component.
+    /// Largest number of conic region solves per component.
     pub max_nodes: usize,
+    /// Largest number of LP region solves per component, under
+    /// [`InnerCone::Linear`](crate::InnerCone::Linear) (a simplex solve of a region costs
+    /// milliseconds where a conic one costs seconds).
+    #[serde(default = "default_linear_nodes")]
+    pub max_linear_nodes: usize,
     /// No region is split after this many seconds in the component (regions already split are
     /// still solved, so the regions always cover every choice).
     pub time_limit_s: f64,
+}
+
+/// The default of [`BranchBudget::max_linear_nodes`].
+fn default_linear_nodes() -> usize {
+    200_000
 }
 
 impl Default for BranchBudget {
     fn default() -> Self {
         BranchBudget {
             max_nodes: 200,
+            max_linear_nodes: default_linear_nodes(),
             time_limit_s: 60.0,
         }
     }
@@ -137,31 +152,117 @@ pub(crate) fn choices_of(comp: &Component, ev: usize) -> Vec<Option<usize>> {
     out
 }
 
-/// A solved region.
+/// A solved region: what pricing reads off its certificate, kept for every region, and the
+/// certificate itself (the region's model, lift and dual), kept only where it is read again (the
+/// region of the optimum, and every region of a conic branching, which has few). A branching
+/// with LP certificates may have many thousands of regions; each keeps a few kilobytes.
 #[derive(Debug, Clone)]
 pub(crate) struct RegionSolve {
     pub(crate) choices: Vec<Choice>,
+    /// `dual.bound + fixed.constant`.
+    pub(crate) bound: f64,
+    /// Order of the region's lift.
+    pub(crate) n1: usize,
+    /// The solver's status.
+    pub(crate) status: SolveStatus,
+    /// Whether the bound is proven ([`crate::DualSolution::certified`]).
+    pub(crate) certified: bool,
+    pub(crate) min_eig: f64,
+    pub(crate) min_linear: f64,
+    pub(crate) repair: f64,
+    /// `(component row, rho, eta)` of every coupling row of the region, as the solver left them
+    /// (not clamped).
+    pub(crate) row_prices: Vec<(usize, f64, f64)>,
+    /// The EV whose choice to split on next, if the certificate suggests one (the most
+    /// fractional assignment of an LP certificate).
+    pub(crate) next_ev: Option<usize>,
+    pub(crate) detail: Option<Arc<RegionDetail>>,
+}
+
+/// A region's certificate in full.
+#[derive(Debug, Clone)]
+pub(crate) struct RegionDetail {
     pub(crate) fixed: FixedComponent,
     pub(crate) lift: Lift,
     pub(crate) dual: crate::DualSolution,
-    /// `dual.bound + fixed.constant`.
-    pub(crate) bound: f64,
+}
+
+/// One region's solve: its lift and dual, and where to split next.
+pub(crate) struct Solved {
+    pub(crate) lift: Lift,
+    pub(crate) dual: crate::DualSolution,
+    pub(crate) next_ev: Option<usize>,
 }
 
 impl RegionSolve {
-    /// The whole component as one region (no choice fixed).
-    pub(crate) fn whole(comp: &Component, lift: Lift, dual: crate::DualSolution) -> Self {
-        RegionSolve {
-            choices: Vec::new(),
-            fixed: FixedComponent {
-                model: comp.model.clone(),
-                columns: (0..comp.columns.len()).collect(),
-                rows: (0..comp.rows.len()).collect(),
-                constant: 0.0,
-            },
-            bound: dual.bound,
+    /// The region `choices` (model `fixed`) certified by `solved`; the certificate is kept in
+    /// full when `keep`.
+    pub(crate) fn new(
+        choices: Vec<Choice>,
+        fixed: FixedComponent,
+        solved: Solved,
+        keep: bool,
+    ) -> Self {
+        let Solved {
             lift,
             dual,
+            next_ev,
+        } = solved;
+        let mut row_prices: Vec<(usize, f64, f64)> = Vec::new();
+        for (k, con) in lift.constraints.iter().enumerate() {
+            let (row, is_rho) = match con.kind {
+                LiftedKind::Linear { row } => (row, true),
+                LiftedKind::Squared { row } => (row, false),
+                _ => continue,
+            };
+            if !fixed.model.rows[row].name.is_coupling() {
+                continue;
+            }
+            let comp_row = fixed.rows[row];
+            let entry = match row_prices.iter().position(|p| p.0 == comp_row) {
+                Some(e) => e,
+                None => {
+                    row_prices.push((comp_row, 0.0, 0.0));
+                    row_prices.len() - 1
+                }
+            };
+            match is_rho {
+                true => row_prices[entry].1 = dual.multipliers[k],
+                false => row_prices[entry].2 = dual.multipliers[k],
+            }
+        }
+        RegionSolve {
+            choices,
+            bound: dual.bound + fixed.constant,
+            n1: lift.n1(),
+            status: dual.status,
+            certified: dual.certified,
+            min_eig: dual.min_eig,
+            min_linear: dual.min_linear,
+            repair: dual.repair,
+            row_prices,
+            next_ev,
+            detail: keep.then(|| Arc::new(RegionDetail { fixed, lift, dual })),
+        }
+    }
+
+    /// The whole component as one region (no choice fixed), kept in full.
+    pub(crate) fn whole(comp: &Component, solved: Solved) -> Self {
+        let fixed = FixedComponent {
+            model: comp.model.clone(),
+            columns: (0..comp.columns.len()).collect(),
+            rows: (0..comp.rows.len()).collect(),
+            constant: 0.0,
+        };
+        RegionSolve::new(Vec::new(), fixed, solved, true)
+    }
+
+    /// The status of the certificate: `Optimal` when the bound is proven, the solver's otherwise.
+    pub(crate) fn certificate_status(&self) -> SolveStatus {
+        if self.certified {
+            SolveStatus::Optimal
+        } else {
+            self.status
         }
     }
 }
@@ -184,46 +285,124 @@ pub(crate) struct BranchOutcome {
     pub(crate) leaves: Vec<RegionSolve>,
     /// Region solves made.
     pub(crate) nodes: usize,
-    /// Their conic solve time, seconds.
+    /// Their solve time, seconds.
     pub(crate) seconds: f64,
     pub(crate) stop: BranchStop,
 }
 
-/// Splits `comp` (certified as a whole by `root`) on its EVs' choices, in the order of
-/// `comp.evs`, until every region's bound is at most `welfare + tol` or `budget` is spent.
-/// `solve(model, floor)` prices one region with the bound held at or above `floor`, or gives
-/// `None` when the time budget has run out; a region left unsolved then keeps the certificate
-/// of the region it was split from (valid there, since it covers a superset), so the leaves
-/// always cover every choice. `None` when the budget does not allow even the first split.
+/// A region waiting for its solve, with the certificate of the region it was split from.
+struct Open {
+    choices: Vec<Choice>,
+    parent: Arc<RegionSolve>,
+    /// Order of creation: among regions whose parents have equal bounds, the first created is
+    /// solved first, so the tree is the same on every run.
+    seq: usize,
+}
+
+impl Open {
+    fn key(&self) -> (f64, std::cmp::Reverse<usize>) {
+        (self.parent.bound, std::cmp::Reverse(self.seq))
+    }
+}
+
+impl PartialEq for Open {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for Open {}
+impl PartialOrd for Open {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Open {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let (a, b) = (self.key(), other.key());
+        a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
+    }
+}
+
+/// The limits and inputs of one branching that do not change while it runs.
+pub(crate) struct Tree<'a> {
+    pub(crate) comp: &'a Component,
+    pub(crate) welfare: f64,
+    pub(crate) tol: f64,
+    /// Largest number of region solves.
+    pub(crate) max_nodes: usize,
+    /// No region is split after this many seconds.
+    pub(crate) time_limit_s: f64,
+    /// The MILP optimum's choice of every EV of the instance: the region holding it keeps its
+    /// certificate in full.
+    pub(crate) optimum: &'a [Option<usize>],
+}
+
+impl Tree<'_> {
+    /// The EV to split a loose region on: the region's suggestion, else the first EV of the
+    /// component not yet fixed.
+    fn next_ev(&self, region: &RegionSolve) -> Option<usize> {
+        let free = |n: &usize| region.choices.iter().all(|c| c.0 != *n);
+        region
+            .next_ev
+            .filter(free)
+            .or_else(|| self.comp.evs.iter().copied().find(free))
+    }
+
+    /// The regions `region` splits into on `ev`'s choices.
+    fn children(&self, region: &Arc<RegionSolve>, ev: usize, seq: &mut usize) -> Vec<Open> {
+        choices_of(self.comp, ev)
+            .into_iter()
+            .map(|c| {
+                let mut choices = region.choices.clone();
+                choices.push((ev, c));
+                *seq += 1;
+                Open {
+                    choices,
+                    parent: Arc::clone(region),
+                    seq: *seq,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Splits the tree's component (certified as a whole by `root`) on its EVs' choices until every
+/// region's bound is at most `welfare + tol` or the budget is spent. Regions are solved best
+/// first (the highest parent bound first), so when a budget stops the tree the largest bound
+/// left open is as low as that budget allows. `solve(choices, fixed, floor)` prices one region
+/// with the bound held at or above `floor`, or gives `None` when the time budget has run out; a
+/// region left unsolved then keeps the certificate of the region it was split from (valid
+/// there, since it covers a superset), so the leaves always cover every choice. `None` when the
+/// budget does not allow even the first split.
 pub(crate) fn branch(
-    comp: &Component,
+    tree: &Tree,
     root: &RegionSolve,
-    welfare: f64,
-    tol: f64,
-    budget: &BranchBudget,
-    mut solve: impl FnMut(&LinearModel, f64) -> crate::Result<Option<(Lift, crate::DualSolution)>>,
+    mut solve: impl FnMut(&[Choice], &FixedComponent, f64) -> crate::Result<Option<Solved>>,
 ) -> crate::Result<Option<BranchOutcome>> {
     let start = std::time::Instant::now();
-    let first = comp.evs[0];
-    let root = Rc::new(root.clone());
-    let mut stack: Vec<(Vec<Choice>, Rc<RegionSolve>)> = choices_of(comp, first)
-        .into_iter()
-        .rev()
-        .map(|c| (vec![(first, c)], Rc::clone(&root)))
-        .collect();
-    if stack.len() > budget.max_nodes || budget.time_limit_s <= 0.0 {
+    let root = Arc::new(root.clone());
+    let Some(first) = tree.next_ev(&root) else {
+        return Ok(None);
+    };
+    let mut seq = 0;
+    let mut open: std::collections::BinaryHeap<Open> =
+        tree.children(&root, first, &mut seq).into_iter().collect();
+    if open.len() > tree.max_nodes || tree.time_limit_s <= 0.0 {
         return Ok(None);
     }
-    let mut reserved = stack.len();
+    let mut reserved = open.len();
     let mut out = BranchOutcome {
         leaves: Vec::new(),
         nodes: 0,
         seconds: 0.0,
         stop: BranchStop::Finished,
     };
-    while let Some((choices, parent)) = stack.pop() {
-        let fixed = fix_choices(comp, &choices);
-        let Some((lift, dual)) = solve(&fixed.model, welfare - fixed.constant)? else {
+    while let Some(Open {
+        choices, parent, ..
+    }) = open.pop()
+    {
+        let fixed = fix_choices(tree.comp, &choices);
+        let Some(solved) = solve(&choices, &fixed, tree.welfare - fixed.constant)? else {
             out.stop = BranchStop::OutOfTime;
             out.leaves.push(RegionSolve {
                 choices,
@@ -232,32 +411,19 @@ pub(crate) fn branch(
             continue;
         };
         out.nodes += 1;
-        out.seconds += dual.solve_seconds;
-        let region = RegionSolve {
-            bound: dual.bound + fixed.constant,
-            choices,
-            fixed,
-            lift,
-            dual,
-        };
-        let next = comp
-            .evs
-            .iter()
-            .copied()
-            .find(|n| region.choices.iter().all(|c| c.0 != *n));
-        let loose = region.bound > welfare + tol;
-        if let (true, Some(ev)) = (loose, next) {
-            let children = choices_of(comp, ev);
-            let in_budget = reserved + children.len() <= budget.max_nodes
-                && start.elapsed().as_secs_f64() < budget.time_limit_s;
+        out.seconds += solved.dual.solve_seconds;
+        let keep = solved.lift.kind != crate::LiftKind::Linear
+            || region_contains(&choices, tree.optimum, None);
+        let region = RegionSolve::new(choices, fixed, solved, keep);
+        let loose = region.bound > tree.welfare + tree.tol;
+        if let (true, Some(ev)) = (loose, tree.next_ev(&region)) {
+            let width = choices_of(tree.comp, ev).len();
+            let in_budget = reserved + width <= tree.max_nodes
+                && start.elapsed().as_secs_f64() < tree.time_limit_s;
             if in_budget {
-                reserved += children.len();
-                let region = Rc::new(region);
-                for c in children.into_iter().rev() {
-                    let mut more = region.choices.clone();
-                    more.push((ev, c));
-                    stack.push((more, Rc::clone(&region)));
-                }
+                reserved += width;
+                let region = Arc::new(region);
+                open.extend(tree.children(&region, ev, &mut seq));
                 continue;
             }
             if out.stop == BranchStop::Finished {

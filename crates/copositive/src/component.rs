@@ -1,8 +1,8 @@
 //! Pricing one component: the first certificate, then the tightening, within the time budget.
 
-use crate::branch::{branch, BranchStop, RegionSolve};
+use crate::branch::{branch, BranchStop, RegionSolve, Solved, Tree};
 use crate::k1::solve_k1;
-use crate::lift::{Lift, LiftedKind};
+use crate::lift::{Lift, LiftKind, LiftedKind};
 use crate::polyhedral::solve_c1;
 use crate::reduce::Component;
 use crate::sdp::{solve_psd_nn, solve_sparse_psd_nn};
@@ -65,6 +65,8 @@ pub(crate) struct ComponentSolve {
     pub(crate) seconds: f64,
     pub(crate) method: Method,
     pub(crate) stopped_by: StoppedBy,
+    /// The inner cone of the component's certificates ([`component_cone`]).
+    pub(crate) cone: InnerCone,
 }
 
 impl ComponentSolve {
@@ -76,13 +78,13 @@ impl ComponentSolve {
 
 /// What a solve attempt gave: a certificate, or nothing because the time budget ran out.
 enum Attempt {
-    Solved(Box<(Lift, DualSolution)>),
+    Solved(Box<Solved>),
     OutOfTime,
 }
 
 /// Runs `solve`, reading a time-limit stop after the deadline as [`Attempt::OutOfTime`]; a time
 /// limit reached before the deadline (the per-solve cap) stays an error, like every other failure.
-fn attempt(clock: &Clock, solve: impl FnOnce() -> Result<(Lift, DualSolution)>) -> Result<Attempt> {
+fn attempt(clock: &Clock, solve: impl FnOnce() -> Result<Solved>) -> Result<Attempt> {
     if clock.expired() {
         return Ok(Attempt::OutOfTime);
     }
@@ -109,6 +111,7 @@ pub(crate) fn first_certificate(
     tol: f64,
     clock: &Clock,
 ) -> Result<ComponentSolve> {
+    let cone = component_cone(&full_comp.model, options);
     let mut candidates = Vec::new();
     if options.coupling_rows == CouplingRows::BindingFirst {
         let lean = full_comp.without_coupling_rows(|i| !binding[i]);
@@ -122,41 +125,34 @@ pub(crate) fn first_certificate(
     let mut out_of_time = false;
     for comp in candidates {
         let run = attempt(clock, || {
-            solve_model(
-                &comp.model,
-                options,
-                options.cone_kind,
-                welfare,
-                None,
-                clock,
-            )
+            solve_model(&comp.model, options, cone, welfare, None, clock)
         })?;
         let Attempt::Solved(solved) = run else {
             out_of_time = true;
             break;
         };
-        let (lift, dual) = *solved;
         attempts += 1;
-        seconds += dual.solve_seconds;
-        let tight = dual.bound - welfare <= tol;
-        best = Some((comp, lift, dual));
+        seconds += solved.dual.solve_seconds;
+        let tight = solved.dual.bound - welfare <= tol;
+        best = Some((comp, *solved));
         if tight {
             break;
         }
     }
-    let Some((comp, lift, dual)) = best else {
+    let Some((comp, solved)) = best else {
         return Err(Error::TimeLimit {
             component: index,
             seconds: options.time_limit_s.unwrap_or(f64::INFINITY),
         });
     };
     let mut solved = ComponentSolve {
-        parts: vec![RegionSolve::whole(&comp, lift, dual)],
+        parts: vec![RegionSolve::whole(&comp, solved)],
         comp,
         attempts,
         seconds,
-        method: options.cone_kind.into(),
+        method: cone.into(),
         stopped_by: StoppedBy::Closed,
+        cone,
     };
     if solved.parts[0].bound - welfare > tol {
         solved.stopped_by = match out_of_time {
@@ -172,8 +168,8 @@ pub(crate) fn first_certificate(
 pub(crate) fn tighten_component(
     solved: &mut ComponentSolve,
     options: &PricingOptions,
-    welfare: f64,
-    tol: f64,
+    (welfare, tol): (f64, f64),
+    optimum: &[Option<usize>],
     clock: &Clock,
 ) -> Result<()> {
     let loose = |s: &ComponentSolve| s.is_loose(welfare, tol);
@@ -188,7 +184,7 @@ pub(crate) fn tighten_component(
         solved.stopped_by = StoppedBy::TimeLimit;
         return Ok(());
     }
-    tighten(solved, options, welfare, tol, clock)?;
+    tighten(solved, options, (welfare, tol), optimum, clock)?;
     if !loose(solved) {
         solved.stopped_by = StoppedBy::Closed;
     }
@@ -196,12 +192,12 @@ pub(crate) fn tighten_component(
 }
 
 /// `K^1` and branching on a loose component, as `options.tightening` says; sets `stopped_by`
-/// to why the gap stayed open if it does.
+/// to why the gap stayed open if it does. `optimum` is the MILP optimum's choice of every EV.
 fn tighten(
     solved: &mut ComponentSolve,
     options: &PricingOptions,
-    welfare: f64,
-    tol: f64,
+    (welfare, tol): (f64, f64),
+    optimum: &[Option<usize>],
     clock: &Clock,
 ) -> Result<()> {
     let loose = |s: &ComponentSolve| s.is_loose(welfare, tol);
@@ -209,10 +205,10 @@ fn tighten(
     let full = solved.comp.clone();
     let try_k1 = match options.tightening {
         Tightening::K1 => true,
-        Tightening::Auto => solved.parts[0].lift.n1() <= options.k1_max_n1,
+        Tightening::Auto => solved.parts[0].n1 <= options.k1_max_n1,
         _ => false,
     };
-    if try_k1 && options.cone_kind != InnerCone::K1 {
+    if try_k1 && !matches!(solved.cone, InnerCone::K1 | InnerCone::Linear) {
         let run = attempt(clock, || {
             solve_model(&full.model, options, InnerCone::K1, welfare, None, clock)
         })?;
@@ -220,11 +216,10 @@ fn tighten(
             solved.stopped_by = StoppedBy::TimeLimit;
             return Ok(());
         };
-        let (lift, dual) = *k1;
         solved.attempts += 1;
-        solved.seconds += dual.solve_seconds;
-        if dual.bound < solved.parts[0].bound {
-            solved.parts = vec![RegionSolve::whole(&full, lift, dual)];
+        solved.seconds += k1.dual.solve_seconds;
+        if k1.dual.bound < solved.parts[0].bound {
+            solved.parts = vec![RegionSolve::whole(&full, *k1)];
             solved.method = Method::K1;
         }
     }
@@ -232,27 +227,32 @@ fn tighten(
     if !(loose(solved) && try_branch && !full.evs.is_empty()) {
         return Ok(());
     }
-    let cone = match options.cone_kind {
-        InnerCone::Polyhedral | InnerCone::SparsePsdNn => options.cone_kind,
+    let cone = match solved.cone {
+        InnerCone::Polyhedral | InnerCone::SparsePsdNn | InnerCone::Linear => solved.cone,
         InnerCone::PsdNn | InnerCone::K1 => InnerCone::PsdNn,
     };
-    let root = solved.parts[0].clone();
-    let tree = branch(
-        &full,
-        &root,
+    let budget = &options.branch_budget;
+    let tree = Tree {
+        comp: &full,
         welfare,
         tol,
-        &options.branch_budget,
-        |model, floor| {
-            let run = attempt(clock, || {
-                solve_model(model, options, cone, welfare, Some(floor), clock)
-            })?;
-            Ok(match run {
-                Attempt::Solved(s) => Some(*s),
-                Attempt::OutOfTime => None,
-            })
+        max_nodes: match cone {
+            InnerCone::Linear => budget.max_linear_nodes,
+            _ => budget.max_nodes,
         },
-    )?;
+        time_limit_s: budget.time_limit_s,
+        optimum,
+    };
+    let root = solved.parts[0].clone();
+    let tree = branch(&tree, &root, |_, fixed, floor| {
+        let run = attempt(clock, || {
+            solve_model(&fixed.model, options, cone, welfare, Some(floor), clock)
+        })?;
+        Ok(match run {
+            Attempt::Solved(s) => Some(*s),
+            Attempt::OutOfTime => None,
+        })
+    })?;
     let Some(tree) = tree else {
         solved.stopped_by = StoppedBy::BranchBudget;
         return Ok(());
@@ -269,8 +269,43 @@ fn tighten(
     Ok(())
 }
 
+/// The inner cone a component is certified with: the one `options` ask for, except that under
+/// [`Tightening::Auto`] a component whose dense lift is larger than `max_n1` (no PSD + NN, `K^1` or
+/// `C^1` solve of it would be allowed) gets LP certificates per region ([`InnerCone::Linear`])
+/// instead of the error. The component's report names the cone it got.
+fn component_cone(model: &LinearModel, options: &PricingOptions) -> InnerCone {
+    let dense = matches!(
+        options.cone_kind,
+        InnerCone::PsdNn | InnerCone::K1 | InnerCone::Polyhedral
+    );
+    if options.tightening == Tightening::Auto
+        && dense
+        && dense_order(model, options.lift) > options.max_n1
+    {
+        InnerCone::Linear
+    } else {
+        options.cone_kind
+    }
+}
+
+/// The order `n1` of `model`'s lift of `kind`, without building it: the constant, the columns,
+/// and a slack per coupling `<=` row (per `<=` row in the full lift).
+fn dense_order(model: &LinearModel, kind: LiftKind) -> usize {
+    let slacks = model
+        .rows
+        .iter()
+        .filter(|r| {
+            r.sense == evmech_milp_model::Sense::Le
+                && (kind == LiftKind::Full || r.name.is_coupling())
+        })
+        .count();
+    1 + model.columns.len() + slacks
+}
+
 /// Lifts `sub` and solves its dual over `cone` with price regularisation (and the bound held at
-/// or above `floor`), within the time left on `clock`.
+/// or above `floor`), within the time left on `clock`. Under [`InnerCone::Linear`] the lift is
+/// the linear one and the dual an LP's (no regularisation: the simplex ends at a vertex, the same
+/// on every run), which also names the EV to split next.
 fn solve_model(
     sub: &LinearModel,
     options: &PricingOptions,
@@ -278,7 +313,16 @@ fn solve_model(
     welfare: f64,
     floor: Option<f64>,
     clock: &Clock,
-) -> Result<(Lift, DualSolution)> {
+) -> Result<Solved> {
+    type ConeSolve =
+        fn(&Lift, &crate::ConeSettings, Option<&Regularization>) -> Result<DualSolution>;
+    let solve: ConeSolve = match cone {
+        InnerCone::PsdNn => solve_psd_nn,
+        InnerCone::SparsePsdNn => solve_sparse_psd_nn,
+        InnerCone::Polyhedral => solve_c1,
+        InnerCone::K1 => solve_k1,
+        InnerCone::Linear => return linear_region(sub, floor.unwrap_or(welfare)),
+    };
     let lift = Lift::build(sub, options.lift, |i| sub.rows[i].name.is_coupling());
     // The size that costs: the one PSD block of a dense cone, the largest clique of the sparse one.
     let order = match cone {
@@ -310,11 +354,48 @@ fn solve_model(
     };
     let mut settings = options.cone;
     settings.time_limit_s = clock.cap(settings.time_limit_s);
-    let dual = match cone {
-        InnerCone::PsdNn => solve_psd_nn(&lift, &settings, Some(&reg))?,
-        InnerCone::SparsePsdNn => solve_sparse_psd_nn(&lift, &settings, Some(&reg))?,
-        InnerCone::Polyhedral => solve_c1(&lift, &settings, Some(&reg))?,
-        InnerCone::K1 => solve_k1(&lift, &settings, Some(&reg))?,
-    };
-    Ok((lift, dual))
+    let dual = solve(&lift, &settings, Some(&reg))?;
+    Ok(Solved {
+        lift,
+        dual,
+        next_ev: None,
+    })
+}
+
+/// The LP certificate of `sub` over its linear lift, with the bound held at or above `floor`
+/// where `sub` has a point, and the EV to split next.
+fn linear_region(sub: &LinearModel, floor: f64) -> Result<Solved> {
+    let lift = Lift::build(sub, LiftKind::Linear, |i| sub.rows[i].name.is_coupling());
+    let solve = crate::linear::solve_linear(&lift, sub, floor)?;
+    let next_ev = most_fractional(sub, &solve.x);
+    Ok(Solved {
+        lift,
+        dual: solve.dual,
+        next_ev,
+    })
+}
+
+/// The EV of `sub` whose LP assignment at `x` is furthest from a single choice (`1 - ` its
+/// largest opt-out or station column), if some EV is fractional at all; the first such EV on ties.
+fn most_fractional(sub: &LinearModel, x: &[f64]) -> Option<usize> {
+    use evmech_milp_model::VarName;
+    let mut largest: Vec<(usize, f64)> = Vec::new();
+    for (c, &v) in sub.columns.iter().zip(x) {
+        let ev = match c.name {
+            VarName::Serve { ev, .. } | VarName::OptOut { ev } => ev,
+            VarName::Energy { .. } => continue,
+        };
+        match largest.iter_mut().find(|(n, _)| *n == ev) {
+            Some(entry) => entry.1 = entry.1.max(v),
+            None => largest.push((ev, v)),
+        }
+    }
+    let mut best: Option<(usize, f64)> = None;
+    for (ev, top) in largest {
+        let fraction = 1.0 - top;
+        if fraction > 1e-6 && best.is_none_or(|(_, f)| fraction > f) {
+            best = Some((ev, fraction));
+        }
+    }
+    best.map(|(ev, _)| ev)
 }

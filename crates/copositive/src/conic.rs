@@ -48,8 +48,9 @@ pub struct DualSolution {
     pub bound: f64,
     /// Multiplier of each lifted constraint (index 0, the normalisation, holds `t`).
     pub multipliers: Vec<f64>,
-    /// The certified copositive matrix `S = C + t E_00 + sum_r lambda_r M_r`.
-    pub s: DMatrix<f64>,
+    /// The certified copositive matrix `S = C + t E_00 + sum_r lambda_r M_r`, stored by its
+    /// non-zero upper-triangle entries (an LP certificate has only row 0; a dense cone's is full).
+    pub s: crate::SymSparse,
     /// Smallest eigenvalue over the PSD parts of the certificate (0 for the polyhedral cone,
     /// which has none).
     pub min_eig: f64,

@@ -99,7 +99,7 @@ pub fn solve_k1(
             .reduce(f64::min)
             .unwrap_or(0.0),
         min_linear: k1_min_linear(&smat_s, &blocks),
-        s: smat_s,
+        s: crate::SymSparse::from_dense(&smat_s),
         solve_seconds: point.seconds,
         raw_bound: x0,
         repair: 0.0,

@@ -65,6 +65,7 @@ mod conic;
 mod error;
 mod k1;
 mod lift;
+mod linear;
 mod mechanism;
 mod polyhedral;
 mod pricing;

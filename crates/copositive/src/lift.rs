@@ -15,6 +15,7 @@
 //! The full Burer lift gives every `<=` row a slack coordinate. The reduced lift gives slacks only
 //! to coupling rows (which carry prices) and keeps the user's own `<=` rows as inequalities with
 //! their RLT products `(b_i - a_i'x) y_j >= 0` for every lifted coordinate `j` (`j = 0` is the row).
+//! The linear lift keeps only the linear forms (the certificates of LP duality).
 
 use crate::sym::SymSparse;
 use evmech_milp_model::{LinearModel, Sense};
@@ -35,6 +36,13 @@ pub enum LiftKind {
     /// constraints): every bound stays valid and may be looser; the gap shows by how much. Used
     /// with [`InnerCone::SparsePsdNn`](crate::InnerCone::SparsePsdNn).
     Sparse,
+    /// Only the linear forms: the normalisation, each coupling row with its slack (an equality)
+    /// and each own row as a `<=`; no squared rows, RLT products or binary conditions. Every
+    /// inner cone over it gives the LP-relaxation bound (a certificate's `S` lives on row and
+    /// column 0, where PSD + NN is NN), so it is what
+    /// [`InnerCone::Linear`](crate::InnerCone::Linear) certifies with LP duality, cheaply, in
+    /// each region of a branching.
+    Linear,
 }
 
 /// A lifted coordinate (index `>= 1` in `y`; index 0 is the constant 1).
@@ -215,6 +223,9 @@ impl Lift {
                     sense: Sense::Eq,
                     matrix: lin,
                 });
+                if kind == LiftKind::Linear {
+                    continue;
+                }
                 let mut sq = SymSparse::new();
                 sq.add_outer(&a, 1.0);
                 constraints.push(LiftedConstraint {
@@ -228,6 +239,9 @@ impl Lift {
                     sense: Sense::Le,
                     matrix: rlt_matrix(&a, 0),
                 });
+                if kind == LiftKind::Linear {
+                    continue;
+                }
                 let own = |coord: usize| match coords[coord - 1] {
                     Coord::Column(j) => row
                         .terms
@@ -244,7 +258,7 @@ impl Lift {
             }
         }
         for (j, c) in model.columns.iter().enumerate() {
-            if c.binary {
+            if c.binary && kind != LiftKind::Linear {
                 let mut m = SymSparse::new();
                 m.add(col(j), col(j), 1.0);
                 m.add_sym(&[(col(j), 1.0)], &e0, -1.0);

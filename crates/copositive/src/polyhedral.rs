@@ -76,7 +76,7 @@ pub fn solve_c1(
         multipliers: point.x[..r].to_vec(),
         min_eig: 0.0,
         min_linear: c1_min_slack(&s),
-        s,
+        s: crate::SymSparse::from_dense(&s),
         solve_seconds: point.seconds,
         raw_bound: x0,
         repair: 0.0,

@@ -1,13 +1,12 @@
 //! Prices from the copositive dual: the end-to-end pipeline and its result.
 
-use crate::branch::{region_contains, worse, BranchBudget, Choice};
+use crate::branch::{region_contains, worse, BranchBudget, Choice, RegionSolve};
 use crate::component::{first_certificate, tighten_component, Clock};
-use crate::lift::{Lift, LiftKind, LiftedKind};
+use crate::lift::LiftKind;
 use crate::reduce::{components, is_redundant};
-use crate::{ConeSettings, DualSolution, Error, Result, SolveStatus};
+use crate::{ConeSettings, Error, Result, SolveStatus};
 use evmech_milp_model::{
-    CbcSettings, Instance, LinearModel, Plan, RowName, StationAccessModel, StationAccessOptions,
-    Units,
+    CbcSettings, Instance, Plan, RowName, StationAccessModel, StationAccessOptions, Units,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -42,7 +41,9 @@ pub struct PricingOptions {
     pub coupling_rows: CouplingRows,
     /// Largest PSD block a solve may have: the lifted order `n1` under the dense cones, the
     /// largest clique under [`InnerCone::SparsePsdNn`] (default 160; above it the run is
-    /// [`Error::TooLarge`](crate::Error::TooLarge)).
+    /// [`Error::TooLarge`](crate::Error::TooLarge), except that [`Tightening::Auto`] certifies a
+    /// component whose dense lift is above it with [`InnerCone::Linear`], and says so in its
+    /// [`ComponentReport::cone`]).
     pub max_n1: usize,
     /// Conic solver settings.
     pub cone: ConeSettings,
@@ -95,6 +96,13 @@ pub enum InnerCone {
     /// Parrilo's `K^1` (one PSD block per lifted coordinate): contains PSD + NN, small lifts only.
     #[serde(rename = "k1")]
     K1,
+    /// LP duality over the linear lift ([`LiftKind::Linear`](crate::LiftKind::Linear), whatever
+    /// [`PricingOptions::lift`] says): the part of NN that linear multipliers reach, so every
+    /// certificate is a PSD + NN one with `P = 0`. Alone it gives the LP-relaxation bound; with
+    /// branching each region costs one simplex solve, so a site-sized fleet is certified region
+    /// by region (prices linear in each region, `eta = 0`), as far as the budget allows.
+    /// `max_n1` does not apply (there is no PSD block).
+    Linear,
 }
 
 /// How a loose component is tightened.
@@ -127,8 +135,10 @@ pub enum Method {
     /// One `K^1` certificate.
     #[serde(rename = "k1")]
     K1,
-    /// One PSD + NN certificate per region of a branching on the EVs' choices.
+    /// One certificate per region of a branching on the EVs' choices.
     Branch,
+    /// One LP certificate.
+    Linear,
 }
 
 impl From<InnerCone> for Method {
@@ -138,6 +148,7 @@ impl From<InnerCone> for Method {
             InnerCone::SparsePsdNn => Method::SparsePsdNn,
             InnerCone::Polyhedral => Method::Polyhedral,
             InnerCone::K1 => Method::K1,
+            InnerCone::Linear => Method::Linear,
         }
     }
 }
@@ -187,7 +198,7 @@ pub struct PriceRegion {
     /// Welfare bound over the region (held at or above the component's `W*`, which is all the
     /// guarantees need; a region without a feasible point has no bound of its own).
     pub bound: f64,
-    /// Status of the region's certificate ([`DualSolution::certificate_status`]: `Optimal` when
+    /// Status of the region's certificate ([`DualSolution::certificate_status`](crate::DualSolution::certificate_status): `Optimal` when
     /// its bound is proven).
     pub status: SolveStatus,
     /// Whether the MILP optimum lies in the region (its prices are [`Pricing::prices`]).
@@ -263,6 +274,9 @@ pub struct ComponentReport {
     pub attempts: usize,
     /// What produced the final certificate.
     pub method: Method,
+    /// The inner cone of its certificates: [`PricingOptions::cone_kind`], or
+    /// [`InnerCone::Linear`] where [`Tightening::Auto`] found the component too large for it.
+    pub cone: InnerCone,
     /// Regions priced (0 unless `method` is `Branch`).
     pub regions: usize,
     /// Status of the component's certificate: `Optimal` when every bound is proven (after the
@@ -393,6 +407,10 @@ fn price_in_solver_units(
             slack: -r.residual(x),
         })
         .collect();
+    let mut price_index: Vec<Option<usize>> = vec![None; lm.rows.len()];
+    for (k, p) in prices.iter().enumerate() {
+        price_index[p.model_row] = Some(k);
+    }
     let mut cert = Certificate {
         min_eig_psd: f64::INFINITY,
         min_nn: f64::INFINITY,
@@ -429,7 +447,10 @@ fn price_in_solver_units(
         .collect::<Result<Vec<_>>>()?;
     solves
         .par_iter_mut()
-        .map(|(solved, _, welfare, tol)| tighten_component(solved, options, *welfare, *tol, &clock))
+        .map(|(solved, _, welfare, tol)| {
+            let optimum = &milp.plan.assignment;
+            tighten_component(solved, options, (*welfare, *tol), optimum, &clock)
+        })
         .collect::<Result<Vec<()>>>()?;
     let mut stopped_by = StoppedBy::Closed;
     for (solved, x_comp, welfare, tol) in solves {
@@ -438,18 +459,11 @@ fn price_in_solver_units(
         let component = reports.len();
         let mut bound = f64::NEG_INFINITY;
         for part in &solved.parts {
-            let model_rows: Vec<usize> = part.fixed.rows.iter().map(|&k| comp.rows[k]).collect();
-            let (row_prices, min_raw) = lifted_prices(
-                &part.lift,
-                &part.fixed.model,
-                &model_rows,
-                &part.dual,
-                &prices,
-            );
+            let (row_prices, min_raw) = region_prices(part, &comp.rows, &price_index);
             cert.min_raw_price = cert.min_raw_price.min(min_raw);
-            cert.min_eig_psd = cert.min_eig_psd.min(part.dual.min_eig);
-            cert.min_nn = cert.min_nn.min(part.dual.min_linear);
-            status = worse(status, part.dual.certificate_status());
+            cert.min_eig_psd = cert.min_eig_psd.min(part.min_eig);
+            cert.min_nn = cert.min_nn.min(part.min_linear);
+            status = worse(status, part.certificate_status());
             bound = bound.max(part.bound);
             let contains = region_contains(&part.choices, &milp.plan.assignment, None);
             if contains {
@@ -457,17 +471,18 @@ fn price_in_solver_units(
                     prices[p.index].rho = p.rho;
                     prices[p.index].eta = p.eta;
                 }
-                let x_part: Vec<f64> = part.fixed.columns.iter().map(|&j| x_comp[j]).collect();
-                let y =
-                    nalgebra::DVector::from_vec(part.lift.lift_point(&part.fixed.model, &x_part));
-                cert.y_s_y += y.dot(&(&part.dual.s * &y));
+                if let Some(d) = &part.detail {
+                    let x_part: Vec<f64> = d.fixed.columns.iter().map(|&j| x_comp[j]).collect();
+                    let y = d.lift.lift_point(&d.fixed.model, &x_part);
+                    cert.y_s_y += d.dual.s.quad(&y);
+                }
             }
             if solved.method == Method::Branch {
                 regions.push(PriceRegion {
                     component,
                     choices: part.choices.clone(),
                     bound: part.bound,
-                    status: part.dual.certificate_status(),
+                    status: part.certificate_status(),
                     contains_optimum: contains,
                     prices: row_prices,
                 });
@@ -478,7 +493,7 @@ fn price_in_solver_units(
         exact &= bound - welfare <= tol;
         reports.push(ComponentReport {
             evs: comp.evs.clone(),
-            n1: solved.parts.iter().map(|p| p.lift.n1()).max().unwrap_or(1),
+            n1: solved.parts.iter().map(|p| p.n1).max().unwrap_or(1),
             coupling_rows: comp
                 .model
                 .rows
@@ -487,23 +502,20 @@ fn price_in_solver_units(
                 .count(),
             attempts: solved.attempts,
             method: solved.method,
+            cone: solved.cone,
             regions: if solved.method == Method::Branch {
                 solved.parts.len()
             } else {
                 0
             },
             status: solved.parts.iter().fold(SolveStatus::Optimal, |s, p| {
-                worse(s, p.dual.certificate_status())
+                worse(s, p.certificate_status())
             }),
             solver_status: solved
                 .parts
                 .iter()
-                .fold(SolveStatus::Optimal, |s, p| worse(s, p.dual.status)),
-            repair: solved
-                .parts
-                .iter()
-                .map(|p| p.dual.repair)
-                .fold(0.0, f64::max),
+                .fold(SolveStatus::Optimal, |s, p| worse(s, p.status)),
+            repair: solved.parts.iter().map(|p| p.repair).fold(0.0, f64::max),
             bound,
             welfare,
             solve_seconds: solved.seconds,
@@ -540,46 +552,24 @@ fn price_in_solver_units(
     })
 }
 
-/// The prices a certificate gives the coupling rows of `sub` (`model_rows[k]` is row `k`'s row in
-/// the instance model), clamped at 0, and the most negative raw value.
-fn lifted_prices(
-    lift: &Lift,
-    sub: &LinearModel,
-    model_rows: &[usize],
-    dual: &DualSolution,
-    prices: &[CouplingPrice],
+/// The prices a region's certificate gives its coupling rows, clamped at 0, and the most
+/// negative raw value; `comp_rows[k]` is component row `k`'s row in the instance model and
+/// `price_index[i]` the position of model row `i` in [`Pricing::prices`].
+fn region_prices(
+    part: &RegionSolve,
+    comp_rows: &[usize],
+    price_index: &[Option<usize>],
 ) -> (Vec<RegionPrice>, f64) {
-    let mut out: Vec<RegionPrice> = Vec::new();
     let mut min_raw = 0.0_f64;
-    for (k, con) in lift.constraints.iter().enumerate() {
-        let (row, is_rho) = match con.kind {
-            LiftedKind::Linear { row } => (row, true),
-            LiftedKind::Squared { row } => (row, false),
-            _ => continue,
-        };
-        if !sub.rows[row].name.is_coupling() {
-            continue;
-        }
-        let raw = dual.multipliers[k];
-        min_raw = min_raw.min(raw);
-        let Some(index) = prices.iter().position(|p| p.model_row == model_rows[row]) else {
-            continue;
-        };
-        let entry = match out.iter().position(|p| p.index == index) {
-            Some(e) => e,
-            None => {
-                out.push(RegionPrice {
-                    index,
-                    rho: 0.0,
-                    eta: 0.0,
-                });
-                out.len() - 1
-            }
-        };
-        if is_rho {
-            out[entry].rho = raw.max(0.0);
-        } else {
-            out[entry].eta = raw.max(0.0);
+    let mut out = Vec::with_capacity(part.row_prices.len());
+    for &(row, rho, eta) in &part.row_prices {
+        min_raw = min_raw.min(rho).min(eta);
+        if let Some(index) = price_index[comp_rows[row]] {
+            out.push(RegionPrice {
+                index,
+                rho: rho.max(0.0),
+                eta: eta.max(0.0),
+            });
         }
     }
     (out, min_raw)

@@ -245,7 +245,8 @@ mod tests {
             for l in lambda.iter_mut().skip(1) {
                 *l += scale * rng.random_range(-1.0..1.0);
             }
-            let n = dual.s.map(|v| scale * rng.random_range(-1.0..1.0) + 0.0 * v);
+            let n1 = lift.n1();
+            let n = nalgebra::DMatrix::from_fn(n1, n1, |_, _| scale * rng.random_range(-1.0..1.0));
             let fixed = repair(&lift, &lambda, &n).expect("bounded lift");
             prop_assert!(lambda[0] + fixed.add >= w - 1e-9,
                 "t {} + repair {} < W* {w}", lambda[0], fixed.add);

@@ -216,7 +216,7 @@ fn solve_once(
             multipliers,
             min_eig: min_eigenvalue(&psd),
             min_linear: if n1 == 0 { 0.0 } else { nn.min() },
-            s: psd + nn,
+            s: crate::SymSparse::from_dense(&(psd + nn)),
             solve_seconds: point.seconds,
         });
     };
@@ -229,7 +229,7 @@ fn solve_once(
         multipliers,
         min_eig: fixed.min_eig,
         min_linear: if n1 == 0 { 0.0 } else { fixed.n.min() },
-        s: fixed.p + fixed.n,
+        s: crate::SymSparse::from_dense(&(fixed.p + fixed.n)),
         solve_seconds: point.seconds,
     })
 }

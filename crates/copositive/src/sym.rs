@@ -92,6 +92,17 @@ impl SymSparse {
             .map(|(&(i, j), &v)| (i, j, v))
     }
 
+    /// The matrix of a dense symmetric `m` (its upper triangle; exact zeros are not stored).
+    pub fn from_dense(m: &nalgebra::DMatrix<f64>) -> Self {
+        let mut out = SymSparse::new();
+        for j in 0..m.ncols() {
+            for i in 0..=j.min(m.nrows().saturating_sub(1)) {
+                out.add(i, j, m[(i, j)]);
+            }
+        }
+        out
+    }
+
     /// `y' M y`.
     pub fn quad(&self, y: &[f64]) -> f64 {
         self.entries

@@ -1,0 +1,188 @@
+//! LP certificates per region (`InnerCone::Linear`): every bound is the LP relaxation's over its
+//! region, branching closes the gap, and the region prices keep the guarantees (no profitable
+//! deviation under CMP-A and CMP-B, non-negative operator surplus) on Examples A-C and on
+//! random sites.
+
+use evmech_copositive::{
+    best_responses, price, InnerCone, Method, Pricing, PricingOptions, SolveStatus, Tariff,
+    Tightening,
+};
+use evmech_milp_model::{
+    brute_force_optimum, random_instance_with_evse, Instance, RandomSize, StationAccessModel,
+    StationAccessOptions,
+};
+use proptest::prelude::*;
+
+mod common;
+use common::{load, tol};
+
+fn linear(tightening: Tightening) -> PricingOptions {
+    PricingOptions {
+        cone_kind: InnerCone::Linear,
+        tightening,
+        ..PricingOptions::default()
+    }
+}
+
+/// Largest deviation gain over users under CMP-A and CMP-B, and both operator surpluses.
+fn guarantees(p: &Pricing) -> (f64, f64, f64) {
+    let gain = |t: &Tariff| {
+        best_responses(p, t)
+            .unwrap()
+            .iter()
+            .map(|b| b.gain)
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
+    (
+        gain(&Tariff::CmpA).max(gain(&Tariff::CmpB)),
+        p.operator_surplus(&Tariff::CmpA),
+        p.operator_surplus(&Tariff::CmpB),
+    )
+}
+
+/// What every exact LP-region pricing must show.
+fn assert_exact_with_guarantees(p: &Pricing, label: &str) {
+    let t = tol(p.welfare);
+    assert!(p.exact, "{label}: {:?}", p.components);
+    assert!(p.gap <= t && p.gap >= -t, "{label}: gap {}", p.gap);
+    assert_eq!(p.status, SolveStatus::Optimal, "{label}");
+    for r in &p.regions {
+        assert!(r.bound <= p.welfare + t, "{label}: {r:?}");
+        assert!(r.prices.iter().all(|q| q.eta == 0.0), "{label}: {r:?}");
+    }
+    // In every branched component exactly one region holds the optimum.
+    for c in 0..p.components.len() {
+        let mine: Vec<_> = p.regions.iter().filter(|r| r.component == c).collect();
+        if !mine.is_empty() {
+            let holding = mine.iter().filter(|r| r.contains_optimum).count();
+            assert_eq!(holding, 1, "{label}: component {c}");
+        }
+    }
+    let (gain, surplus_a, surplus_b) = guarantees(p);
+    assert!(gain <= t, "{label}: deviation gain {gain}");
+    assert!(
+        surplus_a >= -t && surplus_b >= -t,
+        "{label}: {surplus_a} {surplus_b}"
+    );
+}
+
+#[test]
+fn examples_a_to_c_are_priced_exactly_with_lp_certificates() {
+    for (name, welfare) in [
+        ("copositive_example_a.json", 6.0),
+        ("copositive_example_b.json", 13.3),
+        ("copositive_example_c.json", 7.21),
+    ] {
+        let p = price(&load(name), &linear(Tightening::Auto)).unwrap();
+        assert!((p.welfare - welfare).abs() < 1e-6, "{name}: {}", p.welfare);
+        assert_exact_with_guarantees(&p, name);
+    }
+}
+
+/// Without branching the linear certificate is LP duality: its bound is the LP relaxation's
+/// value, at or above the PSD + NN bound (a tighter cone over a richer lift).
+#[test]
+fn alone_the_linear_bound_is_the_lp_relaxation() {
+    let size = RandomSize {
+        evs: 4,
+        stations: 2,
+        slots: 4,
+    };
+    for seed in 0..4 {
+        let inst = random_instance_with_evse(size, 1..=2, 600 + seed).unwrap();
+        let p = price(&inst, &linear(Tightening::Off)).unwrap();
+        let model = StationAccessModel::build(&inst, StationAccessOptions::default());
+        let lp = model.solve_lp_relaxation().unwrap().solution.objective;
+        assert!(
+            (p.dual_bound - lp).abs() <= 1e-5 * lp.abs().max(1.0),
+            "seed {seed}: {} against LP {lp}",
+            p.dual_bound
+        );
+        assert!(p.components.iter().all(|c| c.method == Method::Linear));
+        let dnn = price(
+            &inst,
+            &PricingOptions {
+                tightening: Tightening::Off,
+                ..PricingOptions::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            p.dual_bound >= dnn.dual_bound - tol(p.welfare),
+            "seed {seed}"
+        );
+    }
+}
+
+/// A node budget too small for the tree leaves an honest, certified gap.
+#[test]
+fn a_spent_node_budget_leaves_an_honest_gap() {
+    let inst = load("copositive_example_c.json");
+    let mut options = linear(Tightening::Auto);
+    options.branch_budget.max_linear_nodes = 1;
+    let p = price(&inst, &options).unwrap();
+    assert!(!p.exact);
+    assert!(
+        p.dual_bound >= p.welfare,
+        "{} < {}",
+        p.dual_bound,
+        p.welfare
+    );
+    assert!((p.epsilon_ir - p.gap.max(0.0)).abs() < 1e-12);
+}
+
+fn site(evs: usize, stations: usize, slots: usize, seed: u64) -> Instance {
+    let size = RandomSize {
+        evs,
+        stations,
+        slots,
+    };
+    random_instance_with_evse(size, 1..=3, seed).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// On random sites the tree closes the gap, the MILP optimum is the true one (enumerated),
+    /// and the region prices leave no user a profitable deviation and the operator no deficit.
+    #[test]
+    fn lp_regions_close_the_gap_and_keep_the_guarantees(
+        evs in 2usize..6,
+        stations in 1usize..4,
+        slots in 2usize..6,
+        seed in any::<u64>(),
+    ) {
+        let inst = site(evs, stations, slots, seed);
+        let p = price(&inst, &linear(Tightening::Auto)).unwrap();
+        let model = StationAccessModel::build(&inst, StationAccessOptions::default());
+        if let Ok(best) = brute_force_optimum(&model) {
+            prop_assert!((best.welfare - p.welfare).abs() <= 1e-6 * p.welfare.abs().max(1.0),
+                "enumerated {} against MILP {}", best.welfare, p.welfare);
+        }
+        assert_exact_with_guarantees(&p, &format!("{evs}x{stations}x{slots} seed {seed}"));
+    }
+}
+
+/// `auto` certifies a component too large for a PSD + NN block with LP certificates per region
+/// and names that cone in its report; without `auto` the same size is an error, as before.
+#[test]
+fn auto_takes_lp_certificates_where_the_dense_lift_is_too_large() {
+    let inst = load("copositive_example_c.json");
+    let small = PricingOptions {
+        max_n1: 10,
+        ..PricingOptions::default()
+    };
+    let p = price(&inst, &small).unwrap();
+    assert!(p.components.iter().all(|c| c.cone == InnerCone::Linear));
+    assert_exact_with_guarantees(&p, "example C, max_n1 10");
+    let roomy = price(&inst, &PricingOptions::default()).unwrap();
+    assert!(roomy.components.iter().all(|c| c.cone == InnerCone::PsdNn));
+    let off = PricingOptions {
+        tightening: Tightening::Off,
+        ..small
+    };
+    assert!(matches!(
+        price(&inst, &off),
+        Err(evmech_copositive::Error::TooLarge { .. })
+    ));
+}
