@@ -215,7 +215,13 @@ impl RegionSolve {
                 LiftedKind::Squared { row } => (row, false),
                 _ => continue,
             };
-            if !fixed.model.rows[row].name.is_coupling() {
+            // A lift may carry rows after the region's own (implied rows, never coupling).
+            if !fixed
+                .model
+                .rows
+                .get(row)
+                .is_some_and(|r| r.name.is_coupling())
+            {
                 continue;
             }
             let comp_row = fixed.rows[row];

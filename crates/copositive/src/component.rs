@@ -362,12 +362,17 @@ fn solve_model(
     })
 }
 
-/// The LP certificate of `sub` over its linear lift, with the bound held at or above `floor`
-/// where `sub` has a point, and the EV to split next.
+/// The LP certificate of `sub` with its implied rows
+/// ([`with_implied_rows`](crate::linear::with_implied_rows)) over their linear lift, with the
+/// bound held at or above `floor` where `sub` has a point, and the EV to split next. The lift's
+/// rows beyond those of `sub` are the implied rows, which are never coupling rows.
 fn linear_region(sub: &LinearModel, floor: f64) -> Result<Solved> {
-    let lift = Lift::build(sub, LiftKind::Linear, |i| sub.rows[i].name.is_coupling());
-    let solve = crate::linear::solve_linear(&lift, sub, floor)?;
-    let next_ev = most_fractional(sub, &solve.x);
+    let tight = crate::linear::with_implied_rows(sub);
+    let lift = Lift::build(&tight, LiftKind::Linear, |i| {
+        tight.rows[i].name.is_coupling()
+    });
+    let solve = crate::linear::solve_linear(&lift, &tight, floor)?;
+    let next_ev = most_fractional(&tight, &solve.x);
     Ok(Solved {
         lift,
         dual: solve.dual,

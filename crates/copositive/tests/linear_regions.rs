@@ -79,39 +79,31 @@ fn examples_a_to_c_are_priced_exactly_with_lp_certificates() {
     }
 }
 
-/// Without branching the linear certificate is LP duality: its bound is the LP relaxation's
-/// value, at or above the PSD + NN bound (a tighter cone over a richer lift).
+/// Without branching the linear certificate is LP duality over the model and its implied rows:
+/// a bound between `W*` and the plain LP relaxation's value.
 #[test]
-fn alone_the_linear_bound_is_the_lp_relaxation() {
+fn alone_the_linear_bound_lies_between_the_optimum_and_the_lp_relaxation() {
     let size = RandomSize {
         evs: 4,
         stations: 2,
         slots: 4,
     };
+    let mut below_lp = 0;
     for seed in 0..4 {
         let inst = random_instance_with_evse(size, 1..=2, 600 + seed).unwrap();
         let p = price(&inst, &linear(Tightening::Off)).unwrap();
         let model = StationAccessModel::build(&inst, StationAccessOptions::default());
         let lp = model.solve_lp_relaxation().unwrap().solution.objective;
-        assert!(
-            (p.dual_bound - lp).abs() <= 1e-5 * lp.abs().max(1.0),
-            "seed {seed}: {} against LP {lp}",
-            p.dual_bound
-        );
+        let t = tol(p.welfare);
+        assert!(p.dual_bound <= lp + 1e-6 * lp.abs().max(1.0), "seed {seed}");
+        assert!(p.dual_bound >= p.welfare - t, "seed {seed}");
         assert!(p.components.iter().all(|c| c.method == Method::Linear));
-        let dnn = price(
-            &inst,
-            &PricingOptions {
-                tightening: Tightening::Off,
-                ..PricingOptions::default()
-            },
-        )
-        .unwrap();
-        assert!(
-            p.dual_bound >= dnn.dual_bound - tol(p.welfare),
-            "seed {seed}"
-        );
+        if p.dual_bound < lp - t {
+            below_lp += 1;
+        }
     }
+    // The implied rows cut the plain LP on these sites.
+    assert!(below_lp > 0);
 }
 
 /// A node budget too small for the tree leaves an honest, certified gap.

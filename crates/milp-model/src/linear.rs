@@ -90,6 +90,15 @@ pub enum RowName {
         /// Slot index.
         slot: usize,
     },
+    /// (V) `sum_t e_{n,s,t} <= E_n z_{n,s}`: an EV draws at most its request at the station it
+    /// is served at and nothing elsewhere. Implied by (R) and (D) at every integer point, not at
+    /// fractional ones; not in the model, added by relaxations that want a tighter LP.
+    StationDemand {
+        /// EV index.
+        ev: usize,
+        /// Station index.
+        station: usize,
+    },
     /// A binary fixed to a value (used by the brute-force enumerator and IP pricing).
     Fix {
         /// Column index of the fixed binary.
@@ -99,7 +108,7 @@ pub enum RowName {
 
 impl RowName {
     /// The family of the row, as solver reports name it (`assign`, `rate`, `demand`, `power`,
-    /// `evse`, `site_power`, `fix`).
+    /// `evse`, `site_power`, `station_demand`, `fix`).
     pub fn family(&self) -> &'static str {
         match self {
             RowName::Assign { .. } => "assign",
@@ -108,6 +117,7 @@ impl RowName {
             RowName::Power { .. } => "power",
             RowName::Evse { .. } => "evse",
             RowName::SitePower { .. } => "site_power",
+            RowName::StationDemand { .. } => "station_demand",
             RowName::Fix { .. } => "fix",
         }
     }

@@ -113,14 +113,15 @@ impl Units {
     }
 
     /// Current units of row `name` per new unit (the unit of its right-hand side): the energy
-    /// unit for the rate, demand, power and site-power rows, 1 for the assignment and EVSE rows,
+    /// unit for the rate, demand, station-demand, power and site-power rows, 1 for the assignment and EVSE rows,
     /// and the fixed column's unit for a fixing row.
     pub fn row(&self, name: RowName, model: &LinearModel) -> f64 {
         match name {
             RowName::Rate { .. }
             | RowName::Demand { .. }
             | RowName::Power { .. }
-            | RowName::SitePower { .. } => self.energy_kwh,
+            | RowName::SitePower { .. }
+            | RowName::StationDemand { .. } => self.energy_kwh,
             RowName::Assign { .. } | RowName::Evse { .. } => 1.0,
             RowName::Fix { column } => model
                 .columns
