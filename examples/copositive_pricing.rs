@@ -63,6 +63,10 @@ struct Args {
     /// any machine).
     #[arg(long, default_value_t = 1)]
     solver_threads: u32,
+    /// Under the sparse cones, write one PSD cone per clique ourselves instead of letting
+    /// Clarabel decompose the sparse cone.
+    #[arg(long)]
+    own_cliques: bool,
     /// Skip the deviation and surplus checks of the five tariffs (slow on large instances).
     #[arg(long)]
     no_benchmarks: bool,
@@ -198,6 +202,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         cone: ConeSettings {
             threads: args.solver_threads,
+            own_cliques: args.own_cliques,
             ..ConeSettings::default()
         },
         // Under the sparse cones the limit is on the largest clique.

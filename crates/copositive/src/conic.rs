@@ -26,6 +26,13 @@ pub struct ConeSettings {
     /// an instance still run side by side on the current rayon pool. More threads speed up one
     /// large solve; its prices may then depend on the thread count.
     pub threads: u32,
+    /// Under [`InnerCone::SparsePsdNn`](crate::InnerCone::SparsePsdNn): write one PSD cone per
+    /// clique of the chordal extension ourselves (`S = sum_k E_k P_k E_k' + N`, each `P_k` PSD of
+    /// the clique's order) and turn Clarabel's decomposition off, instead of one PSD cone of
+    /// order `n1` whose rows are zero off the cliques, which Clarabel decomposes (and may merge
+    /// cliques of). The same cone by Agler's theorem; measured against each other in
+    /// `docs/copositive.md`. Default `false` (Clarabel's).
+    pub own_cliques: bool,
 }
 
 impl Default for ConeSettings {
@@ -35,6 +42,7 @@ impl Default for ConeSettings {
             time_limit_s: 600.0,
             kkt_solver: "faer",
             threads: 1,
+            own_cliques: false,
         }
     }
 }
@@ -170,6 +178,8 @@ pub(crate) fn run_clarabel(
         time_limit_s: Some(settings.time_limit_s),
         max_threads: Some(settings.threads.max(1)),
         direct_solve_method: Some(settings.kkt_solver.to_string()),
+        // Our own clique cones are already small; Clarabel's decomposition stays off for them.
+        chordal_decomposition: settings.own_cliques.then_some(false),
     };
     let run = evmech_milp_model::conic::run_clarabel(p, q, a, b, cones, &conic_settings)
         .map_err(|e| Error::SolverSetup(e.to_string()))?;

@@ -37,7 +37,7 @@ pub fn solve_psd_nn(
     regularization: Option<&Regularization>,
 ) -> Result<DualSolution> {
     let all = vec![true; svec_len(lift.n1())];
-    solve_on(lift, &all, settings, regularization)
+    solve_on(lift, &all, &PsdCones::Whole, settings, regularization)
 }
 
 /// Solves the PSD + NN dual of `lift` with `P` and `N` restricted to [`sparse_support`]: the
@@ -48,7 +48,26 @@ pub fn solve_sparse_psd_nn(
     settings: &ConeSettings,
     regularization: Option<&Regularization>,
 ) -> Result<DualSolution> {
-    solve_on(lift, &sparse_support(lift), settings, regularization)
+    let cones = match settings.own_cliques {
+        true => PsdCones::Cliques(cliques(lift)),
+        false => PsdCones::Whole,
+    };
+    solve_on(
+        lift,
+        &sparse_support(lift),
+        &cones,
+        settings,
+        regularization,
+    )
+}
+
+/// How the PSD part `P` is written for Clarabel.
+enum PsdCones {
+    /// One PSD cone of order `n1`, its rows zero off the support (Clarabel decomposes it when the
+    /// support is sparse).
+    Whole,
+    /// One PSD cone per clique, `P = sum_k E_k P_k E_k'` ([`ConeSettings::own_cliques`]).
+    Cliques(Vec<Vec<usize>>),
 }
 
 /// The support of `P` and `N` in the sparse cone, one flag per svec position: every entry
@@ -113,10 +132,11 @@ pub(crate) fn largest_clique(lift: &Lift) -> usize {
 fn solve_on(
     lift: &Lift,
     support: &[bool],
+    cones: &PsdCones,
     settings: &ConeSettings,
     regularization: Option<&Regularization>,
 ) -> Result<DualSolution> {
-    let first = solve_once(lift, support, settings, regularization)?;
+    let first = solve_once(lift, support, cones, settings, regularization)?;
     if first.status != SolveStatus::Inaccurate {
         return Ok(first);
     }
@@ -136,7 +156,7 @@ fn solve_on(
         time_limit_s: left,
         ..*settings
     };
-    let Ok(second) = solve_once(lift, support, &other, regularization) else {
+    let Ok(second) = solve_once(lift, support, cones, &other, regularization) else {
         return Ok(first);
     };
     let better = second.status == SolveStatus::Optimal
@@ -147,30 +167,70 @@ fn solve_on(
     Ok(kept)
 }
 
+/// Where the PSD part's variables sit: `len` of them, and for each support position (by its
+/// slot) the variables that add up to its entry of `svec(P)` (one for the whole cone; one per
+/// clique holding the entry for the clique cones).
+struct PsdLayout {
+    len: usize,
+    of_slot: Vec<Vec<usize>>,
+}
+
+impl PsdLayout {
+    fn new(cones: &PsdCones, slot: &[usize], m: usize) -> Self {
+        match cones {
+            PsdCones::Whole => PsdLayout {
+                len: m,
+                of_slot: (0..m).map(|k| vec![k]).collect(),
+            },
+            PsdCones::Cliques(cliques) => {
+                let mut of_slot = vec![Vec::new(); m];
+                let mut offset = 0;
+                for clique in cliques {
+                    for (b, &j) in clique.iter().enumerate() {
+                        for (a, &i) in clique[..=b].iter().enumerate() {
+                            of_slot[slot[svec_index(i, j)]].push(offset + svec_index(a, b));
+                        }
+                    }
+                    offset += svec_len(clique.len());
+                }
+                PsdLayout {
+                    len: offset,
+                    of_slot,
+                }
+            }
+        }
+    }
+}
+
 /// One PSD + NN solve with `P` and `N` supported where `support` is true (a superset of the
 /// data's pattern, so `S` is zero off it), its certificate repaired into a rigorous bound.
 fn solve_once(
     lift: &Lift,
     support: &[bool],
+    cones: &PsdCones,
     settings: &ConeSettings,
     regularization: Option<&Regularization>,
 ) -> Result<DualSolution> {
     let n1 = lift.n1();
     let len = svec_len(n1);
     let r = lift.constraints.len();
-    // Variable layout: [lambda_0 = t, lambda_1..lambda_{r-1}, p on the support, n on the
-    // support]; `slot[c]` numbers the support's positions.
+    // Variable layout: [lambda_0 = t, lambda_1..lambda_{r-1}, the PSD part, n on the support];
+    // `slot[c]` numbers the support's positions.
     let mut slot = vec![usize::MAX; len];
     let mut m = 0;
     for c in (0..len).filter(|&c| support[c]) {
         slot[c] = m;
         m += 1;
     }
-    let (p0, q0) = (r, r + m);
-    let mut data = ConicData::new(r + 2 * m);
+    let psd_part = PsdLayout::new(cones, &slot, m);
+    let (p0, q0) = (r, r + psd_part.len);
+    let mut data = ConicData::new(r + psd_part.len + m);
     // S = C + sum_k lambda_k M_k = P + N on the support (S is zero off it).
     let mut rows: Vec<(Vec<(usize, f64)>, f64)> = (0..m)
-        .map(|k| (vec![(p0 + k, -1.0), (q0 + k, -1.0)], 0.0))
+        .map(|k| {
+            let p = psd_part.of_slot[k].iter().map(|&o| (p0 + o, -1.0));
+            (p.chain(std::iter::once((q0 + k, -1.0))).collect(), 0.0)
+        })
         .collect();
     for (c, v) in lift.objective.svec() {
         rows[slot[c]].1 = -v;
@@ -181,15 +241,31 @@ fn solve_once(
         }
     }
     data.push_block(rows, SupportedConeT::ZeroConeT);
-    // svec(P) in the PSD cone; off the support its rows are empty (P is zero there), which is
-    // what lets Clarabel decompose the cone.
-    let psd = (0..len)
-        .map(|c| match support[c] {
-            true => (vec![(p0 + slot[c], -1.0)], 0.0),
-            false => (Vec::new(), 0.0),
-        })
-        .collect();
-    data.push_block(psd, |_| SupportedConeT::PSDTriangleConeT(n1));
+    match cones {
+        // svec(P) in the PSD cone; off the support its rows are empty (P is zero there), which
+        // is what lets Clarabel decompose the cone.
+        PsdCones::Whole => {
+            let psd = (0..len)
+                .map(|c| match support[c] {
+                    true => (vec![(p0 + slot[c], -1.0)], 0.0),
+                    false => (Vec::new(), 0.0),
+                })
+                .collect();
+            data.push_block(psd, |_| SupportedConeT::PSDTriangleConeT(n1));
+        }
+        // One PSD cone per clique, of the clique's order.
+        PsdCones::Cliques(cliques) => {
+            let mut offset = p0;
+            for clique in cliques {
+                let size = svec_len(clique.len());
+                let block = (offset..offset + size)
+                    .map(|v| (vec![(v, -1.0)], 0.0))
+                    .collect();
+                data.push_block(block, |_| SupportedConeT::PSDTriangleConeT(clique.len()));
+                offset += size;
+            }
+        }
+    }
     let nonneg = (q0..q0 + m)
         .chain((0..r).filter(|&k| lift.constraints[k].sense == Sense::Le))
         .map(|v| (vec![(v, -1.0)], 0.0))
@@ -202,7 +278,13 @@ fn solve_once(
             .map(|c| if support[c] { x[base + slot[c]] } else { 0.0 })
             .collect()
     };
-    let psd = smat(&on_support(p0), n1);
+    let p_svec: Vec<f64> = (0..len)
+        .map(|c| match support[c] {
+            true => psd_part.of_slot[slot[c]].iter().map(|&o| x[p0 + o]).sum(),
+            false => 0.0,
+        })
+        .collect();
+    let psd = smat(&p_svec, n1);
     let nn = smat(&on_support(q0), n1);
     let multipliers = x[..r].to_vec();
     let Some(fixed) = repair(lift, &multipliers, &nn) else {

@@ -4,8 +4,7 @@
 //! random sites.
 
 use evmech_copositive::{
-    best_responses, price, InnerCone, Method, Pricing, PricingOptions, SolveStatus, Tariff,
-    Tightening,
+    price, InnerCone, Method, Pricing, PricingOptions, SolveStatus, Tightening,
 };
 use evmech_milp_model::{
     brute_force_optimum, random_instance_with_evse, Instance, RandomSize, StationAccessModel,
@@ -14,7 +13,7 @@ use evmech_milp_model::{
 use proptest::prelude::*;
 
 mod common;
-use common::{load, tol};
+use common::{guarantees, load, tol};
 
 fn linear(tightening: Tightening) -> PricingOptions {
     PricingOptions {
@@ -22,22 +21,6 @@ fn linear(tightening: Tightening) -> PricingOptions {
         tightening,
         ..PricingOptions::default()
     }
-}
-
-/// Largest deviation gain over users under CMP-A and CMP-B, and both operator surpluses.
-fn guarantees(p: &Pricing) -> (f64, f64, f64) {
-    let gain = |t: &Tariff| {
-        best_responses(p, t)
-            .unwrap()
-            .iter()
-            .map(|b| b.gain)
-            .fold(f64::NEG_INFINITY, f64::max)
-    };
-    (
-        gain(&Tariff::CmpA).max(gain(&Tariff::CmpB)),
-        p.operator_surplus(&Tariff::CmpA),
-        p.operator_surplus(&Tariff::CmpB),
-    )
 }
 
 /// What every exact LP-region pricing must show.

@@ -181,3 +181,36 @@ fn a_negative_or_nan_budget_is_rejected() {
     }
     assert!(price(&a, &threads(2)).unwrap().exact);
 }
+
+/// The clique cones written by us (`ConeSettings::own_cliques`) and Clarabel's decomposition of
+/// the one sparse cone are the same cone (Agler's theorem): the same bound up to the solvers'
+/// accuracy, both certified.
+#[test]
+fn own_clique_cones_give_the_bound_of_clarabels_decomposition() {
+    let size = RandomSize {
+        evs: 3,
+        stations: 2,
+        slots: 4,
+    };
+    let mut instances: Vec<(String, _)> = (0..3)
+        .map(|seed| {
+            let inst = random_instance(size, 300 + seed).unwrap();
+            (format!("seed {}", 300 + seed), inst)
+        })
+        .collect();
+    instances.push(("example C".into(), load("copositive_example_c.json")));
+    for (label, inst) in instances {
+        let clarabel = price(&inst, &sparse(Tightening::Off)).unwrap();
+        let mut own = sparse(Tightening::Off);
+        own.cone.own_cliques = true;
+        let own = price(&inst, &own).unwrap();
+        assert_certified(&own, &label);
+        let t = tol(own.welfare);
+        assert!(
+            (own.dual_bound - clarabel.dual_bound).abs() <= t,
+            "{label}: own {} against Clarabel's {}",
+            own.dual_bound,
+            clarabel.dual_bound
+        );
+    }
+}

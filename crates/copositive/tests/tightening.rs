@@ -5,35 +5,18 @@
 //! `cargo test --release -p evmech-copositive --test tightening -- --ignored --nocapture`.
 
 use evmech_copositive::{
-    best_responses, price, InnerCone, Method, Pricing, PricingOptions, SolveStatus, Tariff,
-    Tightening,
+    price, InnerCone, Method, PricingOptions, SolveStatus, Tariff, Tightening,
 };
 use evmech_milp_model::{random_instance, Instance, RandomSize};
 
 mod common;
-use common::{load, tol};
+use common::{guarantees, load, tol};
 
 fn with(tightening: Tightening) -> PricingOptions {
     PricingOptions {
         tightening,
         ..PricingOptions::default()
     }
-}
-
-/// Largest deviation gain over users, CMP-A and CMP-B, and both operator surpluses.
-fn guarantees(p: &Pricing) -> (f64, f64, f64) {
-    let gain = |t: &Tariff| {
-        best_responses(p, t)
-            .unwrap()
-            .iter()
-            .map(|b| b.gain)
-            .fold(f64::NEG_INFINITY, f64::max)
-    };
-    (
-        gain(&Tariff::CmpA).max(gain(&Tariff::CmpB)),
-        p.operator_surplus(&Tariff::CmpA),
-        p.operator_surplus(&Tariff::CmpB),
-    )
 }
 
 #[test]

@@ -17,6 +17,9 @@ pub struct ConicSettings {
     pub max_threads: Option<u32>,
     /// The KKT solver: `"qdldl"` or `"faer"` (supernodal).
     pub direct_solve_method: Option<String>,
+    /// Whether Clarabel decomposes sparse PSD cones over the cliques of a chordal extension
+    /// (`None`: Clarabel's default, on).
+    pub chordal_decomposition: Option<bool>,
 }
 
 /// A finished Clarabel run: the mapped status and Clarabel's primal and dual iterates, whatever
@@ -64,6 +67,9 @@ pub fn run_clarabel(
     }
     if let Some(method) = &settings.direct_solve_method {
         builder.direct_solve_method(method.clone());
+    }
+    if let Some(on) = settings.chordal_decomposition {
+        builder.chordal_decomposition_enable(on);
     }
     let built = builder.build().map_err(|e| failed(e.to_string()))?;
     let mut solver =

@@ -19,3 +19,21 @@ pub fn load(name: &str) -> Instance {
 pub fn tol(w: f64) -> f64 {
     1e-4 * w.abs().max(1.0)
 }
+
+/// Largest deviation gain over users under CMP-A and CMP-B, and both operator surpluses.
+#[allow(dead_code)] // not every test binary that shares this module uses it
+pub fn guarantees(p: &evmech_copositive::Pricing) -> (f64, f64, f64) {
+    use evmech_copositive::{best_responses, Tariff};
+    let gain = |t: &Tariff| {
+        best_responses(p, t)
+            .unwrap()
+            .iter()
+            .map(|b| b.gain)
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
+    (
+        gain(&Tariff::CmpA).max(gain(&Tariff::CmpB)),
+        p.operator_surplus(&Tariff::CmpA),
+        p.operator_surplus(&Tariff::CmpB),
+    )
+}
