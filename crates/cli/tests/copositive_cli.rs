@@ -160,10 +160,19 @@ fn bad_input_exits_2_naming_the_field() {
 fn the_same_input_gives_the_same_json_on_any_thread_count() {
     let two = format!("{}/tests/copositive_two_components.json", manifest_dir());
     let ex = |name: &str| format!("{}/../../examples/data/{name}", manifest_dir());
+    // Example C with LP certificates per region (a tree of regions per component).
+    let linear = std::env::temp_dir().join(format!("evmech_linear_c_{}.json", std::process::id()));
+    std::fs::write(
+        &linear,
+        example("copositive_example_c.json", r#", "cone": "linear""#),
+    )
+    .unwrap();
+    let linear = linear.display().to_string();
     for path in [
         ex("copositive_example_b.json"),
         ex("copositive_example_c.json"),
         two,
+        linear,
     ] {
         let name = path.rsplit('/').next().unwrap_or_default().to_string();
         let outputs: Vec<String> = ["1", "2", "3"]

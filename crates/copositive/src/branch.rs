@@ -17,7 +17,7 @@
 use crate::lift::LiftedKind;
 use crate::reduce::Component;
 use crate::{Lift, SolveStatus};
-use evmech_milp_model::{LinearModel, Row, Sense, VarName};
+use evmech_milp_model::{LinearModel, Row, RowName, Sense, VarName};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -177,6 +177,9 @@ pub(crate) struct RegionSolve {
     /// fractional assignment of an LP certificate).
     pub(crate) next_ev: Option<usize>,
     pub(crate) detail: Option<Arc<RegionDetail>>,
+    /// The non-zero multipliers of an LP certificate by row name, kept while the region's
+    /// children wait for their solves: a child tries them before an LP of its own.
+    pub(crate) named: Option<Arc<Vec<(RowName, f64)>>>,
 }
 
 /// A region's certificate in full.
@@ -192,6 +195,8 @@ pub(crate) struct Solved {
     pub(crate) lift: Lift,
     pub(crate) dual: crate::DualSolution,
     pub(crate) next_ev: Option<usize>,
+    /// The non-zero multipliers by row name (LP certificates; empty otherwise).
+    pub(crate) named: Vec<(RowName, f64)>,
 }
 
 impl RegionSolve {
@@ -207,6 +212,7 @@ impl RegionSolve {
             lift,
             dual,
             next_ev,
+            named,
         } = solved;
         let mut row_prices: Vec<(usize, f64, f64)> = Vec::new();
         for (k, con) in lift.constraints.iter().enumerate() {
@@ -249,6 +255,7 @@ impl RegionSolve {
             row_prices,
             next_ev,
             detail: keep.then(|| Arc::new(RegionDetail { fixed, lift, dual })),
+            named: (!named.is_empty()).then(|| Arc::new(named)),
         }
     }
 
@@ -373,7 +380,8 @@ impl Tree<'_> {
 }
 
 /// Splits the tree's component (certified as a whole by `root`) on its EVs' choices until every
-/// region's bound is at most `welfare + tol` or the budget is spent. Regions are solved best
+/// region's bound is at most `welfare + tol` or the budget is spent. `solve(choices, fixed,
+/// floor, parent)` gets the region it splits from too (whose multipliers it may reuse). Regions are solved best
 /// first (the highest parent bound first), so when a budget stops the tree the largest bound
 /// left open is as low as that budget allows. `solve(choices, fixed, floor)` prices one region
 /// with the bound held at or above `floor`, or gives `None` when the time budget has run out; a
@@ -383,7 +391,12 @@ impl Tree<'_> {
 pub(crate) fn branch(
     tree: &Tree,
     root: &RegionSolve,
-    mut solve: impl FnMut(&[Choice], &FixedComponent, f64) -> crate::Result<Option<Solved>>,
+    mut solve: impl FnMut(
+        &[Choice],
+        &FixedComponent,
+        f64,
+        &RegionSolve,
+    ) -> crate::Result<Option<Solved>>,
 ) -> crate::Result<Option<BranchOutcome>> {
     let start = std::time::Instant::now();
     let root = Arc::new(root.clone());
@@ -408,10 +421,12 @@ pub(crate) fn branch(
     }) = open.pop()
     {
         let fixed = fix_choices(tree.comp, &choices);
-        let Some(solved) = solve(&choices, &fixed, tree.welfare - fixed.constant)? else {
+        let floor = tree.welfare - fixed.constant;
+        let Some(solved) = solve(&choices, &fixed, floor, &parent)? else {
             out.stop = BranchStop::OutOfTime;
             out.leaves.push(RegionSolve {
                 choices,
+                named: None,
                 ..(*parent).clone()
             });
             continue;
@@ -420,7 +435,7 @@ pub(crate) fn branch(
         out.seconds += solved.dual.solve_seconds;
         let keep = solved.lift.kind != crate::LiftKind::Linear
             || region_contains(&choices, tree.optimum, None);
-        let region = RegionSolve::new(choices, fixed, solved, keep);
+        let mut region = RegionSolve::new(choices, fixed, solved, keep);
         let loose = region.bound > tree.welfare + tree.tol;
         if let (true, Some(ev)) = (loose, tree.next_ev(&region)) {
             let width = choices_of(tree.comp, ev).len();
@@ -436,6 +451,7 @@ pub(crate) fn branch(
                 out.stop = BranchStop::Budget;
             }
         }
+        region.named = None;
         out.leaves.push(region);
     }
     Ok(Some(out))

@@ -10,7 +10,7 @@ use crate::{
     CouplingRows, DualSolution, Error, InnerCone, Method, PricingOptions, Regularization, Result,
     SolveStatus, StoppedBy, Tightening,
 };
-use evmech_milp_model::LinearModel;
+use evmech_milp_model::{LinearModel, RowName};
 use std::time::{Duration, Instant};
 
 /// The time budget of a pricing run: the deadline, if any.
@@ -231,6 +231,15 @@ fn tighten(
         InnerCone::Polyhedral | InnerCone::SparsePsdNn | InnerCone::Linear => solved.cone,
         InnerCone::PsdNn | InnerCone::K1 => InnerCone::PsdNn,
     };
+    // LP certificates branch on the model with its implied rows, so that a region keeps the rows
+    // of the EVs it fixes and can reuse its parent's multipliers on them.
+    let full = match cone {
+        InnerCone::Linear => Component {
+            model: crate::linear::with_implied_rows(&full.model),
+            ..full
+        },
+        _ => full,
+    };
     let budget = &options.branch_budget;
     let tree = Tree {
         comp: &full,
@@ -244,9 +253,10 @@ fn tighten(
         optimum,
     };
     let root = solved.parts[0].clone();
-    let tree = branch(&tree, &root, |_, fixed, floor| {
-        let run = attempt(clock, || {
-            solve_model(&fixed.model, options, cone, welfare, Some(floor), clock)
+    let tree = branch(&tree, &root, |_, fixed, floor, parent| {
+        let run = attempt(clock, || match (cone, &parent.named) {
+            (InnerCone::Linear, Some(named)) => reusing(&fixed.model, floor, named, tol),
+            _ => solve_model(&fixed.model, options, cone, welfare, Some(floor), clock),
         })?;
         Ok(match run {
             Attempt::Solved(s) => Some(*s),
@@ -359,6 +369,7 @@ fn solve_model(
         lift,
         dual,
         next_ev: None,
+        named: Vec::new(),
     })
 }
 
@@ -371,13 +382,41 @@ fn linear_region(sub: &LinearModel, floor: f64) -> Result<Solved> {
     let lift = Lift::build(&tight, LiftKind::Linear, |i| {
         tight.rows[i].name.is_coupling()
     });
+    solve_lp_region(tight, lift, floor)
+}
+
+/// The LP certificate of `tight` (a model with its implied rows) over `lift`.
+fn solve_lp_region(tight: LinearModel, lift: Lift, floor: f64) -> Result<Solved> {
     let solve = crate::linear::solve_linear(&lift, &tight, floor)?;
     let next_ev = most_fractional(&tight, &solve.x);
+    let named = crate::linear::named_multipliers(&lift, &tight, &solve.dual);
     Ok(Solved {
         lift,
         dual: solve.dual,
         next_ev,
+        named,
     })
+}
+
+/// A region of an LP branching: the multipliers of the region it was split from (`named`)
+/// first, which close it without a solve when their rigorous bound is within `tol` of `floor`
+/// (reduced-cost fixing: a choice the parent's LP priced out stays priced out); its own LP
+/// otherwise.
+fn reusing(sub: &LinearModel, floor: f64, named: &[(RowName, f64)], tol: f64) -> Result<Solved> {
+    let tight = crate::linear::with_implied_rows(sub);
+    let lift = Lift::build(&tight, LiftKind::Linear, |i| {
+        tight.rows[i].name.is_coupling()
+    });
+    let dual = crate::linear::reuse(&lift, &tight, named);
+    if dual.certified && dual.bound <= floor + tol {
+        return Ok(Solved {
+            lift,
+            dual,
+            next_ev: None,
+            named: Vec::new(),
+        });
+    }
+    solve_lp_region(tight, lift, floor)
 }
 
 /// The EV of `sub` whose LP assignment at `x` is furthest from a single choice (`1 - ` its

@@ -15,6 +15,11 @@
 //!   extension of the data's sparsity pattern ([`chordal`]), which Clarabel decomposes into one
 //!   small PSD block per clique: valid (a subset of PSD + NN), looser, and one to two orders of
 //!   magnitude faster on larger sites.
+//! - [`InnerCone::Linear`]: LP duality over the linear lift ([`LiftKind::Linear`], plus rows
+//!   implied at every integer point), the face of the inner cone that linear multipliers reach:
+//!   one simplex solve per region of a branching, so 20-EV sites are priced exactly in seconds
+//!   (prices linear in each region). [`Tightening::Auto`] uses it for a component too large for a
+//!   PSD + NN block ([`ComponentReport::cone`]).
 //! - [`PricingOptions::time_limit_s`]: the best certified prices within a wall-clock budget, with
 //!   [`Pricing::stopped_by`] saying why the run stopped.
 //! - [`InnerCone::Polyhedral`]: the de Klerk-Pasechnik `C^1` inner cone as an LP, for lifts too
