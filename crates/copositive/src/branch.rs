@@ -420,6 +420,15 @@ pub(crate) fn branch(
         choices, parent, ..
     }) = open.pop()
     {
+        // Past the deadline every region left keeps its parent's certificate; no model is built.
+        if out.stop == BranchStop::OutOfTime {
+            out.leaves.push(RegionSolve {
+                choices,
+                named: None,
+                ..(*parent).clone()
+            });
+            continue;
+        }
         let fixed = fix_choices(tree.comp, &choices);
         let floor = tree.welfare - fixed.constant;
         let Some(solved) = solve(&choices, &fixed, floor, &parent)? else {

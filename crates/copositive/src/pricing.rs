@@ -195,8 +195,10 @@ pub struct PriceRegion {
     pub component: usize,
     /// Fixed choices `(ev, station)` (`None` = opt out).
     pub choices: Vec<Choice>,
-    /// Welfare bound over the region (held at or above the component's `W*`, which is all the
-    /// guarantees need; a region without a feasible point has no bound of its own).
+    /// Welfare bound over the region. Conic certificates hold it at or above the component's
+    /// `W*` (all the guarantees need; a region without a feasible point has no bound of its
+    /// own); an LP certificate ([`InnerCone::Linear`]) reports the bound it proves, which may be
+    /// lower (a region the parent's multipliers close, or one without a feasible point).
     pub bound: f64,
     /// Status of the region's certificate ([`DualSolution::certificate_status`](crate::DualSolution::certificate_status): `Optimal` when
     /// its bound is proven).

@@ -161,3 +161,36 @@ fn auto_takes_lp_certificates_where_the_dense_lift_is_too_large() {
         Err(evmech_copositive::Error::TooLarge { .. })
     ));
 }
+
+/// A 20-EV site under a budget too short to close its tree: a certified bound at or above `W*`,
+/// an honest gap, `stopped_by` the time limit, and every region still covered by a certificate.
+#[test]
+fn a_short_budget_stops_the_lp_tree_with_an_honest_gap() {
+    let size = RandomSize {
+        evs: 20,
+        stations: 3,
+        slots: 8,
+    };
+    let inst = random_instance_with_evse(size, 3..=5, 3).unwrap();
+    let options = PricingOptions {
+        time_limit_s: Some(4.0),
+        ..linear(Tightening::Auto)
+    };
+    let p = price(&inst, &options).unwrap();
+    assert!(!p.exact, "closed within 4 s: gap {}", p.gap);
+    assert_eq!(p.stopped_by, evmech_copositive::StoppedBy::TimeLimit);
+    assert!(
+        p.dual_bound >= p.welfare,
+        "{} < {}",
+        p.dual_bound,
+        p.welfare
+    );
+    assert_eq!(p.status, SolveStatus::Optimal);
+    // The region holding the optimum cannot bound it below its welfare.
+    let t = tol(p.welfare);
+    assert!(p
+        .regions
+        .iter()
+        .filter(|r| r.contains_optimum)
+        .all(|r| r.bound >= p.welfare - t));
+}
