@@ -1,6 +1,7 @@
 //! Pricing one component: the first certificate, then the tightening, within the time budget.
 
-use crate::branch::{branch, BranchStop, RegionSolve, Solved, Tree};
+use crate::branch::{branch, BranchStop, Choice, FixedComponent, RegionSolve, Solved, Tree};
+use crate::hot::HotRegions;
 use crate::k1::solve_k1;
 use crate::lift::{Lift, LiftKind, LiftedKind};
 use crate::polyhedral::solve_c1;
@@ -10,7 +11,7 @@ use crate::{
     CouplingRows, DualSolution, Error, InnerCone, Method, PricingOptions, Regularization, Result,
     SolveStatus, StoppedBy, Tightening,
 };
-use evmech_milp_model::{LinearModel, RowName};
+use evmech_milp_model::LinearModel;
 use std::time::{Duration, Instant};
 
 /// The time budget of a pricing run: the deadline, if any.
@@ -253,9 +254,13 @@ fn tighten(
         optimum,
     };
     let root = solved.parts[0].clone();
-    let tree = branch(&tree, &root, |_, fixed, floor, parent| {
-        let run = attempt(clock, || match (cone, &parent.named) {
-            (InnerCone::Linear, Some(named)) => reusing(&fixed.model, floor, named, tol),
+    let mut hot = match cone {
+        InnerCone::Linear => HotRegions::new(&full.model)?,
+        _ => None,
+    };
+    let tree = branch(&tree, &root, |choices, fixed, floor, parent| {
+        let run = attempt(clock, || match cone {
+            InnerCone::Linear => lp_region((choices, fixed), floor, parent, tol, hot.as_mut()),
             _ => solve_model(&fixed.model, options, cone, welfare, Some(floor), clock),
         })?;
         Ok(match run {
@@ -386,7 +391,7 @@ fn linear_region(sub: &LinearModel, floor: f64) -> Result<Solved> {
 }
 
 /// The LP certificate of `tight` (a model with its implied rows) over `lift`.
-fn solve_lp_region(tight: LinearModel, lift: Lift, floor: f64) -> Result<Solved> {
+pub(crate) fn solve_lp_region(tight: LinearModel, lift: Lift, floor: f64) -> Result<Solved> {
     let solve = crate::linear::solve_linear(&lift, &tight, floor)?;
     let next_ev = most_fractional(&tight, &solve.x);
     let named = crate::linear::named_multipliers(&lift, &tight, &solve.dual);
@@ -398,30 +403,41 @@ fn solve_lp_region(tight: LinearModel, lift: Lift, floor: f64) -> Result<Solved>
     })
 }
 
-/// A region of an LP branching: the multipliers of the region it was split from (`named`)
-/// first, which close it without a solve when their rigorous bound is within `tol` of `floor`
-/// (reduced-cost fixing: a choice the parent's LP priced out stays priced out); its own LP
-/// otherwise.
-fn reusing(sub: &LinearModel, floor: f64, named: &[(RowName, f64)], tol: f64) -> Result<Solved> {
-    let tight = crate::linear::with_implied_rows(sub);
+/// A region of an LP branching: the multipliers of the region it was split from first, which
+/// close it without a solve when their rigorous bound is within `tol` of `floor` (reduced-cost
+/// fixing: a choice the parent's LP priced out stays priced out); its own LP otherwise, hot
+/// started in the component's kept model where the build has HiGHS.
+fn lp_region(
+    (choices, fixed): (&[Choice], &FixedComponent),
+    floor: f64,
+    parent: &RegionSolve,
+    tol: f64,
+    hot: Option<&mut HotRegions>,
+) -> Result<Solved> {
+    let tight = crate::linear::with_implied_rows(&fixed.model);
     let lift = Lift::build(&tight, LiftKind::Linear, |i| {
         tight.rows[i].name.is_coupling()
     });
-    let dual = crate::linear::reuse(&lift, &tight, named);
-    if dual.certified && dual.bound <= floor + tol {
-        return Ok(Solved {
-            lift,
-            dual,
-            next_ev: None,
-            named: Vec::new(),
-        });
+    if let Some(named) = &parent.named {
+        let dual = crate::linear::reuse(&lift, &tight, named);
+        if dual.certified && dual.bound <= floor + tol {
+            return Ok(Solved {
+                lift,
+                dual,
+                next_ev: None,
+                named: Vec::new(),
+            });
+        }
     }
-    solve_lp_region(tight, lift, floor)
+    match hot {
+        Some(hot) => hot.solve(choices, (tight, lift), fixed.constant, floor),
+        None => solve_lp_region(tight, lift, floor),
+    }
 }
 
 /// The EV of `sub` whose LP assignment at `x` is furthest from a single choice (`1 - ` its
 /// largest opt-out or station column), if some EV is fractional at all; the first such EV on ties.
-fn most_fractional(sub: &LinearModel, x: &[f64]) -> Option<usize> {
+pub(crate) fn most_fractional(sub: &LinearModel, x: &[f64]) -> Option<usize> {
     use evmech_milp_model::VarName;
     let mut largest: Vec<(usize, f64)> = Vec::new();
     for (c, &v) in sub.columns.iter().zip(x) {

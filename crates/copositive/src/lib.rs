@@ -68,6 +68,7 @@ pub mod chordal;
 mod component;
 mod conic;
 mod error;
+mod hot;
 mod k1;
 mod lift;
 mod linear;
