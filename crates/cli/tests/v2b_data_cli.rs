@@ -256,8 +256,10 @@ fn tariff_file(name: &str) -> String {
 fn a_tariff_file_bills_each_demand_charge_and_a_bad_one_exits_2() {
     let (csv, meter) = (sessions_csv("tariff"), meter("tariff"));
     let meter_s = meter.display().to_string();
+    // Output directories of their own ("tariff-..."): another test writes to `tmp("openv2b")`
+    // at the same time, and this one removes its directory when done.
     let run_with = |tariff: &str, tag: &str| {
-        let out = tmp(tag);
+        let out = tmp(&format!("tariff-{tag}"));
         let result = compare(&[&csv], ["--meter", &meter_s], &out, &["--tariff", tariff]);
         std::fs::remove_dir_all(&out).ok();
         result
