@@ -383,10 +383,7 @@ fn solve_model(
 /// bound held at or above `floor` where `sub` has a point, and the EV to split next. The lift's
 /// rows beyond those of `sub` are the implied rows, which are never coupling rows.
 fn linear_region(sub: &LinearModel, floor: f64) -> Result<Solved> {
-    let tight = crate::linear::with_implied_rows(sub);
-    let lift = Lift::build(&tight, LiftKind::Linear, |i| {
-        tight.rows[i].name.is_coupling()
-    });
+    let (tight, lift) = crate::linear::implied_lift(sub);
     solve_lp_region(tight, lift, floor)
 }
 
@@ -414,10 +411,7 @@ fn lp_region(
     tol: f64,
     hot: Option<&mut HotRegions>,
 ) -> Result<Solved> {
-    let tight = crate::linear::with_implied_rows(&fixed.model);
-    let lift = Lift::build(&tight, LiftKind::Linear, |i| {
-        tight.rows[i].name.is_coupling()
-    });
+    let (tight, lift) = crate::linear::implied_lift(&fixed.model);
     if let Some(named) = &parent.named {
         let dual = crate::linear::reuse(&lift, &tight, named);
         if dual.certified && dual.bound <= floor + tol {

@@ -12,8 +12,7 @@ use crate::branch::{Choice, Solved};
 use crate::lift::Lift;
 use crate::{Result, SolveStatus};
 use evmech_milp_model::{
-    Error as ModelError, KeptLp, LinearModel, LpBackend, RowName, Sense, SolverSettings, SparseLp,
-    VarName,
+    Error as ModelError, KeptLp, LinearModel, LpBackend, RowName, SolverSettings, VarName,
 };
 
 /// One component's LP, kept loaded between its regions' solves.
@@ -30,17 +29,7 @@ impl HotRegions {
         if !LpBackend::Highs.is_available() {
             return Ok(None);
         }
-        let mut lp = SparseLp::default();
-        for &w in &model.objective {
-            lp.add_col(0.0, f64::INFINITY, -w);
-        }
-        for row in &model.rows {
-            let lower = match row.sense {
-                Sense::Eq => row.rhs,
-                Sense::Le => f64::NEG_INFINITY,
-            };
-            lp.add_row(lower, row.rhs, &row.terms);
-        }
+        let lp = crate::linear::relaxed_lp(model, None);
         let kept = KeptLp::new(lp, LpBackend::Highs, SolverSettings::default())?;
         Ok(Some(HotRegions {
             kept,

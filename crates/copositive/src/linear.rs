@@ -53,18 +53,21 @@ fn backend() -> LpBackend {
     }
 }
 
-/// The LP `max w'x + floor theta` over `A x + b theta (<=, =) b`, `x >= 0`, `theta in [0, 1]`.
+/// The LP relaxation `max w'x` over `A x (<=, =) b`, `x >= 0`, written to be minimised; with a
+/// `floor` it is `max w'x + floor theta` over `A x + b theta (<=, =) b`, `theta in [0, 1]`.
 /// Binaries get no upper bound of their own: each is at most 1 through its EV's assignment row,
 /// so the row duals alone are dual feasible (no bound duals to carry).
-fn floored_lp(model: &LinearModel, floor: f64) -> SparseLp {
+pub(crate) fn relaxed_lp(model: &LinearModel, floor: Option<f64>) -> SparseLp {
     let mut lp = SparseLp::default();
     for &w in &model.objective {
         lp.add_col(0.0, f64::INFINITY, -w);
     }
-    let theta = lp.add_col(0.0, 1.0, -floor);
+    let theta = floor.map(|f| lp.add_col(0.0, 1.0, -f));
     for row in &model.rows {
         let mut terms = row.terms.clone();
-        terms.push((theta, row.rhs));
+        if let Some(theta) = theta {
+            terms.push((theta, row.rhs));
+        }
         let lower = match row.sense {
             Sense::Eq => row.rhs,
             Sense::Le => f64::NEG_INFINITY,
@@ -77,7 +80,7 @@ fn floored_lp(model: &LinearModel, floor: f64) -> SparseLp {
 /// The LP certificate of `model` (lifted as `lift`, a [`LiftKind::Linear`](crate::LiftKind)
 /// lift of it) with the bound held at or above `floor` where the model has a point.
 pub(crate) fn solve_linear(lift: &Lift, model: &LinearModel, floor: f64) -> Result<LinearSolve> {
-    let solution = floored_lp(model, floor).solve(backend())?;
+    let solution = relaxed_lp(model, Some(floor)).solve(backend())?;
     let duals = solution.row_duals.ok_or(crate::Error::Solver {
         status: SolveStatus::NumericalError,
     })?;
@@ -207,6 +210,15 @@ pub(crate) fn with_implied_rows(model: &LinearModel) -> LinearModel {
         });
     }
     out
+}
+
+/// `model` with its implied rows ([`with_implied_rows`]) and their linear lift.
+pub(crate) fn implied_lift(model: &LinearModel) -> (LinearModel, Lift) {
+    let tight = with_implied_rows(model);
+    let lift = Lift::build(&tight, crate::LiftKind::Linear, |i| {
+        tight.rows[i].name.is_coupling()
+    });
+    (tight, lift)
 }
 
 /// The bound multipliers `lambda` (`>= 0` on `<=` rows) prove over every feasible point of
