@@ -253,13 +253,23 @@ fn render(p: &Pricing, rule: PaymentRule) -> Result<Value, InputError> {
                     )
                 })
                 .collect();
+            let mut excluded: Map<String, Value> = Map::new();
+            for &(n, s) in &r.excluded {
+                let out = excluded
+                    .entry(inst.evs()[n].id.clone())
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(list) = out {
+                    list.push(s.map_or(Value::Null, |s| Value::from(station_id(s))));
+                }
+            }
             let prices: Vec<Value> = r
                 .prices
                 .iter()
                 .filter(|q| q.rho > threshold || q.eta > threshold)
                 .map(|q| price_json(&p.prices[q.index], q.rho, q.eta))
                 .collect();
-            json!({"component": r.component, "choices": choices, "bound": num(r.bound),
+            json!({"component": r.component, "choices": choices, "excluded": excluded,
+                   "bound": num(r.bound),
                    "status": conic_status(r.status),
                    "contains_optimum": r.contains_optimum, "prices": prices})
         })

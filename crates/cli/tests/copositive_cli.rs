@@ -217,6 +217,13 @@ fn linear_cone_in_the_contract() {
         for q in r["prices"].as_array().unwrap() {
             assert_eq!(q["eta"].as_f64(), Some(0.0), "{q}");
         }
+        // Ruled-out choices: per EV id, the stations (null = opting out) the region excludes,
+        // never of an EV whose choice the region fixes.
+        let excluded = r["excluded"].as_object().expect("excluded");
+        for (ev, list) in excluded {
+            assert!(!list.as_array().unwrap().is_empty(), "{r}");
+            assert!(!r["choices"].as_object().unwrap().contains_key(ev), "{r}");
+        }
     }
     let tol = v["tolerance"].as_f64().unwrap();
     for (ev, gain) in v["max_deviation_gain"].as_object().unwrap() {

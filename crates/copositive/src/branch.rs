@@ -2,13 +2,13 @@
 //!
 //! A component whose PSD + NN bound stays above its MILP welfare `W*` is split on one EV's
 //! choice (opt out, or one of its stations) into one region per choice; each region fixes the
-//! choice, substitutes the fixed columns out of the model and is priced on its own. Regions whose
-//! bound still exceeds `W* + tol` are split on the next EV (the next of the component under a
-//! conic cone, the most fractional one of the region's LP point under
-//! [`InnerCone::Linear`](crate::InnerCone::Linear)), until every region is closed or the budget
-//! is spent; the regions with the highest bound are solved first. With every EV fixed a region
-//! is a linear program, whose lifted bound equals its LP optimum, so the tree always closes
-//! given the budget.
+//! choice, substitutes the fixed columns out of the model and is priced on its own. Under
+//! [`InnerCone::Linear`](crate::InnerCone::Linear) a region is split in two instead, the EV at
+//! one choice and the EV at any other (that choice's columns substituted out at 0), on the split
+//! strong branching picks ([`crate::hot`]). Regions whose bound still exceeds `W* + tol` are
+//! split again until every region is closed or the budget is spent; the regions with the
+//! highest bound are solved first. With every EV fixed a region is a linear program, whose
+//! lifted bound equals its LP optimum, so the tree always closes given the budget.
 //!
 //! Why the per-region prices keep the guarantees is derived in `docs/copositive.md`
 //! ("Branching"): a deviation of one user, the others at `x*`, lies in exactly one region, and
@@ -68,24 +68,76 @@ pub(crate) struct FixedComponent {
     pub(crate) constant: f64,
 }
 
-/// The value a choice fixes column `name` to (`None`: still free).
-fn fixed_value(name: VarName, choices: &[Choice]) -> Option<f64> {
-    let choice = choices.iter().find(|c| c.0 == name.ev())?.1;
+/// The value the region `at` fixes column `name` to (`None`: still free): a fixed EV's chosen
+/// plug at 1 and its other columns at 0 (its energies at the chosen plug stay free), and the
+/// columns of a choice the region rules out at 0.
+pub(crate) fn fixed_value(name: VarName, at: &Fixings) -> Option<f64> {
+    let ev = name.ev();
+    let ruled_out = |c: Option<usize>| at.excluded.contains(&(ev, c));
+    if let Some(&(_, choice)) = at.choices.iter().find(|c| c.0 == ev) {
+        return match name {
+            VarName::Serve { station, .. } => Some(f64::from(u8::from(choice == Some(station)))),
+            VarName::OptOut { .. } => Some(f64::from(u8::from(choice.is_none()))),
+            VarName::Energy { station, .. } => (choice != Some(station)).then_some(0.0),
+        };
+    }
     match name {
-        VarName::Serve { station, .. } => Some(f64::from(u8::from(choice == Some(station)))),
-        VarName::OptOut { .. } => Some(f64::from(u8::from(choice.is_none()))),
-        VarName::Energy { station, .. } => (choice != Some(station)).then_some(0.0),
+        VarName::Serve { station, .. } | VarName::Energy { station, .. } => {
+            ruled_out(Some(station)).then_some(0.0)
+        }
+        VarName::OptOut { .. } => ruled_out(None).then_some(0.0),
     }
 }
 
-/// `comp` with `choices` fixed.
-pub(crate) fn fix_choices(comp: &Component, choices: &[Choice]) -> FixedComponent {
+/// Where a region lies: the EVs' choices it fixes and the choices it rules out (an EV with a
+/// ruled-out choice makes one of its others).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Fixings {
+    /// Fixed choices `(ev, station)` (`None` = opt out).
+    pub(crate) choices: Vec<Choice>,
+    /// Choices the region rules out, of EVs whose choice it does not fix.
+    pub(crate) excluded: Vec<Choice>,
+}
+
+/// Whether the region fixing `choices` and ruling out `excluded` holds the point where every EV
+/// makes its choice in `assignment`, except that `deviation = Some((ev, choice))` moves EV `ev`
+/// to `choice`.
+pub(crate) fn region_contains(
+    (choices, excluded): (&[Choice], &[Choice]),
+    assignment: &[Option<usize>],
+    deviation: Option<Choice>,
+) -> bool {
+    let actual = |n: usize| match deviation {
+        Some((ev, choice)) if ev == n => choice,
+        _ => assignment[n],
+    };
+    choices.iter().all(|&(n, c)| actual(n) == c) && excluded.iter().all(|&(n, c)| actual(n) != c)
+}
+
+impl Fixings {
+    /// Whether the region holds `assignment` moved by `deviation` ([`region_contains`]).
+    pub(crate) fn contains(&self, assignment: &[Option<usize>], deviation: Option<Choice>) -> bool {
+        region_contains((&self.choices, &self.excluded), assignment, deviation)
+    }
+
+    /// Whether EV `ev`'s choice is fixed.
+    fn fixes(&self, ev: usize) -> bool {
+        self.choices.iter().any(|c| c.0 == ev)
+    }
+
+    /// These fixings with EV `ev` fixed to `choice` (its exclusions dropped).
+    fn with_choice(&self, (ev, choice): Choice) -> Fixings {
+        let mut out = self.clone();
+        out.excluded.retain(|c| c.0 != ev);
+        out.choices.push((ev, choice));
+        out
+    }
+}
+
+/// `comp` in the region `at`, the columns it fixes substituted out.
+pub(crate) fn fix_choices(comp: &Component, at: &Fixings) -> FixedComponent {
     let lm = &comp.model;
-    let value: Vec<Option<f64>> = lm
-        .columns
-        .iter()
-        .map(|c| fixed_value(c.name, choices))
-        .collect();
+    let value: Vec<Option<f64>> = lm.columns.iter().map(|c| fixed_value(c.name, at)).collect();
     let columns: Vec<usize> = (0..lm.columns.len())
         .filter(|&j| value[j].is_none())
         .collect();
@@ -141,15 +193,30 @@ pub(crate) fn fix_choices(comp: &Component, choices: &[Choice]) -> FixedComponen
 
 /// The choices an EV of the component has: opt out and every station it has a column for.
 pub(crate) fn choices_of(comp: &Component, ev: usize) -> Vec<Option<usize>> {
+    model_choices(&comp.model, ev)
+}
+
+/// The choices of `ev` in `model`: opt out and every station it has a serve column for.
+pub(crate) fn model_choices(model: &LinearModel, ev: usize) -> Vec<Option<usize>> {
     let mut out = vec![None];
-    for c in &comp.model.columns {
+    for c in &model.columns {
         if let VarName::Serve { ev: n, station } = c.name {
-            if n == ev {
+            if n == ev && !out.contains(&Some(station)) {
                 out.push(Some(station));
             }
         }
     }
     out
+}
+
+/// Where a loose region is split next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Split {
+    /// One region per choice of the EV still open to it.
+    Ev(usize),
+    /// Two regions: the EV at this choice, and the EV at any other (the LP certificates' split,
+    /// on the choice an EV's fractional LP assignment leans to most).
+    Choice(Choice),
 }
 
 /// A solved region: what pricing reads off its certificate, kept for every region, and the
@@ -158,7 +225,7 @@ pub(crate) fn choices_of(comp: &Component, ev: usize) -> Vec<Option<usize>> {
 /// with LP certificates may have many thousands of regions; each keeps a few kilobytes.
 #[derive(Debug, Clone)]
 pub(crate) struct RegionSolve {
-    pub(crate) choices: Vec<Choice>,
+    pub(crate) at: Fixings,
     /// `dual.bound + fixed.constant`.
     pub(crate) bound: f64,
     /// Order of the region's lift.
@@ -173,9 +240,9 @@ pub(crate) struct RegionSolve {
     /// `(component row, rho, eta)` of every coupling row of the region, as the solver left them
     /// (not clamped).
     pub(crate) row_prices: Vec<(usize, f64, f64)>,
-    /// The EV whose choice to split on next, if the certificate suggests one (the most
-    /// fractional assignment of an LP certificate).
-    pub(crate) next_ev: Option<usize>,
+    /// Where to split next, if the certificate suggests it (from the fractional assignment of
+    /// an LP certificate).
+    pub(crate) split: Option<Split>,
     pub(crate) detail: Option<Arc<RegionDetail>>,
     /// The non-zero multipliers of an LP certificate by row name, kept while the region's
     /// children wait for their solves: a child tries them before an LP of its own.
@@ -194,7 +261,7 @@ pub(crate) struct RegionDetail {
 pub(crate) struct Solved {
     pub(crate) lift: Lift,
     pub(crate) dual: crate::DualSolution,
-    pub(crate) next_ev: Option<usize>,
+    pub(crate) split: Option<Split>,
     /// The non-zero multipliers by row name (LP certificates; empty otherwise).
     pub(crate) named: Vec<(RowName, f64)>,
 }
@@ -202,16 +269,11 @@ pub(crate) struct Solved {
 impl RegionSolve {
     /// The region `choices` (model `fixed`) certified by `solved`; the certificate is kept in
     /// full when `keep`.
-    pub(crate) fn new(
-        choices: Vec<Choice>,
-        fixed: FixedComponent,
-        solved: Solved,
-        keep: bool,
-    ) -> Self {
+    pub(crate) fn new(at: Fixings, fixed: FixedComponent, solved: Solved, keep: bool) -> Self {
         let Solved {
             lift,
             dual,
-            next_ev,
+            split,
             named,
         } = solved;
         let mut row_prices: Vec<(usize, f64, f64)> = Vec::new();
@@ -244,7 +306,7 @@ impl RegionSolve {
             }
         }
         RegionSolve {
-            choices,
+            at,
             bound: dual.bound + fixed.constant,
             n1: lift.n1(),
             status: dual.status,
@@ -253,7 +315,7 @@ impl RegionSolve {
             min_linear: dual.min_linear,
             repair: dual.repair,
             row_prices,
-            next_ev,
+            split,
             detail: keep.then(|| Arc::new(RegionDetail { fixed, lift, dual })),
             named: (!named.is_empty()).then(|| Arc::new(named)),
         }
@@ -267,7 +329,7 @@ impl RegionSolve {
             rows: (0..comp.rows.len()).collect(),
             constant: 0.0,
         };
-        RegionSolve::new(Vec::new(), fixed, solved, true)
+        RegionSolve::new(Fixings::default(), fixed, solved, true)
     }
 
     /// The status of the certificate: `Optimal` when the bound is proven, the solver's otherwise.
@@ -305,7 +367,7 @@ pub(crate) struct BranchOutcome {
 
 /// A region waiting for its solve, with the certificate of the region it was split from.
 struct Open {
-    choices: Vec<Choice>,
+    at: Fixings,
     parent: Arc<RegionSolve>,
     /// Order of creation: among regions whose parents have equal bounds, the first created is
     /// solved first, so the tree is the same on every run.
@@ -351,26 +413,61 @@ pub(crate) struct Tree<'a> {
 }
 
 impl Tree<'_> {
-    /// The EV to split a loose region on: the region's suggestion, else the first EV of the
+    /// Where to split a loose region: the region's suggestion, else on the first EV of the
     /// component not yet fixed.
-    fn next_ev(&self, region: &RegionSolve) -> Option<usize> {
-        let free = |n: &usize| region.choices.iter().all(|c| c.0 != *n);
-        region
-            .next_ev
-            .filter(free)
-            .or_else(|| self.comp.evs.iter().copied().find(free))
+    fn next_split(&self, region: &RegionSolve) -> Option<Split> {
+        let at = &region.at;
+        let valid = |s: &Split| match *s {
+            Split::Ev(n) => !at.fixes(n),
+            Split::Choice((n, c)) => !at.fixes(n) && !at.excluded.contains(&(n, c)),
+        };
+        region.split.filter(valid).or_else(|| {
+            let ev = self.comp.evs.iter().copied().find(|&n| !at.fixes(n))?;
+            Some(Split::Ev(ev))
+        })
     }
 
-    /// The regions `region` splits into on `ev`'s choices.
-    fn children(&self, region: &Arc<RegionSolve>, ev: usize, seq: &mut usize) -> Vec<Open> {
-        choices_of(self.comp, ev)
+    /// The fixings of the regions `at` splits into: one per choice of the EV still open to it,
+    /// or the EV at the choice and the EV elsewhere (fixed when one choice is left).
+    fn child_fixings(&self, at: &Fixings, split: Split) -> Vec<Fixings> {
+        let open_to = |ev: usize| -> Vec<Option<usize>> {
+            choices_of(self.comp, ev)
+                .into_iter()
+                .filter(|&c| !at.excluded.contains(&(ev, c)))
+                .collect()
+        };
+        match split {
+            Split::Ev(ev) => open_to(ev)
+                .into_iter()
+                .map(|c| at.with_choice((ev, c)))
+                .collect(),
+            Split::Choice((ev, choice)) => {
+                let rest: Vec<Option<usize>> =
+                    open_to(ev).into_iter().filter(|&c| c != choice).collect();
+                let elsewhere = match rest[..] {
+                    [] => None,
+                    [only] => Some(at.with_choice((ev, only))),
+                    _ => {
+                        let mut out = at.clone();
+                        out.excluded.push((ev, choice));
+                        Some(out)
+                    }
+                };
+                std::iter::once(at.with_choice((ev, choice)))
+                    .chain(elsewhere)
+                    .collect()
+            }
+        }
+    }
+
+    /// The regions `region` splits into, one per fixings.
+    fn children(region: &Arc<RegionSolve>, fixings: Vec<Fixings>, seq: &mut usize) -> Vec<Open> {
+        fixings
             .into_iter()
-            .map(|c| {
-                let mut choices = region.choices.clone();
-                choices.push((ev, c));
+            .map(|at| {
                 *seq += 1;
                 Open {
-                    choices,
+                    at,
                     parent: Arc::clone(region),
                     seq: *seq,
                 }
@@ -391,21 +488,18 @@ impl Tree<'_> {
 pub(crate) fn branch(
     tree: &Tree,
     root: &RegionSolve,
-    mut solve: impl FnMut(
-        &[Choice],
-        &FixedComponent,
-        f64,
-        &RegionSolve,
-    ) -> crate::Result<Option<Solved>>,
+    mut solve: impl FnMut(&Fixings, &FixedComponent, f64, &RegionSolve) -> crate::Result<Option<Solved>>,
 ) -> crate::Result<Option<BranchOutcome>> {
     let start = std::time::Instant::now();
     let root = Arc::new(root.clone());
-    let Some(first) = tree.next_ev(&root) else {
+    let Some(first) = tree.next_split(&root) else {
         return Ok(None);
     };
     let mut seq = 0;
     let mut open: std::collections::BinaryHeap<Open> =
-        tree.children(&root, first, &mut seq).into_iter().collect();
+        Tree::children(&root, tree.child_fixings(&root.at, first), &mut seq)
+            .into_iter()
+            .collect();
     if open.len() > tree.max_nodes || tree.time_limit_s <= 0.0 {
         return Ok(None);
     }
@@ -416,25 +510,22 @@ pub(crate) fn branch(
         seconds: 0.0,
         stop: BranchStop::Finished,
     };
-    while let Some(Open {
-        choices, parent, ..
-    }) = open.pop()
-    {
+    while let Some(Open { at, parent, .. }) = open.pop() {
         // Past the deadline every region left keeps its parent's certificate; no model is built.
         if out.stop == BranchStop::OutOfTime {
             out.leaves.push(RegionSolve {
-                choices,
+                at,
                 named: None,
                 ..(*parent).clone()
             });
             continue;
         }
-        let fixed = fix_choices(tree.comp, &choices);
+        let fixed = fix_choices(tree.comp, &at);
         let floor = tree.welfare - fixed.constant;
-        let Some(solved) = solve(&choices, &fixed, floor, &parent)? else {
+        let Some(solved) = solve(&at, &fixed, floor, &parent)? else {
             out.stop = BranchStop::OutOfTime;
             out.leaves.push(RegionSolve {
-                choices,
+                at,
                 named: None,
                 ..(*parent).clone()
             });
@@ -442,18 +533,18 @@ pub(crate) fn branch(
         };
         out.nodes += 1;
         out.seconds += solved.dual.solve_seconds;
-        let keep = solved.lift.kind != crate::LiftKind::Linear
-            || region_contains(&choices, tree.optimum, None);
-        let mut region = RegionSolve::new(choices, fixed, solved, keep);
+        let keep = solved.lift.kind != crate::LiftKind::Linear || at.contains(tree.optimum, None);
+        let mut region = RegionSolve::new(at, fixed, solved, keep);
         let loose = region.bound > tree.welfare + tree.tol;
-        if let (true, Some(ev)) = (loose, tree.next_ev(&region)) {
-            let width = choices_of(tree.comp, ev).len();
+        if let (true, Some(split)) = (loose, tree.next_split(&region)) {
+            let children = tree.child_fixings(&region.at, split);
+            let width = children.len();
             let in_budget = reserved + width <= tree.max_nodes
                 && start.elapsed().as_secs_f64() < tree.time_limit_s;
             if in_budget {
                 reserved += width;
                 let region = Arc::new(region);
-                open.extend(tree.children(&region, ev, &mut seq));
+                open.extend(Tree::children(&region, children, &mut seq));
                 continue;
             }
             if out.stop == BranchStop::Finished {
@@ -464,22 +555,6 @@ pub(crate) fn branch(
         out.leaves.push(region);
     }
     Ok(Some(out))
-}
-
-/// Whether a region with `choices` holds the point where every EV makes its choice in
-/// `assignment`, except that `deviation = Some((ev, choice))` moves EV `ev` to `choice`.
-pub(crate) fn region_contains(
-    choices: &[Choice],
-    assignment: &[Option<usize>],
-    deviation: Option<Choice>,
-) -> bool {
-    choices.iter().all(|&(n, c)| {
-        let actual = match deviation {
-            Some((ev, choice)) if ev == n => choice,
-            _ => assignment[n],
-        };
-        actual == c
-    })
 }
 
 /// Worst of two conic statuses (`Inaccurate` beats `Solved`).

@@ -1,6 +1,8 @@
 //! Pricing one component: the first certificate, then the tightening, within the time budget.
 
-use crate::branch::{branch, BranchStop, Choice, FixedComponent, RegionSolve, Solved, Tree};
+use crate::branch::{
+    branch, BranchStop, FixedComponent, Fixings, RegionSolve, Solved, Split, Tree,
+};
 use crate::hot::HotRegions;
 use crate::k1::solve_k1;
 use crate::lift::{Lift, LiftKind, LiftedKind};
@@ -258,9 +260,9 @@ fn tighten(
         InnerCone::Linear => HotRegions::new(&full.model)?,
         _ => None,
     };
-    let tree = branch(&tree, &root, |choices, fixed, floor, parent| {
+    let tree = branch(&tree, &root, |at, fixed, floor, parent| {
         let run = attempt(clock, || match cone {
-            InnerCone::Linear => lp_region((choices, fixed), floor, parent, tol, hot.as_mut()),
+            InnerCone::Linear => lp_region((at, fixed), floor, parent, tol, hot.as_mut()),
             _ => solve_model(&fixed.model, options, cone, welfare, Some(floor), clock),
         })?;
         Ok(match run {
@@ -373,7 +375,7 @@ fn solve_model(
     Ok(Solved {
         lift,
         dual,
-        next_ev: None,
+        split: None,
         named: Vec::new(),
     })
 }
@@ -390,12 +392,14 @@ fn linear_region(sub: &LinearModel, floor: f64) -> Result<Solved> {
 /// The LP certificate of `tight` (a model with its implied rows) over `lift`.
 pub(crate) fn solve_lp_region(tight: LinearModel, lift: Lift, floor: f64) -> Result<Solved> {
     let solve = crate::linear::solve_linear(&lift, &tight, floor)?;
-    let next_ev = most_fractional(&tight, &solve.x);
+    let split = crate::hot::fractional_choices(&tight, &solve.x)
+        .first()
+        .map(|&c| Split::Choice(c));
     let named = crate::linear::named_multipliers(&lift, &tight, &solve.dual);
     Ok(Solved {
         lift,
         dual: solve.dual,
-        next_ev,
+        split,
         named,
     })
 }
@@ -405,7 +409,7 @@ pub(crate) fn solve_lp_region(tight: LinearModel, lift: Lift, floor: f64) -> Res
 /// fixing: a choice the parent's LP priced out stays priced out); its own LP otherwise, hot
 /// started in the component's kept model where the build has HiGHS.
 fn lp_region(
-    (choices, fixed): (&[Choice], &FixedComponent),
+    (at, fixed): (&Fixings, &FixedComponent),
     floor: f64,
     parent: &RegionSolve,
     tol: f64,
@@ -418,38 +422,18 @@ fn lp_region(
             return Ok(Solved {
                 lift,
                 dual,
-                next_ev: None,
+                split: None,
                 named: Vec::new(),
             });
         }
     }
     match hot {
-        Some(hot) => hot.solve(choices, (tight, lift), fixed.constant, floor),
+        Some(hot) => hot.solve(
+            at,
+            (tight, lift),
+            fixed.constant,
+            (floor, floor + fixed.constant + tol),
+        ),
         None => solve_lp_region(tight, lift, floor),
     }
-}
-
-/// The EV of `sub` whose LP assignment at `x` is furthest from a single choice (`1 - ` its
-/// largest opt-out or station column), if some EV is fractional at all; the first such EV on ties.
-pub(crate) fn most_fractional(sub: &LinearModel, x: &[f64]) -> Option<usize> {
-    use evmech_milp_model::VarName;
-    let mut largest: Vec<(usize, f64)> = Vec::new();
-    for (c, &v) in sub.columns.iter().zip(x) {
-        let ev = match c.name {
-            VarName::Serve { ev, .. } | VarName::OptOut { ev } => ev,
-            VarName::Energy { .. } => continue,
-        };
-        match largest.iter_mut().find(|(n, _)| *n == ev) {
-            Some(entry) => entry.1 = entry.1.max(v),
-            None => largest.push((ev, v)),
-        }
-    }
-    let mut best: Option<(usize, f64)> = None;
-    for (ev, top) in largest {
-        let fraction = 1.0 - top;
-        if fraction > 1e-6 && best.is_none_or(|(_, f)| fraction > f) {
-            best = Some((ev, fraction));
-        }
-    }
-    best.map(|(ev, _)| ev)
 }

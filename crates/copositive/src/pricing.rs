@@ -1,6 +1,6 @@
 //! Prices from the copositive dual: the end-to-end pipeline and its result.
 
-use crate::branch::{region_contains, worse, BranchBudget, Choice, RegionSolve};
+use crate::branch::{worse, BranchBudget, Choice, RegionSolve};
 use crate::component::{first_certificate, tighten_component, Clock};
 use crate::lift::LiftKind;
 use crate::reduce::{components, is_redundant};
@@ -195,6 +195,11 @@ pub struct PriceRegion {
     pub component: usize,
     /// Fixed choices `(ev, station)` (`None` = opt out).
     pub choices: Vec<Choice>,
+    /// Choices the region rules out (`(ev, station)`, `None` = opting out), of EVs whose choice
+    /// it does not fix: such an EV makes one of its other choices in the region. LP
+    /// certificates ([`InnerCone::Linear`]) split a region in two, an EV at one choice and the
+    /// EV at any other; conic ones fix every choice and leave this empty.
+    pub excluded: Vec<Choice>,
     /// Welfare bound over the region. Conic certificates hold it at or above the component's
     /// `W*` (all the guarantees need; a region without a feasible point has no bound of its
     /// own); an LP certificate ([`InnerCone::Linear`]) reports the bound it proves, which may be
@@ -467,7 +472,7 @@ fn price_in_solver_units(
             cert.min_nn = cert.min_nn.min(part.min_linear);
             status = worse(status, part.certificate_status());
             bound = bound.max(part.bound);
-            let contains = region_contains(&part.choices, &milp.plan.assignment, None);
+            let contains = part.at.contains(&milp.plan.assignment, None);
             if contains {
                 for p in &row_prices {
                     prices[p.index].rho = p.rho;
@@ -482,7 +487,8 @@ fn price_in_solver_units(
             if solved.method == Method::Branch {
                 regions.push(PriceRegion {
                     component,
-                    choices: part.choices.clone(),
+                    choices: part.at.choices.clone(),
+                    excluded: part.at.excluded.clone(),
                     bound: part.bound,
                     status: part.certificate_status(),
                     contains_optimum: contains,

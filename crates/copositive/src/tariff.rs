@@ -114,7 +114,7 @@ impl Pricing {
         let region = self.regions.iter().find(|r| {
             r.component == component
                 && crate::branch::region_contains(
-                    &r.choices,
+                    (&r.choices, &r.excluded),
                     &self.plan.assignment,
                     Some((ev, choice)),
                 )

@@ -41,12 +41,45 @@ fn assert_exact_with_guarantees(p: &Pricing, label: &str) {
             assert_eq!(holding, 1, "{label}: component {c}");
         }
     }
+    assert_regions_partition(p, label);
     let (gain, surplus_a, surplus_b) = guarantees(p);
     assert!(gain <= t, "{label}: deviation gain {gain}");
     assert!(
         surplus_a >= -t && surplus_b >= -t,
         "{label}: {surplus_a} {surplus_b}"
     );
+}
+
+/// The regions of a branched component cover every unilateral deviation exactly once: each EV,
+/// the others at the optimum, lies in one region for each of its choices (the fixed choices and
+/// the ruled-out ones of the binary splits partition the choices).
+fn assert_regions_partition(p: &Pricing, label: &str) {
+    let stations = p.model.instance().stations().len();
+    for (c, comp) in p.components.iter().enumerate() {
+        let mine: Vec<_> = p.regions.iter().filter(|r| r.component == c).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        for &ev in &comp.evs {
+            for choice in std::iter::once(None).chain((0..stations).map(Some)) {
+                let holding = mine
+                    .iter()
+                    .filter(|r| {
+                        let at = |n: usize| {
+                            if n == ev {
+                                choice
+                            } else {
+                                p.plan.assignment[n]
+                            }
+                        };
+                        r.choices.iter().all(|&(n, s)| at(n) == s)
+                            && r.excluded.iter().all(|&(n, s)| at(n) != s)
+                    })
+                    .count();
+                assert_eq!(holding, 1, "{label}: EV {ev} at {choice:?}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -186,6 +219,10 @@ fn a_short_budget_stops_the_lp_tree_with_an_honest_gap() {
         p.welfare
     );
     assert_eq!(p.status, SolveStatus::Optimal);
+    // Two-way splits: some regions rule a choice out, and the regions still partition every
+    // user's deviations although the tree was stopped.
+    assert!(p.regions.iter().any(|r| !r.excluded.is_empty()));
+    assert_regions_partition(&p, "20x3x8 seed 3, 4 s");
     // The region holding the optimum cannot bound it below its welfare.
     let t = tol(p.welfare);
     assert!(p
