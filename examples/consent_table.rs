@@ -65,6 +65,10 @@ struct Args {
     /// How far ahead MC-MPC plans: hours ahead, 1 to 24 (default 24), or end-of-day (the paper's).
     #[arg(long, default_value = "24")]
     horizon: String,
+    /// How the static menu (row 6) is priced: utility-rate (the default) or
+    /// inconvenience-discount (the tables of docs/v2b.md before 2026-12-01).
+    #[arg(long, default_value = "utility-rate")]
+    menu_rule: String,
     /// First N weekdays only.
     #[arg(long)]
     days: Option<usize>,
@@ -107,6 +111,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         settlement: args.settlement.parse()?,
         refine_to: args.refine_to.parse()?,
         horizon: args.horizon.parse()?,
+        menu_rule: args.menu_rule.parse()?,
         ..TableSettings::default()
     };
     let tables: Vec<&str> = args.tables.split(',').map(str::trim).collect();
@@ -175,12 +180,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         println!(
-            "\nTable {table} ({} weekdays, seed {}, settlement: {}, refine to: {}, horizon: {}, futures: {}{}):",
+            "\nTable {table} ({} weekdays, seed {}, settlement: {}, refine to: {}, horizon: {}, menu rule: {}, futures: {}{}):",
             scenario.days().len(),
             args.seed,
             args.settlement,
             args.refine_to,
             args.horizon,
+            args.menu_rule,
             args.forecast,
             if args.forecast == "history" {
                 ""

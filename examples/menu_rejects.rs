@@ -2,7 +2,8 @@
 //!
 //! The static menu's prices do not depend on the charging, so its rejects do not either (only
 //! the chargers' availability, which negotiated delays move, does): each variant is simulated
-//! with ReqCharge, in seconds. Prints served, declined, no-charger and the reject rate per variant.
+//! with ReqCharge, in seconds. Prints served, declined, no-charger, the reject rate and the
+//! users' price per kWh per variant, under each static pricing rule (`StaticMenuRule`).
 //!
 //! ```text
 //! cargo run --release --example menu_rejects
@@ -10,7 +11,7 @@
 //! ```
 
 use clap::Parser;
-use evmech::v2b_control::negotiation::{AcceptanceMode, Negotiator, Profile};
+use evmech::v2b_control::negotiation::{AcceptanceMode, Negotiator, Profile, StaticMenuRule};
 use evmech::v2b_control::policy::ReqCharge;
 use evmech::v2b_control::{simulate_with, Scenario, SessionOptions, Site};
 
@@ -70,19 +71,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             n.settings.users.profile = Profile::MoreFlexible
         }),
     ];
-    println!(
-        "{:<64} {:>6} {:>8} {:>10} {:>8} {:>10}",
-        "static menu variant", "served", "declined", "no charger", "reject %", "user $/kWh"
-    );
-    for (name, change) in variants {
-        let mut menu = Negotiator::menu_baseline(args.seed);
-        change(&mut menu);
-        let r = simulate_with(&scenario, &mut ReqCharge, &mut menu, None)?;
-        let u = &r.users;
+    for rule in StaticMenuRule::ALL {
         println!(
-            "{name:<64} {:>6} {:>8} {:>10} {:>8.2} {:>10.3}",
-            u.served, u.declined, u.no_charger, u.reject_pct, u.user_cost_usd_per_kwh
+            "\n{:<64} {:>6} {:>8} {:>10} {:>8} {:>10}",
+            format!("static menu ({}) variant", rule.name()),
+            "served",
+            "declined",
+            "no charger",
+            "reject %",
+            "user $/kWh"
         );
+        for (name, change) in variants {
+            let mut menu = Negotiator::menu_baseline_with(args.seed, rule);
+            change(&mut menu);
+            let r = simulate_with(&scenario, &mut ReqCharge, &mut menu, None)?;
+            let u = &r.users;
+            println!(
+                "{name:<64} {:>6} {:>8} {:>10} {:>8.2} {:>10.3}",
+                u.served, u.declined, u.no_charger, u.reject_pct, u.user_cost_usd_per_kwh
+            );
+        }
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use evmech_lab::export;
 use evmech_lab::ledger_csv::{ledger_csv, ledger_months_csv};
 use evmech_v2b_control::ledger::{ledger, Ledger};
 use evmech_v2b_control::negotiation::Profile;
-use evmech_v2b_control::negotiation::Settlement;
+use evmech_v2b_control::negotiation::{Settlement, StaticMenuRule};
 use evmech_v2b_control::policy::grid_by_name;
 use evmech_v2b_control::{EpisodeReport, Scenario};
 use rayon::prelude::*;
@@ -50,6 +50,13 @@ pub struct NegotiateArgs {
     /// full at departure: the paper's rule).
     #[arg(long, default_value = "escrow")]
     pub settlement: String,
+    /// How the static menu (row `menu`) is priced: utility-rate (option 0 at the peak rate
+    /// 0.178, the last option at the off-peak rate 0.137 USD/kWh, the options between on a
+    /// linear ladder; the default) or inconvenience-discount (0.178 USD/kWh on the energy
+    /// delivered minus the survey's mean inconvenience of the option; the tables made before
+    /// 2026-12-01).
+    #[arg(long, default_value = "utility-rate")]
+    pub menu_rule: String,
     /// The data files, the episode mapping and the output directory.
     #[command(flatten)]
     pub episode: EpisodeArgs,
@@ -63,6 +70,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
     let profile: Profile = args.profile.parse().map_err(InputError::V2b)?;
     let time_grid = grid_by_name(&args.grid).map_err(InputError::V2b)?;
     let settlement: Settlement = args.settlement.parse().map_err(InputError::V2b)?;
+    let menu_rule: StaticMenuRule = args.menu_rule.parse().map_err(InputError::V2b)?;
     if !(0.0..=1.0).contains(&args.alpha) {
         return Err(bad_arg(
             "alpha",
@@ -86,6 +94,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         time_grid,
         forecast: forecast_by_name(&args.episode.forecast)?,
         settlement,
+        menu_rule,
         refine_to: crate::v2b::refine_by_name(&args.episode.refine_to)?,
         horizon: crate::v2b::horizon_by_name(&args.episode.horizon)?,
         ..TableSettings::default()
@@ -117,6 +126,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "time_grid": time_grid,
         "seed": args.seed,
         "settlement": settlement.name(),
+        "menu_rule": menu_rule.name(),
         "alpha": args.alpha,
         "profile": profile.name(),
         "backend": backend.name(),

@@ -231,6 +231,7 @@ fn bad_arguments_exit_2_and_name_the_argument() {
         (vec!["--grid", "weekly"], "grid"),
         (vec!["--threads", "0"], "threads"),
         (vec!["--settlement", "never"], "settlement"),
+        (vec!["--menu-rule", "tou"], "menu_rule"),
     ];
     // A backend this build was compiled without is refused before any work, naming it.
     if cfg!(not(feature = "cbc")) {

@@ -3,7 +3,7 @@
 
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
-use evmech_v2b_control::negotiation::{Negotiator, Profile, Settlement};
+use evmech_v2b_control::negotiation::{Negotiator, Profile, Settlement, StaticMenuRule};
 use evmech_v2b_control::policy::{
     ChargingPolicy, ForecastMode, Horizon, MaxCharge, McMpc, McMpcOptions, OnFailure, RefineLimit,
 };
@@ -118,7 +118,10 @@ impl TablePolicy {
                 usd_per_kwh: settings.fixed_price_usd_per_kwh,
             }),
             TablePolicy::SmartUtility => tune(Negotiator::utility_priced(settings.seed)),
-            TablePolicy::Menu => tune(Negotiator::menu_baseline(settings.seed)),
+            TablePolicy::Menu => tune(Negotiator::menu_baseline_with(
+                settings.seed,
+                settings.menu_rule,
+            )),
             TablePolicy::Consent => tune(Negotiator::consent(settings.seed)),
             TablePolicy::ConsentNoReject => tune(Negotiator::consent_no_reject(settings.seed)),
         };
@@ -173,6 +176,11 @@ pub struct TableSettings {
     /// paper's).
     #[serde(default)]
     pub horizon: Horizon,
+    /// How row 6's static menu is priced (default: [`StaticMenuRule::UtilityRate`], from the
+    /// utility's peak and off-peak rates; [`StaticMenuRule::InconvenienceDiscount`] is the rule
+    /// the tables of `docs/v2b.md` made before 2026-12-01 used).
+    #[serde(default)]
+    pub menu_rule: StaticMenuRule,
 }
 
 impl Default for TableSettings {
@@ -191,6 +199,7 @@ impl Default for TableSettings {
             settlement: Settlement::default(),
             refine_to: RefineLimit::Target,
             horizon: Horizon::default(),
+            menu_rule: StaticMenuRule::default(),
         }
     }
 }

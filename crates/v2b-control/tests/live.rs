@@ -221,6 +221,14 @@ fn field_of(result: evmech_v2b_control::Result<impl std::fmt::Debug>) -> String 
     }
 }
 
+/// The parameter a result refuses (panics on anything else).
+fn param_of(result: evmech_v2b_control::Result<impl std::fmt::Debug>) -> &'static str {
+    match result {
+        Err(Error::InvalidParameter { field, .. }) => field,
+        other => panic!("expected an invalid parameter, got {other:?}"),
+    }
+}
+
 /// A change that breaks one field of a state.
 type Breaker = Box<dyn Fn(&mut SiteState)>;
 
@@ -571,6 +579,57 @@ fn a_huge_level_delay_is_capped_at_the_horizon() {
     assert_eq!(q.options.len(), 2);
     assert!(q.options[1].departure.starts_with("2019-05-1"));
     assert!(q.options[1].delay_minutes <= 24.0 * 60.0);
+}
+
+/// The static menu priced from the utility's rates: option `l` at the ladder's rate (0.178
+/// peak to 0.137 off-peak) on the energy it delivers; the inconvenience discount never charges
+/// more than the retail rate does; a bad rate is refused naming it.
+#[test]
+fn static_menus_price_by_their_rule_and_refuse_bad_rates() {
+    use evmech_v2b_control::negotiation::{ladder_rate, MenuPricing, StaticMenuRule};
+    let scenario = fixture(4);
+    let h = history(&scenario, false);
+    let c = Controller::new(scenario.config().clone(), options(PolicyKind::Mpc, 1)).unwrap();
+    let ladder = Negotiator::menu_baseline_with(0, StaticMenuRule::UtilityRate);
+    let q = c.quote(&ladder, &state(), &arrival(), &h).unwrap();
+    // 30 kWh wanted of a 75 kWh battery; levels reduce 0, 6.25, 10 and 20 % of it.
+    let delivered = [30.0, 30.0 - 4.6875, 30.0 - 7.5, 30.0 - 15.0];
+    assert_eq!(q.options.len(), 4);
+    for (l, o) in q.options.iter().enumerate() {
+        let want = ladder_rate(0.178, 0.137, l, 4) * delivered[l];
+        assert!(
+            (o.price_usd - want).abs() < 1e-9,
+            "option {l}: {} vs {want}",
+            o.price_usd
+        );
+        assert!((o.reduction_kwh - (30.0 - delivered[l])).abs() < 1e-9);
+    }
+    assert!((q.options[3].price_usd - 0.137 * 15.0).abs() < 1e-9);
+    let discount = Negotiator::menu_baseline_with(0, StaticMenuRule::InconvenienceDiscount);
+    let d = c.quote(&discount, &state(), &arrival(), &h).unwrap();
+    for (l, o) in d.options.iter().enumerate() {
+        assert!(o.price_usd >= 0.0 && o.price_usd <= 0.178 * delivered[l] + 1e-9);
+    }
+    assert!((d.options[0].price_usd - 0.178 * 30.0).abs() < 1e-9);
+    let mut bad = ladder.clone();
+    bad.settings.pricing = MenuPricing::UtilityRate {
+        peak_usd_per_kwh: 0.178,
+        off_peak_usd_per_kwh: f64::NAN,
+    };
+    assert_eq!(
+        param_of(c.quote(&bad, &state(), &arrival(), &h)),
+        "off_peak_usd_per_kwh"
+    );
+    bad.settings.pricing = MenuPricing::Static {
+        retail_usd_per_kwh: -1.0,
+    };
+    assert_eq!(
+        param_of(c.quote(&bad, &state(), &arrival(), &h)),
+        "retail_usd_per_kwh"
+    );
+    bad.settings.pricing = StaticMenuRule::UtilityRate.paper_pricing();
+    bad.settings.menu.levels.clear();
+    assert_eq!(param_of(c.quote(&bad, &state(), &arrival(), &h)), "levels");
 }
 
 #[test]

@@ -19,10 +19,12 @@ mod levels;
 mod mechanism;
 mod menu;
 mod negotiator;
+mod static_menu;
 mod users;
 
 pub use levels::{DepartureSearch, FlexLevel, MenuOption, MenuOptions, PricingRule};
 pub use mechanism::{ConsentMechanism, ConsentUser, NegotiationOutcome, NegotiationReport};
 pub use menu::{futures_fingerprint, Menu, MenuInput};
 pub use negotiator::{MenuPricing, NegotiationSettings, Negotiator, Settlement};
+pub use static_menu::{ladder_rate, StaticMenuRule};
 pub use users::{AcceptanceMode, Choice, Profile, UserModel, UserType, UserWeights};

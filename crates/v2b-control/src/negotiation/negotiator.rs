@@ -2,7 +2,10 @@
 //! arrival's futures once, price a menu (CONSENT) or read a static one (the menu baseline),
 //! and let the user choose.
 
-use super::{AcceptanceMode, Choice, Menu, MenuInput, MenuOption, MenuOptions, UserModel};
+use super::static_menu::{check_rate, static_menu_of, StaticOption, StaticPricer};
+use super::{
+    AcceptanceMode, Choice, Menu, MenuInput, MenuOption, MenuOptions, StaticMenuRule, UserModel,
+};
 use crate::forecast::HistoryForecaster;
 use crate::policy::{
     future_blocks, planned_connected, stream_seed, ForecastMode, FutureQuery, Horizon,
@@ -27,6 +30,16 @@ pub enum MenuPricing {
     Static {
         /// Retail price, USD/kWh (0.178).
         retail_usd_per_kwh: f64,
+    },
+    /// The static menu baseline priced from the utility's energy rates: every level at its
+    /// largest deviation, option `l` of `L` priced `r_l E_l` with
+    /// `r_l = peak - (peak - off_peak) l / (L - 1)` (option 0 at the peak rate, the last
+    /// option at the off-peak rate); no utility is estimated.
+    UtilityRate {
+        /// Option 0's rate, USD/kWh (0.178).
+        peak_usd_per_kwh: f64,
+        /// The last option's rate, USD/kWh (0.137).
+        off_peak_usd_per_kwh: f64,
     },
 }
 
@@ -159,15 +172,19 @@ impl Negotiator {
         n
     }
 
-    /// The static menu baseline with reject (Table 1 row 6).
+    /// The static menu baseline with reject (Table 1 row 6), priced by the default rule (the
+    /// utility's rates, [`StaticMenuRule::UtilityRate`]).
     pub fn menu_baseline(seed: u64) -> Self {
+        Negotiator::menu_baseline_with(seed, StaticMenuRule::default())
+    }
+
+    /// The static menu baseline with reject, priced by `rule` at the paper's rates.
+    pub fn menu_baseline_with(seed: u64, rule: StaticMenuRule) -> Self {
         Negotiator {
             name: "menu".into(),
             settings: NegotiationSettings {
                 seed,
-                pricing: MenuPricing::Static {
-                    retail_usd_per_kwh: 0.178,
-                },
+                pricing: rule.paper_pricing(),
                 ..NegotiationSettings::default()
             },
         }
@@ -251,9 +268,7 @@ impl Negotiator {
     pub fn quote(&self, a: &Arrival<'_>) -> Result<Menu> {
         match self.settings.pricing {
             MenuPricing::Consent => self.menu_input(a)?.menu(&self.settings.menu),
-            MenuPricing::Static { retail_usd_per_kwh } => {
-                Ok(self.static_menu(a, retail_usd_per_kwh))
-            }
+            _ => self.static_menu(a),
         }
     }
 
@@ -333,16 +348,29 @@ impl Negotiator {
         }
     }
 
-    /// The static menu of the baseline for `a`.
-    pub fn static_menu(&self, a: &Arrival<'_>, retail: f64) -> Menu {
+    /// The static menu of the baseline for `a` under the settings' [`MenuPricing::Static`] or
+    /// [`MenuPricing::UtilityRate`]. Errors: [`MenuPricing::Consent`] (field `pricing`), a
+    /// rate that is negative or not finite, no levels.
+    pub fn static_menu(&self, a: &Arrival<'_>) -> Result<Menu> {
         let s = &self.settings;
         let config = a.config;
+        if s.menu.levels.is_empty() {
+            return Err(crate::Error::InvalidParameter {
+                field: "levels",
+                reason: "must not be empty".into(),
+            });
+        }
+        check_rate(
+            "external_price_usd_per_kwh",
+            s.menu.external_price_usd_per_kwh,
+        )?;
+        let price = StaticPricer::new(s.pricing, s.users.mean_weights())?;
         let per_slot = config.tariff.slot_hours() * 60.0;
-        let (w1, w2) = s.users.mean_weights();
         let e0 = a.session.arrival_energy_kwh;
         let b = a.session.battery_kwh;
         let need = (a.target_kwh - e0).max(0.0);
         let d_req = a.session.departure_slot;
+        let levels = s.menu.levels.len();
         let options = s
             .menu
             .levels
@@ -353,34 +381,34 @@ impl Negotiator {
                 let delay = level
                     .delay_slots(config.tariff.slot_hours())
                     .min(latest_departure(config, a.date, d_req).saturating_sub(d_req));
-                let pct = 100.0 * reduction / b;
-                let minutes = delay as f64 * per_slot;
-                let price = (retail * (need - reduction) - w1 * pct - w2 * minutes).max(0.0);
+                let option = StaticOption {
+                    level: l,
+                    levels,
+                    delivered_kwh: need - reduction,
+                    reduction_pct: 100.0 * reduction / b,
+                    delay_minutes: delay as f64 * per_slot,
+                };
                 MenuOption {
                     level: l,
                     reduction_kwh: reduction,
-                    reduction_pct: pct,
+                    reduction_pct: option.reduction_pct,
                     delay_slots: delay,
-                    delay_minutes: minutes,
+                    delay_minutes: option.delay_minutes,
                     target_kwh: a.target_kwh - reduction,
                     departure_slot: d_req + delay,
                     cost_with_usd: 0.0,
                     delta_cost_usd: 0.0,
                     energy_cost_usd: 0.0,
                     utility_usd: 0.0,
-                    price_usd: price,
+                    price_usd: price.price(&option),
                 }
             })
             .collect();
-        Menu {
-            cost_without_usd: 0.0,
+        Ok(static_menu_of(
             options,
-            external_cost_usd: s.menu.external_price_usd_per_kwh * need,
-            lp_solves: 0,
-            solver_seconds: 0.0,
-            seconds: 0.0,
-            fingerprints: Vec::new(),
-        }
+            need,
+            s.menu.external_price_usd_per_kwh,
+        ))
     }
 }
 
