@@ -629,7 +629,7 @@ fn static_menus_price_by_their_rule_and_refuse_bad_rates() {
     );
     bad.settings.pricing = StaticMenuRule::UtilityRate.paper_pricing();
     bad.settings.menu.levels.clear();
-    assert_eq!(param_of(c.quote(&bad, &state(), &arrival(), &h)), "levels");
+    assert_eq!(field_of(c.quote(&bad, &state(), &arrival(), &h)), "levels");
 }
 
 #[test]

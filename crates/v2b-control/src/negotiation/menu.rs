@@ -84,6 +84,47 @@ fn invalid(field: &str, reason: impl Into<String>) -> Error {
     }
 }
 
+impl MenuOptions {
+    /// Checks the options: `alpha` in `[0, 1]`, at least one level, each level's reduction in
+    /// `[0, 100]` % and delay finite and non-negative, the outside price and the tie-break
+    /// finite and non-negative. Errors name the field (`levels[2].max_delay_minutes`).
+    pub fn validate(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.alpha) {
+            return Err(invalid("alpha", "must be in [0, 1]"));
+        }
+        if self.levels.is_empty() {
+            return Err(invalid("levels", "must not be empty"));
+        }
+        for (l, level) in self.levels.iter().enumerate() {
+            if !(level.max_reduction_pct.is_finite()
+                && (0.0..=100.0).contains(&level.max_reduction_pct))
+            {
+                return Err(invalid(
+                    &format!("levels[{l}].max_reduction_pct"),
+                    "must be in [0, 100]",
+                ));
+            }
+            if !(level.max_delay_minutes.is_finite() && level.max_delay_minutes >= 0.0) {
+                return Err(invalid(
+                    &format!("levels[{l}].max_delay_minutes"),
+                    "must be finite and >= 0",
+                ));
+            }
+        }
+        if !(self.external_price_usd_per_kwh.is_finite() && self.external_price_usd_per_kwh >= 0.0)
+        {
+            return Err(invalid(
+                "external_price_usd_per_kwh",
+                "must be finite and >= 0",
+            ));
+        }
+        if !(self.tie_break_usd.is_finite() && self.tie_break_usd >= 0.0) {
+            return Err(invalid("tie_break_usd", "must be finite and >= 0"));
+        }
+        Ok(())
+    }
+}
+
 impl MenuInput {
     /// Checks the input against the options.
     pub fn validate(&self, options: &MenuOptions) -> Result<()> {
@@ -117,40 +158,7 @@ impl MenuInput {
                 ));
             }
         }
-        if !(0.0..=1.0).contains(&options.alpha) {
-            return Err(invalid("alpha", "must be in [0, 1]"));
-        }
-        if options.levels.is_empty() {
-            return Err(invalid("levels", "must not be empty"));
-        }
-        for (l, level) in options.levels.iter().enumerate() {
-            if !(level.max_reduction_pct.is_finite()
-                && (0.0..=100.0).contains(&level.max_reduction_pct))
-            {
-                return Err(invalid(
-                    &format!("levels[{l}].max_reduction_pct"),
-                    "must be in [0, 100]",
-                ));
-            }
-            if !(level.max_delay_minutes.is_finite() && level.max_delay_minutes >= 0.0) {
-                return Err(invalid(
-                    &format!("levels[{l}].max_delay_minutes"),
-                    "must be finite and >= 0",
-                ));
-            }
-        }
-        if !(options.external_price_usd_per_kwh.is_finite()
-            && options.external_price_usd_per_kwh >= 0.0)
-        {
-            return Err(invalid(
-                "external_price_usd_per_kwh",
-                "must be finite and >= 0",
-            ));
-        }
-        if !(options.tie_break_usd.is_finite() && options.tie_break_usd >= 0.0) {
-            return Err(invalid("tie_break_usd", "must be finite and >= 0"));
-        }
-        Ok(())
+        options.validate()
     }
 
     /// The last slot any block allows the user to stay to.

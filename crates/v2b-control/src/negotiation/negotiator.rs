@@ -2,7 +2,7 @@
 //! arrival's futures once, price a menu (CONSENT) or read a static one (the menu baseline),
 //! and let the user choose.
 
-use super::static_menu::{check_rate, static_menu_of, StaticOption, StaticPricer};
+use super::static_menu::{static_menu_of, StaticOption, StaticPricer};
 use super::{
     AcceptanceMode, Choice, Menu, MenuInput, MenuOption, MenuOptions, StaticMenuRule, UserModel,
 };
@@ -350,20 +350,11 @@ impl Negotiator {
 
     /// The static menu of the baseline for `a` under the settings' [`MenuPricing::Static`] or
     /// [`MenuPricing::UtilityRate`]. Errors: [`MenuPricing::Consent`] (field `pricing`), a
-    /// rate that is negative or not finite, no levels.
+    /// rate that is negative or not finite, menu options that fail [`MenuOptions::validate`].
     pub fn static_menu(&self, a: &Arrival<'_>) -> Result<Menu> {
         let s = &self.settings;
         let config = a.config;
-        if s.menu.levels.is_empty() {
-            return Err(crate::Error::InvalidParameter {
-                field: "levels",
-                reason: "must not be empty".into(),
-            });
-        }
-        check_rate(
-            "external_price_usd_per_kwh",
-            s.menu.external_price_usd_per_kwh,
-        )?;
+        s.menu.validate()?;
         let price = StaticPricer::new(s.pricing, s.users.mean_weights())?;
         let per_slot = config.tariff.slot_hours() * 60.0;
         let e0 = a.session.arrival_energy_kwh;
