@@ -186,6 +186,9 @@ fn add_ledger_json(summary: &mut Value, ledgers: &[Ledger]) {
                         "credits_promised_usd": num(m.credits_promised_usd),
                         "credits_paid_usd": num(m.credits_paid_usd),
                         "gap_terms": m.gap_terms(),
+                        "hindsight_month_added_cost_usd": m.hindsight_month_added_cost_usd.map(num),
+                        "energy_added_kwh": num(m.energy_added_kwh),
+                        "break_even_usd_per_kwh": m.break_even_usd_per_kwh().map(num),
                     })
                 })
                 .collect();

@@ -149,6 +149,18 @@ fn every_table_row_reports_the_contract_fields() {
         if m["credits_paid_usd"].as_f64().unwrap() > 1e-6 {
             assert!(net <= 1e-6, "{row}: escrow paid an unearned credit: {m}");
         }
+        // The month planned with hindsight is a lower bound on what the run added.
+        if row == "consent" {
+            assert!(m["hindsight_month_added_cost_usd"].is_f64(), "{m}");
+        }
+        if let Some(bound) = m["hindsight_month_added_cost_usd"].as_f64() {
+            assert!(bound <= added + 1e-6, "{row}: {m}");
+            let kwh = m["energy_added_kwh"].as_f64().unwrap();
+            match m["break_even_usd_per_kwh"].as_f64() {
+                Some(floor) => assert!((floor * kwh - bound).abs() < 1e-3, "{row}: {m}"),
+                None => assert_eq!(kwh, 0.0, "{row}: {m}"),
+            }
+        }
     }
     // One month: its users' numbers are the episode's.
     for row in ["menu", "consent"] {

@@ -112,6 +112,10 @@ pub fn ledger_months_csv(ledgers: &[Ledger]) -> String {
         "forecast_usd",
         "pricing_rule_usd",
         "settlement_usd",
+        "hindsight_month_added_cost_usd",
+        "energy_added_kwh",
+        "user_usd_per_kwh",
+        "break_even_usd_per_kwh",
     ];
     table(&header, |w| {
         for ledger in ledgers {
@@ -139,6 +143,10 @@ pub fn ledger_months_csv(ledgers: &[Ledger]) -> String {
                         opt(g.map(|g| g.forecast_usd)),
                         opt(g.map(|g| g.pricing_rule_usd)),
                         opt(g.map(|g| g.settlement_usd)),
+                        opt(m.hindsight_month_added_cost_usd),
+                        f4(m.energy_added_kwh),
+                        opt((m.energy_added_kwh > 0.0).then(|| m.payments_usd / m.energy_added_kwh)),
+                        opt(m.break_even_usd_per_kwh()),
                     ],
                 );
             }

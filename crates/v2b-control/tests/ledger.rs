@@ -156,6 +156,30 @@ fn the_ledger_adds_up_to_the_report() {
     );
 }
 
+/// The month re-planned as one LP with hindsight (`M`) is a lower bound on the day plans
+/// chained (`H`) and on what the online controller added (`A`), and the break-even price is
+/// `M` per kWh the users took away.
+#[test]
+fn the_month_plan_bounds_the_day_plans_and_the_run() {
+    let s = episode(5, 3, 12.0);
+    let r = consent(&s, 5, Settlement::Escrow);
+    let l = ledger(&s, &r, Some(LpBackend::default())).unwrap();
+    assert_eq!(l.months.len(), 1);
+    let month = &l.months[0];
+    let h = month.hindsight_added_cost_usd.expect("every day planned");
+    let m = month
+        .hindsight_month_added_cost_usd
+        .expect("the month planned");
+    assert!(m <= h + 1e-6, "M = {m} above H = {h}");
+    assert!(h <= month.ev_added_cost_usd + 1e-6, "{month:?}");
+    // On this episode knowing the later days' peaks is worth something (4.6 USD): the month
+    // plan is not just the day plans chained.
+    assert!(m < h - 1.0, "{month:?}");
+    assert!((month.energy_added_kwh - r.users.energy_kwh).abs() < 1e-6);
+    let floor = month.break_even_usd_per_kwh().expect("energy added");
+    assert!((floor * month.energy_added_kwh - m).abs() < 1e-9);
+}
+
 /// Negative control and coverage: on the same synthetic two-day episodes, the paper's
 /// settlement pays credits in a month where the EVs cost the building more than they paid
 /// (seed 0: 35.99 USD of credits, 80.95 USD net cost), while escrow pays credits on some

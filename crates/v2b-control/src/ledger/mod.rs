@@ -30,12 +30,20 @@
 //! cost), pricing rule (alpha and the rule's treatment of a negative utility) and settlement
 //! (credits not paid under escrow). `A - paid` is what the EVs cost the building net of their
 //! payments: above zero, the building is worse off than without them.
+//!
+//! `H` chains day plans, each blind to the later days' peaks, so it is not the least the month
+//! could have cost. The ledger also re-plans each billing month as one LP with hindsight (every
+//! day's true load and served users, one peak per demand charge shared by the month): its added
+//! cost `M` satisfies `M <= H <= A`, and `M` over the energy the users took away is the
+//! *break-even price* ([`LedgerMonth::break_even_usd_per_kwh`]). No controller and no payment
+//! rule can charge these users, with these energies and stays, less per kWh in aggregate
+//! without the building paying part of what they cost it.
 
-use crate::policy::session_ev;
-use crate::{EpisodeReport, Error, QuotedOption, Result, Scenario, SessionStatus};
-use evmech_milp_model::charging::{ChargingBlock, ChargingPlan};
+mod hindsight;
+
+use crate::{EpisodeReport, QuotedOption, Result, Scenario, SessionStatus};
 use evmech_milp_model::LpBackend;
-use rayon::prelude::*;
+use hindsight::{hindsight_days, hindsight_months, HindsightDay};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -95,6 +103,16 @@ pub struct LedgerMonth {
     pub net_cost_of_evs_usd: f64,
     /// `H`: the hindsight optimum's added cost, USD (`None` if a day was not estimated).
     pub hindsight_added_cost_usd: Option<f64>,
+    /// `M`: the least any controller could have added serving the same users, USD: the billing
+    /// month re-planned as one LP with hindsight (every day's true load and served users, their
+    /// energies and stays as in `H`, one shared peak per demand charge). `M <= H <= A`. `None`
+    /// if a day was not estimated.
+    #[serde(default)]
+    pub hindsight_month_added_cost_usd: Option<f64>,
+    /// Energy the served users took away (the sum of their positive `delivered_kwh`), kWh: the
+    /// denominator of the users' price per kWh.
+    #[serde(default)]
+    pub energy_added_kwh: f64,
     /// Sum of the served users' hindsight marginal costs, USD (estimated days only).
     pub hindsight_marginals_usd: f64,
     /// Sum of the served users' planned marginal costs `dJ_v`, USD (priced menus only).
@@ -124,6 +142,15 @@ pub struct GapTerms {
 }
 
 impl LedgerMonth {
+    /// `M` per kWh the users took away: no payment rule and no controller can charge these
+    /// users, with these energies and stays, less per kWh in aggregate without the building
+    /// paying part of their cost (the price at which the EVs' net cost is zero even for a
+    /// controller that knew the whole month). `None` without `M` or energy.
+    pub fn break_even_usd_per_kwh(&self) -> Option<f64> {
+        let m = self.hindsight_month_added_cost_usd?;
+        (self.energy_added_kwh > 0.0).then(|| m / self.energy_added_kwh)
+    }
+
     /// The decomposition, when every served user of the month had a priced menu and every day
     /// was re-planned.
     pub fn gap_terms(&self) -> Option<GapTerms> {
@@ -172,9 +199,12 @@ pub fn ledger(
         .filter(|a| a.served)
         .map(|a| ((a.date, a.session_id.as_str()), a.target_kwh))
         .collect();
-    let days = match hindsight {
-        Some(backend) => hindsight_days(scenario, &outcomes, &targets, backend)?,
-        None => HashMap::new(),
+    let (days, month_bills) = match hindsight {
+        Some(backend) => (
+            hindsight_days(scenario, &outcomes, &targets, backend)?,
+            hindsight_months(scenario, &outcomes, &targets, backend)?,
+        ),
+        None => (HashMap::new(), HashMap::new()),
     };
     let rows: Vec<LedgerRow> = report
         .users
@@ -215,7 +245,10 @@ pub fn ledger(
     let months = report
         .months
         .iter()
-        .map(|m| month_sums(m, &rows, &days, hindsight.is_some()))
+        .map(|m| {
+            let bill = month_bills.get(&(m.year, m.month)).copied().flatten();
+            month_sums(m, &rows, &days, hindsight.is_some(), bill)
+        })
         .collect();
     Ok(Ledger {
         policy: report.policy.clone(),
@@ -229,6 +262,7 @@ fn month_sums(
     rows: &[LedgerRow],
     days: &HashMap<crate::Date, HindsightDay>,
     hindsight: bool,
+    month_bill_usd: Option<f64>,
 ) -> LedgerMonth {
     let mine = |r: &&LedgerRow| r.served && (r.date.year, r.date.month) == (m.year, m.month);
     let served: Vec<&LedgerRow> = rows.iter().filter(mine).collect();
@@ -257,152 +291,14 @@ fn month_sums(
         credits_paid_usd: m.credits_paid_usd,
         net_cost_of_evs_usd: added - m.payments_usd,
         hindsight_added_cost_usd: complete.then_some(hindsight_bill - m.building_only_usd),
+        hindsight_month_added_cost_usd: month_bill_usd
+            .filter(|_| complete)
+            .map(|b| b - m.building_only_usd),
+        energy_added_kwh: served.iter().map(|r| r.delivered_kwh.max(0.0)).sum(),
         hindsight_marginals_usd: served.iter().filter_map(|r| r.hindsight_marginal_usd).sum(),
         planned_marginals_usd: served.iter().filter_map(|r| r.planned_marginal_usd).sum(),
         quotes_usd: served.iter().map(|r| r.quote_usd).sum(),
         estimated_users: estimated,
         served_users: served.len(),
     }
-}
-
-/// One recorded day re-planned in hindsight.
-#[derive(Debug, Default)]
-struct HindsightDay {
-    /// The day's share of the month's hindsight bill (energy, its demand increment,
-    /// degradation), USD; `None` when the day could not be planned (a stay over midnight).
-    bill_usd: Option<f64>,
-    /// Served session id -> hindsight marginal cost, USD.
-    marginals: HashMap<String, f64>,
-}
-
-/// Every day of `scenario` re-planned with its served users, months' peaks chained.
-fn hindsight_days(
-    scenario: &Scenario,
-    served: &HashMap<(crate::Date, &str), &crate::SessionOutcome>,
-    targets: &HashMap<(crate::Date, &str), f64>,
-    backend: LpBackend,
-) -> Result<HashMap<crate::Date, HindsightDay>> {
-    let clock = scenario.clock();
-    let rates: Vec<f64> = scenario
-        .tariff()
-        .demand
-        .iter()
-        .map(|d| d.usd_per_kw)
-        .collect();
-    let mut out = HashMap::new();
-    let mut peaks = vec![0.0; rates.len()];
-    let mut month = None;
-    for day in scenario.days() {
-        if month != Some((day.date.year, day.date.month)) {
-            month = Some((day.date.year, day.date.month));
-            peaks = vec![0.0; rates.len()];
-        }
-        let users: Vec<_> = day
-            .sessions
-            .iter()
-            .filter_map(|s| served.get(&(day.date, s.id.as_str())).map(|o| (s, *o)))
-            .collect();
-        let n = day.building_kw.len();
-        let stays_over = users.iter().any(|(_, o)| o.departure_slot > n);
-        let carried_in = served
-            .values()
-            .any(|o| o.date < day.date && spans(o, day.date, &clock));
-        if stays_over || carried_in {
-            out.insert(day.date, HindsightDay::default());
-            continue;
-        }
-        let mut block = day_block(scenario, day, n);
-        for (i, (s, o)) in users.iter().enumerate() {
-            // What the recorded run delivered, up to the agreed target: always reachable.
-            let reached = s.arrival_energy_kwh + o.delivered_kwh;
-            let target = targets
-                .get(&(day.date, s.id.as_str()))
-                .map_or(reached, |&t| t.min(reached));
-            let mut ev = session_ev(
-                scenario.config(),
-                i as u64,
-                s,
-                o.charger.unwrap_or(0),
-                target,
-            );
-            ev.departure_slot = o.departure_slot.max(ev.arrival_slot + 1);
-            block.evs.push(ev);
-        }
-        let all = solve_day(scenario, &block, &peaks, backend)?;
-        let baseline: f64 = rates.iter().zip(&peaks).map(|(r, p)| r * p).sum();
-        let marginals = users
-            .par_iter()
-            .enumerate()
-            .map(|(i, (s, _))| {
-                let mut without = block.clone();
-                without.evs.retain(|ev| ev.key != i as u64);
-                let plan = solve_day(scenario, &without, &peaks, backend)?;
-                Ok((s.id.clone(), all.objective_usd - plan.objective_usd))
-            })
-            .collect::<Result<HashMap<String, f64>>>()?;
-        out.insert(
-            day.date,
-            HindsightDay {
-                bill_usd: Some(all.objective_usd - baseline),
-                marginals,
-            },
-        );
-        if let Some(b) = all.blocks.first() {
-            peaks[0] = peaks[0].max(b.peak_kw);
-            for (p, q) in peaks.iter_mut().skip(1).zip(&b.more_peaks_kw) {
-                *p = p.max(*q);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Whether a stay that began before `date` is still plugged in on it.
-fn spans(o: &crate::SessionOutcome, date: crate::Date, clock: &crate::Clock) -> bool {
-    let days = date.days_since_epoch() - o.date.days_since_epoch();
-    // Cheap rejections first: a stay ends within MAX_STAY_DAYS, and one that does not pass
-    // half a day cannot reach the next (a day has at least 12 hours on any clock).
-    (1..=crate::MAX_STAY_DAYS as i64).contains(&days)
-        && o.departure_slot > clock.nominal_slots() / 2
-        && o.departure_slot > clock.slots_between(o.date, date)
-}
-
-/// The day's block: its load and tariff rows, no EV yet, no demand-response event.
-fn day_block(scenario: &Scenario, day: &crate::Day, n: usize) -> ChargingBlock {
-    let rows = scenario.config().tariff_rows(day.date, 0, n);
-    ChargingBlock {
-        weight: 1.0,
-        start_slot: 0,
-        building_kw: day.building_kw.clone(),
-        price_usd_per_kwh: rows.price_usd_per_kwh,
-        peak: rows.peak,
-        more_peaks: rows.more_peaks,
-        dr: vec![None; n],
-        evs: Vec::new(),
-    }
-}
-
-fn solve_day(
-    scenario: &Scenario,
-    block: &ChargingBlock,
-    peaks: &[f64],
-    backend: LpBackend,
-) -> Result<ChargingPlan> {
-    let problem = evmech_milp_model::charging::ChargingProblem {
-        non_anticipative: false,
-        backend,
-        ..scenario
-            .config()
-            .charging_problem(vec![block.clone()], peaks)
-    };
-    let plan = problem.solve().map_err(|source| Error::Solver {
-        policy: "ledger".into(),
-        source,
-    })?;
-    if !plan.status.is_optimal() {
-        return Err(Error::InaccurateSolve {
-            policy: "ledger".into(),
-        });
-    }
-    Ok(plan)
 }
