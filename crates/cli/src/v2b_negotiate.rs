@@ -188,6 +188,7 @@ fn add_ledger_json(summary: &mut Value, ledgers: &[Ledger]) {
                         "gap_terms": m.gap_terms(),
                         "hindsight_month_added_cost_usd": m.hindsight_month_added_cost_usd.map(num),
                         "energy_added_kwh": num(m.energy_added_kwh),
+                        "user_usd_per_kwh": m.user_usd_per_kwh().map(num),
                         "break_even_usd_per_kwh": m.break_even_usd_per_kwh().map(num),
                     })
                 })

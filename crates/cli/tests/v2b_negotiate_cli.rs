@@ -160,6 +160,9 @@ fn every_table_row_reports_the_contract_fields() {
                 Some(floor) => assert!((floor * kwh - bound).abs() < 1e-3, "{row}: {m}"),
                 None => assert_eq!(kwh, 0.0, "{row}: {m}"),
             }
+            if let Some(price) = m["user_usd_per_kwh"].as_f64() {
+                assert!((price * kwh - paid).abs() < 1e-3, "{row}: {m}");
+            }
         }
     }
     // One month: its users' numbers are the episode's.

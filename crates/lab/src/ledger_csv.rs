@@ -145,7 +145,7 @@ pub fn ledger_months_csv(ledgers: &[Ledger]) -> String {
                         opt(g.map(|g| g.settlement_usd)),
                         opt(m.hindsight_month_added_cost_usd),
                         f4(m.energy_added_kwh),
-                        opt((m.energy_added_kwh > 0.0).then(|| m.payments_usd / m.energy_added_kwh)),
+                        opt(m.user_usd_per_kwh()),
                         opt(m.break_even_usd_per_kwh()),
                     ],
                 );

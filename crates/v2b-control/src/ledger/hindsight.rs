@@ -22,11 +22,25 @@ pub(super) type Served<'a> = HashMap<(crate::Date, &'a str), &'a crate::SessionO
 pub(super) type Targets<'a> = HashMap<(crate::Date, &'a str), f64>;
 
 /// One recorded day with its served users as a hindsight block (EV keys are the users'
-/// indices in `ids`), or `None` when the day cannot be planned alone: a served user stays
-/// over midnight into it or out of it.
-struct DayUsers {
+/// indices in `ids`).
+pub(super) struct DayUsers {
     block: ChargingBlock,
     ids: Vec<String>,
+}
+
+/// Every day of `scenario`, in order, as a hindsight block with its served users, or `None`
+/// when the day cannot be planned alone: a served user stays over midnight into it or out of
+/// it. Built once for the day plans and the month plans.
+pub(super) fn day_plans(
+    scenario: &Scenario,
+    served: &Served<'_>,
+    targets: &Targets<'_>,
+) -> Vec<Option<DayUsers>> {
+    scenario
+        .days()
+        .iter()
+        .map(|day| day_users(scenario, day, served, targets))
+        .collect()
 }
 
 fn day_users(
@@ -70,27 +84,27 @@ fn day_users(
     Some(DayUsers { block, ids })
 }
 
-/// Every day of `scenario` re-planned with its served users, months' peaks chained.
+/// Every day of `scenario` re-planned with its served users (`plans`, from [`day_plans`]),
+/// months' peaks chained.
 pub(super) fn hindsight_days(
     scenario: &Scenario,
-    served: &Served<'_>,
-    targets: &Targets<'_>,
+    plans: &[Option<DayUsers>],
     backend: LpBackend,
 ) -> Result<HashMap<crate::Date, HindsightDay>> {
     let rates = demand_rates(scenario);
     let mut out = HashMap::new();
     let mut peaks = vec![0.0; rates.len()];
     let mut month = None;
-    for day in scenario.days() {
+    for (day, plan) in scenario.days().iter().zip(plans) {
         if month != Some((day.date.year, day.date.month)) {
             month = Some((day.date.year, day.date.month));
             peaks = vec![0.0; rates.len()];
         }
-        let Some(DayUsers { block, ids }) = day_users(scenario, day, served, targets) else {
+        let Some(DayUsers { block, ids }) = plan else {
             out.insert(day.date, HindsightDay::default());
             continue;
         };
-        let all = solve_day(scenario, std::slice::from_ref(&block), &peaks, backend)?;
+        let all = solve_day(scenario, std::slice::from_ref(block), &peaks, backend)?;
         let baseline: f64 = rates.iter().zip(&peaks).map(|(r, p)| r * p).sum();
         let marginals = ids
             .par_iter()
@@ -119,38 +133,35 @@ pub(super) fn hindsight_days(
     Ok(out)
 }
 
-/// Every billing month of `scenario` re-planned as one LP with its served users (one block
-/// per day, one shared peak per demand charge): the month's hindsight bill, USD, or `None`
-/// for a month with a day that cannot be planned alone.
+/// Every billing month of `scenario` re-planned as one LP with its served users (`plans`, one
+/// block per day, one shared peak per demand charge): the month's hindsight bill, USD, or
+/// `None` for a month with a day that cannot be planned alone.
 pub(super) fn hindsight_months(
     scenario: &Scenario,
-    served: &Served<'_>,
-    targets: &Targets<'_>,
+    plans: &[Option<DayUsers>],
     backend: LpBackend,
 ) -> Result<HashMap<(i32, u32), Option<f64>>> {
     // Per billing month, its day blocks (`None` once a day cannot be planned alone).
     type MonthBlocks = ((i32, u32), Option<Vec<ChargingBlock>>);
     let mut months: Vec<MonthBlocks> = Vec::new();
-    for (d, day) in scenario.days().iter().enumerate() {
+    for (d, (day, plan)) in scenario.days().iter().zip(plans).enumerate() {
         let key = (day.date.year, day.date.month);
         if months.last().map(|(k, _)| *k) != Some(key) {
             months.push((key, Some(Vec::new())));
         }
-        let planned = day_users(scenario, day, served, targets);
-        let Some((_, entry)) = months.last_mut() else {
-            continue;
-        };
-        match (planned, entry.as_mut()) {
-            (Some(DayUsers { mut block, .. }), Some(blocks)) => {
+        let entry = &mut months.last_mut().expect("pushed above").1;
+        *entry = match (entry.take(), plan) {
+            (Some(mut blocks), Some(p)) => {
+                let mut block = p.block.clone();
                 // Keys unique over the month: the day's index in the high bits.
                 for ev in &mut block.evs {
                     ev.key += (d as u64) << 32;
                 }
                 blocks.push(block);
+                Some(blocks)
             }
-            (None, _) => *entry = None,
-            (Some(_), None) => {}
-        }
+            _ => None,
+        };
     }
     months
         .into_iter()

@@ -43,7 +43,7 @@ mod hindsight;
 
 use crate::{EpisodeReport, QuotedOption, Result, Scenario, SessionStatus};
 use evmech_milp_model::LpBackend;
-use hindsight::{hindsight_days, hindsight_months, HindsightDay};
+use hindsight::{day_plans, hindsight_days, hindsight_months, HindsightDay};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -142,6 +142,11 @@ pub struct GapTerms {
 }
 
 impl LedgerMonth {
+    /// What the users paid per kWh they took away, USD/kWh (`None` without energy).
+    pub fn user_usd_per_kwh(&self) -> Option<f64> {
+        (self.energy_added_kwh > 0.0).then(|| self.payments_usd / self.energy_added_kwh)
+    }
+
     /// `M` per kWh the users took away: no payment rule and no controller can charge these
     /// users, with these energies and stays, less per kWh in aggregate without the building
     /// paying part of their cost (the price at which the EVs' net cost is zero even for a
@@ -200,10 +205,13 @@ pub fn ledger(
         .map(|a| ((a.date, a.session_id.as_str()), a.target_kwh))
         .collect();
     let (days, month_bills) = match hindsight {
-        Some(backend) => (
-            hindsight_days(scenario, &outcomes, &targets, backend)?,
-            hindsight_months(scenario, &outcomes, &targets, backend)?,
-        ),
+        Some(backend) => {
+            let plans = day_plans(scenario, &outcomes, &targets);
+            (
+                hindsight_days(scenario, &plans, backend)?,
+                hindsight_months(scenario, &plans, backend)?,
+            )
+        }
         None => (HashMap::new(), HashMap::new()),
     };
     let rows: Vec<LedgerRow> = report
