@@ -190,6 +190,11 @@ fn add_ledger_json(summary: &mut Value, ledgers: &[Ledger]) {
                         "energy_added_kwh": num(m.energy_added_kwh),
                         "user_usd_per_kwh": m.user_usd_per_kwh().map(num),
                         "break_even_usd_per_kwh": m.break_even_usd_per_kwh().map(num),
+                        "peak_kw": num(m.peak_kw),
+                        "demand_cost_usd": num(m.demand_cost_usd),
+                        "hindsight_month_peak_kw": m.hindsight_month_peak_kw.map(num),
+                        "hindsight_month_demand_usd": m.hindsight_month_demand_usd.map(num),
+                        "demand_gap_usd": m.demand_gap_usd().map(num),
                     })
                 })
                 .collect();

@@ -163,6 +163,19 @@ fn every_table_row_reports_the_contract_fields() {
             if let Some(price) = m["user_usd_per_kwh"].as_f64() {
                 assert!((price * kwh - paid).abs() < 1e-3, "{row}: {m}");
             }
+            // The demand part of `A - M`: the run's demand charges above the month plan's.
+            let plan_demand = m["hindsight_month_demand_usd"].as_f64().unwrap();
+            let run_demand = m["demand_cost_usd"].as_f64().unwrap();
+            let gap = m["demand_gap_usd"].as_f64().unwrap();
+            assert!(
+                (gap - (run_demand - plan_demand)).abs() < 1e-3,
+                "{row}: {m}"
+            );
+            assert!(
+                m["hindsight_month_peak_kw"].as_f64().unwrap() > 0.0,
+                "{row}: {m}"
+            );
+            assert!(m["peak_kw"].as_f64().unwrap() > 0.0, "{row}: {m}");
         }
     }
     // One month: its users' numbers are the episode's.

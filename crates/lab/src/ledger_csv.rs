@@ -116,6 +116,11 @@ pub fn ledger_months_csv(ledgers: &[Ledger]) -> String {
         "energy_added_kwh",
         "user_usd_per_kwh",
         "break_even_usd_per_kwh",
+        "peak_kw",
+        "demand_cost_usd",
+        "hindsight_month_peak_kw",
+        "hindsight_month_demand_usd",
+        "demand_gap_usd",
     ];
     table(&header, |w| {
         for ledger in ledgers {
@@ -147,6 +152,11 @@ pub fn ledger_months_csv(ledgers: &[Ledger]) -> String {
                         f4(m.energy_added_kwh),
                         opt(m.user_usd_per_kwh()),
                         opt(m.break_even_usd_per_kwh()),
+                        f4(m.peak_kw),
+                        f4(m.demand_cost_usd),
+                        opt(m.hindsight_month_peak_kw),
+                        opt(m.hindsight_month_demand_usd),
+                        opt(m.demand_gap_usd()),
                     ],
                 );
             }

@@ -178,6 +178,49 @@ fn the_month_plan_bounds_the_day_plans_and_the_run() {
     assert!((month.energy_added_kwh - r.users.energy_kwh).abs() < 1e-6);
     let floor = month.break_even_usd_per_kwh().expect("energy added");
     assert!((floor * month.energy_added_kwh - m).abs() < 1e-9);
+    check_demand_split(&s, &r, month);
+}
+
+/// The demand part of the gap `A - M`: the run's demand charges are the report's; the month
+/// plan's are its peak times the rate (one demand charge here); and the plan cannot peak below
+/// the building's own peak minus what every charger could discharge at once.
+fn check_demand_split(
+    s: &Scenario,
+    r: &EpisodeReport,
+    month: &evmech_v2b_control::ledger::LedgerMonth,
+) {
+    let run = &r.months[0];
+    assert_eq!(month.demand_cost_usd, run.demand_cost_usd);
+    assert_eq!(month.peak_kw, run.peak_kw);
+    let peak = month.hindsight_month_peak_kw.expect("the month planned");
+    let demand = month.hindsight_month_demand_usd.expect("the month planned");
+    assert_eq!(s.tariff().demand.len(), 1);
+    let rate = s.tariff().demand[0].usd_per_kw;
+    assert!((demand - rate * peak).abs() < 1e-6, "{month:?}");
+    let own_peak = s
+        .days()
+        .iter()
+        .flat_map(|d| {
+            d.building_kw
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| s.tariff().demand_applies(0, d.date, i))
+                .map(|(_, &kw)| kw)
+        })
+        .fold(0.0, f64::max);
+    let discharge: f64 = s
+        .config()
+        .site
+        .chargers()
+        .iter()
+        .map(|c| c.max_discharge_kw)
+        .sum();
+    assert!(
+        peak >= own_peak - discharge - 1e-6,
+        "{peak} {own_peak} {discharge}"
+    );
+    let gap = month.demand_gap_usd().expect("the month planned");
+    assert!((gap - (run.demand_cost_usd - demand)).abs() < 1e-9);
 }
 
 /// Negative control and coverage: on the same synthetic two-day episodes, the paper's

@@ -133,14 +133,25 @@ pub(super) fn hindsight_days(
     Ok(out)
 }
 
+/// One billing month re-planned as one LP with hindsight.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct HindsightMonth {
+    /// The month plan's bill (energy, demand charges, degradation, shortfall), USD.
+    pub(super) bill_usd: f64,
+    /// Its demand charges alone (every charge's shared peak times its rate), USD.
+    pub(super) demand_usd: f64,
+    /// Its first demand charge's peak, kW.
+    pub(super) peak_kw: f64,
+}
+
 /// Every billing month of `scenario` re-planned as one LP with its served users (`plans`, one
-/// block per day, one shared peak per demand charge): the month's hindsight bill, USD, or
-/// `None` for a month with a day that cannot be planned alone.
+/// block per day, one shared peak per demand charge), or `None` for a month with a day that
+/// cannot be planned alone.
 pub(super) fn hindsight_months(
     scenario: &Scenario,
     plans: &[Option<DayUsers>],
     backend: LpBackend,
-) -> Result<HashMap<(i32, u32), Option<f64>>> {
+) -> Result<HashMap<(i32, u32), Option<HindsightMonth>>> {
     // Per billing month, its day blocks (`None` once a day cannot be planned alone).
     type MonthBlocks = ((i32, u32), Option<Vec<ChargingBlock>>);
     let mut months: Vec<MonthBlocks> = Vec::new();
@@ -167,7 +178,7 @@ pub(super) fn hindsight_months(
         .into_iter()
         .map(|(key, blocks)| {
             let bill = blocks
-                .map(|b| solve_month(scenario, b, backend).map(|p| p.objective_usd))
+                .map(|b| solve_month(scenario, b, backend))
                 .transpose()?;
             Ok((key, bill))
         })
@@ -227,14 +238,28 @@ fn solve_month(
     scenario: &Scenario,
     blocks: Vec<ChargingBlock>,
     backend: LpBackend,
-) -> Result<ChargingPlan> {
+) -> Result<HindsightMonth> {
     let problem = ChargingProblem {
         non_anticipative: false,
         peak_coupling: PeakCoupling::Shared,
         backend,
         ..scenario.config().charging_problem(blocks, &[])
     };
-    solved(problem)
+    let first_rate = problem.weights.demand_usd_per_kw;
+    let more_rates: Vec<f64> = problem.more_demand.iter().map(|d| d.usd_per_kw).collect();
+    let plan = solved(problem)?;
+    // Under a shared peak every block reports the same peak variables.
+    let (peak_kw, more) = plan
+        .blocks
+        .first()
+        .map_or((0.0, &[][..]), |b| (b.peak_kw, &b.more_peaks_kw[..]));
+    let demand_usd =
+        first_rate * peak_kw + more_rates.iter().zip(more).map(|(r, p)| r * p).sum::<f64>();
+    Ok(HindsightMonth {
+        bill_usd: plan.objective_usd,
+        demand_usd,
+        peak_kw,
+    })
 }
 
 fn solved(problem: ChargingProblem) -> Result<ChargingPlan> {
