@@ -411,7 +411,16 @@ fn a_second_demand_charge_flattens_the_peak_outside_the_first_ones_window() {
         let bill = energy + 5.0 * f.blocks[0].peak_kw + 8.0 * max(&f);
         assert_abs_diff_eq!(f.objective_usd, bill, epsilon = 1e-4);
         assert_abs_diff_eq!(f.blocks[0].cost_usd, bill, epsilon = 1e-4);
+        let demand = facility.demand_usd(f.blocks[0].peak_kw, &f.blocks[0].more_peaks_kw);
+        assert_abs_diff_eq!(
+            demand,
+            5.0 * f.blocks[0].peak_kw + 8.0 * max(&f),
+            epsilon = 1e-4
+        );
     }
+    // Missing peaks count as zero; the first charge alone.
+    assert_abs_diff_eq!(facility.demand_usd(3.0, &[]), 15.0);
+    assert_abs_diff_eq!(facility.demand_usd(3.0, &[2.0]), 31.0);
     // A past facility peak above what the plan needs is a floor, paid in full.
     let floored = ChargingProblem {
         more_demand: vec![DemandTerm {

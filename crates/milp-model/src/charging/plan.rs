@@ -156,12 +156,7 @@ pub(super) fn extract(
                 .collect();
             let peak_kw = x[bc.peak];
             let more_peaks_kw: Vec<f64> = bc.more_peaks.iter().map(|&c| x[c]).collect();
-            cost += problem
-                .more_demand
-                .iter()
-                .zip(&more_peaks_kw)
-                .map(|(d, &p)| d.usd_per_kw * p)
-                .sum::<f64>();
+            cost += problem.demand_usd(peak_kw, &more_peaks_kw);
             cost += block
                 .dr
                 .iter()
@@ -174,8 +169,7 @@ pub(super) fn extract(
                 .iter()
                 .zip(&block.price_usd_per_kwh)
                 .map(|(&g, &p)| problem.grid_cost_usd(g, p))
-                .sum::<f64>()
-                + w.demand_usd_per_kw * peak_kw;
+                .sum::<f64>();
             BlockPlan {
                 peak_kw,
                 more_peaks_kw,

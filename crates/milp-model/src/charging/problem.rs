@@ -347,6 +347,19 @@ impl ChargingProblem {
         rate * self.slot_hours * grid_kw
     }
 
+    /// Demand charges for the peaks `peak_kw` (the first demand charge,
+    /// `weights.demand_usd_per_kw`) and `more_peaks_kw` (one per entry of `more_demand`, in
+    /// order; missing entries count as zero), USD.
+    pub fn demand_usd(&self, peak_kw: f64, more_peaks_kw: &[f64]) -> f64 {
+        self.weights.demand_usd_per_kw * peak_kw
+            + self
+                .more_demand
+                .iter()
+                .zip(more_peaks_kw)
+                .map(|(d, &p)| d.usd_per_kw * p)
+                .sum::<f64>()
+    }
+
     /// Checks every field; errors name the field's path (`blocks[2].evs[0].target_kwh`).
     pub fn validate(&self) -> Result<()> {
         check(

@@ -177,10 +177,10 @@ pub(super) fn hindsight_months(
     months
         .into_iter()
         .map(|(key, blocks)| {
-            let bill = blocks
+            let plan = blocks
                 .map(|b| solve_month(scenario, b, backend))
                 .transpose()?;
-            Ok((key, bill))
+            Ok((key, plan))
         })
         .collect()
 }
@@ -230,7 +230,7 @@ fn solve_day(
         backend,
         ..scenario.config().charging_problem(blocks.to_vec(), peaks)
     };
-    solved(problem)
+    solved(&problem)
 }
 
 /// A month's day blocks as one LP, the month's peaks shared from zero.
@@ -245,24 +245,20 @@ fn solve_month(
         backend,
         ..scenario.config().charging_problem(blocks, &[])
     };
-    let first_rate = problem.weights.demand_usd_per_kw;
-    let more_rates: Vec<f64> = problem.more_demand.iter().map(|d| d.usd_per_kw).collect();
-    let plan = solved(problem)?;
+    let plan = solved(&problem)?;
     // Under a shared peak every block reports the same peak variables.
     let (peak_kw, more) = plan
         .blocks
         .first()
         .map_or((0.0, &[][..]), |b| (b.peak_kw, &b.more_peaks_kw[..]));
-    let demand_usd =
-        first_rate * peak_kw + more_rates.iter().zip(more).map(|(r, p)| r * p).sum::<f64>();
     Ok(HindsightMonth {
         bill_usd: plan.objective_usd,
-        demand_usd,
+        demand_usd: problem.demand_usd(peak_kw, more),
         peak_kw,
     })
 }
 
-fn solved(problem: ChargingProblem) -> Result<ChargingPlan> {
+fn solved(problem: &ChargingProblem) -> Result<ChargingPlan> {
     let plan = problem.solve().map_err(|source| Error::Solver {
         policy: "ledger".into(),
         source,

@@ -231,7 +231,7 @@ pub fn ledger(
         .filter(|a| a.served)
         .map(|a| ((a.date, a.session_id.as_str()), a.target_kwh))
         .collect();
-    let (days, month_bills) = match hindsight {
+    let (days, month_plans) = match hindsight {
         Some(backend) => {
             let plans = day_plans(scenario, &outcomes, &targets);
             (
@@ -281,7 +281,7 @@ pub fn ledger(
         .months
         .iter()
         .map(|m| {
-            let plan = month_bills.get(&(m.year, m.month)).copied().flatten();
+            let plan = month_plans.get(&(m.year, m.month)).copied().flatten();
             month_sums(m, &rows, &days, hindsight.is_some(), plan)
         })
         .collect();
