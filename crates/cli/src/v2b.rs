@@ -93,6 +93,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         "hindsight": settings.forecast.is_hindsight(),
         "refine_to": settings.refine_to.name(),
         "horizon": settings.horizon.name(),
+        "history_records": scenario.history_records().name(),
         "time_grid": time_grid,
         "backend": backend.name(),
         "threads": rayon_threads(&args.episode),

@@ -7,7 +7,8 @@ use evmech_milp_model::LpBackend;
 use evmech_v2b_control::policy::OnFailure;
 use evmech_v2b_control::{
     load_openv2b_with, load_session_file, BuildingLoad, Date, DaysOfWeek, DepartureMode,
-    LoadProfile, MeterLoad, Overnight, Scenario, SessionOptions, Site, Stress, Tariff,
+    HistoryRecords, LoadProfile, MeterLoad, Overnight, Scenario, SessionOptions, Site, Stress,
+    Tariff,
 };
 use std::path::{Path, PathBuf};
 
@@ -96,6 +97,11 @@ pub struct EpisodeArgs {
     /// the default 24), or end-of-day (the papers': to midnight or the latest departure).
     #[arg(long, default_value = "24")]
     pub horizon: String,
+    /// What the simulated site records of each session for the forecasts of later days:
+    /// arrivals (each session as it arrived, declined ones included; the default) or served
+    /// (each served session as agreed: agreed target and departure; declined ones left out).
+    #[arg(long, default_value = "arrivals")]
+    pub history_records: String,
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
@@ -139,6 +145,10 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<Loaded, InputError> {
     let backend = parse_backend(args.backend.as_deref())?;
     let stress = Stress::named(&args.stress, args.stress_seed)
         .map_err(|e| bad_arg("stress", e.to_string()))?;
+    let records: HistoryRecords = args
+        .history_records
+        .parse()
+        .map_err(|e: evmech_v2b_control::Error| bad_arg("history-records", e.to_string()))?;
     let (scenario, notes) = match &args.openv2b {
         Some(dir) => {
             let start: jiff::civil::Date = args.start_date.parse().map_err(|e| {
@@ -153,7 +163,7 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<Loaded, InputError> {
         None => (files_episode(args)?, Vec::new()),
     };
     Ok(Loaded {
-        scenario: scenario.stressed(&stress)?,
+        scenario: scenario.stressed(&stress)?.with_history_records(records),
         backend,
         notes,
     })

@@ -62,7 +62,7 @@ pub struct NegotiateArgs {
     pub episode: EpisodeArgs,
 }
 
-/// Runs the rows, writes `summary.json`, `run.json`, `days.csv`, `sessions.csv`,
+/// Runs the rows, writes `summary.json`, `run.json`, `days.csv`, `slots.csv`, `sessions.csv`,
 /// `arrivals.csv`, `ledger.csv` and `ledger_months.csv` into `--out`, and returns
 /// the summary.
 pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
@@ -123,6 +123,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "hindsight": settings.forecast.is_hindsight(),
         "refine_to": settings.refine_to.name(),
         "horizon": settings.horizon.name(),
+        "history_records": scenario.history_records().name(),
         "time_grid": time_grid,
         "seed": args.seed,
         "settlement": settlement.name(),
@@ -152,6 +153,10 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         &export::days_csv(&reports),
     )?;
     let clock = scenario.clock();
+    write_file(
+        &args.episode.out.join("slots.csv"),
+        &export::slots_csv(&reports, &clock),
+    )?;
     write_file(
         &args.episode.out.join("sessions.csv"),
         &export::sessions_csv(&reports, scenario.site(), &clock),

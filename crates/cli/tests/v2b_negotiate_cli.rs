@@ -106,8 +106,42 @@ fn every_table_row_reports_the_contract_fields() {
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["days"], 1);
     assert_eq!(run["grid"], "slots");
+    assert_eq!(run["history_records"], "arrivals");
     assert_eq!(run["time_grid"]["kind"], "slots");
     assert!(out.join("days.csv").exists());
+    // slots.csv: every slot of the day for every row, net import = building + EVs, and the
+    // highest net import of the day at or above the day's peak over the demand window.
+    let slots = std::fs::read_to_string(out.join("slots.csv")).unwrap();
+    let days = std::fs::read_to_string(out.join("days.csv")).unwrap();
+    for policy in rows {
+        let grid: Vec<f64> = slots
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[0] == policy)
+            .map(|f| {
+                let (b, e, g): (f64, f64, f64) = (
+                    f[4].parse().unwrap(),
+                    f[5].parse().unwrap(),
+                    f[6].parse().unwrap(),
+                );
+                assert!((b + e - g).abs() < 1e-3, "{policy}: {f:?}");
+                g
+            })
+            .collect();
+        assert_eq!(grid.len(), 96, "{policy}");
+        let peak: f64 = days
+            .lines()
+            .find(|l| l.starts_with(&format!("{policy},")))
+            .and_then(|l| l.split(',').nth(3))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            grid.iter().copied().fold(f64::MIN, f64::max) >= peak - 1e-3,
+            "{policy}"
+        );
+    }
     let arrivals = std::fs::read_to_string(out.join("arrivals.csv")).unwrap();
     let mut lines = arrivals.lines();
     assert_eq!(
@@ -260,6 +294,7 @@ fn bad_arguments_exit_2_and_name_the_argument() {
         (vec!["--threads", "0"], "threads"),
         (vec!["--settlement", "never"], "settlement"),
         (vec!["--menu-rule", "tou"], "menu_rule"),
+        (vec!["--history-records", "agreed"], "history-records"),
     ];
     // A backend this build was compiled without is refused before any work, naming it.
     if cfg!(not(feature = "cbc")) {

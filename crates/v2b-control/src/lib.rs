@@ -86,7 +86,7 @@ pub use domain::building::{weekday, weekdays_of_month, BuildingLoad, HOURS_PER_Y
 pub use domain::clock::Clock;
 pub use domain::config::{EvAt, SiteConfig, TariffRows};
 pub use domain::dr::DrEvent;
-pub use domain::history::History;
+pub use domain::history::{History, HistoryRecords};
 pub use domain::meter::{LoadProfile, MeterLoad};
 pub use domain::openv2b::{load_openv2b, load_openv2b_with, OpenV2bScenario};
 pub use domain::ranges::{

@@ -46,6 +46,7 @@ fn scenario(sessions: Vec<Session>) -> Result<Scenario, Error> {
             sessions,
         }],
         history: History::default(),
+        history_records: Default::default(),
     })
 }
 

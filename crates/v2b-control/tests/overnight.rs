@@ -60,6 +60,7 @@ fn episode() -> Scenario {
         tie_break: TieBreak::default(),
         days,
         history: History::default(),
+        history_records: Default::default(),
     })
     .unwrap()
 }

@@ -7,6 +7,61 @@ use crate::{Date, Error, Result, Session};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// What a simulated site writes into its history for each session it decided.
+///
+/// Forecasts of later arrivals are drawn from the history. Under free access a session is
+/// served as it arrived, so both choices record the same thing. Under a negotiation (CONSENT,
+/// the static menu) a served user agrees to a target and a departure that can differ from her
+/// request, and some arrivals decline. A history of arrivals then forecasts the *demand* the
+/// site will meet (who comes and what they ask), while a history of served sessions forecasts
+/// the *load* it will carry (what it agreed to deliver). On Caltech October 2019 with the true
+/// rest of each day as the only future, CONSENT's controller ends 95 USD above the month's
+/// hindsight plan while free smart charging ends 15 USD above its own: with arrivals recorded,
+/// the futures carry later users' requests at full size, and the controller raises the peak
+/// for energy it will not have to deliver (`docs/v2b.md`, "Where the controller's gap lies").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HistoryRecords {
+    /// Every decided session as it arrived (its request), declined ones included: the
+    /// default, and the rule of every table in `docs/v2b.md` made before 2026-12-02.
+    #[default]
+    Arrivals,
+    /// Every served session as agreed (the agreed target as its requested energy, the agreed
+    /// departure as its departure); declined arrivals are not recorded.
+    Served,
+}
+
+impl HistoryRecords {
+    /// Both rules, for parsing by name.
+    pub const ALL: [HistoryRecords; 2] = [HistoryRecords::Arrivals, HistoryRecords::Served];
+
+    /// `arrivals` or `served`.
+    pub fn name(self) -> &'static str {
+        match self {
+            HistoryRecords::Arrivals => "arrivals",
+            HistoryRecords::Served => "served",
+        }
+    }
+
+    /// Whether this is the default rule (for serialisation).
+    pub fn is_default(&self) -> bool {
+        *self == HistoryRecords::default()
+    }
+}
+
+impl std::str::FromStr for HistoryRecords {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        crate::named::by_name(
+            &HistoryRecords::ALL,
+            HistoryRecords::name,
+            "history-records",
+            s,
+        )
+    }
+}
+
 /// Past sessions and past building load of one site.
 ///
 /// A session is recorded with its date and its arrival and departure slots of that date; a

@@ -661,6 +661,7 @@ pub fn load_openv2b_with(dir: &Path, start: Date, overnight: Overnight) -> Resul
         tie_break: TieBreak::ById,
         days,
         history: crate::History::default(),
+        history_records: Default::default(),
     })?;
     Ok(OpenV2bScenario { scenario, notes })
 }

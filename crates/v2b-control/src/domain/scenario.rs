@@ -4,7 +4,8 @@
 use crate::domain::ranges::{in_range, MAX_BATTERY_KWH};
 use crate::domain::sessions::overlapping_stays;
 use crate::{
-    BuildingLoad, Date, Error, History, Result, Session, Site, SiteConfig, Tariff, TieBreak,
+    BuildingLoad, Date, Error, History, HistoryRecords, Result, Session, Site, SiteConfig, Tariff,
+    TieBreak,
 };
 use evmech_milp_model::charging::ChargingCurve;
 use serde::{Deserialize, Serialize};
@@ -49,6 +50,12 @@ pub struct ScenarioSpec {
     /// billed): the causal forecasters start from it. Empty by default.
     #[serde(default, skip_serializing_if = "History::is_empty")]
     pub history: History,
+    /// What the simulated site adds to its history as sessions leave or decline (default:
+    /// each session as it arrived; [`HistoryRecords`]). The history built from recorded days
+    /// ([`Scenario::history_before`], [`Scenario::window`]) holds sessions as they arrived,
+    /// since no outcome is recorded with a day.
+    #[serde(default, skip_serializing_if = "HistoryRecords::is_default")]
+    pub history_records: HistoryRecords,
 }
 
 fn default_floor() -> f64 {
@@ -255,6 +262,18 @@ impl Scenario {
         h
     }
 
+    /// What the simulated site adds to its history as sessions leave or decline.
+    pub fn history_records(&self) -> HistoryRecords {
+        self.spec.history_records
+    }
+
+    /// A copy whose simulated site records `records` in its history.
+    pub fn with_history_records(&self, records: HistoryRecords) -> Self {
+        let mut spec = self.spec.clone();
+        spec.history_records = records;
+        Scenario::assemble(spec)
+    }
+
     /// A copy with `history` recorded before the first day (validated).
     pub fn with_history(&self, history: History) -> Result<Self> {
         let mut spec = self.spec.clone();
@@ -316,6 +335,7 @@ impl Scenario {
             tie_break: TieBreak::default(),
             days,
             history: History::default(),
+            history_records: Default::default(),
         })
     }
 
@@ -445,6 +465,7 @@ impl Scenario {
             tie_break: spec.tie_break,
             days: spec.days[start..start + len].to_vec(),
             history: self.history_before(start),
+            history_records: spec.history_records,
         })
     }
 

@@ -159,6 +159,7 @@ impl SyntheticConfig {
             tie_break: TieBreak::default(),
             days,
             history: History::default(),
+            history_records: Default::default(),
         })
     }
 

@@ -9,7 +9,7 @@ use crate::plant;
 use crate::policy::{session_key, ChargingPolicy, ConnectedEv, DayView, Observation};
 use crate::{
     arrival_order, Admission, Arrival, ArrivalPolicy, EpisodeReport, Error, EvAt, FreeAccess,
-    History, Price, Result, Scenario, Session,
+    History, HistoryRecords, Price, Result, Scenario, Session,
 };
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -98,6 +98,19 @@ struct State {
     free_at: Vec<usize>,
     /// The energy each chained vehicle left with last (see [`crate::Chain`]).
     vehicles: HashMap<String, f64>,
+    /// What `history` records of each decided session.
+    records: HistoryRecords,
+}
+
+/// A served session as the site agreed it: the agreed target as its requested energy, the
+/// agreed departure as its departure (both counted as the arrived session counts them).
+fn as_served(l: &Live) -> Session {
+    Session {
+        departure_slot: l.departure_slot,
+        requested_departure_slot: l.departure_slot,
+        requested_energy_kwh: l.target_kwh,
+        ..l.arrived.clone()
+    }
 }
 
 impl State {
@@ -115,7 +128,10 @@ impl State {
     fn leave(&mut self, l: &Live, departure_slot: usize) {
         let session = &l.arrived;
         self.left(session, l.energy_kwh);
-        self.history.sessions.push(session.clone());
+        self.history.sessions.push(match self.records {
+            HistoryRecords::Arrivals => session.clone(),
+            HistoryRecords::Served => as_served(l),
+        });
         self.rec.departure(&Leaving {
             session,
             charger: l.charger,
@@ -196,6 +212,7 @@ pub fn simulate_with(
         live: Vec::new(),
         free_at: vec![0; scenario.site().chargers().len()],
         vehicles: HashMap::new(),
+        records: scenario.history_records(),
     };
     for (d, day) in scenario.days().iter().enumerate() {
         state
@@ -313,7 +330,9 @@ fn admit(
     match decision.admission {
         Admission::Declined => {
             state.left(session, session.arrival_energy_kwh);
-            state.history.sessions.push(session.clone());
+            if state.records == HistoryRecords::Arrivals {
+                state.history.sessions.push(session.clone());
+            }
         }
         Admission::Served {
             target_kwh,
