@@ -1,10 +1,12 @@
 //! What the simulated site writes into its history: sessions as they arrived (the default) or
 //! served sessions as agreed (`HistoryRecords::Served`).
 
+mod common;
+
 use evmech_v2b_control::policy::{ChargingPolicy, Decision, Observation};
 use evmech_v2b_control::{
     simulate_with, Admission, Arrival, ArrivalDecision, ArrivalPolicy, HistoryRecords, Price,
-    Result, Scenario, Session, SyntheticConfig,
+    Result, Scenario, Session,
 };
 use std::collections::HashMap;
 
@@ -62,13 +64,7 @@ impl ChargingPolicy for Watcher {
 }
 
 fn episode() -> Scenario {
-    SyntheticConfig {
-        days: Some(3),
-        seed: 7,
-        ..SyntheticConfig::default()
-    }
-    .generate()
-    .unwrap()
+    common::three_synthetic_days()
 }
 
 fn run(scenario: &Scenario) -> (Watcher, HalfDeals) {

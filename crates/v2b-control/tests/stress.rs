@@ -1,17 +1,13 @@
 //! Spec 8.1's stress transforms (paper App. G): what each one changes, what it keeps, seeding,
 //! and a simulated episode under all of them.
 
+mod common;
+
 use evmech_v2b_control::policy::MaxCharge;
-use evmech_v2b_control::{simulate, Error, Scenario, Stress, SyntheticConfig};
+use evmech_v2b_control::{simulate, Error, Scenario, Stress};
 
 fn episode() -> Scenario {
-    SyntheticConfig {
-        days: Some(3),
-        seed: 7,
-        ..SyntheticConfig::default()
-    }
-    .generate()
-    .unwrap()
+    common::three_synthetic_days()
 }
 
 fn named(name: &str, seed: u64) -> Scenario {

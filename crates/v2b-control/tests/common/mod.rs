@@ -1,8 +1,22 @@
-//! What several test files share.
+//! What several test files share. Each test file compiles its own copy and uses only some of
+//! it, hence `allow(dead_code)`.
+#![allow(dead_code)]
 
 use evmech_v2b_control::policy::{
     ChargingPolicy, Edf, Llf, MaxCharge, McMpc, McMpcOptions, Oracle, OracleMode, ReqCharge,
 };
+use evmech_v2b_control::{Scenario, SyntheticConfig};
+
+/// Three synthetic weekdays of May 2019 (seed 7): a small episode with arrivals every day.
+pub fn three_synthetic_days() -> Scenario {
+    SyntheticConfig {
+        days: Some(3),
+        seed: 7,
+        ..SyntheticConfig::default()
+    }
+    .generate()
+    .unwrap()
+}
 
 /// One of each charging policy (MC-MPC with 3 futures, both Oracles), for tests that every
 /// policy serves an episode and the Oracle bounds them all.
