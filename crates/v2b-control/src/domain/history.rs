@@ -19,6 +19,9 @@ use std::collections::BTreeMap;
 /// hindsight plan while free smart charging ends 15 USD above its own: with arrivals recorded,
 /// the futures carry later users' requests at full size, and the controller raises the peak
 /// for energy it will not have to deliver (`docs/v2b.md`, "Where the controller's gap lies").
+/// Recording served sessions narrowed CONSENT's gap to that plan and its reject rate on five
+/// months of six, and raised its users' price per kWh on five: neither rule is best on every
+/// count, so the default stays the record of arrivals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HistoryRecords {
