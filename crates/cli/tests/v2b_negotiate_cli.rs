@@ -309,7 +309,7 @@ fn bad_arguments_exit_2_and_name_the_argument() {
 }
 
 #[test]
-fn the_charging_grid_is_chosen_by_name() {
+fn the_charging_grid_and_the_history_records_are_chosen_by_name() {
     let (code, stdout, stderr, out) = negotiate(
         &[
             "--days",
@@ -320,6 +320,8 @@ fn the_charging_grid_is_chosen_by_name() {
             "2",
             "--grid",
             "hourly",
+            "--history-records",
+            "served",
         ],
         "hourly",
     );
@@ -327,6 +329,7 @@ fn the_charging_grid_is_chosen_by_name() {
     let run: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["grid"], "hourly");
+    assert_eq!(run["history_records"], "served");
     assert_eq!(run["time_grid"]["kind"], "coarse");
     let default_backend = if cfg!(feature = "highs") {
         "highs"
