@@ -128,10 +128,7 @@ impl State {
     fn leave(&mut self, l: &Live, departure_slot: usize) {
         let session = &l.arrived;
         self.left(session, l.energy_kwh);
-        self.history.sessions.push(match self.records {
-            HistoryRecords::Arrivals => session.clone(),
-            HistoryRecords::Served => as_served(l),
-        });
+        self.record(session, Some(l));
         self.rec.departure(&Leaving {
             session,
             charger: l.charger,
@@ -141,6 +138,17 @@ impl State {
             discharged_kwh: l.discharged_kwh,
             price: l.price,
         });
+    }
+
+    /// Adds a decided session to the history under `records`: `served` is the stay the site
+    /// agreed, `None` when the user declined.
+    fn record(&mut self, arrived: &Session, served: Option<&Live>) {
+        let kept = match (self.records, served) {
+            (HistoryRecords::Arrivals, _) => arrived.clone(),
+            (HistoryRecords::Served, Some(l)) => as_served(l),
+            (HistoryRecords::Served, None) => return,
+        };
+        self.history.sessions.push(kept);
     }
 
     /// A chained vehicle leaves with `energy_kwh` stored.
@@ -330,9 +338,7 @@ fn admit(
     match decision.admission {
         Admission::Declined => {
             state.left(session, session.arrival_energy_kwh);
-            if state.records == HistoryRecords::Arrivals {
-                state.history.sessions.push(session.clone());
-            }
+            state.record(session, None);
         }
         Admission::Served {
             target_kwh,
