@@ -7,8 +7,8 @@ pub(crate) use crate::v2b_summary::{export_credit, months_json, over_months_json
 use evmech_lab::compare::compare;
 use evmech_lab::export;
 use evmech_milp_model::LpBackend;
-use evmech_v2b_control::policy::ForecastMode;
 use evmech_v2b_control::policy::{grid_by_name, Horizon, PolicyKind, PolicySettings, RefineLimit};
+use evmech_v2b_control::policy::{ForecastMode, FutureUsers};
 use evmech_v2b_control::Scenario;
 use serde_json::json;
 use std::fs::File;
@@ -74,6 +74,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         forecast: forecast_by_name(&args.episode.forecast)?,
         refine_to: refine_by_name(&args.episode.refine_to)?,
         horizon: horizon_by_name(&args.episode.horizon)?,
+        future_users: future_users_by_name(&args.episode.future_users)?,
     };
     let mut progress = export::terminal_progress();
     let reports = args
@@ -93,6 +94,7 @@ pub fn run(args: &CompareArgs) -> Result<String, InputError> {
         "hindsight": settings.forecast.is_hindsight(),
         "refine_to": settings.refine_to.name(),
         "horizon": settings.horizon.name(),
+        "future_users": settings.future_users.name(),
         "history_records": scenario.history_records().name(),
         "time_grid": time_grid,
         "backend": backend.name(),
@@ -165,6 +167,12 @@ pub(crate) fn parse_backend(text: Option<&str>) -> Result<LpBackend, InputError>
 pub(crate) fn horizon_by_name(text: &str) -> Result<Horizon, InputError> {
     text.parse()
         .map_err(|e: evmech_v2b_control::Error| bad_arg("horizon", e.to_string()))
+}
+
+/// The rule for later arrivals named `text` (`--future-users`).
+pub(crate) fn future_users_by_name(text: &str) -> Result<FutureUsers, InputError> {
+    text.parse()
+        .map_err(|e: evmech_v2b_control::Error| bad_arg("future-users", e.to_string()))
 }
 
 /// The refinement limit named `text` (`--refine-to`).

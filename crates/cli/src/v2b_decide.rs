@@ -66,6 +66,10 @@ pub struct DecideArgs {
     /// How far ahead MPC and MC-MPC plan: hours ahead, 1 to 24 (default 24), or end-of-day.
     #[arg(long, default_value = "24")]
     pub horizon: String,
+    /// How MC-MPC's futures weigh drivers who have not plugged in yet: committed (the
+    /// default) or outside-option (at the external charging price).
+    #[arg(long, default_value = "committed")]
+    pub future_users: String,
 }
 
 /// A library error on the state file, reported against that file (exit 2).
@@ -91,6 +95,7 @@ fn options(args: &DecideArgs) -> Result<LiveOptions, InputError> {
         time_zone: args.time_zone.clone(),
         refine_to: crate::v2b::refine_by_name(&args.refine_to)?,
         horizon: crate::v2b::horizon_by_name(&args.horizon)?,
+        future_users: crate::v2b::future_users_by_name(&args.future_users)?,
     })
 }
 

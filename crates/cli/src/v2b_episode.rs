@@ -102,6 +102,12 @@ pub struct EpisodeArgs {
     /// (each served session as agreed: agreed target and departure; declined ones left out).
     #[arg(long, default_value = "arrivals")]
     pub history_records: String,
+    /// How the futures of MPC, MC-MPC and the menus weigh users who have not arrived yet:
+    /// committed (their requests as promises, at the model's shortfall weight; the default) or
+    /// outside-option (a later user's missing kWh at the external charging price, 0.30
+    /// USD/kWh: the plan does not raise the peak for a user who may decline).
+    #[arg(long, default_value = "committed")]
+    pub future_users: String,
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,

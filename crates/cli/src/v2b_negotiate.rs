@@ -97,6 +97,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         menu_rule,
         refine_to: crate::v2b::refine_by_name(&args.episode.refine_to)?,
         horizon: crate::v2b::horizon_by_name(&args.episode.horizon)?,
+        future_users: crate::v2b::future_users_by_name(&args.episode.future_users)?,
         ..TableSettings::default()
     };
     let mut progress = export::terminal_progress();
@@ -123,6 +124,7 @@ pub fn run(args: &NegotiateArgs) -> Result<String, InputError> {
         "hindsight": settings.forecast.is_hindsight(),
         "refine_to": settings.refine_to.name(),
         "horizon": settings.horizon.name(),
+        "future_users": settings.future_users.name(),
         "history_records": scenario.history_records().name(),
         "time_grid": time_grid,
         "seed": args.seed,

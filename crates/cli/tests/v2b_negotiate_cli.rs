@@ -107,6 +107,7 @@ fn every_table_row_reports_the_contract_fields() {
     assert_eq!(run["days"], 1);
     assert_eq!(run["grid"], "slots");
     assert_eq!(run["history_records"], "arrivals");
+    assert_eq!(run["future_users"], "committed");
     assert_eq!(run["time_grid"]["kind"], "slots");
     assert!(out.join("days.csv").exists());
     // slots.csv: every slot of the day for every row, net import = building + EVs, and the
@@ -295,6 +296,7 @@ fn bad_arguments_exit_2_and_name_the_argument() {
         (vec!["--settlement", "never"], "settlement"),
         (vec!["--menu-rule", "tou"], "menu_rule"),
         (vec!["--history-records", "agreed"], "history-records"),
+        (vec!["--future-users", "sometimes"], "future-users"),
     ];
     // A backend this build was compiled without is refused before any work, naming it.
     if cfg!(not(feature = "cbc")) {
@@ -309,7 +311,7 @@ fn bad_arguments_exit_2_and_name_the_argument() {
 }
 
 #[test]
-fn the_charging_grid_and_the_history_records_are_chosen_by_name() {
+fn the_charging_grid_history_records_and_future_users_are_chosen_by_name() {
     let (code, stdout, stderr, out) = negotiate(
         &[
             "--days",
@@ -322,6 +324,8 @@ fn the_charging_grid_and_the_history_records_are_chosen_by_name() {
             "hourly",
             "--history-records",
             "served",
+            "--future-users",
+            "outside-option",
         ],
         "hourly",
     );
@@ -330,6 +334,7 @@ fn the_charging_grid_and_the_history_records_are_chosen_by_name() {
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["grid"], "hourly");
     assert_eq!(run["history_records"], "served");
+    assert_eq!(run["future_users"], "outside-option");
     assert_eq!(run["time_grid"]["kind"], "coarse");
     let default_backend = if cfg!(feature = "highs") {
         "highs"

@@ -5,7 +5,8 @@ use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
 use evmech_v2b_control::negotiation::{Negotiator, Profile, Settlement, StaticMenuRule};
 use evmech_v2b_control::policy::{
-    ChargingPolicy, ForecastMode, Horizon, MaxCharge, McMpc, McMpcOptions, OnFailure, RefineLimit,
+    ChargingPolicy, ForecastMode, FutureUsers, Horizon, MaxCharge, McMpc, McMpcOptions, OnFailure,
+    RefineLimit,
 };
 use evmech_v2b_control::{
     simulate_with, ArrivalPolicy, EpisodeReport, Error, FixedPrice, FreeAccess, Result, Scenario,
@@ -96,6 +97,7 @@ impl TablePolicy {
                 forecast: settings.forecast,
                 refine_to: settings.refine_to,
                 horizon: settings.horizon,
+                future_users: settings.future_users,
                 ..McMpcOptions::default()
             })),
         };
@@ -105,6 +107,7 @@ impl TablePolicy {
             n.settings.forecast = settings.forecast;
             n.settings.users.profile = settings.profile;
             n.settings.settlement = settings.settlement;
+            n.settings.future_users = settings.future_users;
             if self != TablePolicy::SmartUtility {
                 n.settings.menu.alpha = settings.alpha;
             }
@@ -181,6 +184,10 @@ pub struct TableSettings {
     /// the tables of `docs/v2b.md` made before 2026-12-01 used).
     #[serde(default)]
     pub menu_rule: StaticMenuRule,
+    /// How the futures of MC-MPC and of the menus weigh later arrivals (default: as promises,
+    /// [`FutureUsers::Committed`]; [`FutureUsers::OutsideOption`] at the external price).
+    #[serde(default, skip_serializing_if = "FutureUsers::is_default")]
+    pub future_users: FutureUsers,
 }
 
 impl Default for TableSettings {
@@ -200,6 +207,7 @@ impl Default for TableSettings {
             refine_to: RefineLimit::Target,
             horizon: Horizon::default(),
             menu_rule: StaticMenuRule::default(),
+            future_users: FutureUsers::Committed,
         }
     }
 }

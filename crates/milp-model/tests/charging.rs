@@ -310,6 +310,7 @@ fn random_problem() -> impl Strategy<Value = ChargingProblem> {
                         discharge_efficiency: 1.0,
                         curve: ChargingCurve::Paper,
                         controlled: true,
+                        shortfall_usd_per_kwh: None,
                     }
                 })
                 .collect();
@@ -514,4 +515,58 @@ fn demand_response_and_the_import_limit_shape_the_plan() {
         Err(Error::InvalidField { field, .. }) => assert_eq!(field, "blocks[0].dr"),
         other => panic!("{other:?}"),
     }
+}
+
+/// An EV's own shortfall weight replaces the problem's: at the problem's 100 USD/kWh the plan
+/// raises the peak by 20 kW (400 USD at 20 USD/kW) to deliver 20 kWh, at 0.30 USD/kWh it leaves
+/// the 20 kWh short (6 USD) and keeps the building's peak. The block's cost prices the shortfall
+/// at the EV's weight, on every backend.
+#[test]
+fn an_evs_own_shortfall_weight_sets_what_its_missing_kwh_cost() {
+    let flat = [50.0; 4];
+    let with = |weight: Option<f64>| {
+        let ev = PlannedEv {
+            shortfall_usd_per_kwh: weight,
+            ..ev(1, 4, 20.0, 40.0, false)
+        };
+        problem(vec![block(&flat, &[0.1; 4], &[true; 4], vec![ev])], 20.0)
+    };
+    for backend in backends() {
+        let promised = solve(&with(None), backend);
+        assert_abs_diff_eq!(promised.blocks[0].evs[0].shortfall_kwh, 0.0, epsilon = 1e-6);
+        assert_abs_diff_eq!(promised.blocks[0].peak_kw, 70.0, epsilon = 1e-6);
+        let soft = solve(&with(Some(0.30)), backend);
+        assert_abs_diff_eq!(soft.blocks[0].evs[0].shortfall_kwh, 20.0, epsilon = 1e-6);
+        assert_abs_diff_eq!(soft.blocks[0].peak_kw, 50.0, epsilon = 1e-6);
+        // 4 slots x 50 kW x 0.25 h x 0.1 USD/kWh + 20 USD/kW x 50 kW + 0.30 x 20 kWh.
+        assert_abs_diff_eq!(soft.blocks[0].cost_usd, 5.0 + 1000.0 + 6.0, epsilon = 1e-6);
+        assert_abs_diff_eq!(soft.objective_usd, soft.blocks[0].cost_usd, epsilon = 1e-6);
+    }
+}
+
+/// A negative or non-finite own shortfall weight is refused with the field's path, and the
+/// field is left out of the EV's JSON when it is `None` (and read back as `None` when absent).
+#[test]
+fn an_evs_own_shortfall_weight_is_checked_and_optional_in_json() {
+    for bad in [-1.0, f64::NAN, f64::INFINITY] {
+        let ev = PlannedEv {
+            shortfall_usd_per_kwh: Some(bad),
+            ..ev(1, 4, 20.0, 40.0, false)
+        };
+        let p = problem(
+            vec![block(&[50.0; 4], &[0.1; 4], &[true; 4], vec![ev])],
+            20.0,
+        );
+        match p.solve() {
+            Err(Error::InvalidField { field, .. }) => {
+                assert_eq!(field, "blocks[0].evs[0].shortfall_usd_per_kwh")
+            }
+            other => panic!("expected a field error for {bad}, got {other:?}"),
+        }
+    }
+    let plain = ev(1, 4, 20.0, 40.0, false);
+    let text = serde_json::to_string(&plain).unwrap();
+    assert!(!text.contains("shortfall_usd_per_kwh"), "{text}");
+    let back: PlannedEv = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, plain);
 }

@@ -3,11 +3,14 @@
 //! with a perfect forecast equal to the Oracle, the Theorem 4 decomposition).
 
 use approx::assert_abs_diff_eq;
-use evmech_milp_model::charging::{ChargingBlock, ChargingCurve, ChargingWeights, TimeGrid};
+use evmech_milp_model::charging::{
+    ChargingBlock, ChargingCurve, ChargingWeights, PlannedEv, TimeGrid,
+};
 use evmech_v2b_control::plant::{self, Battery};
 use evmech_v2b_control::policy::{
-    refine, ChargingPolicy, ConnectedEv, DayView, Decision, Edf, ForecastMode, Horizon, Llf,
-    MaxCharge, McMpc, McMpcOptions, Observation, Oracle, OracleMode, RefineLimit, ReqCharge,
+    refine, ChargingPolicy, ConnectedEv, DayView, Decision, Edf, ForecastMode, FutureUsers,
+    Horizon, Llf, MaxCharge, McMpc, McMpcOptions, Observation, Oracle, OracleMode, RefineLimit,
+    ReqCharge,
 };
 use evmech_v2b_control::{
     assign_chargers, simulate, Charger, Date, EpisodeReport, Result, Scenario, Session, Site,
@@ -608,4 +611,77 @@ fn a_rolling_horizon_sees_the_next_morning_within_the_month() {
     for bad in ["0", "25", "soon"] {
         assert!(bad.parse::<Horizon>().is_err(), "{bad}");
     }
+}
+
+/// With `FutureUsers::OutsideOption` every later arrival of MC-MPC's futures is weighed at the
+/// site's external charging price and the EV already plugged in keeps the model's weight; with
+/// the default every EV keeps the model's weight.
+#[test]
+fn later_users_at_the_outside_option_are_weighed_at_the_external_price() {
+    let scenario = small_episode(5, 6);
+    let today = 5;
+    let blocks = |future_users: FutureUsers| {
+        let options = McMpcOptions {
+            scenarios: 10,
+            future_users,
+            ..McMpcOptions::default()
+        };
+        mc_mpc_blocks(
+            &scenario,
+            today,
+            scenario.days()[today].date,
+            (36, 70),
+            options,
+        )
+    };
+    let external = scenario
+        .config()
+        .site
+        .penalties()
+        .external_price_usd_per_kwh;
+    let soft = blocks(FutureUsers::OutsideOption);
+    let later: Vec<&PlannedEv> = soft
+        .iter()
+        .flat_map(|b| b.evs.iter().filter(|e| e.key != 1))
+        .collect();
+    assert!(!later.is_empty(), "no later arrival sampled");
+    assert!(later
+        .iter()
+        .all(|e| e.shortfall_usd_per_kwh == Some(external)));
+    let connected = soft
+        .iter()
+        .flat_map(|b| b.evs.iter().filter(|e| e.key == 1));
+    assert!(connected.clone().count() == soft.len());
+    assert!(connected
+        .into_iter()
+        .all(|e| e.shortfall_usd_per_kwh.is_none()));
+    let committed = blocks(FutureUsers::Committed);
+    assert!(committed
+        .iter()
+        .flat_map(|b| &b.evs)
+        .all(|e| e.shortfall_usd_per_kwh.is_none()));
+}
+
+/// `FutureUsers` parses its names, refuses others with the field's name, and is left out of
+/// `McMpcOptions`' JSON when it is the default.
+#[test]
+fn future_users_by_name_and_in_json() {
+    for rule in FutureUsers::ALL {
+        assert_eq!(rule.name().parse::<FutureUsers>().unwrap(), rule);
+    }
+    let err = "sometimes".parse::<FutureUsers>().unwrap_err().to_string();
+    assert!(err.contains("future-users"), "{err}");
+    let default = serde_json::to_string(&McMpcOptions::default()).unwrap();
+    assert!(!default.contains("future_users"), "{default}");
+    let soft = McMpcOptions {
+        future_users: FutureUsers::OutsideOption,
+        ..McMpcOptions::default()
+    };
+    let text = serde_json::to_string(&soft).unwrap();
+    assert!(
+        text.contains("\"future_users\":\"outside-option\""),
+        "{text}"
+    );
+    let back: McMpcOptions = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, soft);
 }

@@ -239,7 +239,7 @@ pub(super) fn build(problem: &ChargingProblem) -> Built {
                 cols.energy.push(Energy::Col(e_next));
             }
             lp.set_family("shortfall_kwh");
-            let z = lp.add_col(0.0, inf, omega * w.shortfall_usd_per_kwh);
+            let z = lp.add_col(0.0, inf, omega * ev.shortfall_weight(&w));
             if let Energy::Col(last) = cols.energy[len] {
                 let mut row = vec![(z, 1.0), (last, 1.0)];
                 if let Some(fc) = flex.as_ref().filter(|fc| fc.key == ev.key) {

@@ -150,7 +150,7 @@ pub(super) fn extract(
                         }
                     }
                     plan.energy_kwh.push(energy[energy.len() - 1]);
-                    cost += w.shortfall_usd_per_kwh * plan.shortfall_kwh;
+                    cost += ev.shortfall_weight(&w) * plan.shortfall_kwh;
                     plan
                 })
                 .collect();

@@ -37,6 +37,16 @@ pub struct PlannedEv {
     /// Whether the charger's rate is set by the operator; an uncontrolled charger draws its full
     /// (literal-curve) power from arrival until full.
     pub controlled: bool,
+    /// This EV's own shortfall weight, USD per kWh short of its target; `None` (the default)
+    /// takes the problem's [`ChargingWeights::shortfall_usd_per_kwh`].
+    ///
+    /// The problem's weight (1000 USD/kWh by default) makes a target a promise: the plan raises
+    /// the peak rather than leave a kWh undelivered. A planner may weigh a user who has not
+    /// committed yet (a later arrival in a sampled future, who could still decline or choose a
+    /// smaller target) at what her energy is worth instead, so that the plan does not raise
+    /// the peak now for energy it may never deliver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortfall_usd_per_kwh: Option<f64>,
 }
 
 /// One block: a day of the month (Oracle) or one sampled future (MC-MPC).
@@ -255,7 +265,15 @@ impl PlannedEv {
             discharge_efficiency: 1.0,
             curve: ChargingCurve::Flat,
             controlled: true,
+            shortfall_usd_per_kwh: None,
         }
+    }
+
+    /// The weight of this EV's shortfall, USD/kWh: its own
+    /// [`PlannedEv::shortfall_usd_per_kwh`], or the problem's `weights`.
+    pub fn shortfall_weight(&self, weights: &ChargingWeights) -> f64 {
+        self.shortfall_usd_per_kwh
+            .unwrap_or(weights.shortfall_usd_per_kwh)
     }
 
     fn validate(&self, path: &str, block: &ChargingBlock) -> Result<()> {
@@ -289,6 +307,11 @@ impl PlannedEv {
             self.min_kwh <= self.max_kwh && self.max_kwh <= self.battery_kwh,
             || f("max_kwh"),
             "needs min_kwh <= max_kwh <= battery_kwh",
+        )?;
+        check(
+            self.shortfall_usd_per_kwh.is_none_or(finite_nonneg),
+            || f("shortfall_usd_per_kwh"),
+            "must be finite and >= 0",
         )?;
         check(
             self.energy_kwh <= self.battery_kwh,

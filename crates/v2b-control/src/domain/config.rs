@@ -294,6 +294,7 @@ impl SiteConfig {
             discharge_efficiency: c.discharge_efficiency,
             curve: self.curve,
             controlled: c.controlled,
+            shortfall_usd_per_kwh: None,
         }
     }
 

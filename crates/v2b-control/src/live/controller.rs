@@ -3,7 +3,7 @@
 use super::state::{SiteState, SlottedState};
 use crate::engine::step::decide_and_apply;
 use crate::policy::{ChargingPolicy, ForecastMode, Observation, OnFailure};
-use crate::policy::{Horizon, PolicyKind, PolicySettings, RefineLimit};
+use crate::policy::{FutureUsers, Horizon, PolicyKind, PolicySettings, RefineLimit};
 use crate::{Error, History, Result, SiteConfig};
 use evmech_milp_model::charging::TimeGrid;
 use evmech_milp_model::LpBackend;
@@ -36,6 +36,10 @@ pub struct LiveOptions {
     /// How far ahead MPC and MC-MPC plan (default: a rolling 24 hours).
     #[serde(default)]
     pub horizon: Horizon,
+    /// How MC-MPC's futures weigh drivers who have not plugged in yet (default: their
+    /// requests as promises; `outside-option` where drivers negotiate).
+    #[serde(default, skip_serializing_if = "FutureUsers::is_default")]
+    pub future_users: FutureUsers,
 }
 
 impl Default for LiveOptions {
@@ -49,6 +53,7 @@ impl Default for LiveOptions {
             time_zone: "America/Los_Angeles".into(),
             refine_to: RefineLimit::Target,
             horizon: Horizon::default(),
+            future_users: FutureUsers::Committed,
         }
     }
 }
@@ -173,6 +178,7 @@ impl Controller {
             forecast: ForecastMode::History,
             refine_to: options.refine_to,
             horizon: options.horizon,
+            future_users: options.future_users,
         });
         Ok(Controller {
             config,

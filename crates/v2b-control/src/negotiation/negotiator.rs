@@ -8,7 +8,7 @@ use super::{
 };
 use crate::forecast::HistoryForecaster;
 use crate::policy::{
-    future_blocks, planned_connected, stream_seed, ForecastMode, FutureQuery, Horizon,
+    future_blocks, planned_connected, stream_seed, ForecastMode, FutureQuery, FutureUsers, Horizon,
 };
 use crate::{Admission, Arrival, ArrivalDecision, ArrivalPolicy, EvAt, Price, Result};
 use evmech_milp_model::charging::{ChargingProblem, ChargingWeights};
@@ -112,6 +112,11 @@ pub struct NegotiationSettings {
     /// How credits are settled (default: [`Settlement::Escrow`]).
     #[serde(default)]
     pub settlement: Settlement,
+    /// How the menu's futures weigh later arrivals (default: as promises); with
+    /// [`FutureUsers::OutsideOption`] at the menu's external price
+    /// ([`MenuOptions::external_price_usd_per_kwh`]).
+    #[serde(default, skip_serializing_if = "FutureUsers::is_default")]
+    pub future_users: FutureUsers,
 }
 
 impl Default for NegotiationSettings {
@@ -128,6 +133,7 @@ impl Default for NegotiationSettings {
             weights: None,
             backend: LpBackend::default(),
             settlement: Settlement::default(),
+            future_users: FutureUsers::Committed,
         }
     }
 }
@@ -229,6 +235,7 @@ impl Negotiator {
             reach: Some(latest),
             // A menu prices the rest of the day (a quote needs a departure today).
             horizon: Horizon::EndOfDay,
+            later_weight: s.future_users.weight(s.menu.external_price_usd_per_kwh),
         };
         let forecaster = HistoryForecaster::default();
         let seed = stream_seed(s.seed, &[a.session_index as u64], "neg");

@@ -117,6 +117,78 @@ impl std::str::FromStr for Horizon {
     }
 }
 
+/// How the futures weigh the energy of users who have not arrived yet.
+///
+/// A sampled future holds later arrivals with the energy they asked for on their own day. With
+/// [`FutureUsers::Committed`] (the paper's model and the default) the plan treats those
+/// requests as promises, at the model's shortfall weight (1000 USD/kWh): it raises the peak now
+/// rather than leave a later user's kWh undelivered. Where later users negotiate (CONSENT and
+/// the static menu), many of them will decline or take a smaller target, and the peak raised
+/// for them is paid whether they come or not. [`FutureUsers::OutsideOption`] weighs a later
+/// user's missing kWh at the price of charging elsewhere (`E-bar`, 0.30 USD/kWh by default):
+/// the plan serves her where that costs the building less than what the energy is worth to
+/// her, and not at any price. Users already connected keep the model's weight either way.
+///
+/// On the five Caltech months of 2019 and JPL May 2019 (`docs/v2b.md`, "Later users at the
+/// outside option") it lowered CONSENT's building cost on five months of six and its reject
+/// rate on all six, and raised its price per kWh on five.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FutureUsers {
+    /// Later users' requests are promises, at the model's shortfall weight (the default).
+    #[default]
+    Committed,
+    /// A later user's missing kWh costs the external charging price.
+    OutsideOption,
+}
+
+impl FutureUsers {
+    /// Both rules, for parsing by name.
+    pub const ALL: [FutureUsers; 2] = [FutureUsers::Committed, FutureUsers::OutsideOption];
+
+    /// `committed` or `outside-option`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FutureUsers::Committed => "committed",
+            FutureUsers::OutsideOption => "outside-option",
+        }
+    }
+
+    /// Whether this is the default ([`FutureUsers::Committed`]), for serde's
+    /// `skip_serializing_if`.
+    pub fn is_default(&self) -> bool {
+        *self == FutureUsers::default()
+    }
+
+    /// The shortfall weight of a later user when charging elsewhere costs
+    /// `external_usd_per_kwh`: `None` (the model's weight) or that price.
+    pub fn weight(self, external_usd_per_kwh: f64) -> Option<f64> {
+        match self {
+            FutureUsers::Committed => None,
+            FutureUsers::OutsideOption => Some(external_usd_per_kwh),
+        }
+    }
+}
+
+impl std::str::FromStr for FutureUsers {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        crate::named::by_name(&FutureUsers::ALL, FutureUsers::name, "future-users", s)
+    }
+}
+
+/// Every EV of `blocks` that is not one of `connected` (a later arrival) weighed at
+/// `weight` per kWh short (`None` leaves the model's weight).
+fn weigh_later_users(blocks: &mut [ChargingBlock], connected: &[PlannedEv], weight: Option<f64>) {
+    let Some(weight) = weight else { return };
+    for ev in blocks.iter_mut().flat_map(|b| b.evs.iter_mut()) {
+        if !connected.iter().any(|c| c.key == ev.key) {
+            ev.shortfall_usd_per_kwh = Some(weight);
+        }
+    }
+}
+
 /// Draws hindsight blocks from the recorded episode ([`ForecastMode::HindsightPool`] and
 /// [`ForecastMode::HindsightPerfect`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -189,6 +261,9 @@ pub(crate) struct FutureQuery<'a> {
     pub reach: Option<usize>,
     /// How far ahead the blocks go.
     pub horizon: Horizon,
+    /// The shortfall weight of later arrivals (`None`: the model's weight;
+    /// [`FutureUsers::weight`]).
+    pub later_weight: Option<f64>,
 }
 
 impl FutureQuery<'_> {
@@ -305,6 +380,7 @@ pub(crate) fn future_blocks(
         let stream = stream_seed(seed, parts, tag);
         let mut blocks = sampler.sample(view, q.slot, &q.busy_until, &q.connected, stream, end);
         truncate_all(&mut blocks, q.config.tariff.slot_hours());
+        weigh_later_users(&mut blocks, &q.connected, q.later_weight);
         return Ok((blocks, mode.label().into()));
     }
     let end = q.horizon_end();
@@ -350,6 +426,7 @@ pub(crate) fn future_blocks(
         _ => forecaster.name(),
     };
     truncate_all(&mut blocks, q.config.tariff.slot_hours());
+    weigh_later_users(&mut blocks, &q.connected, q.later_weight);
     Ok((blocks, label))
 }
 

@@ -2,8 +2,8 @@
 //! the live controller and the experiments choose a policy.
 
 use super::{
-    ChargingPolicy, Edf, ForecastMode, Horizon, Llf, MaxCharge, McMpc, McMpcOptions, OnFailure,
-    Oracle, OracleMode, RefineLimit, ReqCharge,
+    ChargingPolicy, Edf, ForecastMode, FutureUsers, Horizon, Llf, MaxCharge, McMpc, McMpcOptions,
+    OnFailure, Oracle, OracleMode, RefineLimit, ReqCharge,
 };
 use crate::{Error, Result};
 use evmech_milp_model::charging::TimeGrid;
@@ -80,6 +80,7 @@ impl PolicyKind {
                 forecast: settings.forecast,
                 refine_to: settings.refine_to,
                 horizon: settings.horizon,
+                future_users: settings.future_users,
                 ..McMpcOptions::default()
             }))
         };
@@ -134,6 +135,9 @@ pub struct PolicySettings {
     /// How far ahead MPC and MC-MPC plan (default: a rolling 24 hours).
     #[serde(default)]
     pub horizon: Horizon,
+    /// How MPC's and MC-MPC's futures weigh later arrivals (default: as promises).
+    #[serde(default, skip_serializing_if = "FutureUsers::is_default")]
+    pub future_users: FutureUsers,
 }
 
 fn hourly() -> TimeGrid {
@@ -169,6 +173,7 @@ impl Default for PolicySettings {
             forecast: ForecastMode::History,
             refine_to: RefineLimit::Target,
             horizon: Horizon::default(),
+            future_users: FutureUsers::Committed,
         }
     }
 }

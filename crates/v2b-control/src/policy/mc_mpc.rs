@@ -3,8 +3,8 @@
 
 use super::req_charge::req_charge_kw;
 use super::{
-    future_blocks, planned_connected, ChargingPolicy, Decision, ForecastMode, FutureQuery, Horizon,
-    Observation,
+    future_blocks, planned_connected, ChargingPolicy, Decision, ForecastMode, FutureQuery,
+    FutureUsers, Horizon, Observation,
 };
 use crate::forecast::{Forecaster, HistoryForecaster};
 use crate::{Error, Result};
@@ -89,6 +89,11 @@ pub struct McMpcOptions {
     /// always plan to the end of the day, the recorded day holding no next morning).
     #[serde(default)]
     pub horizon: Horizon,
+    /// How the futures weigh later arrivals' requests (default: as promises,
+    /// [`FutureUsers::Committed`]); with [`FutureUsers::OutsideOption`] at the site's external
+    /// charging price.
+    #[serde(default, skip_serializing_if = "FutureUsers::is_default")]
+    pub future_users: FutureUsers,
     /// Ramp limit on each EV's net power, kW (off by default).
     pub ramp_kw: Option<f64>,
     /// Solver.
@@ -118,6 +123,7 @@ impl Default for McMpcOptions {
             water_filling: false,
             refine_to: RefineLimit::Target,
             horizon: Horizon::default(),
+            future_users: FutureUsers::Committed,
             ramp_kw: None,
             backend: LpBackend::default(),
             time_grid: default_time_grid(),
@@ -230,6 +236,10 @@ impl McMpc {
             ),
             reach: None,
             horizon: self.options.horizon,
+            later_weight: self
+                .options
+                .future_users
+                .weight(config.site.penalties().external_price_usd_per_kwh),
         };
         let (blocks, forecast) = future_blocks(
             &query,

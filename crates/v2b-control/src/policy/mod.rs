@@ -15,7 +15,7 @@ pub use edf::Edf;
 pub(crate) use futures::standard_normal;
 pub(crate) use futures::{future_blocks, FutureQuery};
 pub use futures::{
-    planned_connected, session_key, stream_seed, ForecastMode, FutureSampler, Horizon,
+    planned_connected, session_key, stream_seed, ForecastMode, FutureSampler, FutureUsers, Horizon,
 };
 pub use kind::{grid_by_name, grid_name, PolicyKind, PolicySettings, GRIDS};
 pub use llf::Llf;
