@@ -69,6 +69,10 @@ struct Args {
     /// inconvenience-discount (the tables of docs/v2b.md before 2026-12-01).
     #[arg(long, default_value = "utility-rate")]
     menu_rule: String,
+    /// How the futures weigh users who have not arrived yet: committed (the default, the
+    /// paper's model) or outside-option (a missing kWh at the external charging price).
+    #[arg(long, default_value = "committed")]
+    future_users: String,
     /// First N weekdays only.
     #[arg(long)]
     days: Option<usize>,
@@ -112,6 +116,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         refine_to: args.refine_to.parse()?,
         horizon: args.horizon.parse()?,
         menu_rule: args.menu_rule.parse()?,
+        future_users: args.future_users.parse()?,
         ..TableSettings::default()
     };
     let tables: Vec<&str> = args.tables.split(',').map(str::trim).collect();
@@ -180,13 +185,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         println!(
-            "\nTable {table} ({} weekdays, seed {}, settlement: {}, refine to: {}, horizon: {}, menu rule: {}, futures: {}{}):",
+            "\nTable {table} ({} weekdays, seed {}, settlement: {}, refine to: {}, horizon: {}, menu rule: {}, later users: {}, futures: {}{}):",
             scenario.days().len(),
             args.seed,
             args.settlement,
             args.refine_to,
             args.horizon,
             args.menu_rule,
+            args.future_users,
             args.forecast,
             if args.forecast == "history" {
                 ""
