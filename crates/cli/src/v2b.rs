@@ -163,22 +163,30 @@ pub(crate) fn parse_backend(text: Option<&str>) -> Result<LpBackend, InputError>
     Ok(backend)
 }
 
+/// The value of `--FIELD` named `text`, for the library's enums that parse by name
+/// (`--horizon`, `--refine-to`, `--future-users`, `--history-records`); a bad name exits 2
+/// naming the argument.
+pub(crate) fn parse_named<T>(field: &str, text: &str) -> Result<T, InputError>
+where
+    T: std::str::FromStr<Err = evmech_v2b_control::Error>,
+{
+    text.parse()
+        .map_err(|e: evmech_v2b_control::Error| bad_arg(field, e.to_string()))
+}
+
 /// The planning horizon named `text` (`--horizon`).
 pub(crate) fn horizon_by_name(text: &str) -> Result<Horizon, InputError> {
-    text.parse()
-        .map_err(|e: evmech_v2b_control::Error| bad_arg("horizon", e.to_string()))
+    parse_named("horizon", text)
 }
 
 /// The rule for later arrivals named `text` (`--future-users`).
 pub(crate) fn future_users_by_name(text: &str) -> Result<FutureUsers, InputError> {
-    text.parse()
-        .map_err(|e: evmech_v2b_control::Error| bad_arg("future-users", e.to_string()))
+    parse_named("future-users", text)
 }
 
 /// The refinement limit named `text` (`--refine-to`).
 pub(crate) fn refine_by_name(text: &str) -> Result<RefineLimit, InputError> {
-    text.parse()
-        .map_err(|e: evmech_v2b_control::Error| bad_arg("refine-to", e.to_string()))
+    parse_named("refine-to", text)
 }
 
 /// The forecast mode named `text` (`history`, `hindsight-pool`, `hindsight-perfect`).

@@ -151,10 +151,8 @@ pub(crate) fn load_episode(args: &EpisodeArgs) -> Result<Loaded, InputError> {
     let backend = parse_backend(args.backend.as_deref())?;
     let stress = Stress::named(&args.stress, args.stress_seed)
         .map_err(|e| bad_arg("stress", e.to_string()))?;
-    let records: HistoryRecords = args
-        .history_records
-        .parse()
-        .map_err(|e: evmech_v2b_control::Error| bad_arg("history-records", e.to_string()))?;
+    let records: HistoryRecords =
+        crate::v2b::parse_named("history-records", &args.history_records)?;
     let (scenario, notes) = match &args.openv2b {
         Some(dir) => {
             let start: jiff::civil::Date = args.start_date.parse().map_err(|e| {
